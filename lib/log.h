@@ -1,0 +1,20 @@
+/*
+ * log.h - log lines to stderr (the web server's error log), each carrying the
+ * program name and the current request id.  Never pass passwords or keys.
+ */
+#ifndef CE_LOG_H
+#define CE_LOG_H
+
+void	log_init(const char *progname);
+void	log_set_request_id(const char *id);	/* NULL clears; copied */
+const char *log_request_id(void);
+void	log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void	log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* log_error + OpenSSL's error queue (drained). */
+void	log_ssl(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void	log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* One audit line per issuance, deployment, approval...: who, what, ids. */
+void	log_audit(const char *user, const char *action, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+
+#endif

@@ -1,0 +1,69 @@
+/*
+ * output.h - what /Enrollment/PFX hands back: PKCS#12, PEM text, ZIP.
+ */
+#ifndef CE_OUTPUT_H
+#define CE_OUTPUT_H
+
+#include <stddef.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+#include "error.h"
+
+struct ce_buf {
+	unsigned char	*data;	/* malloc'd; owner frees with buf_free */
+	size_t		 len;
+};
+void	buf_free(struct ce_buf *b);		/* cleanses, frees, zeroes; NULL ok */
+
+enum chain_order {
+	CHAIN_END_ENTITY_FIRST,
+	CHAIN_ROOT_FIRST,
+	CHAIN__MAX
+};
+
+/*
+ * Builds a PKCS#12 in the layout .NET and BouncyCastle produce and that
+ * Keyfactor's Go PKCS#12 parser requires: first a SafeContents holding one
+ * shrouded key bag, then an encrypted SafeContents with the leaf certificate
+ * bag and then each chain certificate (chain as given: issuer first, root
+ * last).  Key bag and leaf bag share a localKeyId (SHA-1 of the leaf DER);
+ * friendly (may be NULL) is set as friendlyName on both.  MAC SHA-256 with
+ * 2048 iterations (SHA-1 when legacy).
+ *   legacy = 0: key and certs with PBES2 / PBKDF2-HMAC-SHA256 / AES-256-CBC.
+ *   legacy = 1: key with PBE-SHA1-3DES, certs with PBE-SHA1-RC2-40 (needs
+ *               OpenSSL's legacy provider, loaded on first use).
+ * chain may be NULL.  out is DER.
+ */
+enum ce_err	pfx_build(EVP_PKEY *key, X509 *leaf, STACK_OF(X509) *chain,
+		    const char *friendly, const char *password, int legacy,
+		    struct ce_buf *out, struct ce_error *err);
+
+/*
+ * Builds the PEM text: the private key first (encrypted PKCS#8,
+ * AES-256-CBC, when password is non-empty; else unencrypted PKCS#8), then the
+ * leaf certificate, then the chain (issuer ... root) if chain != NULL; with
+ * CHAIN_ROOT_FIRST the certificates come root first and the leaf last (the
+ * key stays first).  With subject_header, each certificate is preceded by a
+ * line "subject=<DN>" (and "issuer=<DN>"), as openssl's -info output does.
+ */
+enum ce_err	pem_build(EVP_PKEY *key, X509 *leaf, STACK_OF(X509) *chain,
+		    const char *password, enum chain_order order,
+		    int subject_header, struct ce_buf *out, struct ce_error *err);
+
+/*
+ * Builds a ZIP archive (stored entries, CRC-32, no compression) holding
+ * "<name>.crt" (leaf PEM), "<name>.key" (key PEM, encrypted PKCS#8 when
+ * password non-empty) and, if chain != NULL, "<name>-chain.crt" (chain PEM,
+ * issuer first).  name is a file-safe base name (e.g. the CN, sanitised by
+ * the caller).
+ */
+enum ce_err	zip_build(EVP_PKEY *key, X509 *leaf, STACK_OF(X509) *chain,
+		    const char *password, const char *name,
+		    struct ce_buf *out, struct ce_error *err);
+
+/* Base64 (standard alphabet, padded, no newlines); caller frees. NULL on ENOMEM. */
+char		*b64_encode(const unsigned char *p, size_t len);
+/* Decodes standard base64 (no newlines); returns CE_OK or CE_INVAL. */
+enum ce_err	b64_decode(const char *s, struct ce_buf *out);
+
+#endif
