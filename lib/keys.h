@@ -30,13 +30,16 @@ struct key_spec {
 	int		nid;	/* ECC curve NID (NID_X9_62_prime256v1...); 0 otherwise */
 };
 
-/* API names: "RSA", "ECC", "Ed25519", "Ed448". */
+/* API names: "RSA", "ECC", "Ed25519", "Ed448"; NULL for a value out of range. */
 const char	*key_type_name(enum key_type t);
 
 /* Builds a spec from the request fields.  keytype NULL means RSA (the API's
  * default).  has_length says whether KeyLength was sent.  Errors are CE_INVAL
  * naming the field: "KeyLength: 1000 is not a valid RSA key size".
- * Default for RSA without KeyLength is 2048; ECC without Curve/KeyLength P-256. */
+ * Default for RSA without KeyLength is 2048; ECC without Curve/KeyLength P-256.
+ * An empty keytype or curve counts as absent, and so does KeyLength 0 (typed
+ * clients send 0 when unset).  Curve with a non-ECC type, a KeyLength with
+ * Ed25519/Ed448, and a KeyLength that contradicts Curve are rejected. */
 enum ce_err	key_spec_from_request(const char *keytype, int has_length,
 		    long length, const char *curve, struct key_spec *out,
 		    struct ce_error *err);
@@ -50,7 +53,9 @@ enum ce_err	key_spec_parse_word(const char *word, struct key_spec *out,
  * buf; returns buf. */
 char		*key_spec_word(const struct key_spec *spec, char *buf, size_t bufsz);
 
-/* Describes an existing public key as a spec (for renewal and lookups). */
+/* Describes an existing public key as a spec (for renewal and lookups).  RSA
+ * keeps its real size, even one outside the allowed sizes; other key types
+ * and unsupported curves give CE_INVAL. */
 enum ce_err	key_spec_of(EVP_PKEY *pkey, struct key_spec *out);
 
 /* Curve name as the API shows it ("P-256"), or NULL if not ECC. */

@@ -11,6 +11,12 @@
  * wildcard, no empty label, trailing dot removed; ip4 = dotted quad only;
  * ip6 = inet_pton AF_INET6; ip = either; uri = has "scheme:" and no spaces;
  * rfc822 = local@domain with a valid domain; duplicates are dropped.
+ * Precisely: a key we do not know, or do not support, is an error only when
+ * it carries a value (SDKs send every key of their model, null or []).
+ * DNS names are compared without case when dropping duplicates.
+ * rfc822 local part: RFC 5322 atext and dots, 1..64; the domain has no
+ * wildcard and no trailing dot.  ms_ntprincipalname: "user@suffix", UTF-8,
+ * no control characters.  uri: ASCII only (IA5String).
  */
 #ifndef CE_SAN_H
 #define CE_SAN_H
@@ -31,7 +37,11 @@ int		san_dns_valid(const char *name);
 /* Describes one general name for the API's SubjectAltNameElements:
  * writes its value text into buf and returns the Keyfactor SAN type number
  * (0 other, 1 rfc822, 2 dns, 4 directory, 6 uri, 7 ip, 8 registeredid,
- * 10 ms_ntprincipalname... as README §6), or -1 when it cannot be shown. */
+ * 10 ms_ntprincipalname... as README §6), or -1 when it cannot be shown.
+ * Note: Keyfactor numbers ms_ntprincipalname 100 (and ms_ntdsreplication
+ * 101), as its terraform provider's mapSanIDToName shows; 100 is returned.
+ * ip is inet_ntop's text, directory x500_format()'s; 0 is an otherName
+ * holding a string.  buf is "" when -1 (also when it does not fit). */
 int		san_describe(const GENERAL_NAME *gn, char *buf, size_t bufsz);
 
 #endif

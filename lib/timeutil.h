@@ -18,11 +18,14 @@
 #define CE_TIME_BUFSZ 32
 
 /* Parses s into seconds since the epoch (UTC).  field names the request field
- * for the error message ("Timestamp: '...' is not a valid date-time"). */
+ * for the error message ("Timestamp: '...' is not a valid date-time").
+ * Strict: no surrounding spaces; 'T'/'Z' in either case; a leap second
+ * (:60) is the next minute's first second.  *out is set only on CE_OK. */
 enum ce_err	time_parse(const char *s, const char *field, time_t *out,
 		    struct ce_error *err);
 
-/* Writes t as RFC 3339 UTC ("...Z") into buf (CE_TIME_BUFSZ bytes); returns buf. */
+/* Writes t as RFC 3339 UTC ("...Z") into buf (CE_TIME_BUFSZ bytes); returns buf.
+ * buf is "" for a t that gmtime cannot represent. */
 char		*time_format(time_t t, char *buf);
 
 /* Converts an ASN1_TIME to time_t; returns 0 on success, -1 on failure. */

@@ -1,0 +1,113 @@
+/* auth.c - users, roles and claims (see auth.h). */
+#include <stdio.h>
+#include <string.h>
+
+#include "auth.h"
+#include "log.h"
+#include "store.h"
+
+/* Calls match(claim) for every claim of every role of user; returns 1 as
+ * soon as one matches. */
+static int
+any_claim(struct ce_db *db, const char *user,
+    int (*match)(const char *claim, const void *arg), const void *arg)
+{
+	struct ce_txn *txn = NULL;
+	json_object *u = NULL, *role = NULL, *roles, *claims;
+	size_t i, j;
+	int found = 0;
+
+	if (user == NULL || db_begin(db, 0, &txn, NULL) != CE_OK)
+		return 0;
+	if (db_get(txn, T_USERS, user, &u, NULL) != CE_OK ||
+	    !json_object_object_get_ex(u, "roles", &roles))
+		goto out;
+	for (i = 0; !found && i < json_object_array_length(roles); i++) {
+		json_object_put(role);
+		role = NULL;
+		if (db_get(txn, T_ROLES, json_object_get_string(
+		    json_object_array_get_idx(roles, i)), &role, NULL) != CE_OK ||
+		    !json_object_object_get_ex(role, "claims", &claims))
+			continue;
+		for (j = 0; !found && j < json_object_array_length(claims); j++)
+			found = match(json_object_get_string(
+			    json_object_array_get_idx(claims, j)), arg);
+	}
+out:
+	json_object_put(role);
+	json_object_put(u);
+	db_abort(txn);
+	return found;
+}
+
+static int
+match_exact(const char *claim, const void *arg)
+{
+	return claim != NULL && strcmp(claim, arg) == 0;
+}
+
+static int
+match_schedule_any(const char *claim, const void *arg)
+{
+	(void)arg;
+	return claim != NULL && strncmp(claim, CLAIM_STORE_SCHEDULE,
+	    strlen(CLAIM_STORE_SCHEDULE)) == 0;
+}
+
+int
+auth_has(struct ce_db *db, const char *user, const char *claim)
+{
+	return any_claim(db, user, match_exact, claim);
+}
+
+enum ce_err
+auth_require(struct ce_db *db, const char *user, const char *claim,
+    struct ce_error *err)
+{
+	if (user == NULL)
+		return ce_fail(err, CE_UNAUTH, "Access is denied due to invalid "
+		    "credentials: no authenticated user.");
+	if (auth_has(db, user, claim))
+		return CE_OK;
+	return ce_fail(err, CE_DENIED, "User '%s' does not have any of the "
+	    "required permissions: %s", user, claim);
+}
+
+int
+auth_can_schedule(struct ce_db *db, const char *user, int64_t container)
+{
+	char scoped[96];
+
+	if (auth_has(db, user, CLAIM_STORE_SCHEDULE))
+		return 1;
+	snprintf(scoped, sizeof(scoped), "%s%lld/", CLAIM_STORE_SCHEDULE,
+	    (long long)container);
+	return auth_has(db, user, scoped);
+}
+
+int
+auth_any_schedule(struct ce_db *db, const char *user)
+{
+	return any_claim(db, user, match_schedule_any, NULL);
+}
+
+int
+auth_claim_valid(const char *claim)
+{
+	static const char *fixed[] = { CLAIM_ENROLL_PFX, CLAIM_CERT_READ,
+	    CLAIM_STORE_SCHEDULE, CLAIM_STORE_READ, CLAIM_WORKFLOW };
+	const char *p;
+	size_t i;
+
+	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		if (strcmp(claim, fixed[i]) == 0)
+			return 1;
+	if (strncmp(claim, CLAIM_STORE_SCHEDULE, strlen(CLAIM_STORE_SCHEDULE)))
+		return 0;
+	p = claim + strlen(CLAIM_STORE_SCHEDULE);
+	if (*p < '0' || *p > '9')
+		return 0;
+	while (*p >= '0' && *p <= '9')
+		p++;
+	return strcmp(p, "/") == 0;
+}

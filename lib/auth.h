@@ -1,0 +1,40 @@
+/*
+ * auth.h - who may do what.  The web server authenticates and hands the user
+ * over (REMOTE_USER); users map to roles, roles hold claims:
+ *   /certificates/enrollment/pfx/           enroll, deploy, replace, renew
+ *   /certificates/collections/read/         read certificates
+ *   /certificate_stores/schedule/           schedule jobs on any store
+ *   /certificate_stores/schedule/<N>/       ... on stores of container N
+ *   /certificate_stores/read/               read certificate stores
+ *   /workflow/instances/manage/             approve and deny requests
+ */
+#ifndef CE_AUTH_H
+#define CE_AUTH_H
+
+#include <stdint.h>
+#include "error.h"
+
+struct ce_db;
+
+#define CLAIM_ENROLL_PFX	"/certificates/enrollment/pfx/"
+#define CLAIM_CERT_READ		"/certificates/collections/read/"
+#define CLAIM_STORE_SCHEDULE	"/certificate_stores/schedule/"
+#define CLAIM_STORE_READ	"/certificate_stores/read/"
+#define CLAIM_WORKFLOW		"/workflow/instances/manage/"
+
+/* CE_OK when user holds claim; CE_UNAUTH when user is NULL; CE_DENIED naming
+ * the claim otherwise. */
+enum ce_err	auth_require(struct ce_db *db, const char *user, const char *claim,
+		    struct ce_error *err);
+/* 1 when user holds claim, 0 otherwise (also on faults, which are logged). */
+int		auth_has(struct ce_db *db, const char *user, const char *claim);
+/* 1 when user may schedule jobs on stores of the container (globally or
+ * through /certificate_stores/schedule/<container>/). */
+int		auth_can_schedule(struct ce_db *db, const char *user, int64_t container);
+/* 1 when user holds the global or any container-scoped schedule claim. */
+int		auth_any_schedule(struct ce_db *db, const char *user);
+
+/* Whether a claim text is well-formed (admin tool). */
+int		auth_claim_valid(const char *claim);
+
+#endif

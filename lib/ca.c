@@ -1,0 +1,212 @@
+/* ca.c - CA records, CA keys and the one signing function (see ca.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
+
+#include "ca.h"
+#include "log.h"
+#include "pemutil.h"
+#include "seal.h"
+#include "store.h"
+#include "x500.h"
+
+/* One cached CA key per process, by CA id. */
+static struct {
+	int64_t		 id;
+	char		 dir[PATH_MAX];
+	EVP_PKEY	*key;
+} keycache;
+
+void
+ca_free(struct ca *ca)
+{
+	if (ca == NULL)
+		return;
+	X509_free(ca->cert);
+	sk_X509_pop_free(ca->chain, X509_free);
+	free(ca);
+}
+
+enum ce_err
+ca_from_record(json_object *rec, struct ca **out, struct ce_error *err)
+{
+	json_object *v, *chain;
+	struct ca *ca;
+	X509 *x;
+	enum ce_err rc = CE_DB;
+	size_t i;
+
+	*out = NULL;
+	if ((ca = calloc(1, sizeof(*ca))) == NULL ||
+	    (ca->chain = sk_X509_new_null()) == NULL) {
+		free(ca);
+		return ce_fault(err, CE_NOMEM, "calloc");
+	}
+	if (!json_object_object_get_ex(rec, "id", &v) ||
+	    (ca->id = json_object_get_int64(v)) <= 0 ||
+	    !json_object_object_get_ex(rec, "name", &v) ||
+	    snprintf(ca->name, sizeof(ca->name), "%s", json_object_get_string(v))
+	    >= (int)sizeof(ca->name) ||
+	    !json_object_object_get_ex(rec, "cert", &v) ||
+	    (ca->cert = pem_to_x509(json_object_get_string(v))) == NULL) {
+		rc = ce_fault(err, CE_DB, "CA record is malformed");
+		goto out;
+	}
+	if (json_object_object_get_ex(rec, "chain", &chain))
+		for (i = 0; i < json_object_array_length(chain); i++) {
+			x = pem_to_x509(json_object_get_string(
+			    json_object_array_get_idx(chain, i)));
+			if (x == NULL || !sk_X509_push(ca->chain, x)) {
+				X509_free(x);
+				rc = ce_fault(err, CE_DB, "CA chain is malformed");
+				goto out;
+			}
+		}
+	*out = ca;
+	ca = NULL;
+	rc = CE_OK;
+out:
+	ca_free(ca);
+	return rc;
+}
+
+struct find_arg {
+	const char	*name;
+	json_object	*found;
+};
+
+/* Matches "host\Logical" in full or by its logical part. */
+static int
+find_cb(const char *key, json_object *rec, void *arg)
+{
+	struct find_arg *fa = arg;
+	const char *logical = strrchr(key, '\\');
+
+	logical = logical != NULL ? logical + 1 : key;
+	if (strcasecmp(key, fa->name) == 0 || strcasecmp(logical, fa->name) == 0) {
+		fa->found = json_object_get(rec);
+		return 1;
+	}
+	return 0;
+}
+
+enum ce_err
+ca_find(struct ce_txn *txn, const char *name, struct ca **out,
+    struct ce_error *err)
+{
+	struct find_arg fa = { name, NULL };
+	enum ce_err rc;
+	char norm[256];
+	size_t i, j;
+
+	*out = NULL;
+	/* Clients send "host\\Logical" JSON-escaped or not; "\\\\" is one '\'. */
+	for (i = j = 0; name[i] != '\0' && j + 1 < sizeof(norm); i++) {
+		if (name[i] == '\\' && name[i + 1] == '\\')
+			i++;
+		norm[j++] = name[i];
+	}
+	norm[j] = '\0';
+	fa.name = norm;
+	if ((rc = db_foreach(txn, T_CAS, find_cb, &fa, err)) != CE_OK)
+		return rc;
+	if (fa.found == NULL)
+		return ce_fail(err, CE_INVAL, "CertificateAuthority: '%s' is not a "
+		    "known certificate authority.", name);
+	rc = ca_from_record(fa.found, out, err);
+	json_object_put(fa.found);
+	return rc;
+}
+
+static void
+key_path(const char *dir, int64_t id, char *buf, size_t bufsz)
+{
+	snprintf(buf, bufsz, "%s/ca/%lld.key", dir, (long long)id);
+}
+
+/* Reads and unseals the CA key file; refuses a file others may read. */
+static enum ce_err
+load_key(const char *dir, int64_t id, EVP_PKEY **out, struct ce_error *err)
+{
+	char path[PATH_MAX], aad[64];
+	unsigned char buf[16384];
+	struct ce_buf der = { NULL, 0 };
+	const unsigned char *p;
+	struct stat st;
+	enum ce_err rc;
+	ssize_t n;
+	int fd;
+
+	*out = NULL;
+	key_path(dir, id, path, sizeof(path));
+	if ((fd = open(path, O_RDONLY)) == -1)
+		return ce_fault(err, CE_SYSTEM, "open %s: %s", path, strerror(errno));
+	if (fstat(fd, &st) == -1 || (st.st_mode & (S_IRWXG | S_IRWXO))) {
+		close(fd);
+		return ce_fault(err, CE_SYSTEM, "%s is readable by group or "
+		    "others; refusing to use it (chmod 600)", path);
+	}
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	if (n <= 0)
+		return ce_fault(err, CE_SYSTEM, "read %s failed", path);
+	snprintf(aad, sizeof(aad), "ca:%lld", (long long)id);
+	rc = unseal(dir, aad, buf, (size_t)n, &der, err);
+	OPENSSL_cleanse(buf, sizeof(buf));
+	if (rc != CE_OK)
+		return rc;
+	p = der.data;
+	if ((*out = d2i_AutoPrivateKey(NULL, &p, (long)der.len)) == NULL)
+		rc = ce_fault(err, CE_CRYPTO, "CA key %s does not parse", path);
+	buf_free(&der);
+	return rc;
+}
+
+const EVP_MD *
+ca_digest(const struct ca *ca)
+{
+	EVP_PKEY *pub = X509_get0_pubkey(ca->cert);
+	int bits;
+
+	if (pub == NULL)
+		return EVP_sha256();
+	switch (EVP_PKEY_get_base_id(pub)) {
+	case EVP_PKEY_ED25519:
+	case EVP_PKEY_ED448:
+		return NULL;
+	case EVP_PKEY_EC:
+		bits = EVP_PKEY_get_bits(pub);
+		return bits > 384 ? EVP_sha512() : bits > 256 ? EVP_sha384() :
+		    EVP_sha256();
+	default:
+		return EVP_sha256();
+	}
+}
+
+enum ce_err
+ca_sign(struct ce_db *db, const struct ca *ca, X509 *cert, struct ce_error *err)
+{
+	enum ce_err rc;
+
+	if (keycache.key == NULL || keycache.id != ca->id ||
+	    strcmp(keycache.dir, db_dir(db)) != 0) {
+		EVP_PKEY_free(keycache.key);
+		keycache.key = NULL;
+		if ((rc = load_key(db_dir(db), ca->id, &keycache.key, err)) != CE_OK)
+			return rc;
+		keycache.id = ca->id;
+		snprintf(keycache.dir, sizeof(keycache.dir), "%s", db_dir(db));
+	}
+	if (X509_sign(cert, keycache.key, ca_digest(ca)) <= 0)
+		return ce_fault(err, CE_CRYPTO, "X509_sign with CA %s", ca->name);
+	return CE_OK;
+}

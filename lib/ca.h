@@ -1,0 +1,52 @@
+/*
+ * ca.h - certificate authorities: records in LMDB, keys in sealed files.
+ *
+ * A CA is named as the API names it, "host\\LogicalName"; requests may give
+ * the full name or only the logical name (matched case-insensitively).
+ * Its private key lives in <datadir>/ca/<id>.key (mode 0600, sealed with the
+ * DEK) and is opened only by ca_sign() - the one function that signs, so
+ * that moving signing behind the signer's socket changes nothing else.
+ */
+#ifndef CE_CA_H
+#define CE_CA_H
+
+#include <stdint.h>
+#include <openssl/x509.h>
+#include "error.h"
+#include "keys.h"
+#include <json-c/json.h>
+
+struct ce_db;
+struct ce_txn;
+
+struct ca {
+	int64_t		 id;
+	char		 name[256];	/* host\Logical */
+	X509		*cert;
+	STACK_OF(X509)	*chain;		/* the CA's issuers, nearest first; may be empty */
+};
+
+/* Finds a CA by full or logical name; CE_NOTFOUND naming it. Caller frees. */
+enum ce_err	ca_find(struct ce_txn *txn, const char *name, struct ca **out,
+		    struct ce_error *err);
+/* Loads a CA from its stored record (for listings / any-CA selection). */
+enum ce_err	ca_from_record(json_object *rec, struct ca **out, struct ce_error *err);
+void		ca_free(struct ca *ca);		/* NULL ok */
+
+/* Signs cert (its issuer, AKI... already set) with the CA's key: SHA-256 for
+ * RSA/ECDSA P-256 (SHA-384/512 for P-384/P-521), pure EdDSA for Ed*. */
+enum ce_err	ca_sign(struct ce_db *db, const struct ca *ca, X509 *cert,
+		    struct ce_error *err);
+/* The digest ca_sign() uses for this CA's key (NULL for EdDSA). */
+const EVP_MD	*ca_digest(const struct ca *ca);
+
+/*
+ * Creates a CA (admin tool): new key of spec, certificate with subject (an
+ * X.500 string; default "CN=<logical name>"), valid for days; self-signed
+ * when parent is NULL, else signed by the parent CA.  Returns its id.
+ */
+enum ce_err	ca_create(struct ce_db *db, const char *name,
+		    const struct key_spec *spec, const char *subject, int days,
+		    const char *parent, int64_t *id, struct ce_error *err);
+
+#endif

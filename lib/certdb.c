@@ -1,0 +1,236 @@
+/* certdb.c - certificate and request records (see certdb.h). */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "certdb.h"
+#include "log.h"
+#include "pemutil.h"
+#include "store.h"
+#include "timeutil.h"
+#include "x500.h"
+
+#define ADD(obj, k, v) json_object_object_add((obj), (k), (v))
+
+static json_object *
+str_or_null(const char *s)
+{
+	return s != NULL ? json_object_new_string(s) : NULL;
+}
+
+/* Builds the certificate record for in->cert. */
+static enum ce_err
+cert_record(const struct issued *in, int64_t id, int64_t req_id,
+    json_object **out, struct ce_error *err)
+{
+	json_object *rec;
+	unsigned char *der = NULL;
+	char tp[64], serial[64], cn[256], *subj, *iss, *b64;
+	time_t nb = 0, na = 0;
+	int n;
+
+	*out = NULL;
+	if (x509_thumbprint(in->cert, tp, sizeof(tp)) != CE_OK ||
+	    x509_serial_hex(in->cert, serial, sizeof(serial)) != CE_OK ||
+	    time_from_asn1(X509_get0_notBefore(in->cert), &nb) != 0 ||
+	    time_from_asn1(X509_get0_notAfter(in->cert), &na) != 0 ||
+	    (n = i2d_X509(in->cert, &der)) <= 0)
+		return ce_fault(err, CE_CRYPTO, "describing certificate");
+	b64 = b64_encode(der, (size_t)n);
+	OPENSSL_free(der);
+	x500_common_name(X509_get_subject_name(in->cert), cn, sizeof(cn));
+	subj = x500_format(X509_get_subject_name(in->cert));
+	iss = x500_format(X509_get_issuer_name(in->cert));
+	if ((rec = json_object_new_object()) == NULL || b64 == NULL ||
+	    subj == NULL || iss == NULL) {
+		json_object_put(rec);
+		free(b64), free(subj), free(iss);
+		return ce_fault(err, CE_NOMEM, "cert record");
+	}
+	ADD(rec, "id", json_object_new_int64(id));
+	ADD(rec, "request_id", json_object_new_int64(req_id));
+	ADD(rec, "thumbprint", json_object_new_string(tp));
+	ADD(rec, "serial", json_object_new_string(serial));
+	ADD(rec, "subject", json_object_new_string(subj));
+	ADD(rec, "cn", json_object_new_string(cn));
+	ADD(rec, "issuer", json_object_new_string(iss));
+	ADD(rec, "der", json_object_new_string(b64));
+	ADD(rec, "not_before", json_object_new_int64(nb));
+	ADD(rec, "not_after", json_object_new_int64(na));
+	ADD(rec, "import_date", json_object_new_int64(time(NULL)));
+	ADD(rec, "template", str_or_null(in->template));
+	ADD(rec, "pattern_id", json_object_new_int64(in->pattern_id));
+	ADD(rec, "ca", str_or_null(in->ca));
+	ADD(rec, "requester", str_or_null(in->requester));
+	ADD(rec, "metadata", in->metadata != NULL ?
+	    json_object_get(in->metadata) : json_object_new_object());
+	ADD(rec, "key_type", json_object_new_string(key_type_name(in->spec->type)));
+	ADD(rec, "key_bits", json_object_new_int(in->spec->bits));
+	ADD(rec, "curve", str_or_null(key_curve_oid(in->spec->nid)));
+	ADD(rec, "friendly_name", str_or_null(in->friendly_name));
+	ADD(rec, "renewal_of", in->renewal_of > 0 ?
+	    json_object_new_int64(in->renewal_of) : NULL);
+	ADD(rec, "has_private_key", json_object_new_boolean(in->staged_pfx != NULL));
+	ADD(rec, "state", json_object_new_string("active"));
+	free(b64), free(subj), free(iss);
+	*out = rec;
+	return CE_OK;
+}
+
+/* The request record for an at-once issuance, or the pending one updated. */
+static enum ce_err
+request_record(struct ce_txn *txn, const struct issued *in, int64_t req_id,
+    int64_t cert_id, json_object *cert, json_object **out, struct ce_error *err)
+{
+	json_object *rec = NULL, *v;
+	char key[DB_IDKEY_MAX];
+	enum ce_err rc;
+
+	*out = NULL;
+	if (in->request_id > 0) {
+		rc = db_get(txn, T_REQUESTS, db_idkey((uint64_t)req_id, key), &rec,
+		    err);
+		if (rc != CE_OK)
+			return rc;
+	} else if ((rec = json_object_new_object()) == NULL) {
+		return ce_fault(err, CE_NOMEM, "json");
+	} else {
+		ADD(rec, "id", json_object_new_int64(req_id));
+		ADD(rec, "requester", str_or_null(in->requester));
+		ADD(rec, "submitted", json_object_new_int64(time(NULL)));
+		ADD(rec, "template", str_or_null(in->template));
+		ADD(rec, "pattern_id", json_object_new_int64(in->pattern_id));
+		ADD(rec, "ca", str_or_null(in->ca));
+		json_object_object_get_ex(cert, "subject", &v);
+		ADD(rec, "subject", json_object_get(v));
+	}
+	ADD(rec, "state", json_object_new_string("ISSUED"));
+	ADD(rec, "cert_id", json_object_new_int64(cert_id));
+	ADD(rec, "issued", json_object_new_int64(time(NULL)));
+	*out = rec;
+	return CE_OK;
+}
+
+/* Index entry {"id": n}. */
+static enum ce_err
+put_index(struct ce_txn *txn, enum db_table t, const char *key, int64_t id,
+    struct ce_error *err)
+{
+	json_object *o = json_object_new_object();
+	enum ce_err rc;
+
+	if (o == NULL)
+		return ce_fault(err, CE_NOMEM, "json");
+	ADD(o, "id", json_object_new_int64(id));
+	rc = db_put(txn, t, key, o, err);
+	json_object_put(o);
+	return rc;
+}
+
+enum ce_err
+certdb_commit_issued(struct ce_db *db, const struct issued *in,
+    int64_t *cert_id, int64_t *request_id, struct ce_error *err)
+{
+	struct ce_txn *txn = NULL;
+	json_object *cert = NULL, *req = NULL, *v;
+	char key[DB_IDKEY_MAX];
+	uint64_t cid, rid;
+	enum ce_err rc;
+
+	if ((rc = db_begin(db, 1, &txn, err)) != CE_OK)
+		return rc;
+	if ((rc = db_next_id(txn, "certificate", &cid, err)) != CE_OK)
+		goto out;
+	if (in->request_id > 0)
+		rid = (uint64_t)in->request_id;
+	else if ((rc = db_next_id(txn, "request", &rid, err)) != CE_OK)
+		goto out;
+	if ((rc = cert_record(in, (int64_t)cid, (int64_t)rid, &cert, err)) != CE_OK ||
+	    (rc = request_record(txn, in, (int64_t)rid, (int64_t)cid, cert, &req,
+	    err)) != CE_OK)
+		goto out;
+	if ((rc = db_put(txn, T_CERTS, db_idkey(cid, key), cert, err)) != CE_OK ||
+	    (rc = db_put(txn, T_REQUESTS, db_idkey(rid, key), req, err)) != CE_OK)
+		goto out;
+	json_object_object_get_ex(cert, "thumbprint", &v);
+	if ((rc = put_index(txn, T_BY_THUMB, json_object_get_string(v),
+	    (int64_t)cid, err)) != CE_OK)
+		goto out;
+	json_object_object_get_ex(cert, "serial", &v);
+	if ((rc = put_index(txn, T_BY_SERIAL, json_object_get_string(v),
+	    (int64_t)cid, err)) != CE_OK)
+		goto out;
+	if (in->staged_pfx != NULL && (rc = staging_put(db, txn, (int64_t)cid,
+	    (int64_t)rid, in->requester, in->staging_expires, in->staged_pfx,
+	    err)) != CE_OK)
+		goto out;
+	rc = db_commit(txn, err);
+	txn = NULL;
+	if (rc == CE_OK) {
+		*cert_id = (int64_t)cid;
+		*request_id = (int64_t)rid;
+	}
+out:
+	db_abort(txn);
+	json_object_put(cert);
+	json_object_put(req);
+	return rc;
+}
+
+enum ce_err
+certdb_get(struct ce_txn *txn, int64_t id, json_object **out,
+    struct ce_error *err)
+{
+	char key[DB_IDKEY_MAX];
+	enum ce_err rc = CE_NOTFOUND;
+
+	*out = NULL;
+	if (id > 0)
+		rc = db_get(txn, T_CERTS, db_idkey((uint64_t)id, key), out, err);
+	if (rc == CE_NOTFOUND)
+		return ce_fail(err, CE_NOTFOUND, "Certificate %lld was not found.",
+		    (long long)id);
+	return rc;
+}
+
+enum ce_err
+certdb_find_thumbprint(struct ce_txn *txn, const char *tp, int64_t *id,
+    struct ce_error *err)
+{
+	json_object *rec = NULL, *v;
+	char up[48];
+	enum ce_err rc;
+	size_t i;
+
+	if (!thumbprint_valid(tp))
+		return ce_fail(err, CE_INVAL, "Thumbprint: '%.64s' is not 40 "
+		    "hexadecimal digits.", tp);
+	for (i = 0; tp[i] != '\0'; i++)
+		up[i] = (char)toupper((unsigned char)tp[i]);
+	up[i] = '\0';
+	rc = db_get(txn, T_BY_THUMB, up, &rec, err);
+	if (rc == CE_NOTFOUND)
+		return ce_fail(err, CE_NOTFOUND, "No certificate with thumbprint "
+		    "%s was found.", up);
+	if (rc == CE_OK) {
+		json_object_object_get_ex(rec, "id", &v);
+		*id = json_object_get_int64(v);
+	}
+	json_object_put(rec);
+	return rc;
+}
+
+X509 *
+certdb_x509(json_object *rec)
+{
+	json_object *v;
+	struct ce_buf der = { NULL, 0 };
+	X509 *x = NULL;
+
+	if (json_object_object_get_ex(rec, "der", &v) &&
+	    b64_decode(json_object_get_string(v), &der) == CE_OK)
+		x = der_to_x509(der.data, der.len);
+	buf_free(&der);
+	return x;
+}

@@ -1,0 +1,77 @@
+/*
+ * certdb.h - certificate and request records.
+ *
+ * Certificate record (T_CERTS, key db_idkey(id)):
+ *   {"id","request_id","thumbprint","serial","subject","cn","issuer",
+ *    "der" (base64),"not_before","not_after","import_date" (epoch seconds),
+ *    "template","pattern_id","ca","requester","metadata":{..},
+ *    "key_type","key_bits","curve","friendly_name","renewal_of",
+ *    "has_private_key","state" ("active"|"revoked")}
+ * Request record (T_REQUESTS, key db_idkey(id)):
+ *   {"id","state" ("ISSUED"|"PENDING"|"DENIED"|"FAILED"),"cert_id",
+ *    "requester","submitted","template","pattern_id","ca","subject",
+ *    "message", ... workflow fields}
+ * Staging (T_STAGING, key db_idkey(cert id)): {"owner","expires",
+ *    "request_id","blob" (base64 of the PKCS#12 sealed with the DEK,
+ *    associated data "staging:<cert id>:<owner>")}
+ */
+#ifndef CE_CERTDB_H
+#define CE_CERTDB_H
+
+#include <stdint.h>
+#include <time.h>
+#include <json-c/json.h>
+#include <openssl/x509.h>
+#include "error.h"
+#include "keys.h"
+#include "output.h"
+
+struct ce_db;
+struct ce_txn;
+
+struct issued {
+	X509			*cert;
+	const char		*requester;
+	const char		*template;
+	int64_t			 pattern_id;
+	const char		*ca;
+	json_object		*metadata;	/* string map, may be NULL */
+	const char		*friendly_name;	/* may be NULL */
+	const struct key_spec	*spec;
+	int64_t			 renewal_of;	/* 0 = none */
+	int64_t			 request_id;	/* existing request (approval) or 0 */
+	const struct ce_buf	*staged_pfx;	/* keep for Deploy, or NULL */
+	time_t			 staging_expires;
+};
+
+/*
+ * Records an issued certificate, its request (new, or request_id updated to
+ * ISSUED) and its staging data in one durable write transaction.  Returns
+ * the new ids.
+ */
+enum ce_err	certdb_commit_issued(struct ce_db *db, const struct issued *in,
+		    int64_t *cert_id, int64_t *request_id, struct ce_error *err);
+
+/* Reads a certificate record by id; CE_NOTFOUND when unknown. */
+enum ce_err	certdb_get(struct ce_txn *txn, int64_t id, json_object **out,
+		    struct ce_error *err);
+/* Looks a certificate id up by thumbprint (any case); CE_NOTFOUND. */
+enum ce_err	certdb_find_thumbprint(struct ce_txn *txn, const char *tp,
+		    int64_t *id, struct ce_error *err);
+/* The X509 of a record (caller frees) or NULL. */
+X509		*certdb_x509(json_object *rec);
+
+/* Reads and unseals staging data for cert_id owned by user; CE_NOKEY with a
+ * message saying whether it expired, belongs to someone else, or never
+ * existed. out is the PKCS#12 DER (buf_free). */
+enum ce_err	staging_get(struct ce_db *db, struct ce_txn *txn, int64_t cert_id,
+		    const char *user, struct ce_buf *out, struct ce_error *err);
+/* Seals and stores staging data inside a write txn. */
+enum ce_err	staging_put(struct ce_db *db, struct ce_txn *txn, int64_t cert_id,
+		    int64_t request_id, const char *owner, time_t expires,
+		    const struct ce_buf *pfx, struct ce_error *err);
+/* Removes staging data whose time is past; returns how many. */
+enum ce_err	staging_purge(struct ce_db *db, time_t now, int *purged,
+		    struct ce_error *err);
+
+#endif

@@ -1,0 +1,316 @@
+/*
+ * enroll.c - POST /Enrollment/PFX: validate, then either record a pending
+ * request (approval required) or generate the key, issue, package, commit
+ * and answer.  The certificate is committed before the answer is built.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "ca.h"
+#include "certdb.h"
+#include "enroll_impl.h"
+#include "issue.h"
+#include "log.h"
+#include "pemutil.h"
+#include "seal.h"
+#include "settings.h"
+#include "store.h"
+#include "x500.h"
+
+#define ADD(obj, k, v) json_object_object_add((obj), (k), (v))
+
+/* The chain handed out with a certificate: the CA, then its issuers. */
+static STACK_OF(X509) *
+chain_of(const struct ca *ca)
+{
+	STACK_OF(X509) *chain;
+	int i;
+
+	if ((chain = sk_X509_new_null()) == NULL)
+		return NULL;
+	if (!sk_X509_push(chain, ca->cert))
+		goto fail;
+	for (i = 0; i < sk_X509_num(ca->chain); i++)
+		if (!sk_X509_push(chain, sk_X509_value(ca->chain, i)))
+			goto fail;
+	return chain;
+fail:
+	sk_X509_free(chain);
+	return NULL;
+}
+
+/* A file-safe base name for ZIP entries, from the CN. */
+static void
+zip_name(const char *cn, char *buf, size_t n)
+{
+	size_t i, j = 0;
+
+	for (i = 0; cn[i] != '\0' && j + 1 < n; i++)
+		buf[j++] = (isalnum((unsigned char)cn[i]) || cn[i] == '.' ||
+		    cn[i] == '-') ? cn[i] : '_';
+	buf[j] = '\0';
+	if (j == 0)
+		snprintf(buf, n, "certificate");
+}
+
+/* Packages key + certificate as the format asks.  STORE/REPLACE produce the
+ * PKCS#12 that is kept as staging data. */
+static enum ce_err
+package(const struct enroll_ctx *ctx, const struct enroll_work *w,
+    EVP_PKEY *key, X509 *cert, struct ce_buf *out, struct ce_error *err)
+{
+	STACK_OF(X509) *chain = NULL;
+	char name[128];
+	enum ce_err rc;
+
+	if ((chain = chain_of(w->pol.ca)) == NULL)
+		return ce_fault(err, CE_NOMEM, "chain");
+	switch (ctx->format) {
+	case FMT_PEM:
+		rc = pem_build(key, cert, w->include_chain ? chain : NULL,
+		    w->password, w->order, w->include_header, out, err);
+		break;
+	case FMT_ZIP:
+		zip_name(w->cn, name, sizeof(name));
+		rc = zip_build(key, cert, w->include_chain ? chain : NULL,
+		    w->password, name, out, err);
+		break;
+	case FMT_STORE:
+	case FMT_REPLACE:
+		/* Stores get the whole chain; IncludeChain is for downloads. */
+		rc = pfx_build(key, cert, chain, w->friendly_name, w->password,
+		    w->legacy, out, err);
+		break;
+	default:
+		rc = pfx_build(key, cert, w->include_chain ? chain : NULL,
+		    w->friendly_name, w->password, w->legacy, out, err);
+		break;
+	}
+	sk_X509_free(chain);	/* borrowed certificates */
+	return rc;
+}
+
+/* CertificateInformation for an issued certificate. */
+static json_object *
+cert_info(X509 *cert, int64_t cert_id, int64_t req_id, const char *blob,
+    const struct enroll_work *w, const char *disposition, const char *message)
+{
+	json_object *ci;
+	char tp[64] = "", serial[64] = "", *issuer;
+
+	if ((ci = json_object_new_object()) == NULL)
+		return NULL;
+	if (cert != NULL) {
+		x509_thumbprint(cert, tp, sizeof(tp));
+		x509_serial_hex(cert, serial, sizeof(serial));
+	}
+	issuer = cert != NULL ? x500_format(X509_get_issuer_name(cert)) : NULL;
+	ADD(ci, "SerialNumber", cert ? json_object_new_string(serial) : NULL);
+	ADD(ci, "IssuerDN", issuer ? json_object_new_string(issuer) : NULL);
+	ADD(ci, "Thumbprint", cert ? json_object_new_string(tp) : NULL);
+	ADD(ci, "KeyfactorId", json_object_new_int64(cert_id));
+	ADD(ci, "Pkcs12Blob", blob ? json_object_new_string(blob) : NULL);
+	ADD(ci, "Password", w->password_generated ?
+	    json_object_new_string(w->password) : NULL);
+	ADD(ci, "WorkflowInstanceId", json_object_new_string(
+	    "00000000-0000-0000-0000-000000000000"));
+	ADD(ci, "WorkflowReferenceId", json_object_new_int64(0));
+	ADD(ci, "StoreIdsInvalidForRenewal", json_object_new_array());
+	ADD(ci, "KeyfactorRequestId", json_object_new_int64(req_id));
+	ADD(ci, "RequestDisposition", json_object_new_string(disposition));
+	ADD(ci, "DispositionMessage", json_object_new_string(message));
+	ADD(ci, "EnrollmentContext", w->additional != NULL ?
+	    json_object_get(w->additional) : NULL);
+	free(issuer);
+	return ci;
+}
+
+/* The whole answer: v1 {CertificateInformation, Metadata}; v2 adds
+ * SuccessfulStores. */
+static json_object *
+answer(const struct enroll_ctx *ctx, json_object *ci, const struct enroll_work *w,
+    json_object *stores)
+{
+	json_object *resp;
+
+	if (ci == NULL || (resp = json_object_new_object()) == NULL) {
+		json_object_put(ci);
+		json_object_put(stores);
+		return NULL;
+	}
+	if (ctx->api_version == 2)
+		ADD(resp, "SuccessfulStores", stores != NULL ? stores :
+		    json_object_new_array());
+	else
+		json_object_put(stores);
+	ADD(resp, "CertificateInformation", ci);
+	ADD(resp, "Metadata", w->metadata != NULL ? json_object_get(w->metadata) :
+	    json_object_new_object());
+	return resp;
+}
+
+/* Issues at once: key, certificate, package, commit. */
+static enum ce_err
+issue_now(struct ce_db *db, const struct enroll_ctx *ctx,
+    struct enroll_work *w, json_object **response, struct ce_error *err)
+{
+	struct issue_in in = { &w->pol, w->subject, w->sans, NULL, &w->spec };
+	struct issued rec;
+	struct ce_buf out = { NULL, 0 };
+	EVP_PKEY *key = NULL;
+	X509 *cert = NULL;
+	int64_t cid = 0, rid = 0;
+	int staged = ctx->format == FMT_STORE || ctx->format == FMT_REPLACE;
+	char *blob = NULL;
+	enum ce_err rc;
+
+	if ((rc = key_generate(&w->spec, &key, err)) != CE_OK)
+		goto out;
+	in.key = key;
+	if ((rc = issue_certificate(db, &in, &cert, err)) != CE_OK ||
+	    (rc = package(ctx, w, key, cert, &out, err)) != CE_OK)
+		goto out;
+	memset(&rec, 0, sizeof(rec));
+	rec.cert = cert;
+	rec.requester = ctx->user;
+	rec.template = w->pol.template_name;
+	rec.pattern_id = w->pol.pattern_id;
+	rec.ca = w->pol.ca->name;
+	rec.metadata = w->metadata;
+	rec.friendly_name = w->friendly_name;
+	rec.spec = &w->spec;
+	rec.renewal_of = w->renewal_of;
+	rec.staged_pfx = staged ? &out : NULL;
+	rec.staging_expires = time(NULL) + settings_int(db, NULL, "staging_lifetime");
+	if ((rc = certdb_commit_issued(db, &rec, &cid, &rid, err)) != CE_OK)
+		goto out;
+	log_audit(ctx->user, "issue", "cert=%lld request=%lld template=%s "
+	    "ca=%s format=%s", (long long)cid, (long long)rid,
+	    w->pol.template_name, w->pol.ca->name, cert_format_name(ctx->format));
+	if (!staged && (blob = b64_encode(out.data, out.len)) == NULL) {
+		rc = ce_fault(err, CE_NOMEM, "base64");
+		goto out;
+	}
+	*response = answer(ctx, cert_info(cert, cid, rid, blob, w, "ISSUED",
+	    "The certificate was successfully issued."), w, NULL);
+	if (*response == NULL)
+		rc = ce_fault(err, CE_NOMEM, "answer");
+out:
+	if (blob != NULL)
+		OPENSSL_clear_free(blob, strlen(blob));
+	buf_free(&out);
+	X509_free(cert);
+	EVP_PKEY_free(key);
+	return rc;
+}
+
+/* Removes every spelling of "Password" from a copied request body. */
+static void
+drop_password(json_object *body)
+{
+	char victim[64];
+	int found = 1;
+
+	while (found) {
+		found = 0;
+		json_object_object_foreach(body, k, v) {
+			(void)v;
+			if (strcasecmp(k, "Password") == 0) {
+				snprintf(victim, sizeof(victim), "%s", k);
+				found = 1;
+				break;
+			}
+		}
+		if (found)
+			json_object_object_del(body, victim);
+	}
+}
+
+/* Records a request that waits for approval; issues nothing.  The raw body
+ * is kept (without the password, which is sealed) so that approval can
+ * validate and issue it exactly as sent. */
+static enum ce_err
+record_pending(struct ce_db *db, const struct enroll_ctx *ctx,
+    struct enroll_work *w, json_object **response, struct ce_error *err)
+{
+	struct ce_txn *txn = NULL;
+	struct ce_buf sealed = { NULL, 0 };
+	json_object *rec = NULL, *body = NULL;
+	char key[DB_IDKEY_MAX], aad[64], *b64 = NULL, *subj = NULL;
+	uint64_t rid;
+	enum ce_err rc;
+
+	if ((rc = db_begin(db, 1, &txn, err)) != CE_OK ||
+	    (rc = db_next_id(txn, "request", &rid, err)) != CE_OK)
+		goto out;
+	snprintf(aad, sizeof(aad), "request:%llu", (unsigned long long)rid);
+	if ((rc = seal(db_dir(db), aad, (const unsigned char *)w->password,
+	    strlen(w->password), &sealed, err)) != CE_OK)
+		goto out;
+	if (json_object_deep_copy(ctx->body, &body, NULL) != 0 ||
+	    (b64 = b64_encode(sealed.data, sealed.len)) == NULL ||
+	    (rec = json_object_new_object()) == NULL ||
+	    (subj = x500_format(w->subject)) == NULL) {
+		rc = ce_fault(err, CE_NOMEM, "pending record");
+		goto out;
+	}
+	drop_password(body);
+	ADD(rec, "id", json_object_new_int64((int64_t)rid));
+	ADD(rec, "state", json_object_new_string("PENDING"));
+	ADD(rec, "requester", json_object_new_string(ctx->user));
+	ADD(rec, "submitted", json_object_new_int64(time(NULL)));
+	ADD(rec, "template", json_object_new_string(w->pol.template_name));
+	ADD(rec, "pattern_id", json_object_new_int64(w->pol.pattern_id));
+	ADD(rec, "ca", json_object_new_string(w->pol.ca->name));
+	ADD(rec, "subject", json_object_new_string(subj));
+	ADD(rec, "cn", json_object_new_string(w->cn));
+	ADD(rec, "metadata", json_object_get(w->metadata));
+	ADD(rec, "api_version", json_object_new_int(ctx->api_version));
+	ADD(rec, "format", json_object_new_string(cert_format_name(ctx->format)));
+	ADD(rec, "password_generated", json_object_new_boolean(w->password_generated));
+	ADD(rec, "sealed_password", json_object_new_string(b64));
+	ADD(rec, "body", body);
+	body = NULL;
+	if ((rc = db_put(txn, T_REQUESTS, db_idkey(rid, key), rec, err)) != CE_OK)
+		goto out;
+	rc = db_commit(txn, err);
+	txn = NULL;
+	if (rc != CE_OK)
+		goto out;
+	log_audit(ctx->user, "request-pending", "request=%llu template=%s",
+	    (unsigned long long)rid, w->pol.template_name);
+	*response = answer(ctx, cert_info(NULL, 0, (int64_t)rid, NULL, w,
+	    "PENDING", "The request is waiting for approval."), w, NULL);
+	if (*response == NULL)
+		rc = ce_fault(err, CE_NOMEM, "answer");
+out:
+	db_abort(txn);
+	json_object_put(rec);
+	json_object_put(body);
+	free(b64);
+	free(subj);
+	buf_free(&sealed);
+	return rc;
+}
+
+enum ce_err
+enroll_pfx(struct ce_db *db, const struct enroll_ctx *ctx,
+    const struct enroll_req *req, json_object **response, struct ce_error *err)
+{
+	struct enroll_work w;
+	enum ce_err rc;
+
+	*response = NULL;
+	if ((rc = enroll_validate(db, ctx, req, &w, err)) != CE_OK)
+		return rc;
+	if (policy_requires_approval(&w.pol))
+		rc = record_pending(db, ctx, &w, response, err);
+	else
+		rc = issue_now(db, ctx, &w, response, err);
+	enroll_work_clear(&w);
+	return rc;
+}

@@ -1,0 +1,201 @@
+/*
+ * enroll_validate.c - every check of an /Enrollment/PFX request that can be
+ * made before a key is generated: application settings, subject, SANs, key
+ * spec, template / enrollment pattern / CA, metadata.  Nothing is written.
+ */
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
+#include "certdb.h"
+#include "enroll_impl.h"
+#include "san.h"
+#include "settings.h"
+#include "store.h"
+#include "x500.h"
+
+void
+enroll_work_clear(struct enroll_work *w)
+{
+	if (w == NULL)
+		return;
+	policy_clear(&w->pol);
+	X509_NAME_free(w->subject);
+	GENERAL_NAMES_free(w->sans);
+	json_object_put(w->metadata);
+	json_object_put(w->additional);
+	OPENSSL_cleanse(w->password, sizeof(w->password));
+	memset(w, 0, sizeof(*w));
+}
+
+enum ce_err
+password_generate(char *buf, size_t n, struct ce_error *err)
+{
+	static const char set[] = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+	unsigned char r;
+	size_t i = 0;
+
+	while (i < n) {
+		if (RAND_bytes(&r, 1) != 1)
+			return ce_fault(err, CE_CRYPTO, "RAND_bytes");
+		if (r < 256 - 256 % (sizeof(set) - 1))	/* no modulo bias */
+			buf[i++] = set[r % (sizeof(set) - 1)];
+	}
+	buf[n] = '\0';
+	return CE_OK;
+}
+
+/* Password given (length checked) or generated. */
+static enum ce_err
+check_password(struct ce_db *db, const struct enroll_req *req,
+    struct enroll_work *w, struct ce_error *err)
+{
+	int64_t min = settings_int(db, NULL, "password_length");
+	size_t len;
+
+	if (!req->password.set || req->password.v[0] == '\0') {
+		w->password_generated = 1;
+		return password_generate(w->password,
+		    (size_t)(min > 12 ? (min < 128 ? min : 128) : 12), err);
+	}
+	len = strlen(req->password.v);
+	if ((int64_t)len < min)
+		return ce_fail(err, CE_INVAL, "Password: must be at least %lld "
+		    "characters long.", (long long)min);
+	if (len >= sizeof(w->password))
+		return ce_fail(err, CE_INVAL, "Password: must be at most %zu "
+		    "characters long.", sizeof(w->password) - 1);
+	memcpy(w->password, req->password.v, len + 1);
+	return CE_OK;
+}
+
+/* Subject, the application's CN regex, and the SANs. */
+static enum ce_err
+check_names(struct ce_db *db, const struct enroll_req *req,
+    struct enroll_work *w, struct ce_error *err)
+{
+	char re[512];
+	regex_t rx;
+	enum ce_err rc;
+	int match;
+
+	if ((rc = x500_parse(req->subject.set ? req->subject.v : "", &w->subject,
+	    err)) != CE_OK)
+		return rc;
+	if (x500_common_name(w->subject, w->cn, sizeof(w->cn)) != CE_OK)
+		return ce_fail(err, CE_INVAL, "Subject: the common name is too long.");
+	settings_str(db, NULL, "cn_regex", re, sizeof(re));
+	if (re[0] != '\0' && regcomp(&rx, re, REG_EXTENDED | REG_NOSUB) == 0) {
+		match = regexec(&rx, w->cn, 0, NULL, 0) == 0;
+		regfree(&rx);
+		if (!match)
+			return ce_fail(err, CE_INVAL, "Subject: the common name '%s' "
+			    "does not match the required pattern '%s'.", w->cn, re);
+	}
+	return san_parse(req->sans.set ? req->sans.v : NULL, &w->sans, err);
+}
+
+/* Words and switches that do not need the database. */
+static enum ce_err
+check_options(const struct enroll_ctx *ctx, const struct enroll_req *req,
+    struct enroll_work *w, struct ce_error *err)
+{
+	enum ce_err rc;
+
+	w->order = CHAIN_END_ENTITY_FIRST;
+	if (req->chain_order.set) {
+		if (strcasecmp(req->chain_order.v, "RootFirst") == 0)
+			w->order = CHAIN_ROOT_FIRST;
+		else if (strcasecmp(req->chain_order.v, "EndEntityFirst") != 0)
+			return ce_fail(err, CE_INVAL, "ChainOrder: '%.32s' is not "
+			    "EndEntityFirst or RootFirst.", req->chain_order.v);
+	}
+	w->include_chain = req->include_chain.set ? req->include_chain.v : 1;
+	w->include_header = req->include_subject_header.set ?
+	    req->include_subject_header.v : 1;
+	w->legacy = req->use_legacy_encryption.set && req->use_legacy_encryption.v;
+	/* RenewalCertificateId 0 means absent (Keyfactor's own clients send 0). */
+	if (req->renewal_certificate_id.set && req->renewal_certificate_id.v < 0)
+		return ce_fail(err, CE_INVAL, "RenewalCertificateId: must be a "
+		    "positive integer.");
+	w->renewal_of = req->renewal_certificate_id.set ?
+	    req->renewal_certificate_id.v : 0;
+	if (req->alternative_key_type.set)
+		return ce_fail(err, CE_INVAL, "AlternativeKeyType: '%.32s' is not "
+		    "supported.", req->alternative_key_type.v);
+	if (req->job_time.set) {
+		if (ctx->api_version == 2 && req->job_time.v < time(NULL) - 60)
+			return ce_fail(err, CE_INVAL, "JobTime: dates in the past are "
+			    "not allowed.");
+		w->job_time = req->job_time.v;
+	}
+	if ((rc = key_spec_from_request(req->key_type.set ? req->key_type.v : NULL,
+	    req->key_length.set, (long)req->key_length.v,
+	    req->curve.set ? req->curve.v : NULL, &w->spec, err)) != CE_OK)
+		return rc;
+	return CE_OK;
+}
+
+/* Template / pattern / CA and what they allow; the renewed certificate. */
+static enum ce_err
+check_policy(struct ce_db *db, const struct enroll_req *req,
+    struct enroll_work *w, struct ce_error *err)
+{
+	struct ce_txn *txn = NULL;
+	json_object *old = NULL;
+	enum ce_err rc;
+
+	if ((rc = db_begin(db, 0, &txn, err)) != CE_OK)
+		return rc;
+	rc = policy_resolve(txn, req->template.set ? req->template.v : NULL,
+	    req->enrollment_pattern_id.set, req->enrollment_pattern_id.v,
+	    req->certificate_authority.set ? req->certificate_authority.v : NULL,
+	    &w->pol, err);
+	if (rc == CE_OK && w->renewal_of > 0 &&
+	    (rc = certdb_get(txn, w->renewal_of, &old, err)) == CE_NOTFOUND)
+		rc = ce_fail(err, CE_INVAL, "RenewalCertificateId: certificate "
+		    "%lld does not exist.", (long long)w->renewal_of);
+	json_object_put(old);
+	db_abort(txn);
+	if (rc != CE_OK)
+		return rc;
+	if ((rc = policy_check_key(&w->pol, &w->spec, err)) != CE_OK ||
+	    (rc = policy_check_cn(&w->pol, w->cn, err)) != CE_OK ||
+	    (rc = policy_metadata(&w->pol, req->metadata.set ? req->metadata.v :
+	    NULL, &w->metadata, err)) != CE_OK)
+		return rc;
+	return policy_additional_fields(&w->pol,
+	    req->additional_enrollment_fields.set ?
+	    req->additional_enrollment_fields.v : NULL, &w->additional, err);
+}
+
+enum ce_err
+enroll_validate(struct ce_db *db, const struct enroll_ctx *ctx,
+    const struct enroll_req *req, struct enroll_work *w, struct ce_error *err)
+{
+	enum ce_err rc;
+
+	memset(w, 0, sizeof(*w));
+	if (settings_int(db, NULL, "require_friendly_name") &&
+	    !req->custom_friendly_name.set) {
+		rc = ce_fail(err, CE_INVAL, "CustomFriendlyName: is required.");
+		goto fail;
+	}
+	w->friendly_name = req->custom_friendly_name.set ?
+	    req->custom_friendly_name.v : NULL;
+	if ((rc = check_options(ctx, req, w, err)) != CE_OK ||
+	    (rc = check_names(db, req, w, err)) != CE_OK ||
+	    (rc = check_password(db, req, w, err)) != CE_OK ||
+	    (rc = check_policy(db, req, w, err)) != CE_OK)
+		goto fail;
+	return CE_OK;
+fail:
+	enroll_work_clear(w);
+	return rc;
+}

@@ -1,0 +1,488 @@
+/*
+ * http.c - FastCGI / CGI request handling (see http.h).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <fcgiapp.h>
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
+#include "http.h"
+#include "log.h"
+#include "settings.h"
+#include "store.h"
+
+#define API_PREFIX	"/KeyfactorAPI"
+#define DEFAULT_DATA	"/var/lib/certenroll"
+
+struct http_req {
+	FCGX_Request	 fcgx;
+	int		 cgi;		/* plain CGI: environ/stdin/stdout */
+	int		 sent;
+	char		*path;
+	char		*query;		/* raw query string copy */
+	char		*qval;		/* last decoded query value */
+	json_object	*body;
+};
+
+static struct {
+	int		 cgi;
+	int		 cgi_done;
+	int		 inited;
+	struct ce_db	*db;
+	char		 dbdir[4096];
+	volatile sig_atomic_t stop;
+} proc;
+
+static void
+on_term(int sig)
+{
+	(void)sig;
+	proc.stop = 1;
+}
+
+void
+http_init(const char *name)
+{
+	struct sigaction sa;
+
+	log_init(name);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_term;
+	sigemptyset(&sa.sa_mask);
+	/* No SA_RESTART: a blocked accept() returns so we can exit. */
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (FCGX_Init() != 0) {
+		log_error("FCGX_Init failed");
+		exit(1);
+	}
+	proc.cgi = FCGX_IsCGI();
+	proc.inited = 1;
+}
+
+static void
+new_request_id(void)
+{
+	unsigned char b[6];
+	char id[16];
+
+	if (RAND_bytes(b, sizeof(b)) != 1)
+		memset(b, 0, sizeof(b));
+	snprintf(id, sizeof(id), "%02x%02x%02x%02x%02x%02x",
+	    b[0], b[1], b[2], b[3], b[4], b[5]);
+	log_set_request_id(id);
+}
+
+struct http_req *
+http_accept(void)
+{
+	struct http_req *r;
+	const char *rid;
+
+	if (proc.stop || (proc.cgi && proc.cgi_done))
+		return NULL;
+	if ((r = calloc(1, sizeof(*r))) == NULL) {
+		log_error("calloc: out of memory");
+		return NULL;
+	}
+	if (proc.cgi) {
+		r->cgi = 1;
+		proc.cgi_done = 1;
+	} else {
+		if (FCGX_InitRequest(&r->fcgx, 0, 0) != 0 ||
+		    FCGX_Accept_r(&r->fcgx) < 0) {
+			if (!proc.stop)
+				log_error("FCGX_Accept_r failed");
+			free(r);
+			return NULL;
+		}
+	}
+	/* A request id from the web server ties our lines to its access log. */
+	if ((rid = http_param(r, "REQUEST_ID")) != NULL && *rid != '\0')
+		log_set_request_id(rid);
+	else
+		new_request_id();
+	return r;
+}
+
+void
+http_finish(struct http_req *r)
+{
+	if (r == NULL)
+		return;
+	if (!r->cgi)
+		FCGX_Finish_r(&r->fcgx);
+	else
+		fflush(stdout);
+	json_object_put(r->body);
+	free(r->path);
+	free(r->query);
+	free(r->qval);
+	free(r);
+	log_set_request_id(NULL);
+}
+
+const char *
+http_param(struct http_req *r, const char *name)
+{
+	if (r->cgi)
+		return getenv(name);
+	return FCGX_GetParam(name, r->fcgx.envp);
+}
+
+const char *
+http_user(struct http_req *r)
+{
+	const char *u = http_param(r, "REMOTE_USER");
+
+	return u != NULL && *u != '\0' ? u : NULL;
+}
+
+/* Decodes %XX and '+' in place. */
+static void
+url_decode(char *s)
+{
+	char *o = s;
+	unsigned int c;
+
+	for (; *s != '\0'; s++) {
+		if (*s == '+')
+			*o++ = ' ';
+		else if (*s == '%' && isxdigit((unsigned char)s[1]) &&
+		    isxdigit((unsigned char)s[2]) && sscanf(s + 1, "%2x", &c) == 1) {
+			*o++ = (char)c;
+			s += 2;
+		} else
+			*o++ = *s;
+	}
+	*o = '\0';
+}
+
+const char *
+http_path(struct http_req *r)
+{
+	const char *uri;
+	size_t n, plen = strlen(API_PREFIX);
+
+	if (r->path != NULL)
+		return r->path;
+	if ((uri = http_param(r, "DOCUMENT_URI")) == NULL &&
+	    (uri = http_param(r, "REQUEST_URI")) == NULL &&
+	    (uri = http_param(r, "SCRIPT_NAME")) == NULL)
+		uri = "/";
+	n = strcspn(uri, "?");
+	if ((r->path = strndup(uri, n)) == NULL)
+		return "/";
+	url_decode(r->path);
+	if (strncasecmp(r->path, API_PREFIX, plen) == 0)
+		memmove(r->path, r->path + plen, strlen(r->path + plen) + 1);
+	n = strlen(r->path);
+	if (n > 1 && r->path[n - 1] == '/')
+		r->path[n - 1] = '\0';
+	return r->path;
+}
+
+const char *
+http_query(struct http_req *r, const char *name)
+{
+	const char *qs = http_param(r, "QUERY_STRING");
+	char *copy, *tok, *save = NULL, *eq;
+	const char *found = NULL;
+
+	if (qs == NULL || (copy = strdup(qs)) == NULL)
+		return NULL;
+	for (tok = strtok_r(copy, "&", &save); tok != NULL;
+	    tok = strtok_r(NULL, "&", &save)) {
+		if ((eq = strchr(tok, '=')) != NULL)
+			*eq++ = '\0';
+		url_decode(tok);
+		if (strcasecmp(tok, name) == 0) {
+			free(r->qval);
+			if ((r->qval = strdup(eq != NULL ? eq : "")) != NULL)
+				url_decode(r->qval);
+			found = r->qval;
+			break;
+		}
+	}
+	free(copy);
+	return found;
+}
+
+enum ce_err
+http_db(struct http_req *r, struct ce_db **out, struct ce_error *err)
+{
+	const char *dir;
+	enum ce_err rc;
+
+	if ((dir = http_param(r, "CERTENROLL_DATA")) == NULL &&
+	    (dir = getenv("CERTENROLL_DATA")) == NULL)
+		dir = DEFAULT_DATA;
+	if (proc.db != NULL && strcmp(proc.dbdir, dir) == 0) {
+		*out = proc.db;
+		return CE_OK;
+	}
+	db_close(proc.db);
+	proc.db = NULL;
+	if ((rc = db_open(dir, &proc.db, err)) != CE_OK)
+		return rc;
+	snprintf(proc.dbdir, sizeof(proc.dbdir), "%s", dir);
+	*out = proc.db;
+	return CE_OK;
+}
+
+enum ce_err
+http_require_method(struct http_req *r, const char *methods,
+    struct ce_error *err)
+{
+	const char *m = http_param(r, "REQUEST_METHOD");
+	size_t n;
+	const char *p;
+
+	if (m == NULL)
+		m = "";
+	n = strlen(m);
+	for (p = methods; n > 0 && *p != '\0'; p += strcspn(p, "|"), p += (*p == '|')) {
+		if (strncmp(p, m, n) == 0 && (p[n] == '|' || p[n] == '\0'))
+			return CE_OK;
+	}
+	return ce_fail(err, CE_METHOD, "The method '%s' is not allowed here; "
+	    "use %s.", m, methods);
+}
+
+enum ce_err
+http_require_requested_with(struct http_req *r, struct ce_error *err)
+{
+	const char *v = http_param(r, "HTTP_X_KEYFACTOR_REQUESTED_WITH");
+	struct ce_db *db;
+	enum ce_err rc;
+
+	if (v != NULL && *v != '\0')
+		return CE_OK;
+	if ((rc = http_db(r, &db, err)) != CE_OK)
+		return rc;
+	if (settings_int(db, NULL, "require_requested_with") == 0)
+		return CE_OK;
+	return ce_fail(err, CE_INVAL, "The 'x-keyfactor-requested-with' header "
+	    "is required (e.g. 'APIClient').");
+}
+
+enum ce_err
+http_api_version(struct http_req *r, int *out, struct ce_error *err)
+{
+	const char *v = http_param(r, "HTTP_X_KEYFACTOR_API_VERSION");
+
+	*out = 1;
+	if (v == NULL || *v == '\0' || strcmp(v, "1") == 0 ||
+	    strcmp(v, "1.0") == 0)
+		return CE_OK;
+	if (strcmp(v, "2") == 0 || strcmp(v, "2.0") == 0) {
+		*out = 2;
+		return CE_OK;
+	}
+	return ce_fail(err, CE_INVAL, "x-keyfactor-api-version: '%.32s' is not "
+	    "a supported version (1, 2).", v);
+}
+
+/* Reads up to limit+1 bytes of body (with or without CONTENT_LENGTH). */
+static enum ce_err
+read_body(struct http_req *r, size_t limit, char **out, size_t *len,
+    struct ce_error *err)
+{
+	const char *cl = http_param(r, "CONTENT_LENGTH");
+	char *buf;
+	size_t want, have = 0;
+	long long n = -1;
+	int got;
+
+	*out = NULL;
+	*len = 0;
+	if (cl != NULL && *cl != '\0') {
+		n = strtoll(cl, NULL, 10);
+		if (n < 0)
+			return ce_fail(err, CE_INVAL, "Invalid Content-Length.");
+		if ((unsigned long long)n > limit)
+			return ce_fail(err, CE_TOOBIG, "The request body is larger "
+			    "than the limit of %zu bytes.", limit);
+	}
+	want = n >= 0 ? (size_t)n : limit + 1;
+	if ((buf = malloc(want + 1)) == NULL)
+		return ce_fault(err, CE_NOMEM, "malloc body");
+	while (have < want) {
+		if (r->cgi)
+			got = (int)fread(buf + have, 1, want - have, stdin);
+		else
+			got = FCGX_GetStr(buf + have, (int)(want - have), r->fcgx.in);
+		if (got <= 0)
+			break;
+		have += (size_t)got;
+	}
+	buf[have] = '\0';
+	if (have > limit) {
+		free(buf);
+		return ce_fail(err, CE_TOOBIG, "The request body is larger than "
+		    "the limit of %zu bytes.", limit);
+	}
+	*out = buf;
+	*len = have;
+	return CE_OK;
+}
+
+/* application/json, text/json, application/json-patch+json and other application/...+json types */
+static int
+json_content_type(const char *ct)
+{
+	size_t n;
+
+	if (ct == NULL)
+		return 0;
+	n = strcspn(ct, ";");
+	while (n > 0 && ct[n - 1] == ' ')
+		n--;
+	if ((n == 16 && strncasecmp(ct, "application/json", 16) == 0) ||
+	    (n == 9 && strncasecmp(ct, "text/json", 9) == 0))
+		return 1;
+	return n > 17 && strncasecmp(ct, "application/", 12) == 0 &&
+	    strncasecmp(ct + n - 5, "+json", 5) == 0;
+}
+
+enum ce_err
+http_json_body(struct http_req *r, int allow_empty, json_object **out,
+    struct ce_error *err)
+{
+	struct json_tokener *tok = NULL;
+	struct ce_db *db;
+	char *buf = NULL;
+	size_t len, limit = HTTP_BODY_LIMIT_DEFAULT;
+	enum ce_err rc;
+	json_object *obj;
+
+	*out = NULL;
+	if (http_db(r, &db, NULL) == CE_OK)
+		limit = (size_t)settings_int(db, NULL, "body_limit");
+	if ((rc = read_body(r, limit, &buf, &len, err)) != CE_OK)
+		return rc;
+	if (len == 0) {
+		rc = allow_empty ? CE_OK : ce_fail(err, CE_INVAL,
+		    "A JSON request body is required.");
+		goto out;
+	}
+	if (!json_content_type(http_param(r, "CONTENT_TYPE"))) {
+		rc = ce_fail(err, CE_MEDIA, "The request body must be sent as "
+		    "'application/json'.");
+		goto out;
+	}
+	if ((tok = json_tokener_new_ex(64)) == NULL) {
+		rc = ce_fault(err, CE_NOMEM, "json_tokener_new_ex");
+		goto out;
+	}
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+	obj = json_tokener_parse_ex(tok, buf, (int)len);
+	if (obj == NULL && json_tokener_get_error(tok) == json_tokener_success)
+		obj = NULL;	/* the literal null */
+	if (json_tokener_get_error(tok) != json_tokener_success ||
+	    json_tokener_get_parse_end(tok) < len) {
+		rc = ce_fail(err, CE_INVAL, "The request body is not valid JSON "
+		    "(%s at offset %zu).",
+		    json_tokener_error_desc(json_tokener_get_error(tok)),
+		    json_tokener_get_parse_end(tok));
+		json_object_put(obj);
+		goto out;
+	}
+	r->body = obj;
+	*out = obj;
+	rc = (obj == NULL && !allow_empty) ? ce_fail(err, CE_INVAL,
+	    "A JSON request body is required.") : CE_OK;
+out:
+	if (tok != NULL)
+		json_tokener_free(tok);
+	if (buf != NULL)
+		OPENSSL_cleanse(buf, len);	/* bodies carry passwords */
+	free(buf);
+	return rc;
+}
+
+static const char *
+reason(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 413: return "Payload Too Large";
+	case 415: return "Unsupported Media Type";
+	case 503: return "Service Unavailable";
+	default:  return "Internal Server Error";
+	}
+}
+
+static void
+write_out(struct http_req *r, const char *s, size_t n)
+{
+	if (r->cgi)
+		fwrite(s, 1, n, stdout);
+	else
+		FCGX_PutStr(s, (int)n, r->fcgx.out);
+}
+
+void
+http_send_json(struct http_req *r, int status, json_object *body)
+{
+	char head[256];
+	const char *s;
+	size_t n = 0;
+	int hn;
+
+	if (r->sent) {
+		json_object_put(body);
+		return;
+	}
+	r->sent = 1;
+	s = json_object_to_json_string_length(body,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &n);
+	if (s == NULL) {
+		status = 500;
+		s = "{\"ErrorCode\":\"0xA0110012\",\"Message\":\"out of memory\"}";
+		n = strlen(s);
+	}
+	hn = snprintf(head, sizeof(head), "Status: %d %s\r\n"
+	    "Content-Type: application/json; charset=utf-8\r\n"
+	    "Content-Length: %zu\r\n"
+	    "Cache-Control: no-store\r\n\r\n", status, reason(status), n);
+	write_out(r, head, (size_t)hn);
+	write_out(r, s, n);
+	/* Answers may hold passwords and keys: wipe the serialised copy. */
+	OPENSSL_cleanse((void *)s, n);
+	json_object_put(body);
+}
+
+void
+http_send_error(struct http_req *r, const struct ce_error *err)
+{
+	json_object *body;
+	int status = ce_http_status(err->code);
+
+	if (status == 200)
+		status = 500;
+	body = json_object_new_object();
+	if (body != NULL) {
+		json_object_object_add(body, "ErrorCode",
+		    json_object_new_string(ce_error_code(err->code)));
+		json_object_object_add(body, "Message",
+		    json_object_new_string(err->msg[0] ? err->msg :
+		    ce_strerror(err->code)));
+	}
+	if (status >= 400 && status < 500)
+		log_info("%d %s: %s", status, http_path(r), err->msg);
+	http_send_json(r, status, body);
+}

@@ -1,0 +1,70 @@
+/*
+ * http.h - one request/response under FastCGI or plain CGI.
+ *
+ * A program's main() calls http_init() once, then loops on http_accept()
+ * and finishes each request with http_send_json() or http_send_error().
+ * Under a FastCGI process manager libfcgi gives the requests; started as a
+ * plain CGI program (no FastCGI listen socket) exactly one request is read
+ * from the environment and stdin.
+ *
+ * The data directory comes from the CERTENROLL_DATA FastCGI parameter or
+ * environment variable (default /var/lib/certenroll); the LMDB environment
+ * is opened at the first request, after any fork, once per process.
+ */
+#ifndef CE_HTTP_H
+#define CE_HTTP_H
+
+#include <stddef.h>
+#include <json-c/json.h>
+#include "error.h"
+
+struct ce_db;
+struct http_req;
+
+#define HTTP_BODY_LIMIT_DEFAULT	(1024 * 1024)
+
+/* Per-process set-up; name is the program name used in logs. */
+void		http_init(const char *name);
+
+/* Waits for the next request; returns NULL when the program should exit. */
+struct http_req	*http_accept(void);
+/* Ends the request (after a send) and frees it. */
+void		http_finish(struct http_req *r);
+
+/* CGI/FastCGI parameter (e.g. "REQUEST_METHOD", "HTTP_X_CERTIFICATEFORMAT");
+ * NULL when absent.  Borrowed until http_finish(). */
+const char	*http_param(struct http_req *r, const char *name);
+/* The request path without query and without the /KeyfactorAPI prefix, with
+ * a trailing slash removed, e.g. "/Enrollment/PFX". */
+const char	*http_path(struct http_req *r);
+/* Value of a query parameter (matched case-insensitively, URL-decoded);
+ * NULL when absent.  Borrowed until http_finish(). */
+const char	*http_query(struct http_req *r, const char *name);
+
+/* The authenticated user (REMOTE_USER) or NULL. */
+const char	*http_user(struct http_req *r);
+/* The process's database, opened on first use. */
+enum ce_err	 http_db(struct http_req *r, struct ce_db **out, struct ce_error *err);
+
+/* Gates: method must be one of a '|'-separated list ("POST", "GET|HEAD"). */
+enum ce_err	 http_require_method(struct http_req *r, const char *methods,
+		    struct ce_error *err);
+/* The x-keyfactor-requested-with header, unless switched off by the
+ * require_requested_with setting. */
+enum ce_err	 http_require_requested_with(struct http_req *r, struct ce_error *err);
+/* x-keyfactor-api-version: 1, 1.0, 2, 2.0; absent = 1. */
+enum ce_err	 http_api_version(struct http_req *r, int *out, struct ce_error *err);
+
+/* Reads and parses the JSON body (content type checked, size limited).
+ * A missing/empty body gives a NULL *out when allow_empty, else CE_INVAL.
+ * *out is owned by the request (freed by http_finish). */
+enum ce_err	 http_json_body(struct http_req *r, int allow_empty,
+		    json_object **out, struct ce_error *err);
+
+/* Sends status + JSON body (application/json; charset=utf-8); takes
+ * ownership of body. */
+void		 http_send_json(struct http_req *r, int status, json_object *body);
+/* Sends the API's error body for err; 5xx are already logged by ce_fault. */
+void		 http_send_error(struct http_req *r, const struct ce_error *err);
+
+#endif

@@ -1,0 +1,44 @@
+/*
+ * output.c - the buffers output.h hands out.  The formats live in their own
+ * files: b64.c, pem.c, zip.c, pkcs12.c.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "output_int.h"
+
+/* Buffers may hold key material (an unencrypted PEM key), so all are wiped. */
+void
+buf_free(struct ce_buf *b)
+{
+	if (b == NULL)
+		return;
+	if (b->data != NULL) {
+		OPENSSL_cleanse(b->data, b->len);
+		free(b->data);
+	}
+	b->data = NULL;
+	b->len = 0;
+}
+
+enum ce_err
+buf_from_bio(BIO *bio, struct ce_buf *out, struct ce_error *err)
+{
+	char *p = NULL;
+	long len;
+
+	out->data = NULL;
+	out->len = 0;
+	if ((len = BIO_get_mem_data(bio, &p)) < 0 || (len > 0 && p == NULL))
+		return ce_fault(err, CE_CRYPTO, "BIO_get_mem_data failed");
+	/* One spare byte: never malloc(0), and text stays NUL-terminated. */
+	if ((out->data = malloc((size_t)len + 1)) == NULL)
+		return ce_fault(err, CE_NOMEM, "malloc(%ld) failed", len + 1);
+	if (len > 0)
+		memcpy(out->data, p, (size_t)len);
+	out->data[len] = '\0';
+	out->len = (size_t)len;
+	return CE_OK;
+}

@@ -1,0 +1,25 @@
+/*
+ * output_int.h - internals shared by the files behind output.h (output.c,
+ * b64.c, pem.c, zip.c, pkcs12.c).  Not for other modules.
+ */
+#ifndef CE_OUTPUT_INT_H
+#define CE_OUTPUT_INT_H
+
+#include <openssl/bio.h>
+#include "output.h"
+
+/* Copies what bio (a memory BIO) holds into out (caller frees with
+ * buf_free); CE_OK, or CE_NOMEM / CE_CRYPTO. */
+enum ce_err	buf_from_bio(BIO *bio, struct ce_buf *out, struct ce_error *err);
+
+/* Writes key as PKCS#8 PEM: encrypted (PBES2, AES-256-CBC) when password
+ * is non-empty, else in the clear.  CE_OK or CE_CRYPTO. */
+enum ce_err	pem_put_key(BIO *bio, EVP_PKEY *key, const char *password,
+		    struct ce_error *err);
+
+/* Writes x as PEM, preceded by "subject=" and "issuer=" lines when
+ * subject_header is set.  CE_OK or CE_CRYPTO. */
+enum ce_err	pem_put_cert(BIO *bio, X509 *x, int subject_header,
+		    struct ce_error *err);
+
+#endif

@@ -1,0 +1,30 @@
+/*
+ * pemutil.h - small conversions between X509 objects and the texts the API
+ * and the records use.
+ */
+#ifndef CE_PEMUTIL_H
+#define CE_PEMUTIL_H
+
+#include <openssl/x509.h>
+#include "error.h"
+
+/* Parses one PEM certificate; NULL on failure. Caller frees. */
+X509		*pem_to_x509(const char *pem);
+/* PEM text of cert; malloc'd, caller frees; NULL on failure. */
+char		*x509_to_pem(X509 *cert);
+/* DER -> X509 and back; der_out malloc'd (caller frees). */
+X509		*der_to_x509(const unsigned char *der, size_t len);
+/* Upper-case hex SHA-1 of the DER (the API's Thumbprint); buf >= 41. */
+enum ce_err	x509_thumbprint(X509 *cert, char *buf, size_t bufsz);
+/* Upper-case hex serial number; buf >= 41 (20 octets). */
+enum ce_err	x509_serial_hex(X509 *cert, char *buf, size_t bufsz);
+/* Sets a random positive serial with 127 random bits (16 octets). */
+enum ce_err	x509_set_random_serial(X509 *cert, struct ce_error *err);
+/* Adds an extension given in openssl's config syntax, with issuer/subject
+ * set for SKI/AKI ("hash", "keyid:always"). */
+enum ce_err	x509_add_ext(X509 *cert, X509 *issuer, int nid, const char *value,
+		    struct ce_error *err);
+/* Whether s is 40 hex digits (a thumbprint), case-insensitively. */
+int		thumbprint_valid(const char *s);
+
+#endif

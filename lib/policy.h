@@ -1,0 +1,76 @@
+/*
+ * policy.h - templates, enrollment patterns and what they allow.
+ *
+ * Template record (T_TEMPLATES, key = lower-case short name):
+ *   {"name":"WebServer","keys":["RSA-2048","ECC-P-256",...],"days":365,
+ *    "key_usage":["digitalSignature","keyEncipherment"],
+ *    "eku":["serverAuth","1.3.6.1.5.5.7.3.2"],"subject_regex":"...",
+ *    "require_approval":false,"cas":["host\\Logical",...]}   (cas [] = any)
+ * Enrollment pattern record (T_PATTERNS, key = db_idkey(id)):
+ *   {"id":1,"name":"WebServer default","template":"WebServer",
+ *    "keys":null | [...] (override),"require_approval":false,
+ *    "metadata":[{"name":"Owner","type":"string|int|bool|date|email|choice",
+ *                 "required":true,"options":["a","b"]}],
+ *    "additional_fields":[{"name":"Ticket","required":false}]}
+ * Every template gets a default pattern when it is added.
+ */
+#ifndef CE_POLICY_H
+#define CE_POLICY_H
+
+#include <stdint.h>
+#include <json-c/json.h>
+#include <openssl/x509.h>
+#include "error.h"
+#include "keys.h"
+
+struct ce_db;
+struct ce_txn;
+struct ca;
+
+struct policy {
+	json_object	*tmpl;		/* template record (owned) */
+	json_object	*pattern;	/* enrollment pattern record (owned) */
+	struct ca	*ca;		/* the CA that will sign (owned) */
+	const char	*template_name;	/* borrowed from tmpl */
+	int64_t		 pattern_id;
+};
+
+/*
+ * Resolves Template / EnrollmentPatternId / CertificateAuthority of a request:
+ * the pattern wins, a Template that differs from the pattern's is CE_INVAL;
+ * a Template alone uses its default (lowest id) pattern; the CA must serve the
+ * template; without a CA the first CA that serves it is used.  Errors name
+ * the field.  On success the caller calls policy_clear().
+ */
+enum ce_err	policy_resolve(struct ce_txn *txn, const char *template,
+		    int has_pattern, int64_t pattern_id, const char *ca,
+		    struct policy *out, struct ce_error *err);
+void		policy_clear(struct policy *p);
+
+/* CE_INVAL listing what is allowed when spec is not. */
+enum ce_err	policy_check_key(const struct policy *p, const struct key_spec *spec,
+		    struct ce_error *err);
+int		policy_requires_approval(const struct policy *p);
+int		policy_validity_days(const struct policy *p);
+/* Checks the common name against the template's subject_regex (if any). */
+enum ce_err	policy_check_cn(const struct policy *p, const char *cn,
+		    struct ce_error *err);
+/* Validates Metadata (may be NULL) against the pattern's fields and returns
+ * a new object of string values (caller puts). */
+enum ce_err	policy_metadata(const struct policy *p, json_object *in,
+		    json_object **out, struct ce_error *err);
+/* Same for AdditionalEnrollmentFields. */
+enum ce_err	policy_additional_fields(const struct policy *p, json_object *in,
+		    json_object **out, struct ce_error *err);
+/* Adds keyUsage and extendedKeyUsage for the template and the key type. */
+enum ce_err	policy_add_usage(const struct policy *p, const struct key_spec *spec,
+		    X509 *cert, X509 *issuer, struct ce_error *err);
+
+/* Admin: validates and stores a template record (and its default pattern). */
+enum ce_err	template_add(struct ce_db *db, json_object *rec, int64_t *pattern_id,
+		    struct ce_error *err);
+/* Admin: validates and stores a pattern record; assigns its id. */
+enum ce_err	pattern_add(struct ce_db *db, json_object *rec, int64_t *id,
+		    struct ce_error *err);
+
+#endif

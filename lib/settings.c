@@ -1,0 +1,130 @@
+/* settings.c - application settings with defaults (see settings.h). */
+#include <errno.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "settings.h"
+#include "store.h"
+
+enum kind { S_INT, S_STR, S_REGEX };
+
+static const struct {
+	const char	*name;
+	enum kind	 kind;
+	const char	*def;
+	int64_t		 min, max;
+} known[] = {
+	{ "password_length",		S_INT,   "12",      0, 1024 },
+	{ "require_friendly_name",	S_INT,   "0",       0, 1 },
+	{ "cn_regex",			S_REGEX, ".+",      0, 0 },
+	{ "staging_lifetime",		S_INT,   "300",     1, 86400 * 30 },
+	{ "require_requested_with",	S_INT,   "1",       0, 1 },
+	{ "body_limit",			S_INT,   "1048576", 1024, 64 * 1024 * 1024 },
+	{ "allow_self_approval",	S_INT,   "0",       0, 1 },
+};
+#define NKNOWN (sizeof(known) / sizeof(known[0]))
+
+static int
+find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NKNOWN; i++)
+		if (strcmp(known[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+const char *
+settings_name(int i)
+{
+	return i >= 0 && (size_t)i < NKNOWN ? known[i].name : NULL;
+}
+
+char *
+settings_str(struct ce_db *db, struct ce_txn *txn, const char *name, char *buf,
+    size_t bufsz)
+{
+	struct ce_txn *own = NULL;
+	json_object *rec = NULL, *v;
+	int i = find(name);
+
+	snprintf(buf, bufsz, "%s", i >= 0 ? known[i].def : "");
+	if (txn == NULL) {
+		if (db_begin(db, 0, &own, NULL) != CE_OK)
+			return buf;	/* defaults; the fault is logged */
+		txn = own;
+	}
+	if (db_get(txn, T_SETTINGS, name, &rec, NULL) == CE_OK &&
+	    json_object_object_get_ex(rec, "value", &v))
+		snprintf(buf, bufsz, "%s", json_object_get_string(v));
+	json_object_put(rec);
+	db_abort(own);
+	return buf;
+}
+
+int64_t
+settings_int(struct ce_db *db, struct ce_txn *txn, const char *name)
+{
+	char buf[64];
+
+	return strtoll(settings_str(db, txn, name, buf, sizeof(buf)), NULL, 10);
+}
+
+static enum ce_err
+validate(int i, const char *value, struct ce_error *err)
+{
+	regex_t re;
+	char *end;
+	long long v;
+
+	switch (known[i].kind) {
+	case S_INT:
+		errno = 0;
+		v = strtoll(value, &end, 10);
+		if (errno || end == value || *end != '\0' ||
+		    v < known[i].min || v > known[i].max)
+			return ce_fail(err, CE_INVAL, "%s: expected an integer "
+			    "from %lld to %lld", known[i].name,
+			    (long long)known[i].min, (long long)known[i].max);
+		return CE_OK;
+	case S_REGEX:
+		if (regcomp(&re, value, REG_EXTENDED | REG_NOSUB) != 0)
+			return ce_fail(err, CE_INVAL, "%s: not a valid regular "
+			    "expression", known[i].name);
+		regfree(&re);
+		return CE_OK;
+	default:
+		return CE_OK;
+	}
+}
+
+enum ce_err
+settings_set(struct ce_db *db, const char *name, const char *value,
+    struct ce_error *err)
+{
+	struct ce_txn *txn = NULL;
+	json_object *rec = NULL;
+	enum ce_err rc;
+	int i;
+
+	if ((i = find(name)) < 0)
+		return ce_fail(err, CE_INVAL, "unknown setting '%s'", name);
+	if ((rc = validate(i, value, err)) != CE_OK)
+		return rc;
+	if ((rec = json_object_new_object()) == NULL ||
+	    json_object_object_add(rec, "value", json_object_new_string(value)))
+		return ce_fault(err, CE_NOMEM, "json");
+	if ((rc = db_begin(db, 1, &txn, err)) != CE_OK)
+		goto out;
+	if ((rc = db_put(txn, T_SETTINGS, name, rec, err)) != CE_OK)
+		goto out;
+	rc = db_commit(txn, err);
+	txn = NULL;
+out:
+	db_abort(txn);
+	json_object_put(rec);
+	return rc;
+}

@@ -1,0 +1,88 @@
+/*
+ * store.h - the storage interface between the use-cases and LMDB.
+ *
+ * Records are JSON documents (json-c objects) filed under string keys in
+ * named tables; raw byte values are used for sealed blobs (staging data).
+ * A second backend (PostgreSQL, jsonb) can implement the same calls.
+ *
+ * Rules: open after fork, one ce_db per process.  A transaction begins and
+ * ends inside one lib function; values returned by db_get() are new objects
+ * owned by the caller (json_object_put), copied out of the map, so they stay
+ * valid after the transaction ends.  "Not found" is CE_NOTFOUND, an ordinary
+ * result that does not log.
+ */
+#ifndef CE_STORE_H
+#define CE_STORE_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <json-c/json.h>
+#include "error.h"
+
+enum db_table {
+	T_SETTINGS,	/* name -> {"value": "..."} */
+	T_COUNTERS,	/* name -> raw uint64 */
+	T_CAS,		/* "host\\Logical" -> CA record */
+	T_TEMPLATES,	/* short name (lower-case) -> template record */
+	T_PATTERNS,	/* pattern id -> enrollment pattern record */
+	T_CERTS,	/* cert id -> certificate record */
+	T_BY_THUMB,	/* thumbprint -> {"id": n} */
+	T_BY_SERIAL,	/* serial hex -> {"id": n} */
+	T_REQUESTS,	/* request id -> request record */
+	T_STAGING,	/* cert id -> raw sealed staging blob */
+	T_USERS,	/* user name -> {"roles": [...]} */
+	T_ROLES,	/* role name -> {"claims": [...]} */
+	T_STORES,	/* store GUID -> certificate store record */
+	T_JOBS,		/* job id -> management job record */
+	T_LOCATIONS,	/* cert id -> {"locations": [...]} */
+	T__MAX
+};
+
+struct ce_db;
+struct ce_txn;
+
+/* Opens (creating if needed) the LMDB environment in dir/db.  Caller closes. */
+enum ce_err	db_open(const char *dir, struct ce_db **out, struct ce_error *err);
+void		db_close(struct ce_db *db);		/* NULL ok */
+const char	*db_dir(const struct ce_db *db);	/* the data directory */
+
+enum ce_err	db_begin(struct ce_db *db, int write, struct ce_txn **out,
+		    struct ce_error *err);
+/* Commits (durably) and frees the transaction. */
+enum ce_err	db_commit(struct ce_txn *txn, struct ce_error *err);
+void		db_abort(struct ce_txn *txn);		/* NULL ok */
+
+/* Reads a JSON record; *out is a new object (caller puts). */
+enum ce_err	db_get(struct ce_txn *txn, enum db_table t, const char *key,
+		    json_object **out, struct ce_error *err);
+enum ce_err	db_put(struct ce_txn *txn, enum db_table t, const char *key,
+		    json_object *val, struct ce_error *err);
+/* Raw bytes: *out is malloc'd (caller frees). */
+enum ce_err	db_get_raw(struct ce_txn *txn, enum db_table t, const char *key,
+		    unsigned char **out, size_t *len, struct ce_error *err);
+enum ce_err	db_put_raw(struct ce_txn *txn, enum db_table t, const char *key,
+		    const void *val, size_t len, struct ce_error *err);
+/* CE_NOTFOUND when absent. */
+enum ce_err	db_del(struct ce_txn *txn, enum db_table t, const char *key,
+		    struct ce_error *err);
+
+/* Returns the next value of a counter (1, 2, ...) inside a write txn. */
+enum ce_err	db_next_id(struct ce_txn *txn, const char *counter, uint64_t *out,
+		    struct ce_error *err);
+
+/* Calls cb for every record in key order; cb returns 0 to go on, non-zero to
+ * stop (db_foreach then returns CE_OK).  val is borrowed for the call. */
+typedef int	(*db_visit)(const char *key, json_object *val, void *arg);
+enum ce_err	db_foreach(struct ce_txn *txn, enum db_table t, db_visit cb,
+		    void *arg, struct ce_error *err);
+/* Raw variant (for sealed blobs); val borrowed for the call. */
+typedef int	(*db_visit_raw)(const char *key, const unsigned char *val,
+		    size_t len, void *arg);
+enum ce_err	db_foreach_raw(struct ce_txn *txn, enum db_table t,
+		    db_visit_raw cb, void *arg, struct ce_error *err);
+
+/* Convenience: key text for an integer id. */
+#define DB_IDKEY_MAX 24
+char		*db_idkey(uint64_t id, char buf[DB_IDKEY_MAX]);
+
+#endif

@@ -1,0 +1,405 @@
+/*
+ * store_lmdb.c - the LMDB backend of store.h.
+ *
+ * One environment per process, opened after fork.  Durable commits (no
+ * MDB_NOSYNC): an issued certificate is on disk before its answer is sent.
+ * MDB_NOTLS lets a read transaction be used from any thread of the process.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <lmdb.h>
+
+#include "log.h"
+#include "store.h"
+
+#define DB_MAPSIZE	((size_t)8 << 30)	/* 8 GiB of address space */
+
+static const char *table_names[T__MAX] = {
+	[T_SETTINGS]	= "settings",
+	[T_COUNTERS]	= "counters",
+	[T_CAS]		= "cas",
+	[T_TEMPLATES]	= "templates",
+	[T_PATTERNS]	= "patterns",
+	[T_CERTS]	= "certs",
+	[T_BY_THUMB]	= "by_thumbprint",
+	[T_BY_SERIAL]	= "by_serial",
+	[T_REQUESTS]	= "requests",
+	[T_STAGING]	= "staging",
+	[T_USERS]	= "users",
+	[T_ROLES]	= "roles",
+	[T_STORES]	= "stores",
+	[T_JOBS]	= "jobs",
+	[T_LOCATIONS]	= "locations",
+};
+
+struct ce_db {
+	MDB_env	*env;
+	MDB_dbi	 dbi[T__MAX];
+	char	 dir[PATH_MAX];
+};
+
+struct ce_txn {
+	struct ce_db	*db;
+	MDB_txn		*txn;
+};
+
+static enum ce_err
+lmdb_fault(struct ce_error *err, const char *call, int rc)
+{
+	return ce_fault(err, CE_DB, "%s: %s", call, mdb_strerror(rc));
+}
+
+/* Opens every named table once, in one write transaction. */
+static enum ce_err
+open_tables(struct ce_db *db, struct ce_error *err)
+{
+	MDB_txn *txn = NULL;
+	int rc, i;
+
+	if ((rc = mdb_txn_begin(db->env, NULL, 0, &txn)) != 0)
+		return lmdb_fault(err, "mdb_txn_begin", rc);
+	for (i = 0; i < T__MAX; i++) {
+		rc = mdb_dbi_open(txn, table_names[i], MDB_CREATE, &db->dbi[i]);
+		if (rc != 0) {
+			mdb_txn_abort(txn);
+			return lmdb_fault(err, "mdb_dbi_open", rc);
+		}
+	}
+	if ((rc = mdb_txn_commit(txn)) != 0)
+		return lmdb_fault(err, "mdb_txn_commit", rc);
+	return CE_OK;
+}
+
+enum ce_err
+db_open(const char *dir, struct ce_db **out, struct ce_error *err)
+{
+	struct ce_db *db;
+	char path[PATH_MAX];
+	enum ce_err rc = CE_DB;
+	int mrc, dead = 0;
+
+	*out = NULL;
+	if ((db = calloc(1, sizeof(*db))) == NULL)
+		return ce_fault(err, CE_NOMEM, "calloc");
+	snprintf(db->dir, sizeof(db->dir), "%s", dir);
+	if (snprintf(path, sizeof(path), "%s/db", dir) >= (int)sizeof(path)) {
+		rc = ce_fault(err, CE_SYSTEM, "data directory path too long");
+		goto out;
+	}
+	if (mkdir(path, 0700) == -1 && errno != EEXIST) {
+		rc = ce_fault(err, CE_SYSTEM, "mkdir %s: %s", path, strerror(errno));
+		goto out;
+	}
+	if ((mrc = mdb_env_create(&db->env)) != 0 ||
+	    (mrc = mdb_env_set_maxdbs(db->env, T__MAX + 2)) != 0 ||
+	    (mrc = mdb_env_set_mapsize(db->env, DB_MAPSIZE)) != 0 ||
+	    (mrc = mdb_env_set_maxreaders(db->env, 512)) != 0) {
+		rc = lmdb_fault(err, "mdb_env_create", mrc);
+		goto out;
+	}
+	if ((mrc = mdb_env_open(db->env, path, MDB_NOTLS, 0600)) != 0) {
+		rc = ce_fault(err, CE_DB, "mdb_env_open %s: %s", path,
+		    mdb_strerror(mrc));
+		goto out;
+	}
+	/* Readers left behind by killed processes would pin old pages. */
+	if ((mrc = mdb_reader_check(db->env, &dead)) != 0) {
+		rc = lmdb_fault(err, "mdb_reader_check", mrc);
+		goto out;
+	}
+	if ((rc = open_tables(db, err)) != CE_OK)
+		goto out;
+	*out = db;
+	db = NULL;
+out:
+	db_close(db);
+	return rc;
+}
+
+void
+db_close(struct ce_db *db)
+{
+	if (db == NULL)
+		return;
+	if (db->env != NULL)
+		mdb_env_close(db->env);
+	free(db);
+}
+
+const char *
+db_dir(const struct ce_db *db)
+{
+	return db->dir;
+}
+
+enum ce_err
+db_begin(struct ce_db *db, int write, struct ce_txn **out, struct ce_error *err)
+{
+	struct ce_txn *t;
+	int rc;
+
+	*out = NULL;
+	if ((t = calloc(1, sizeof(*t))) == NULL)
+		return ce_fault(err, CE_NOMEM, "calloc");
+	t->db = db;
+	rc = mdb_txn_begin(db->env, NULL, write ? 0 : MDB_RDONLY, &t->txn);
+	if (rc != 0) {
+		free(t);
+		return lmdb_fault(err, "mdb_txn_begin", rc);
+	}
+	*out = t;
+	return CE_OK;
+}
+
+enum ce_err
+db_commit(struct ce_txn *t, struct ce_error *err)
+{
+	int rc;
+
+	rc = mdb_txn_commit(t->txn);
+	free(t);
+	if (rc != 0)
+		return lmdb_fault(err, "mdb_txn_commit", rc);
+	return CE_OK;
+}
+
+void
+db_abort(struct ce_txn *t)
+{
+	if (t == NULL)
+		return;
+	mdb_txn_abort(t->txn);
+	free(t);
+}
+
+static void
+set_key(MDB_val *k, const char *key)
+{
+	k->mv_data = (void *)key;
+	k->mv_size = strlen(key);
+}
+
+enum ce_err
+db_get_raw(struct ce_txn *t, enum db_table tab, const char *key,
+    unsigned char **out, size_t *len, struct ce_error *err)
+{
+	MDB_val k, v;
+	int rc;
+
+	*out = NULL;
+	*len = 0;
+	set_key(&k, key);
+	rc = mdb_get(t->txn, t->db->dbi[tab], &k, &v);
+	if (rc == MDB_NOTFOUND)
+		return ce_fail(err, CE_NOTFOUND, "not found");
+	if (rc != 0)
+		return lmdb_fault(err, "mdb_get", rc);
+	/* One extra NUL so JSON text can be parsed in place. */
+	if ((*out = malloc(v.mv_size + 1)) == NULL)
+		return ce_fault(err, CE_NOMEM, "malloc");
+	memcpy(*out, v.mv_data, v.mv_size);
+	(*out)[v.mv_size] = '\0';
+	*len = v.mv_size;
+	return CE_OK;
+}
+
+enum ce_err
+db_put_raw(struct ce_txn *t, enum db_table tab, const char *key,
+    const void *val, size_t len, struct ce_error *err)
+{
+	MDB_val k, v;
+	int rc;
+
+	set_key(&k, key);
+	v.mv_data = (void *)val;
+	v.mv_size = len;
+	if ((rc = mdb_put(t->txn, t->db->dbi[tab], &k, &v, 0)) != 0)
+		return lmdb_fault(err, "mdb_put", rc);
+	return CE_OK;
+}
+
+/* Parses a stored record; a record that is not a JSON object is a fault. */
+static enum ce_err
+parse_record(const char *key, const unsigned char *p, size_t len,
+    json_object **out, struct ce_error *err)
+{
+	struct json_tokener *tok;
+	json_object *obj;
+
+	*out = NULL;
+	if ((tok = json_tokener_new()) == NULL)
+		return ce_fault(err, CE_NOMEM, "json_tokener_new");
+	obj = json_tokener_parse_ex(tok, (const char *)p, (int)len);
+	json_tokener_free(tok);
+	if (obj == NULL || !json_object_is_type(obj, json_type_object)) {
+		json_object_put(obj);
+		return ce_fault(err, CE_DB, "record %s is not a JSON object", key);
+	}
+	*out = obj;
+	return CE_OK;
+}
+
+enum ce_err
+db_get(struct ce_txn *t, enum db_table tab, const char *key, json_object **out,
+    struct ce_error *err)
+{
+	unsigned char *p;
+	size_t len;
+	enum ce_err rc;
+
+	*out = NULL;
+	if ((rc = db_get_raw(t, tab, key, &p, &len, err)) != CE_OK)
+		return rc;
+	rc = parse_record(key, p, len, out, err);
+	free(p);
+	return rc;
+}
+
+enum ce_err
+db_put(struct ce_txn *t, enum db_table tab, const char *key, json_object *val,
+    struct ce_error *err)
+{
+	const char *s;
+	size_t len;
+
+	s = json_object_to_json_string_length(val, JSON_C_TO_STRING_PLAIN, &len);
+	if (s == NULL)
+		return ce_fault(err, CE_NOMEM, "json_object_to_json_string");
+	return db_put_raw(t, tab, key, s, len, err);
+}
+
+enum ce_err
+db_del(struct ce_txn *t, enum db_table tab, const char *key, struct ce_error *err)
+{
+	MDB_val k;
+	int rc;
+
+	set_key(&k, key);
+	rc = mdb_del(t->txn, t->db->dbi[tab], &k, NULL);
+	if (rc == MDB_NOTFOUND)
+		return ce_fail(err, CE_NOTFOUND, "not found");
+	if (rc != 0)
+		return lmdb_fault(err, "mdb_del", rc);
+	return CE_OK;
+}
+
+enum ce_err
+db_next_id(struct ce_txn *t, const char *counter, uint64_t *out,
+    struct ce_error *err)
+{
+	MDB_val k, v;
+	uint64_t n = 0;
+	int rc;
+
+	set_key(&k, counter);
+	rc = mdb_get(t->txn, t->db->dbi[T_COUNTERS], &k, &v);
+	if (rc == 0 && v.mv_size == sizeof(n))
+		memcpy(&n, v.mv_data, sizeof(n));
+	else if (rc == 0)
+		return ce_fault(err, CE_DB, "counter %s is corrupt", counter);
+	else if (rc != MDB_NOTFOUND)
+		return lmdb_fault(err, "mdb_get", rc);
+	n++;
+	v.mv_data = &n;
+	v.mv_size = sizeof(n);
+	if ((rc = mdb_put(t->txn, t->db->dbi[T_COUNTERS], &k, &v, 0)) != 0)
+		return lmdb_fault(err, "mdb_put", rc);
+	*out = n;
+	return CE_OK;
+}
+
+/* Walks a table with a cursor; visit gets the raw key and value. */
+static enum ce_err
+walk(struct ce_txn *t, enum db_table tab,
+    int (*visit)(const char *, const unsigned char *, size_t, void *, enum ce_err *, struct ce_error *),
+    void *arg, struct ce_error *err)
+{
+	MDB_cursor *cur = NULL;
+	MDB_val k, v;
+	char key[512];
+	enum ce_err rc = CE_OK;
+	int mrc;
+
+	if ((mrc = mdb_cursor_open(t->txn, t->db->dbi[tab], &cur)) != 0)
+		return lmdb_fault(err, "mdb_cursor_open", mrc);
+	for (mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); mrc == 0;
+	    mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		if (k.mv_size >= sizeof(key))
+			continue;	/* no table uses keys this long */
+		memcpy(key, k.mv_data, k.mv_size);
+		key[k.mv_size] = '\0';
+		if (visit(key, v.mv_data, v.mv_size, arg, &rc, err) != 0)
+			break;
+	}
+	if (mrc != 0 && mrc != MDB_NOTFOUND && rc == CE_OK)
+		rc = lmdb_fault(err, "mdb_cursor_get", mrc);
+	mdb_cursor_close(cur);
+	return rc;
+}
+
+struct visit_json {
+	db_visit	 cb;
+	void		*arg;
+};
+
+static int
+visit_json_cb(const char *key, const unsigned char *p, size_t len, void *arg,
+    enum ce_err *rc, struct ce_error *err)
+{
+	struct visit_json *vj = arg;
+	json_object *obj;
+	int stop;
+
+	if ((*rc = parse_record(key, p, len, &obj, err)) != CE_OK)
+		return 1;
+	stop = vj->cb(key, obj, vj->arg);
+	json_object_put(obj);
+	return stop;
+}
+
+enum ce_err
+db_foreach(struct ce_txn *t, enum db_table tab, db_visit cb, void *arg,
+    struct ce_error *err)
+{
+	struct visit_json vj = { cb, arg };
+
+	return walk(t, tab, visit_json_cb, &vj, err);
+}
+
+struct visit_raw {
+	db_visit_raw	 cb;
+	void		*arg;
+};
+
+static int
+visit_raw_cb(const char *key, const unsigned char *p, size_t len, void *arg,
+    enum ce_err *rc, struct ce_error *err)
+{
+	struct visit_raw *vr = arg;
+
+	(void)rc;
+	(void)err;
+	return vr->cb(key, p, len, vr->arg);
+}
+
+enum ce_err
+db_foreach_raw(struct ce_txn *t, enum db_table tab, db_visit_raw cb, void *arg,
+    struct ce_error *err)
+{
+	struct visit_raw vr = { cb, arg };
+
+	return walk(t, tab, visit_raw_cb, &vr, err);
+}
+
+char *
+db_idkey(uint64_t id, char buf[DB_IDKEY_MAX])
+{
+	snprintf(buf, DB_IDKEY_MAX, "%020" PRIu64, id);
+	return buf;
+}

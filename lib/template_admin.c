@@ -1,0 +1,246 @@
+/* template_admin.c - adding templates and enrollment patterns (admin tool). */
+#include <ctype.h>
+#include <regex.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include <openssl/objects.h>
+
+#include "keys.h"
+#include "policy.h"
+#include "store.h"
+
+static const char *key_usages[] = { "digitalSignature", "nonRepudiation",
+    "keyEncipherment", "dataEncipherment", "keyAgreement", NULL };
+static const char *eku_names[] = { "serverAuth", "clientAuth", "codeSigning",
+    "emailProtection", "timeStamping", "OCSPSigning", "ipsecIKE",
+    "msSmartcardLogin", NULL };
+static const char *meta_types[] = { "string", "int", "bool", "date", "email",
+    "choice", NULL };
+
+static int
+in_list(const char *w, const char **list)
+{
+	for (; *list != NULL; list++)
+		if (strcmp(w, *list) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+is_oid(const char *w)
+{
+	ASN1_OBJECT *o;
+
+	if (!isdigit((unsigned char)w[0]))
+		return 0;
+	if ((o = OBJ_txt2obj(w, 1)) == NULL)
+		return 0;
+	ASN1_OBJECT_free(o);
+	return 1;
+}
+
+/* Each element of rec[key] (if present) must be a string passing check. */
+static enum ce_err
+check_words(json_object *rec, const char *key,
+    int (*check)(const char *, const void *), const void *arg,
+    struct ce_error *err)
+{
+	json_object *arr;
+	size_t i;
+
+	if (!json_object_object_get_ex(rec, key, &arr) || arr == NULL)
+		return CE_OK;
+	if (!json_object_is_type(arr, json_type_array))
+		return ce_fail(err, CE_INVAL, "%s: expected a list", key);
+	for (i = 0; i < json_object_array_length(arr); i++) {
+		json_object *w = json_object_array_get_idx(arr, i);
+
+		if (!json_object_is_type(w, json_type_string) ||
+		    !check(json_object_get_string(w), arg))
+			return ce_fail(err, CE_INVAL, "%s: '%s' is not valid", key,
+			    json_object_get_string(w));
+	}
+	return CE_OK;
+}
+
+static int
+check_key_word(const char *w, const void *arg)
+{
+	struct key_spec s;
+
+	(void)arg;
+	return key_spec_parse_word(w, &s, NULL) == CE_OK;
+}
+
+static int
+check_ku(const char *w, const void *arg)
+{
+	(void)arg;
+	return in_list(w, key_usages);
+}
+
+static int
+check_eku(const char *w, const void *arg)
+{
+	(void)arg;
+	return in_list(w, eku_names) || is_oid(w);
+}
+
+static int
+check_ca(const char *w, const void *txn)
+{
+	json_object *rec = NULL;
+	int ok = db_get((struct ce_txn *)txn, T_CAS, w, &rec, NULL) == CE_OK;
+
+	json_object_put(rec);
+	return ok;
+}
+
+static const char *
+str(json_object *rec, const char *key)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(rec, key, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+/* Stores a pattern record under a new id, in txn. */
+static enum ce_err
+put_pattern(struct ce_txn *txn, json_object *rec, int64_t *id,
+    struct ce_error *err)
+{
+	char key[DB_IDKEY_MAX];
+	uint64_t n;
+	enum ce_err rc;
+
+	if ((rc = db_next_id(txn, "pattern", &n, err)) != CE_OK)
+		return rc;
+	json_object_object_add(rec, "id", json_object_new_int64((int64_t)n));
+	if (id != NULL)
+		*id = (int64_t)n;
+	return db_put(txn, T_PATTERNS, db_idkey(n, key), rec, err);
+}
+
+enum ce_err
+template_add(struct ce_db *db, json_object *rec, int64_t *pattern_id,
+    struct ce_error *err)
+{
+	struct ce_txn *txn = NULL;
+	json_object *pat = NULL, *old = NULL;
+	const char *name = str(rec, "name"), *re = str(rec, "subject_regex");
+	char lname[128], pname[160];
+	regex_t rx;
+	enum ce_err rc;
+	size_t i;
+
+	if (name == NULL || *name == '\0' || strlen(name) >= sizeof(lname))
+		return ce_fail(err, CE_INVAL, "template name: required (1-127 chars)");
+	for (i = 0; name[i] != '\0'; i++)
+		lname[i] = (char)tolower((unsigned char)name[i]);
+	lname[i] = '\0';
+	if (re != NULL) {
+		if (regcomp(&rx, re, REG_EXTENDED | REG_NOSUB) != 0)
+			return ce_fail(err, CE_INVAL, "subject regex: does not compile");
+		regfree(&rx);
+	}
+	if ((rc = check_words(rec, "keys", check_key_word, NULL, err)) != CE_OK ||
+	    (rc = check_words(rec, "key_usage", check_ku, NULL, err)) != CE_OK ||
+	    (rc = check_words(rec, "eku", check_eku, NULL, err)) != CE_OK ||
+	    (rc = db_begin(db, 1, &txn, err)) != CE_OK)
+		return rc;
+	if ((rc = check_words(rec, "cas", check_ca, txn, err)) != CE_OK)
+		goto out;
+	if (db_get(txn, T_TEMPLATES, lname, &old, NULL) == CE_OK) {
+		rc = ce_fail(err, CE_CONFLICT, "template '%s' already exists", name);
+		goto out;
+	}
+	if ((rc = db_put(txn, T_TEMPLATES, lname, rec, err)) != CE_OK)
+		goto out;
+	snprintf(pname, sizeof(pname), "%s default", name);
+	if ((pat = json_object_new_object()) == NULL) {
+		rc = ce_fault(err, CE_NOMEM, "json");
+		goto out;
+	}
+	json_object_object_add(pat, "name", json_object_new_string(pname));
+	json_object_object_add(pat, "template", json_object_new_string(name));
+	json_object_object_add(pat, "metadata", json_object_new_array());
+	json_object_object_add(pat, "additional_fields", json_object_new_array());
+	if ((rc = put_pattern(txn, pat, pattern_id, err)) != CE_OK)
+		goto out;
+	rc = db_commit(txn, err);
+	txn = NULL;
+out:
+	db_abort(txn);
+	json_object_put(pat);
+	json_object_put(old);
+	return rc;
+}
+
+/* Metadata definitions: name, known type, options for choice. */
+static enum ce_err
+check_metadata_defs(json_object *rec, const char *key, struct ce_error *err)
+{
+	json_object *defs, *f;
+	const char *type;
+	size_t i;
+
+	if (!json_object_object_get_ex(rec, key, &defs) || defs == NULL)
+		return CE_OK;
+	if (!json_object_is_type(defs, json_type_array))
+		return ce_fail(err, CE_INVAL, "%s: expected a list", key);
+	for (i = 0; i < json_object_array_length(defs); i++) {
+		f = json_object_array_get_idx(defs, i);
+		if (str(f, "name") == NULL || *str(f, "name") == '\0')
+			return ce_fail(err, CE_INVAL, "%s: a field without a name", key);
+		type = str(f, "type");
+		if (type != NULL && !in_list(type, meta_types))
+			return ce_fail(err, CE_INVAL, "%s.%s: unknown type '%s' "
+			    "(string, int, bool, date, email, choice)", key,
+			    str(f, "name"), type);
+	}
+	return CE_OK;
+}
+
+enum ce_err
+pattern_add(struct ce_db *db, json_object *rec, int64_t *id,
+    struct ce_error *err)
+{
+	struct ce_txn *txn = NULL;
+	json_object *tmpl = NULL;
+	const char *t = str(rec, "template");
+	char lname[128];
+	enum ce_err rc;
+	size_t i;
+
+	if (t == NULL || strlen(t) >= sizeof(lname))
+		return ce_fail(err, CE_INVAL, "pattern: a template is required");
+	for (i = 0; t[i] != '\0'; i++)
+		lname[i] = (char)tolower((unsigned char)t[i]);
+	lname[i] = '\0';
+	if ((rc = check_words(rec, "keys", check_key_word, NULL, err)) != CE_OK ||
+	    (rc = check_metadata_defs(rec, "metadata", err)) != CE_OK ||
+	    (rc = check_metadata_defs(rec, "additional_fields", err)) != CE_OK ||
+	    (rc = db_begin(db, 1, &txn, err)) != CE_OK)
+		return rc;
+	if ((rc = db_get(txn, T_TEMPLATES, lname, &tmpl, err)) != CE_OK) {
+		if (rc == CE_NOTFOUND)
+			rc = ce_fail(err, CE_INVAL, "template '%s' does not exist", t);
+		goto out;
+	}
+	/* Store the template's own spelling. */
+	json_object_object_add(rec, "template",
+	    json_object_new_string(str(tmpl, "name")));
+	if ((rc = put_pattern(txn, rec, id, err)) != CE_OK)
+		goto out;
+	rc = db_commit(txn, err);
+	txn = NULL;
+out:
+	db_abort(txn);
+	json_object_put(tmpl);
+	return rc;
+}

@@ -1,0 +1,101 @@
+/*
+ * certenroll - the admin command: initialise a data directory, create CAs,
+ * templates and enrollment patterns, settings, roles and users; list
+ * certificates and requests; issue the web server's own TLS certificate.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "certenroll.h"
+#include "log.h"
+
+static const struct {
+	const char	*name;
+	int		(*fn)(struct cmdline *);
+} commands[] = {
+	{ "init",	cmd_init },
+	{ "ca",		cmd_ca },
+	{ "template",	cmd_template },
+	{ "pattern",	cmd_pattern },
+	{ "setting",	cmd_setting },
+	{ "role",	cmd_role },
+	{ "user",	cmd_user },
+	{ "cert",	cmd_cert },
+	{ "request",	cmd_request },
+	{ "tls-cert",	cmd_tls_cert },
+};
+
+static void
+usage(void)
+{
+	fputs(
+"usage: certenroll [-d datadir] command ...\n"
+"  init\n"
+"  ca create 'host\\Logical' [--key RSA-2048|ECC-P-256|...] [--subject DN]\n"
+"            [--days N] [--parent NAME]\n"
+"  ca list | ca show NAME (prints the certificate PEM)\n"
+"  template add NAME [--keys W,W] [--days N] [--key-usage U,U] [--eku E,E]\n"
+"            [--subject-regex RE] [--require-approval] [--ca NAME]...\n"
+"  template list\n"
+"  pattern add --template NAME [--name N] [--keys W,W] [--require-approval]\n"
+"            [--metadata NAME:TYPE[:required][:opt|opt]]... [--field NAME[:required]]...\n"
+"  pattern list\n"
+"  setting set NAME VALUE | setting list\n"
+"  role add NAME --claim CLAIM [--claim CLAIM]...\n"
+"  user add NAME --role ROLE [--role ROLE]...\n"
+"  cert list | request list\n"
+"  tls-cert --ca NAME --cn CN [--dns NAME]... [--ip ADDR]... --cert FILE --key FILE\n"
+"The data directory is -d, else $CERTENROLL_DATA, else /var/lib/certenroll.\n",
+	    stderr);
+}
+
+/* Splits argv into positional words and --options. */
+static int
+parse(int argc, char **argv, struct cmdline *c)
+{
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		if (strncmp(argv[i], "--", 2) == 0) {
+			if (c->nopts == MAX_OPTS)
+				return -1;
+			c->opt[c->nopts] = argv[i] + 2;
+			if (i + 1 < argc && strncmp(argv[i + 1], "--", 2) != 0)
+				c->val[c->nopts] = argv[++i];
+			c->nopts++;
+		} else {
+			if (c->nargs == 16)
+				return -1;
+			c->args[c->nargs++] = argv[i];
+		}
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct cmdline c;
+	size_t i;
+
+	memset(&c, 0, sizeof(c));
+	log_init("certenroll");
+	argc--, argv++;
+	if (argc >= 2 && strcmp(argv[0], "-d") == 0) {
+		c.datadir = argv[1];
+		argc -= 2, argv += 2;
+	}
+	if (c.datadir == NULL && (c.datadir = getenv("CERTENROLL_DATA")) == NULL)
+		c.datadir = "/var/lib/certenroll";
+	if (argc < 1 || parse(argc - 1, argv + 1, &c) != 0) {
+		usage();
+		return 2;
+	}
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(argv[0], commands[i].name) == 0)
+			return commands[i].fn(&c);
+	fprintf(stderr, "certenroll: unknown command '%s'\n", argv[0]);
+	usage();
+	return 2;
+}

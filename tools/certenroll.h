@@ -1,0 +1,48 @@
+/*
+ * certenroll.h - the admin command's shared bits: the parsed command line
+ * and one function per subcommand group.
+ */
+#ifndef CERTENROLL_TOOL_H
+#define CERTENROLL_TOOL_H
+
+#include "error.h"
+#include "store.h"
+
+#define MAX_OPTS 64
+
+/* "--name value" pairs and bare flags after the subcommand words. */
+struct cmdline {
+	const char	*datadir;
+	int		 nargs;		/* positional words */
+	const char	*args[16];
+	int		 nopts;
+	const char	*opt[MAX_OPTS];
+	const char	*val[MAX_OPTS];	/* NULL for flags */
+};
+
+/* First value of --name or NULL; opt_all fills up to max values. */
+const char	*opt_get(const struct cmdline *c, const char *name);
+int		 opt_flag(const struct cmdline *c, const char *name);
+int		 opt_all(const struct cmdline *c, const char *name,
+		    const char **out, int max);
+/* Fails (usage error) when an option is not in the NULL-ended list. */
+int		 opt_check(const struct cmdline *c, const char *const *allowed);
+/* Opens the data directory's database or exits with a message. */
+struct ce_db	*tool_db(const struct cmdline *c);
+/* Prints err and returns 1. */
+int		 tool_fail(const struct ce_error *err);
+/* Splits "a,b,c" into a new JSON array of strings. */
+json_object	*csv_array(const char *csv);
+
+int	cmd_init(struct cmdline *c);
+int	cmd_ca(struct cmdline *c);
+int	cmd_template(struct cmdline *c);
+int	cmd_pattern(struct cmdline *c);
+int	cmd_setting(struct cmdline *c);
+int	cmd_role(struct cmdline *c);
+int	cmd_user(struct cmdline *c);
+int	cmd_cert(struct cmdline *c);
+int	cmd_request(struct cmdline *c);
+int	cmd_tls_cert(struct cmdline *c);
+
+#endif

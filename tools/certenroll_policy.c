@@ -1,0 +1,230 @@
+/* certenroll_policy.c - templates, enrollment patterns and settings. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "certenroll.h"
+#include "policy.h"
+#include "settings.h"
+
+static int
+template_add_cmd(struct cmdline *c)
+{
+	static const char *const allowed[] = { "keys", "days", "key-usage", "eku",
+	    "subject-regex", "require-approval", "ca", NULL };
+	const char *cas[16];
+	json_object *rec, *arr;
+	struct ce_error err;
+	struct ce_db *db;
+	int64_t pid;
+	int i, n, rc;
+
+	ce_error_clear(&err);
+	if (c->nargs != 2 || opt_check(c, allowed) != 0) {
+		fprintf(stderr, "usage: certenroll template add NAME [options]\n");
+		return 2;
+	}
+	rec = json_object_new_object();
+	json_object_object_add(rec, "name", json_object_new_string(c->args[1]));
+	json_object_object_add(rec, "keys", csv_array(opt_get(c, "keys") ?
+	    opt_get(c, "keys") : "RSA-2048,RSA-3072,RSA-4096,ECC-P-256,ECC-P-384,"
+	    "ECC-P-521,Ed25519,Ed448"));
+	json_object_object_add(rec, "days", json_object_new_int(opt_get(c, "days") ?
+	    atoi(opt_get(c, "days")) : 365));
+	json_object_object_add(rec, "key_usage", csv_array(opt_get(c, "key-usage") ?
+	    opt_get(c, "key-usage") : "digitalSignature,keyEncipherment"));
+	json_object_object_add(rec, "eku", csv_array(opt_get(c, "eku") ?
+	    opt_get(c, "eku") : "serverAuth,clientAuth"));
+	if (opt_get(c, "subject-regex") != NULL)
+		json_object_object_add(rec, "subject_regex",
+		    json_object_new_string(opt_get(c, "subject-regex")));
+	json_object_object_add(rec, "require_approval",
+	    json_object_new_boolean(opt_flag(c, "require-approval")));
+	arr = json_object_new_array();
+	n = opt_all(c, "ca", cas, 16);
+	for (i = 0; i < n; i++)
+		json_object_array_add(arr, json_object_new_string(cas[i]));
+	json_object_object_add(rec, "cas", arr);
+	db = tool_db(c);
+	rc = template_add(db, rec, &pid, &err);
+	db_close(db);
+	json_object_put(rec);
+	if (rc != CE_OK)
+		return tool_fail(&err);
+	printf("added template %s with default enrollment pattern %lld\n",
+	    c->args[1], (long long)pid);
+	return 0;
+}
+
+/* NAME:TYPE[:required][:opt|opt] -> {"name","type","required","options"} */
+static json_object *
+metadata_def(const char *spec, int typed)
+{
+	json_object *o = json_object_new_object();
+	char *copy = strdup(spec), *tok, *save = NULL;
+	int i = 0;
+
+	for (tok = strtok_r(copy, ":", &save); tok != NULL;
+	    tok = strtok_r(NULL, ":", &save), i++) {
+		if (i == 0)
+			json_object_object_add(o, "name", json_object_new_string(tok));
+		else if (i == 1 && typed && strcmp(tok, "required") != 0)
+			json_object_object_add(o, "type", json_object_new_string(tok));
+		else if (strcmp(tok, "required") == 0)
+			json_object_object_add(o, "required", json_object_new_boolean(1));
+		else {
+			json_object *opts = json_object_new_array();
+			char *o2, *s2 = NULL;
+
+			for (o2 = strtok_r(tok, "|", &s2); o2 != NULL;
+			    o2 = strtok_r(NULL, "|", &s2))
+				json_object_array_add(opts, json_object_new_string(o2));
+			json_object_object_add(o, "options", opts);
+		}
+	}
+	free(copy);
+	return o;
+}
+
+static int
+pattern_add_cmd(struct cmdline *c)
+{
+	static const char *const allowed[] = { "template", "name", "keys",
+	    "require-approval", "metadata", "field", NULL };
+	const char *defs[32];
+	json_object *rec, *arr;
+	struct ce_error err;
+	struct ce_db *db;
+	int64_t id;
+	int i, n, rc;
+
+	ce_error_clear(&err);
+	if (opt_check(c, allowed) != 0 || opt_get(c, "template") == NULL) {
+		fprintf(stderr, "usage: certenroll pattern add --template NAME "
+		    "[options]\n");
+		return 2;
+	}
+	rec = json_object_new_object();
+	json_object_object_add(rec, "template",
+	    json_object_new_string(opt_get(c, "template")));
+	json_object_object_add(rec, "name", json_object_new_string(
+	    opt_get(c, "name") ? opt_get(c, "name") : opt_get(c, "template")));
+	if (opt_get(c, "keys") != NULL)
+		json_object_object_add(rec, "keys", csv_array(opt_get(c, "keys")));
+	json_object_object_add(rec, "require_approval",
+	    json_object_new_boolean(opt_flag(c, "require-approval")));
+	arr = json_object_new_array();
+	n = opt_all(c, "metadata", defs, 32);
+	for (i = 0; i < n; i++)
+		json_object_array_add(arr, metadata_def(defs[i], 1));
+	json_object_object_add(rec, "metadata", arr);
+	arr = json_object_new_array();
+	n = opt_all(c, "field", defs, 32);
+	for (i = 0; i < n; i++)
+		json_object_array_add(arr, metadata_def(defs[i], 0));
+	json_object_object_add(rec, "additional_fields", arr);
+	db = tool_db(c);
+	rc = pattern_add(db, rec, &id, &err);
+	db_close(db);
+	json_object_put(rec);
+	if (rc != CE_OK)
+		return tool_fail(&err);
+	printf("added enrollment pattern %lld\n", (long long)id);
+	return 0;
+}
+
+static int
+print_record(const char *key, json_object *rec, void *arg)
+{
+	(void)arg;
+	printf("%s\t%s\n", key, json_object_to_json_string_ext(rec,
+	    JSON_C_TO_STRING_PLAIN));
+	return 0;
+}
+
+/* Lists a table as "key<TAB>json" lines. */
+static int
+list_table(struct cmdline *c, enum db_table t)
+{
+	struct ce_error err;
+	struct ce_txn *txn;
+	struct ce_db *db = tool_db(c);
+	int rc = 0;
+
+	ce_error_clear(&err);
+	if (db_begin(db, 0, &txn, &err) != CE_OK ||
+	    db_foreach(txn, t, print_record, NULL, &err) != CE_OK)
+		rc = tool_fail(&err);
+	db_abort(txn);
+	db_close(db);
+	return rc;
+}
+
+int
+cmd_template(struct cmdline *c)
+{
+	if (c->nargs >= 1 && strcmp(c->args[0], "add") == 0)
+		return template_add_cmd(c);
+	if (c->nargs == 1 && strcmp(c->args[0], "list") == 0)
+		return list_table(c, T_TEMPLATES);
+	fprintf(stderr, "usage: certenroll template add|list ...\n");
+	return 2;
+}
+
+int
+cmd_pattern(struct cmdline *c)
+{
+	if (c->nargs >= 1 && strcmp(c->args[0], "add") == 0)
+		return pattern_add_cmd(c);
+	if (c->nargs == 1 && strcmp(c->args[0], "list") == 0)
+		return list_table(c, T_PATTERNS);
+	fprintf(stderr, "usage: certenroll pattern add|list ...\n");
+	return 2;
+}
+
+int
+cmd_setting(struct cmdline *c)
+{
+	struct ce_error err;
+	struct ce_db *db;
+	char buf[512];
+	const char *name;
+	int i, rc = 0;
+
+	ce_error_clear(&err);
+	if (c->nargs == 3 && strcmp(c->args[0], "set") == 0) {
+		db = tool_db(c);
+		if (settings_set(db, c->args[1], c->args[2], &err) != CE_OK)
+			rc = tool_fail(&err);
+		db_close(db);
+		return rc;
+	}
+	if (c->nargs == 1 && strcmp(c->args[0], "list") == 0) {
+		db = tool_db(c);
+		for (i = 0; (name = settings_name(i)) != NULL; i++)
+			printf("%s = %s\n", name,
+			    settings_str(db, NULL, name, buf, sizeof(buf)));
+		db_close(db);
+		return 0;
+	}
+	fprintf(stderr, "usage: certenroll setting set NAME VALUE | setting list\n");
+	return 2;
+}
+
+int
+cmd_cert(struct cmdline *c)
+{
+	if (c->nargs == 1 && strcmp(c->args[0], "list") == 0)
+		return list_table(c, T_CERTS);
+	fprintf(stderr, "usage: certenroll cert list\n");
+	return 2;
+}
+
+int
+cmd_request(struct cmdline *c)
+{
+	if (c->nargs == 1 && strcmp(c->args[0], "list") == 0)
+		return list_table(c, T_REQUESTS);
+	fprintf(stderr, "usage: certenroll request list\n");
+	return 2;
+}

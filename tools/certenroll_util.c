@@ -1,0 +1,96 @@
+/* certenroll_util.c - command line helpers of the admin tool. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "certenroll.h"
+
+const char *
+opt_get(const struct cmdline *c, const char *name)
+{
+	int i;
+
+	for (i = 0; i < c->nopts; i++)
+		if (strcmp(c->opt[i], name) == 0)
+			return c->val[i];
+	return NULL;
+}
+
+int
+opt_flag(const struct cmdline *c, const char *name)
+{
+	int i;
+
+	for (i = 0; i < c->nopts; i++)
+		if (strcmp(c->opt[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+int
+opt_all(const struct cmdline *c, const char *name, const char **out, int max)
+{
+	int i, n = 0;
+
+	for (i = 0; i < c->nopts && n < max; i++)
+		if (strcmp(c->opt[i], name) == 0 && c->val[i] != NULL)
+			out[n++] = c->val[i];
+	return n;
+}
+
+int
+opt_check(const struct cmdline *c, const char *const *allowed)
+{
+	const char *const *a;
+	int i;
+
+	for (i = 0; i < c->nopts; i++) {
+		for (a = allowed; *a != NULL; a++)
+			if (strcmp(c->opt[i], *a) == 0)
+				break;
+		if (*a == NULL) {
+			fprintf(stderr, "certenroll: unknown option --%s\n", c->opt[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+struct ce_db *
+tool_db(const struct cmdline *c)
+{
+	struct ce_error err;
+	struct ce_db *db;
+
+	ce_error_clear(&err);
+	if (db_open(c->datadir, &db, &err) != CE_OK) {
+		fprintf(stderr, "certenroll: cannot open %s: %s\n", c->datadir,
+		    err.msg);
+		exit(1);
+	}
+	return db;
+}
+
+int
+tool_fail(const struct ce_error *err)
+{
+	fprintf(stderr, "certenroll: %s\n", err->msg[0] ? err->msg :
+	    ce_strerror(err->code));
+	return 1;
+}
+
+json_object *
+csv_array(const char *csv)
+{
+	json_object *arr = json_object_new_array();
+	char *copy, *tok, *save = NULL;
+
+	if (arr == NULL || csv == NULL || (copy = strdup(csv)) == NULL)
+		return arr;
+	for (tok = strtok_r(copy, ",", &save); tok != NULL;
+	    tok = strtok_r(NULL, ",", &save))
+		if (*tok != '\0')
+			json_object_array_add(arr, json_object_new_string(tok));
+	free(copy);
+	return arr;
+}
