@@ -47,8 +47,15 @@ unit: $(UNIT_BIN)
 
 check: all unit
 	tests/run-integration.sh
+	tests/demo-check.sh
+
+run:
+	tools/demo.sh
+
+stop:
+	tools/certenroll-serve stop --run demo/run
 
 clean:
 	rm -f $(LIB) $(LIB_OBJ) $(CGI_BIN) $(TOOL_BIN) $(UNIT_BIN)
 
-.PHONY: all unit check clean run install
+.PHONY: all unit check clean run stop install

@@ -46,6 +46,8 @@ on_term(int sig)
 {
 	(void)sig;
 	proc.stop = 1;
+	/* Makes libfcgi's accept() give up on EINTR instead of retrying. */
+	FCGX_ShutdownPending();
 }
 
 void
@@ -97,7 +99,7 @@ http_accept(void)
 		r->cgi = 1;
 		proc.cgi_done = 1;
 	} else {
-		if (FCGX_InitRequest(&r->fcgx, 0, 0) != 0 ||
+		if (FCGX_InitRequest(&r->fcgx, 0, FCGI_FAIL_ACCEPT_ON_INTR) != 0 ||
 		    FCGX_Accept_r(&r->fcgx) < 0) {
 			if (!proc.stop)
 				log_error("FCGX_Accept_r failed");

@@ -32,7 +32,9 @@ enum chain_order {
  *   legacy = 0: key and certs with PBES2 / PBKDF2-HMAC-SHA256 / AES-256-CBC.
  *   legacy = 1: key with PBE-SHA1-3DES, certs with PBE-SHA1-RC2-40 (needs
  *               OpenSSL's legacy provider, loaded on first use).
- * chain may be NULL.  out is DER.
+ * chain may be NULL.  out is DER.  A NULL password is the empty one.
+ * Certificates' auxiliary alias/keyid (as PKCS12_parse leaves them) are not
+ * copied into the bags.  The key must match the leaf (else CE_CRYPTO).
  */
 enum ce_err	pfx_build(EVP_PKEY *key, X509 *leaf, STACK_OF(X509) *chain,
 		    const char *friendly, const char *password, int legacy,
@@ -44,7 +46,9 @@ enum ce_err	pfx_build(EVP_PKEY *key, X509 *leaf, STACK_OF(X509) *chain,
  * leaf certificate, then the chain (issuer ... root) if chain != NULL; with
  * CHAIN_ROOT_FIRST the certificates come root first and the leaf last (the
  * key stays first).  With subject_header, each certificate is preceded by a
- * line "subject=<DN>" (and "issuer=<DN>"), as openssl's -info output does.
+ * line "subject=<DN>" (and "issuer=<DN>"), as openssl's -info output does
+ * (its "oneline" name format, UTF-8 kept as UTF-8).  An empty chain is no
+ * chain.  CE_INVAL for an order outside the enum.
  */
 enum ce_err	pem_build(EVP_PKEY *key, X509 *leaf, STACK_OF(X509) *chain,
 		    const char *password, enum chain_order order,
@@ -55,7 +59,9 @@ enum ce_err	pem_build(EVP_PKEY *key, X509 *leaf, STACK_OF(X509) *chain,
  * "<name>.crt" (leaf PEM), "<name>.key" (key PEM, encrypted PKCS#8 when
  * password non-empty) and, if chain != NULL, "<name>-chain.crt" (chain PEM,
  * issuer first).  name is a file-safe base name (e.g. the CN, sanitised by
- * the caller).
+ * the caller); CE_INVAL when it is empty, longer than 200 bytes, "." or
+ * "..", or holds '/', '\\' or control characters.  An empty chain makes no
+ * chain file.  The .key entry gets mode 0600, the others 0644.
  */
 enum ce_err	zip_build(EVP_PKEY *key, X509 *leaf, STACK_OF(X509) *chain,
 		    const char *password, const char *name,

@@ -37,32 +37,29 @@ static const struct pfx_algs legacy_algs = {
 };
 
 static CRYPTO_ONCE legacy_once = CRYPTO_ONCE_STATIC_INIT;
-static int legacy_loaded;
+/* Held for the life of the process, never unloaded. */
+static OSSL_PROVIDER *legacy_prov, *default_prov;
 
 /*
  * RC2 lives in OpenSSL's legacy provider.  Loading a provider explicitly
- * stops the default one from being loaded implicitly, so both are loaded
- * (for the whole process, never unloaded).
+ * stops the default one from being loaded implicitly, so both are loaded.
  */
 static void
 legacy_load(void)
 {
-	OSSL_PROVIDER *prov;
-
-	if ((prov = OSSL_PROVIDER_load(NULL, "legacy")) == NULL)
+	if ((legacy_prov = OSSL_PROVIDER_load(NULL, "legacy")) == NULL)
 		return;
-	if (OSSL_PROVIDER_load(NULL, "default") == NULL) {
-		OSSL_PROVIDER_unload(prov);
-		return;
+	if ((default_prov = OSSL_PROVIDER_load(NULL, "default")) == NULL) {
+		OSSL_PROVIDER_unload(legacy_prov);
+		legacy_prov = NULL;
 	}
-	legacy_loaded = 1;
 }
 
 static enum ce_err
 legacy_init(struct ce_error *err)
 {
 	if (!CRYPTO_THREAD_run_once(&legacy_once, legacy_load) ||
-	    !legacy_loaded)
+	    legacy_prov == NULL)
 		return ce_fault(err, CE_CRYPTO, "OSSL_PROVIDER_load(legacy, "
 		    "default) failed");
 	return CE_OK;

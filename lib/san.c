@@ -698,10 +698,7 @@ describe_other(const OTHERNAME *on, char *buf, size_t bufsz)
 	}
 	if (copy_utf8(v->value.asn1_string, buf, bufsz) == -1)
 		return -1;
-	if (OBJ_obj2nid(on->type_id) == NID_ms_upn &&
-	    v->type == V_ASN1_UTF8STRING)
-		return SAN_UPN;
-	return SAN_OTHER;
+	return OBJ_obj2nid(on->type_id) == NID_ms_upn ? SAN_UPN : SAN_OTHER;
 }
 
 /*

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <openssl/err.h>
 #include <openssl/pkcs12.h>
 #include <openssl/pkcs7.h>
 #include <openssl/x509.h>
@@ -237,6 +238,7 @@ check_mac(PKCS12 *p12, const struct expect *e)
 	assert_int_equal(ASN1_INTEGER_get(iter), ITER);
 	assert_int_equal(PKCS12_verify_mac(p12, e->password, -1), 1);
 	assert_int_equal(PKCS12_verify_mac(p12, "wrong", -1), 0);
+	ERR_clear_error();
 }
 
 /* The whole layout, safe by safe. */
@@ -270,6 +272,7 @@ check_parse(PKCS12 *p12, const char *password, int nchain)
 	X509_free(cert);
 	sk_X509_pop_free(ca, X509_free);
 	assert_int_equal(PKCS12_parse(p12, "wrong", &key, &cert, &ca), 0);
+	ERR_clear_error();
 }
 
 static void

@@ -1,0 +1,26 @@
+#!/bin/sh
+# Installs the Debian packages certenroll builds, runs and tests with, when
+# any is missing (needs root).
+set -eu
+pkgs="build-essential pkg-config libfcgi-dev libjson-c-dev liblmdb-dev
+libssl-dev libcmocka-dev lmdb-utils nginx-light spawn-fcgi openssl curl
+python3 python3-pytest python3-requests python3-cryptography apache2
+apache2-utils libapache2-mod-fcgid unzip valgrind mandoc"
+missing=
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+	    missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+	echo "install-deps: missing:$missing (run as root)" >&2
+	exit 1
+fi
+echo "install-deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null
+# The packaged web servers start on install; certenroll runs its own.
+service nginx stop >/dev/null 2>&1 || true
+service apache2 stop >/dev/null 2>&1 || true
