@@ -107,6 +107,11 @@ request_record(struct ce_txn *txn, const struct issued *in, int64_t req_id,
 	}
 	ADD(rec, "state", json_object_new_string("ISSUED"));
 	ADD(rec, "cert_id", json_object_new_int64(cert_id));
+	if (in->approver != NULL) {
+		ADD(rec, "approved_by", json_object_new_string(in->approver));
+		ADD(rec, "approved", json_object_new_int64(time(NULL)));
+		json_object_object_del(rec, "sealed_password");
+	}
 	ADD(rec, "issued", json_object_new_int64(time(NULL)));
 	*out = rec;
 	return CE_OK;
@@ -164,6 +169,9 @@ certdb_commit_issued(struct ce_db *db, const struct issued *in,
 	if (in->staged_pfx != NULL && (rc = staging_put(db, txn, (int64_t)cid,
 	    (int64_t)rid, in->requester, in->staging_expires, in->staged_pfx,
 	    err)) != CE_OK)
+		goto out;
+	if (in->in_txn != NULL && (rc = in->in_txn(db, txn, (int64_t)cid,
+	    in->in_txn_arg, err)) != CE_OK)
 		goto out;
 	rc = db_commit(txn, err);
 	txn = NULL;

@@ -40,8 +40,13 @@ struct issued {
 	const struct key_spec	*spec;
 	int64_t			 renewal_of;	/* 0 = none */
 	int64_t			 request_id;	/* existing request (approval) or 0 */
+	const char		*approver;	/* who approved it, or NULL */
 	const struct ce_buf	*staged_pfx;	/* keep for Deploy, or NULL */
 	time_t			 staging_expires;
+	/* Called inside the commit's write transaction (v2 store jobs). */
+	enum ce_err		(*in_txn)(struct ce_db *, struct ce_txn *,
+				    int64_t cert_id, void *arg, struct ce_error *);
+	void			*in_txn_arg;
 };
 
 /*

@@ -14,6 +14,7 @@
 #include "certdb.h"
 #include "enroll_impl.h"
 #include "issue.h"
+#include "jobs.h"
 #include "log.h"
 #include "pemutil.h"
 #include "seal.h"
@@ -94,6 +95,21 @@ package(const struct enroll_ctx *ctx, const struct enroll_work *w,
 	return rc;
 }
 
+/* The PKCS#12 kept with v2 store jobs: key and the whole chain. */
+static enum ce_err
+store_package(const struct enroll_work *w, EVP_PKEY *key, X509 *cert,
+    struct ce_buf *out, struct ce_error *err)
+{
+	STACK_OF(X509) *chain;
+	enum ce_err rc;
+
+	if ((chain = chain_of(w->pol.ca)) == NULL)
+		return ce_fault(err, CE_NOMEM, "chain");
+	rc = pfx_build(key, cert, chain, w->friendly_name, w->password, 0, out, err);
+	sk_X509_free(chain);
+	return rc;
+}
+
 /* CertificateInformation for an issued certificate. */
 static json_object *
 cert_info(X509 *cert, int64_t cert_id, int64_t req_id, const char *blob,
@@ -153,21 +169,63 @@ answer(const struct enroll_ctx *ctx, json_object *ci, const struct enroll_work *
 	return resp;
 }
 
-/* Issues at once: key, certificate, package, commit. */
+/* What the in-transaction hook needs to schedule v2 store jobs. */
+struct v2_jobs {
+	const struct enroll_ctx	*ctx;
+	struct enroll_work	*w;
+	const struct ce_buf	*pfx;
+	X509			*cert;
+	json_object		*ok;
+	json_object		*bad;
+};
+
 static enum ce_err
-issue_now(struct ce_db *db, const struct enroll_ctx *ctx,
-    struct enroll_work *w, json_object **response, struct ce_error *err)
+schedule_v2(struct ce_db *db, struct ce_txn *txn, int64_t cert_id, void *arg,
+    struct ce_error *err)
+{
+	struct v2_jobs *j = arg;
+	char tp[64];
+	time_t now = time(NULL);
+	enum ce_err rc;
+
+	if (x509_thumbprint(j->cert, tp, sizeof(tp)) != CE_OK)
+		return ce_fault(err, CE_CRYPTO, "thumbprint");
+	rc = deploy_plan_schedule(db, txn, j->ctx->user, &j->w->plan, cert_id,
+	    j->pfx, tp, j->w->password, JOB_ADD,
+	    j->w->job_time > now ? j->w->job_time : now, &j->ok, &j->bad, err);
+	return rc;
+}
+
+void
+issue_result_clear(struct issue_result *res)
+{
+	if (res == NULL)
+		return;
+	X509_free(res->cert);
+	json_object_put(res->stores_ok);
+	json_object_put(res->stores_bad);
+	if (res->blob != NULL)
+		OPENSSL_clear_free(res->blob, strlen(res->blob));
+	memset(res, 0, sizeof(*res));
+}
+
+/* Key, certificate, package, commit (with v2 store jobs in the same
+ * transaction); the answer is built by the caller from res. */
+enum ce_err
+enroll_issue(struct ce_db *db, const struct enroll_ctx *ctx,
+    struct enroll_work *w, int64_t request_id, struct issue_result *res,
+    struct ce_error *err)
 {
 	struct issue_in in = { &w->pol, w->subject, w->sans, NULL, &w->spec };
 	struct issued rec;
-	struct ce_buf out = { NULL, 0 };
+	struct ce_buf out = { NULL, 0 }, jobpfx = { NULL, 0 };
+	struct v2_jobs v2 = { ctx, w, NULL, NULL, NULL, NULL };
 	EVP_PKEY *key = NULL;
 	X509 *cert = NULL;
-	int64_t cid = 0, rid = 0;
 	int staged = ctx->format == FMT_STORE || ctx->format == FMT_REPLACE;
-	char *blob = NULL;
 	enum ce_err rc;
 
+	memset(res, 0, sizeof(*res));
 	if ((rc = key_generate(&w->spec, &key, err)) != CE_OK)
 		goto out;
 	in.key = key;
@@ -184,28 +242,70 @@ issue_now(struct ce_db *db, const struct enroll_ctx *ctx,
 	rec.friendly_name = w->friendly_name;
 	rec.spec = &w->spec;
 	rec.renewal_of = w->renewal_of;
+	rec.request_id = request_id;
+	rec.approver = w->approver;
 	rec.staged_pfx = staged ? &out : NULL;
 	rec.staging_expires = time(NULL) + settings_int(db, NULL, "staging_lifetime");
-	if ((rc = certdb_commit_issued(db, &rec, &cid, &rid, err)) != CE_OK)
+	if (w->plan.n > 0) {
+		/* Stores get the key with the whole chain. */
+		if (!staged && (rc = store_package(w, key, cert, &jobpfx, err)) != CE_OK)
+			goto out;
+		v2.pfx = staged ? &out : &jobpfx;
+		v2.cert = cert;
+		rec.in_txn = schedule_v2;
+		rec.in_txn_arg = &v2;
+	}
+	if ((rc = certdb_commit_issued(db, &rec, &res->cert_id, &res->request_id,
+	    err)) != CE_OK)
 		goto out;
-	log_audit(ctx->user, "issue", "cert=%lld request=%lld template=%s "
-	    "ca=%s format=%s", (long long)cid, (long long)rid,
-	    w->pol.template_name, w->pol.ca->name, cert_format_name(ctx->format));
-	if (!staged && (blob = b64_encode(out.data, out.len)) == NULL) {
+	log_audit(ctx->user, w->renewal_of ? "renew" : "issue", "cert=%lld "
+	    "request=%lld template=%s ca=%s format=%s renewal_of=%lld",
+	    (long long)res->cert_id, (long long)res->request_id,
+	    w->pol.template_name, w->pol.ca->name, cert_format_name(ctx->format),
+	    (long long)w->renewal_of);
+	if (!staged && (res->blob = b64_encode(out.data, out.len)) == NULL) {
 		rc = ce_fault(err, CE_NOMEM, "base64");
 		goto out;
 	}
-	*response = answer(ctx, cert_info(cert, cid, rid, blob, w, "ISSUED",
-	    "The certificate was successfully issued."), w, NULL);
-	if (*response == NULL)
-		rc = ce_fault(err, CE_NOMEM, "answer");
+	res->cert = cert;
+	cert = NULL;
+	res->stores_ok = v2.ok;
+	res->stores_bad = v2.bad;
+	v2.ok = v2.bad = NULL;
 out:
-	if (blob != NULL)
-		OPENSSL_clear_free(blob, strlen(blob));
+	json_object_put(v2.ok);
+	json_object_put(v2.bad);
+	buf_free(&jobpfx);
 	buf_free(&out);
 	X509_free(cert);
 	EVP_PKEY_free(key);
 	return rc;
+}
+
+/* Issues at once and answers as /Enrollment/PFX does. */
+static enum ce_err
+issue_now(struct ce_db *db, const struct enroll_ctx *ctx,
+    struct enroll_work *w, json_object **response, struct ce_error *err)
+{
+	struct issue_result res;
+	json_object *ci;
+	enum ce_err rc;
+
+	if ((rc = enroll_issue(db, ctx, w, 0, &res, err)) != CE_OK)
+		return rc;
+	ci = cert_info(res.cert, res.cert_id, res.request_id, res.blob, w,
+	    "ISSUED", "The certificate was successfully issued.");
+	/* Stores of the renewed certificate that could not take the new one. */
+	if (ci != NULL && res.stores_bad != NULL && w->renewal_of > 0) {
+		json_object_object_add(ci, "StoreIdsInvalidForRenewal", res.stores_bad);
+		res.stores_bad = NULL;
+	}
+	*response = answer(ctx, ci, w, res.stores_ok);
+	res.stores_ok = NULL;
+	issue_result_clear(&res);
+	if (*response == NULL)
+		return ce_fault(err, CE_NOMEM, "answer");
+	return CE_OK;
 }
 
 /* Removes every spelling of "Password" from a copied request body. */

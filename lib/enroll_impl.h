@@ -6,6 +6,7 @@
 #define CE_ENROLL_IMPL_H
 
 #include <openssl/x509v3.h>
+#include "deploy.h"
 #include "enroll.h"
 #include "keys.h"
 #include "output.h"
@@ -30,6 +31,8 @@ struct enroll_work {
 	const char	*friendly_name;
 	int64_t		 renewal_of;
 	time_t		 job_time;	/* 0 = now */
+	struct deploy_plan plan;	/* v2 Stores */
+	const char	*approver;	/* set when issuing an approved request */
 };
 
 /* Validates everything about req that can be checked before issuing.
@@ -39,6 +42,24 @@ enum ce_err	enroll_validate(struct ce_db *db, const struct enroll_ctx *ctx,
 		    const struct enroll_req *req, struct enroll_work *w,
 		    struct ce_error *err);
 void		enroll_work_clear(struct enroll_work *w);
+
+/* The outcome of enroll_issue(). */
+struct issue_result {
+	int64_t		 cert_id;
+	int64_t		 request_id;
+	X509		*cert;
+	char		*blob;		/* base64 package, NULL when staged */
+	json_object	*stores_ok;	/* v2: GUIDs of scheduled stores */
+	json_object	*stores_bad;	/* v2: GUIDs that could not take it */
+};
+void		issue_result_clear(struct issue_result *res);
+
+/* Generates the key, issues, packages as ctx->format asks and commits (one
+ * transaction with the staging data and any v2 store jobs).  request_id is
+ * an existing (approved) request or 0 for a new one. */
+enum ce_err	enroll_issue(struct ce_db *db, const struct enroll_ctx *ctx,
+		    struct enroll_work *w, int64_t request_id,
+		    struct issue_result *res, struct ce_error *err);
 
 /* Generates a random password of n characters (letters and digits). */
 enum ce_err	password_generate(char *buf, size_t n, struct ce_error *err);

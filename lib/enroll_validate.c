@@ -18,6 +18,7 @@
 #include "san.h"
 #include "settings.h"
 #include "store.h"
+#include "stores.h"
 #include "x500.h"
 
 void
@@ -135,6 +136,11 @@ check_options(const struct enroll_ctx *ctx, const struct enroll_req *req,
 			    "not allowed.");
 		w->job_time = req->job_time.v;
 	}
+	/* v2 delivers to Stores; v1 has no such field. */
+	if (ctx->api_version == 2 && req->stores.set &&
+	    (rc = deploy_plan_parse(req->stores.v, NULL, NULL, 0, &w->plan,
+	    err)) != CE_OK)
+		return rc;
 	if ((rc = key_spec_from_request(req->key_type.set ? req->key_type.v : NULL,
 	    req->key_length.set, (long)req->key_length.v,
 	    req->curve.set ? req->curve.v : NULL, &w->spec, err)) != CE_OK)
@@ -175,6 +181,44 @@ check_policy(struct ce_db *db, const struct enroll_req *req,
 	    req->additional_enrollment_fields.v : NULL, &w->additional, err);
 }
 
+/* Adds every location of the renewed certificate to the plan (same alias,
+ * overwrite), skipping stores already named in Stores. */
+static enum ce_err
+add_existing_stores(struct ce_db *db, struct enroll_work *w,
+    struct ce_error *err)
+{
+	struct ce_txn *txn = NULL;
+	struct deploy_target *t;
+	json_object *locs = NULL, *e;
+	size_t i, j;
+	enum ce_err rc;
+
+	if ((rc = db_begin(db, 0, &txn, err)) != CE_OK)
+		return rc;
+	rc = locations_get(txn, w->renewal_of, &locs, err);
+	db_abort(txn);
+	if (rc != CE_OK)
+		return rc;
+	for (i = 0; i < json_object_array_length(locs) &&
+	    w->plan.n < DEPLOY_MAX_TARGETS; i++) {
+		e = json_object_array_get_idx(locs, i);
+		t = &w->plan.t[w->plan.n];
+		memset(t, 0, sizeof(*t));
+		snprintf(t->id, sizeof(t->id), "%s", json_object_get_string(
+		    json_object_object_get(e, "store_id")));
+		snprintf(t->alias, sizeof(t->alias), "%s", json_object_get_string(
+		    json_object_object_get(e, "alias")));
+		t->has_alias = t->overwrite = t->renewal = 1;
+		for (j = 0; j < w->plan.n; j++)
+			if (strcmp(w->plan.t[j].id, t->id) == 0)
+				break;
+		if (j == w->plan.n)
+			w->plan.n++;
+	}
+	json_object_put(locs);
+	return CE_OK;
+}
+
 enum ce_err
 enroll_validate(struct ce_db *db, const struct enroll_ctx *ctx,
     const struct enroll_req *req, struct enroll_work *w, struct ce_error *err)
@@ -193,6 +237,15 @@ enroll_validate(struct ce_db *db, const struct enroll_ctx *ctx,
 	    (rc = check_names(db, req, w, err)) != CE_OK ||
 	    (rc = check_password(db, req, w, err)) != CE_OK ||
 	    (rc = check_policy(db, req, w, err)) != CE_OK)
+		goto fail;
+	if (w->plan.n > 0 && (rc = deploy_require_schedule(db, ctx->user,
+	    err)) != CE_OK)
+		goto fail;
+	/* v2 renewals go into the renewed certificate's stores unless
+	 * InstallIntoExistingCertificateStores is false (the default is true). */
+	if (ctx->api_version == 2 && w->renewal_of > 0 &&
+	    (!req->install_into_existing.set || req->install_into_existing.v) &&
+	    (rc = add_existing_stores(db, w, err)) != CE_OK)
 		goto fail;
 	return CE_OK;
 fail:

@@ -18,6 +18,7 @@
 #include "log.h"
 #include "settings.h"
 #include "store.h"
+#include "utf8.h"
 
 #define API_PREFIX	"/KeyfactorAPI"
 #define DEFAULT_DATA	"/var/lib/certenroll"
@@ -362,7 +363,7 @@ http_json_body(struct http_req *r, int allow_empty, json_object **out,
 	struct json_tokener *tok = NULL;
 	struct ce_db *db;
 	char *buf = NULL;
-	size_t len, limit = HTTP_BODY_LIMIT_DEFAULT;
+	size_t len, bad, limit = HTTP_BODY_LIMIT_DEFAULT;
 	enum ce_err rc;
 	json_object *obj;
 
@@ -381,14 +382,24 @@ http_json_body(struct http_req *r, int allow_empty, json_object **out,
 		    "'application/json'.");
 		goto out;
 	}
+	/* A leading byte order mark is tolerated, as ASP.NET does. */
+	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0) {
+		memmove(buf, buf + 3, len - 2);
+		len -= 3;
+	}
+	if (!utf8_valid((const unsigned char *)buf, len, &bad)) {
+		rc = ce_fail(err, CE_INVAL, "The request body is not valid UTF-8 "
+		    "(at offset %zu).", bad);
+		goto out;
+	}
 	if ((tok = json_tokener_new_ex(64)) == NULL) {
 		rc = ce_fault(err, CE_NOMEM, "json_tokener_new_ex");
 		goto out;
 	}
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
-	obj = json_tokener_parse_ex(tok, buf, (int)len);
-	if (obj == NULL && json_tokener_get_error(tok) == json_tokener_success)
-		obj = NULL;	/* the literal null */
+	/* Passing the terminating NUL tells json-c the text has ended, so a
+	 * bare number or literal is complete. */
+	obj = json_tokener_parse_ex(tok, buf, (int)len + 1);
 	if (json_tokener_get_error(tok) != json_tokener_success ||
 	    json_tokener_get_parse_end(tok) < len) {
 		rc = ce_fail(err, CE_INVAL, "The request body is not valid JSON "
@@ -401,7 +412,7 @@ http_json_body(struct http_req *r, int allow_empty, json_object **out,
 	r->body = obj;
 	*out = obj;
 	rc = (obj == NULL && !allow_empty) ? ce_fail(err, CE_INVAL,
-	    "A JSON request body is required.") : CE_OK;
+	    "The request body must be a JSON object, not null.") : CE_OK;
 out:
 	if (tok != NULL)
 		json_tokener_free(tok);

@@ -13,7 +13,6 @@
 #include <openssl/objects.h>
 #include <openssl/x509v3.h>
 
-#include "log.h"
 #include "san.h"
 #include "x500.h"
 
@@ -565,6 +564,24 @@ parse_key(GENERAL_NAMES *names, const char *key, json_object *jv,
 	return CE_OK;
 }
 
+/* Adds the values of every key of the SANs object, in the object's order. */
+static enum ce_err
+parse_object(GENERAL_NAMES *names, json_object *sans, struct ce_error *err)
+{
+	struct json_object_iterator it, end;
+	enum ce_err rc;
+
+	it = json_object_iter_begin(sans);
+	end = json_object_iter_end(sans);
+	for (; !json_object_iter_equal(&it, &end); json_object_iter_next(&it)) {
+		rc = parse_key(names, json_object_iter_peek_name(&it),
+		    json_object_iter_peek_value(&it), err);
+		if (rc != CE_OK)
+			return rc;
+	}
+	return CE_OK;
+}
+
 /*
  * Parses the SANs object into a new GENERAL_NAMES, in the order of the
  * object's keys and of each array.  Returns CE_OK, CE_INVAL naming the
@@ -574,7 +591,6 @@ enum ce_err
 san_parse(json_object *sans, GENERAL_NAMES **out, struct ce_error *err)
 {
 	GENERAL_NAMES *names = NULL;
-	struct json_object_iterator it, end;
 	enum ce_err rc;
 
 	*out = NULL;
@@ -587,13 +603,8 @@ san_parse(json_object *sans, GENERAL_NAMES **out, struct ce_error *err)
 			rc = ce_fail(err, CE_INVAL, "SANs: must be an object");
 			goto out;
 		}
-		it = json_object_iter_begin(sans);
-		end = json_object_iter_end(sans);
-		for (; !json_object_iter_equal(&it, &end);
-		    json_object_iter_next(&it))
-			if ((rc = parse_key(names, json_object_iter_peek_name(&it),
-			    json_object_iter_peek_value(&it), err)) != CE_OK)
-				goto out;
+		if ((rc = parse_object(names, sans, err)) != CE_OK)
+			goto out;
 	}
 	*out = names;
 	names = NULL;

@@ -3,7 +3,6 @@
  * the PowerShell US form, a bare date) in, RFC 3339 UTC out.
  */
 #include <errno.h>
-#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>

@@ -3,6 +3,7 @@
  * to X509_NAME and back.
  */
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -34,20 +35,20 @@ static const struct attr {
 	size_t		 max;
 	enum charset	 cs;
 } attrs[] = {
-	{ "CN",		NULL,	NID_commonName,			64,  CS_UTF8 },
-	{ "OU",		NULL,	NID_organizationalUnitName,	64,  CS_UTF8 },
-	{ "O",		NULL,	NID_organizationName,		64,  CS_UTF8 },
-	{ "L",		NULL,	NID_localityName,		128, CS_UTF8 },
-	{ "ST",		"S",	NID_stateOrProvinceName,	128, CS_UTF8 },
-	{ "C",		NULL,	NID_countryName,		2,   CS_COUNTRY },
-	{ "E",	"EMAILADDRESS",	NID_pkcs9_emailAddress,		128, CS_IA5 },
-	{ "STREET",	NULL,	NID_streetAddress,		128, CS_UTF8 },
-	{ "SERIALNUMBER", NULL,	NID_serialNumber,		64,  CS_PRINTABLE },
-	{ "DC",		NULL,	NID_domainComponent,		63,  CS_IA5 },
-	{ "UID",	NULL,	NID_userId,			64,  CS_UTF8 },
-	{ "T",		NULL,	NID_title,			64,  CS_UTF8 },
-	{ "G",		NULL,	NID_givenName,			64,  CS_UTF8 },
-	{ "SN",		NULL,	NID_surname,			64,  CS_UTF8 },
+	{ "CN",		  NULL,	NID_commonName,		    64,  CS_UTF8 },
+	{ "OU",		  NULL,	NID_organizationalUnitName, 64,  CS_UTF8 },
+	{ "O",		  NULL,	NID_organizationName,	    64,  CS_UTF8 },
+	{ "L",		  NULL,	NID_localityName,	    128, CS_UTF8 },
+	{ "ST",		  "S",	NID_stateOrProvinceName,    128, CS_UTF8 },
+	{ "C",		  NULL,	NID_countryName,	    2,   CS_COUNTRY },
+	{ "E",  "EMAILADDRESS",	NID_pkcs9_emailAddress,	    128, CS_IA5 },
+	{ "STREET",	  NULL,	NID_streetAddress,	    128, CS_UTF8 },
+	{ "SERIALNUMBER", NULL,	NID_serialNumber,	    64,  CS_PRINTABLE },
+	{ "DC",		  NULL,	NID_domainComponent,	    63,  CS_IA5 },
+	{ "UID",	  NULL,	NID_userId,		    64,  CS_UTF8 },
+	{ "T",		  NULL,	NID_title,		    64,  CS_UTF8 },
+	{ "G",		  NULL,	NID_givenName,		    64,  CS_UTF8 },
+	{ "SN",		  NULL,	NID_surname,		    64,  CS_UTF8 },
 };
 
 /* Limits for a dotted OID that is none of the above. */

@@ -24,6 +24,9 @@ static const struct {
 	{ "cert",	cmd_cert },
 	{ "request",	cmd_request },
 	{ "tls-cert",	cmd_tls_cert },
+	{ "store",	cmd_store },
+	{ "job",	cmd_job },
+	{ "agent",	cmd_agent },
 };
 
 static void
@@ -44,7 +47,12 @@ usage(void)
 "  setting set NAME VALUE | setting list\n"
 "  role add NAME --claim CLAIM [--claim CLAIM]...\n"
 "  user add NAME --role ROLE [--role ROLE]...\n"
-"  cert list | request list\n"
+"  cert list | request list | job list\n"
+"  request approve|deny ID... [--as USER] [--comment TEXT]\n"
+"  store add --type PEM|PKCS12 --path PATH [--container N] [--container-name S]\n"
+"            [--machine M] [--password PW] [--create-if-missing] [--property K=V]...\n"
+"  store list\n"
+"  agent [--once] [--interval SECONDS]   run due management jobs\n"
 "  tls-cert --ca NAME --cn CN [--dns NAME]... [--ip ADDR]... --cert FILE --key FILE\n"
 "The data directory is -d, else $CERTENROLL_DATA, else /var/lib/certenroll.\n",
 	    stderr);

@@ -44,5 +44,8 @@ int	cmd_user(struct cmdline *c);
 int	cmd_cert(struct cmdline *c);
 int	cmd_request(struct cmdline *c);
 int	cmd_tls_cert(struct cmdline *c);
+int	cmd_store(struct cmdline *c);
+int	cmd_job(struct cmdline *c);
+int	cmd_agent(struct cmdline *c);
 
 #endif

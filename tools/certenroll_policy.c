@@ -6,6 +6,7 @@
 #include "certenroll.h"
 #include "policy.h"
 #include "settings.h"
+#include "workflow.h"
 
 static int
 template_add_cmd(struct cmdline *c)
@@ -220,11 +221,49 @@ cmd_cert(struct cmdline *c)
 	return 2;
 }
 
+/* request approve|deny ID... [--as USER] [--comment TEXT] */
+static int
+request_decide(struct cmdline *c, int approve)
+{
+	static const char *const allowed[] = { "as", "comment", NULL };
+	struct ce_error err;
+	struct ce_db *db;
+	json_object *ids = json_object_new_array(), *resp = NULL;
+	const char *who = opt_get(c, "as") ? opt_get(c, "as") : "certenroll-admin";
+	int i, rc;
+
+	ce_error_clear(&err);
+	if (c->nargs < 2 || opt_check(c, allowed) != 0) {
+		fprintf(stderr, "usage: certenroll request approve|deny ID... "
+		    "[--as USER] [--comment TEXT]\n");
+		json_object_put(ids);
+		return 2;
+	}
+	for (i = 1; i < c->nargs; i++)
+		json_object_array_add(ids, json_object_new_int64(atoll(c->args[i])));
+	db = tool_db(c);
+	rc = approve ? workflow_approve(db, who, ids, &resp, &err) :
+	    workflow_deny(db, who, opt_get(c, "comment"), ids, &resp, &err);
+	db_close(db);
+	json_object_put(ids);
+	if (rc != CE_OK)
+		return tool_fail(&err);
+	printf("%s\n", json_object_to_json_string_ext(resp, JSON_C_TO_STRING_PLAIN));
+	rc = json_object_array_length(json_object_object_get(resp, "Successes")) ==
+	    (size_t)(c->nargs - 1) ? 0 : 1;
+	json_object_put(resp);
+	return rc;
+}
+
 int
 cmd_request(struct cmdline *c)
 {
 	if (c->nargs == 1 && strcmp(c->args[0], "list") == 0)
 		return list_table(c, T_REQUESTS);
-	fprintf(stderr, "usage: certenroll request list\n");
+	if (c->nargs >= 1 && strcmp(c->args[0], "approve") == 0)
+		return request_decide(c, 1);
+	if (c->nargs >= 1 && strcmp(c->args[0], "deny") == 0)
+		return request_decide(c, 0);
+	fprintf(stderr, "usage: certenroll request list | approve|deny ID...\n");
 	return 2;
 }

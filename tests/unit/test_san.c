@@ -158,7 +158,8 @@ static const struct {
 	  "SANs.rfc822: 'a@*.example.com' is not an email address" },
 	{ "{\"rfc822\":[\"a b@example.com\"]}",
 	  "SANs.rfc822: 'a b@example.com' is not an email address" },
-	{ "{\"rfc822\":[\"a@\"]}", "SANs.rfc822: 'a@' is not an email address" },
+	{ "{\"rfc822\":[\"a@\"]}",
+	  "SANs.rfc822: 'a@' is not an email address" },
 	{ "{\"rfc822\":[\"a@example.com.\"]}",
 	  "SANs.rfc822: 'a@example.com.' is not an email address" },
 	{ "{\"ms_ntprincipalname\":[\"noat\"]}",
@@ -364,7 +365,7 @@ test_upn_der(void **state)
 	static const unsigned char want[] = {
 		0xa0, 0x20,				/* [0] otherName */
 		0x06, 0x0a, 0x2b, 0x06, 0x01, 0x04, 0x01, 0x82, 0x37,
-		0x14, 0x02, 0x03,			/* 1.3.6.1.4.1.311.20.2.3 */
+		0x14, 0x02, 0x03,		/* 1.3.6.1.4.1.311.20.2.3 */
 		0xa0, 0x12,				/* [0] EXPLICIT */
 		0x0c, 0x10,				/* UTF8String */
 		'a', 'n', 'n', '@', 'c', 'o', 'r', 'p',

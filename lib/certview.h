@@ -1,0 +1,85 @@
+/*
+ * certview.h - what the read endpoints answer: certificates as the API's
+ * ModelsCertificateRetrievalResponse (GET /Certificates/{id}, GET
+ * /Certificates?pq.queryString=...) and certificate stores as GOCLI's
+ * GetCertificateStoreResponse (GET /CertificateStores[/{id}]).
+ *
+ * Each lookup opens one read transaction, builds the answer from the
+ * records and the certificate itself, and ends the transaction before it
+ * returns; *out is a new json-c value (caller puts).
+ *
+ * Choices where Keyfactor's sources are silent (README §6, §8):
+ *   KeyType      1 RSA, 2 DSA, 3 ECC, 4 DH, 5 Ed25519, 6 Ed448 (Keyfactor's
+ *                numbering for the first four; 0 for any other key).
+ *   KeySizeInBits  RSA modulus / EC field bits; Ed25519 256, Ed448 456.
+ *   KeyUsage     the .NET X509KeyUsageFlags value (DigitalSignature 128 ...
+ *                EncipherOnly 1, DecipherOnly 32768), which is also
+ *                OpenSSL's KU_* mask; 0 without the extension.
+ *   DetailedKeyUsage.HexCode  the first key usage byte in lower-case hex
+ *                ("a0"), then " 80" when DecipherOnly is set, as Windows
+ *                shows it.
+ *   SigningAlgorithm  Windows' names ("sha256RSA", "sha256ECDSA", "Ed25519").
+ *   ExtendedKeyUsages / SubjectAltNameElements  Id is the 1-based position
+ *                in the certificate (there is no table of them to point at).
+ *   CertState    1 Active, 2 Revoked (CertStateString "Active"/"Revoked").
+ *   TemplateId   0 (templates have no numeric id here); CertificateKeyId,
+ *                CARowIndex, RequesterId 0; CARecordId "".
+ *   Locations    only with includeLocations, else []; LocationsCount always.
+ *   Metadata     only with includeMetadata, else {}.
+ *   Store Properties  a JSON text of a flat object whose values are all
+ *                strings (older GOCLI versions panic on anything else);
+ *                DisplayName "<ClientMachine> - <StorePath>".
+ */
+#ifndef CE_CERTVIEW_H
+#define CE_CERTVIEW_H
+
+#include <json-c/json.h>
+#include "error.h"
+#include "query.h"
+
+struct ce_db;
+struct ce_txn;
+
+struct certview_opts {
+	int	locations;	/* includeLocations */
+	int	metadata;	/* includeMetadata */
+};
+
+/*
+ * GET /Certificates/{id}: id is the path segment as sent.  CE_INVAL when it
+ * is not a positive integer, CE_NOTFOUND when no certificate has it.
+ */
+enum ce_err	certview_get(struct ce_db *db, const char *id,
+		    const struct certview_opts *opts, json_object **out,
+		    struct ce_error *err);
+
+/*
+ * GET /Certificates: the certificates matching every term of q, in id
+ * order, the page pg of them (an empty array past the end).  Id,
+ * Thumbprint, CertRequestId and SerialNumber use the records and indexes;
+ * IssuedCN alone scans.  Text comparisons ignore case; serial numbers also
+ * ignore leading zeros.
+ */
+enum ce_err	certview_find(struct ce_db *db, const struct query *q,
+		    const struct paging *pg, const struct certview_opts *opts,
+		    json_object **out, struct ce_error *err);
+
+/* The API object of certificate record rec, read in txn (CA, locations,
+ * stores).  CE_DB when the record is damaged. */
+enum ce_err	certview_json(struct ce_txn *txn, json_object *rec,
+		    const struct certview_opts *opts, json_object **out,
+		    struct ce_error *err);
+
+/* GET /CertificateStores/{id}: CE_INVAL for a malformed GUID, CE_NOTFOUND. */
+enum ce_err	storeview_get(struct ce_db *db, const char *guid,
+		    json_object **out, struct ce_error *err);
+
+/* GET /CertificateStores: the page pg of all stores, in GUID order. */
+enum ce_err	storeview_list(struct ce_db *db, const struct paging *pg,
+		    json_object **out, struct ce_error *err);
+
+/* The API object of store record rec (never its password). */
+enum ce_err	storeview_json(json_object *rec, json_object **out,
+		    struct ce_error *err);
+
+#endif

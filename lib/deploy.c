@@ -1,0 +1,480 @@
+/* deploy.c - Deploy and Replace: staging data -> management jobs. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <openssl/err.h>
+#include <openssl/pkcs12.h>
+
+#include "auth.h"
+#include "certdb.h"
+#include "certstore.h"
+#include "deploy.h"
+#include "jobs.h"
+#include "log.h"
+#include "pemutil.h"
+#include "store.h"
+#include "stores.h"
+
+#define ADD(o, k, v) json_object_object_add((o), (k), (v))
+#define D(name, type, flags, m) { name, type, flags, offsetof(struct deploy_req, m) }
+#define R(name, type, flags, m) { name, type, flags, offsetof(struct replace_req, m) }
+
+const struct field deploy_fields[] = {
+	D("Stores", F_ARRAY, 0, stores),
+	D("StoreIds", F_ARRAY, 0, store_ids),
+	D("StoreTypes", F_ARRAY, 0, store_types),
+	D("CertificateId", F_INT, 0, certificate_id),
+	D("RequestId", F_INT, 0, request_id),
+	D("Password", F_STRING, F_REQUIRED, password),
+	D("JobTime", F_TIME, 0, job_time),
+};
+const size_t deploy_nfields = sizeof(deploy_fields) / sizeof(deploy_fields[0]);
+
+const struct field replace_fields[] = {
+	R("ExistingCertificateId", F_INT, F_REQUIRED, existing_certificate_id),
+	R("CertificateId", F_INT, 0, certificate_id),
+	R("RequestId", F_INT, 0, request_id),
+	R("Password", F_STRING, F_REQUIRED, password),
+	R("JobTime", F_TIME, 0, job_time),
+};
+const size_t replace_nfields = sizeof(replace_fields) / sizeof(replace_fields[0]);
+
+#define MAX_TARGETS DEPLOY_MAX_TARGETS
+#define target deploy_target
+
+/* The staged certificate: its id, PKCS#12 and thumbprint. */
+struct staged {
+	int64_t		cert_id;
+	struct ce_buf	pfx;
+	char		thumbprint[41];
+};
+
+/* Resolves CertificateId / RequestId to a certificate id. */
+static enum ce_err
+resolve_cert(struct ce_txn *txn, int has_cert, int64_t cert_id, int has_req,
+    int64_t req_id, int64_t *out, struct ce_error *err)
+{
+	json_object *req = NULL, *v;
+	char key[DB_IDKEY_MAX];
+	enum ce_err rc;
+
+	has_cert = has_cert && cert_id != 0;
+	has_req = has_req && req_id != 0;
+	if (!has_cert && !has_req)
+		return ce_fail(err, CE_INVAL, "CertificateId: CertificateId or "
+		    "RequestId is required.");
+	if ((has_cert && cert_id < 0) || (has_req && req_id < 0))
+		return ce_fail(err, CE_INVAL, "CertificateId: ids must be positive.");
+	if (!has_req) {
+		*out = cert_id;
+		return CE_OK;
+	}
+	rc = db_get(txn, T_REQUESTS, db_idkey((uint64_t)req_id, key), &req, err);
+	if (rc == CE_NOTFOUND)
+		return ce_fail(err, CE_NOTFOUND, "Request %lld was not found.",
+		    (long long)req_id);
+	if (rc != CE_OK)
+		return rc;
+	v = json_object_object_get(req, "cert_id");
+	*out = json_object_get_int64(v);
+	json_object_put(req);
+	if (*out <= 0)
+		return ce_fail(err, CE_INVAL, "RequestId: request %lld has not been "
+		    "issued (it may be pending approval).", (long long)req_id);
+	if (has_cert && cert_id != *out)
+		return ce_fail(err, CE_INVAL, "CertificateId: certificate %lld is "
+		    "not the certificate of request %lld.", (long long)cert_id,
+		    (long long)req_id);
+	return CE_OK;
+}
+
+/* Loads the staging data and checks that Password opens it. */
+static enum ce_err
+load_staged(struct ce_db *db, struct ce_txn *txn, const char *user,
+    int64_t cert_id, const char *password, struct staged *st,
+    struct ce_error *err)
+{
+	const unsigned char *p;
+	PKCS12 *p12 = NULL;
+	X509 *cert = NULL;
+	EVP_PKEY *key = NULL;
+	enum ce_err rc;
+
+	st->cert_id = cert_id;
+	if ((rc = staging_get(db, txn, cert_id, user, &st->pfx, err)) != CE_OK)
+		return rc;
+	p = st->pfx.data;
+	if ((p12 = d2i_PKCS12(NULL, &p, (long)st->pfx.len)) == NULL) {
+		rc = ce_fault(err, CE_DB, "staged PKCS#12 of %lld", (long long)cert_id);
+		goto out;
+	}
+	if (PKCS12_verify_mac(p12, password, -1) != 1 ||
+	    PKCS12_parse(p12, password, &key, &cert, NULL) != 1) {
+		ERR_clear_error();
+		rc = ce_fail(err, CE_INVAL, "Password: does not match the password "
+		    "given at enrollment.");
+		goto out;
+	}
+	if (x509_thumbprint(cert, st->thumbprint, sizeof(st->thumbprint)) != CE_OK)
+		rc = ce_fault(err, CE_CRYPTO, "thumbprint");
+out:
+	EVP_PKEY_free(key);
+	X509_free(cert);
+	PKCS12_free(p12);
+	return rc;
+}
+
+/* Reads Alias/Overwrite (+ StoreId) from one object of Stores/StoreTypes. */
+static enum ce_err
+read_target(json_object *o, const char *what, struct target *t,
+    struct ce_error *err)
+{
+	json_object *v;
+	enum ce_err rc;
+
+	if (!json_object_is_type(o, json_type_object))
+		return ce_fail(err, CE_INVAL, "%s: each element must be an object.",
+		    what);
+	if ((v = field_get(o, "Alias")) != NULL) {
+		if (!json_object_is_type(v, json_type_string))
+			return ce_fail(err, CE_INVAL, "%s.Alias: expected a string.", what);
+		if (json_object_get_string_len(v) > 0) {
+			if (!certstore_alias_valid(json_object_get_string(v)))
+				return ce_fail(err, CE_INVAL, "%s.Alias: '%.64s' is not a "
+				    "valid alias (letters, digits, '.', '_', '-').", what,
+				    json_object_get_string(v));
+			snprintf(t->alias, sizeof(t->alias), "%s",
+			    json_object_get_string(v));
+			t->has_alias = 1;
+		}
+	}
+	if ((v = field_get(o, "Overwrite")) != NULL &&
+	    (rc = field_bool(v, "Overwrite", &t->overwrite, err)) != CE_OK)
+		return rc;
+	return CE_OK;
+}
+
+/* Parses one store id into t->id. */
+static enum ce_err
+read_store_id(json_object *v, const char *what, struct target *t,
+    struct ce_error *err)
+{
+	if (v == NULL || !json_object_is_type(v, json_type_string) ||
+	    !guid_valid(json_object_get_string(v)))
+		return ce_fail(err, CE_INVAL, "%s: '%.64s' is not a valid "
+		    "certificate store id (a GUID).", what,
+		    v ? json_object_get_string(v) : "");
+	guid_normalize(json_object_get_string(v), t->id);
+	return CE_OK;
+}
+
+/* Stores[] wins; "Stores": [] means absent (the Python SDK always sends
+ * it), then StoreIds + StoreTypes. */
+enum ce_err
+deploy_plan_parse(json_object *stores, json_object *store_ids,
+    json_object *types, int required, struct deploy_plan *p,
+    struct ce_error *err)
+{
+	struct target *t = p->t;
+	json_object *o;
+	size_t i, cnt;
+	enum ce_err rc;
+
+	p->n = 0;
+	if (stores != NULL && json_object_array_length(stores) > 0) {
+		cnt = json_object_array_length(stores);
+		if (cnt > MAX_TARGETS)
+			return ce_fail(err, CE_INVAL, "Stores: at most %d stores.",
+			    MAX_TARGETS);
+		for (i = 0; i < cnt; i++) {
+			o = json_object_array_get_idx(stores, i);
+			memset(&t[i], 0, sizeof(t[i]));
+			if ((rc = read_target(o, "Stores", &t[i], err)) != CE_OK)
+				return rc;
+			if ((rc = read_store_id(field_get(o, "StoreId") ?
+			    field_get(o, "StoreId") : field_get(o,
+			    "CertificateStoreId"), "Stores.StoreId", &t[i], err)) != CE_OK)
+				return rc;
+		}
+		p->n = cnt;
+		return CE_OK;
+	}
+	cnt = store_ids != NULL ? json_object_array_length(store_ids) : 0;
+	if (cnt == 0)
+		return !required ? CE_OK : ce_fail(err, CE_INVAL, "Stores: at least "
+		    "one certificate store is required (Stores, or StoreIds with "
+		    "StoreTypes).");
+	if (cnt > MAX_TARGETS)
+		return ce_fail(err, CE_INVAL, "StoreIds: at most %d stores.",
+		    MAX_TARGETS);
+	for (i = 0; i < cnt; i++) {
+		memset(&t[i], 0, sizeof(t[i]));
+		if ((rc = read_store_id(json_object_array_get_idx(store_ids, i),
+		    "StoreIds", &t[i], err)) != CE_OK)
+			return rc;
+		/* The obsolete form gives alias and overwrite per store type;
+		 * with one store type it applies to every store. */
+		o = json_object_array_get_idx(types, i < json_object_array_length(types) ?
+		    i : 0);
+		if (o != NULL && (rc = read_target(o, "StoreTypes", &t[i], err)) != CE_OK)
+			return rc;
+	}
+	p->n = cnt;
+	return CE_OK;
+}
+
+/* Whether alias is already in the store's last inventory. */
+static int
+alias_taken(json_object *store, const char *alias)
+{
+	json_object *inv = json_object_object_get(store, "inventory");
+	size_t i;
+
+	for (i = 0; i < json_object_array_length(inv); i++) {
+		json_object *v = json_object_object_get(
+		    json_object_array_get_idx(inv, i), "alias");
+		if (v != NULL && strcmp(json_object_get_string(v), alias) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* Checks one target; 0 (with a logged reason) puts it in FailedStores. */
+static int
+target_ok(struct ce_db *db, struct ce_txn *txn, const char *user,
+    struct target *t)
+{
+	json_object *store = NULL;
+	int ok = 0;
+
+	if (store_get(txn, t->id, &store, NULL) != CE_OK)
+		log_info("deploy: store %s does not exist", t->id);
+	else if (!auth_can_schedule(db, user, json_object_get_int64(
+	    json_object_object_get(store, "container_id"))))
+		log_info("deploy: %s may not schedule jobs on store %s", user, t->id);
+	else if (!t->overwrite && alias_taken(store, t->alias))
+		log_info("deploy: alias %s exists in store %s (no Overwrite)",
+		    t->alias, t->id);
+	else
+		ok = 1;
+	json_object_put(store);
+	return ok;
+}
+
+enum ce_err
+deploy_plan_schedule(struct ce_db *db, struct ce_txn *txn, const char *user,
+    struct deploy_plan *p, int64_t cert_id, const struct ce_buf *pfx,
+    const char *thumbprint, const char *password, int kind, time_t due,
+    json_object **ok, json_object **bad, struct ce_error *err)
+{
+	struct job_new job;
+	struct target *t = p->t;
+	enum ce_err rc;
+	size_t i;
+
+	*ok = json_object_new_array();
+	*bad = json_object_new_array();
+	if (*ok == NULL || *bad == NULL) {
+		rc = ce_fault(err, CE_NOMEM, "json");
+		goto fail;
+	}
+	for (i = 0; i < p->n; i++) {
+		if (!t[i].has_alias)
+			snprintf(t[i].alias, sizeof(t[i].alias), "%s", thumbprint);
+		if (!target_ok(db, txn, user, &t[i])) {
+			json_object_array_add(*bad, json_object_new_string(t[i].id));
+			continue;
+		}
+		memset(&job, 0, sizeof(job));
+		job.store_id = t[i].id;
+		job.kind = (enum job_kind)kind;
+		job.cert_id = cert_id;
+		job.alias = t[i].alias;
+		job.overwrite = t[i].overwrite;
+		job.due = due;
+		job.requester = user;
+		job.pfx = pfx;
+		job.password = password;
+		if ((rc = job_create(db, txn, &job, NULL, err)) != CE_OK)
+			goto fail;
+		json_object_array_add(*ok, json_object_new_string(t[i].id));
+	}
+	return CE_OK;
+fail:
+	json_object_put(*ok);
+	json_object_put(*bad);
+	*ok = *bad = NULL;
+	return rc;
+}
+
+/* Creates the jobs and builds {SuccessfulStores, FailedStores}. */
+static enum ce_err
+schedule(struct ce_db *db, struct ce_txn *txn, const char *user,
+    struct deploy_plan *p, const struct staged *st, const char *password,
+    int kind, time_t due, json_object **response, struct ce_error *err)
+{
+	json_object *ok, *bad;
+	enum ce_err rc;
+
+	if ((rc = deploy_plan_schedule(db, txn, user, p, st->cert_id, &st->pfx,
+	    st->thumbprint, password, kind, due, &ok, &bad, err)) != CE_OK)
+		return rc;
+	if ((*response = json_object_new_object()) == NULL) {
+		json_object_put(ok);
+		json_object_put(bad);
+		return ce_fault(err, CE_NOMEM, "json");
+	}
+	ADD(*response, "SuccessfulStores", ok);
+	ADD(*response, "FailedStores", bad);
+	return CE_OK;
+}
+
+/* Common gates of both endpoints: any schedule claim at all. */
+enum ce_err
+deploy_require_schedule(struct ce_db *db, const char *user, struct ce_error *err)
+{
+	if (auth_any_schedule(db, user))
+		return CE_OK;
+	return ce_fail(err, CE_DENIED, "User '%s' does not have any of the "
+	    "required permissions: %s (globally or for a store container)",
+	    user ? user : "", CLAIM_STORE_SCHEDULE);
+}
+
+static time_t
+due_time(const struct opt_time *t)
+{
+	time_t now = time(NULL);
+
+	return t->set && t->v > now ? t->v : now;
+}
+
+enum ce_err
+deploy_pfx(struct ce_db *db, const char *user, const struct deploy_req *req,
+    json_object **response, struct ce_error *err)
+{
+	struct deploy_plan plan;
+	struct staged st;
+	struct ce_txn *txn = NULL;
+	int64_t cid;
+	enum ce_err rc;
+
+	*response = NULL;
+	memset(&st, 0, sizeof(st));
+	if ((rc = deploy_require_schedule(db, user, err)) != CE_OK ||
+	    (rc = deploy_plan_parse(req->stores.set ? req->stores.v : NULL,
+	    req->store_ids.set ? req->store_ids.v : NULL,
+	    req->store_types.set ? req->store_types.v : NULL, 1, &plan,
+	    err)) != CE_OK ||
+	    (rc = db_begin(db, 1, &txn, err)) != CE_OK)
+		return rc;
+	if ((rc = resolve_cert(txn, req->certificate_id.set, req->certificate_id.v,
+	    req->request_id.set, req->request_id.v, &cid, err)) != CE_OK ||
+	    (rc = load_staged(db, txn, user, cid, req->password.v, &st, err)) != CE_OK ||
+	    (rc = schedule(db, txn, user, &plan, &st, req->password.v, JOB_ADD,
+	    due_time(&req->job_time), response, err)) != CE_OK)
+		goto out;
+	rc = db_commit(txn, err);
+	txn = NULL;
+	if (rc != CE_OK)
+		goto out;
+	log_audit(user, "deploy", "cert=%lld stores=%zu scheduled=%zu",
+	    (long long)cid, plan.n, json_object_array_length(json_object_object_get(
+	    *response, "SuccessfulStores")));
+out:
+	if (rc != CE_OK) {
+		json_object_put(*response);
+		*response = NULL;
+	}
+	db_abort(txn);
+	buf_free(&st.pfx);
+	return rc;
+}
+
+/* Targets of a replacement: every location of the existing certificate. */
+static enum ce_err
+replace_targets(struct ce_txn *txn, int64_t existing, struct deploy_plan *p,
+    struct ce_error *err)
+{
+	struct target *t = p->t;
+	size_t *n = &p->n;
+	json_object *locs = NULL, *old = NULL, *e;
+	enum ce_err rc;
+	size_t i;
+
+	*n = 0;
+	if ((rc = certdb_get(txn, existing, &old, err)) != CE_OK) {
+		if (rc == CE_NOTFOUND)
+			rc = ce_fail(err, CE_NOTFOUND, "ExistingCertificateId: "
+			    "certificate %lld was not found.", (long long)existing);
+		return rc;
+	}
+	json_object_put(old);
+	if ((rc = locations_get(txn, existing, &locs, err)) != CE_OK)
+		return rc;
+	for (i = 0; i < json_object_array_length(locs) && *n < MAX_TARGETS; i++) {
+		e = json_object_array_get_idx(locs, i);
+		memset(&t[*n], 0, sizeof(t[*n]));
+		snprintf(t[*n].id, sizeof(t[*n].id), "%s", json_object_get_string(
+		    json_object_object_get(e, "store_id")));
+		snprintf(t[*n].alias, sizeof(t[*n].alias), "%s", json_object_get_string(
+		    json_object_object_get(e, "alias")));
+		t[*n].has_alias = 1;
+		t[*n].overwrite = 1;
+		(*n)++;
+	}
+	json_object_put(locs);
+	if (*n == 0)
+		return ce_fail(err, CE_INVAL, "ExistingCertificateId: certificate "
+		    "%lld is not in any certificate store.", (long long)existing);
+	return CE_OK;
+}
+
+enum ce_err
+replace_pfx(struct ce_db *db, const char *user, const struct replace_req *req,
+    json_object **response, struct ce_error *err)
+{
+	struct deploy_plan plan;
+	struct staged st;
+	struct ce_txn *txn = NULL;
+	char key[DB_IDKEY_MAX];
+	int64_t cid;
+	enum ce_err rc;
+
+	*response = NULL;
+	memset(&st, 0, sizeof(st));
+	if (req->certificate_id.set && req->certificate_id.v != 0 &&
+	    req->request_id.set && req->request_id.v != 0)
+		return ce_fail(err, CE_INVAL, "CertificateId: give CertificateId or "
+		    "RequestId, not both.");
+	if ((rc = deploy_require_schedule(db, user, err)) != CE_OK ||
+	    (rc = db_begin(db, 1, &txn, err)) != CE_OK)
+		return rc;
+	if ((rc = resolve_cert(txn, req->certificate_id.set, req->certificate_id.v,
+	    req->request_id.set, req->request_id.v, &cid, err)) != CE_OK ||
+	    (rc = replace_targets(txn, req->existing_certificate_id.v, &plan,
+	    err)) != CE_OK ||
+	    (rc = load_staged(db, txn, user, cid, req->password.v, &st, err)) != CE_OK ||
+	    (rc = schedule(db, txn, user, &plan, &st, req->password.v, JOB_REPLACE,
+	    due_time(&req->job_time), response, err)) != CE_OK)
+		goto out;
+	/* Replace uses the staging data up. */
+	if ((rc = db_del(txn, T_STAGING, db_idkey((uint64_t)cid, key), err)) != CE_OK)
+		goto out;
+	rc = db_commit(txn, err);
+	txn = NULL;
+	if (rc != CE_OK)
+		goto out;
+	log_audit(user, "replace", "cert=%lld existing=%lld stores=%zu", (long long)cid,
+	    (long long)req->existing_certificate_id.v, plan.n);
+out:
+	if (rc != CE_OK) {
+		json_object_put(*response);
+		*response = NULL;
+	}
+	db_abort(txn);
+	buf_free(&st.pfx);
+	return rc;
+}

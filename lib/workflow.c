@@ -1,0 +1,415 @@
+/* workflow.c - approve, deny and list pending requests (see workflow.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "certdb.h"
+#include "enroll_impl.h"
+#include "fields.h"
+#include "log.h"
+#include "seal.h"
+#include "settings.h"
+#include "store.h"
+#include "timeutil.h"
+#include "workflow.h"
+
+#define ADD(o, k, v) json_object_object_add((o), (k), (v))
+#define MAX_IDS 1000
+
+static const char *
+rec_str(json_object *rec, const char *k)
+{
+	json_object *v = json_object_object_get(rec, k);
+
+	return json_object_is_type(v, json_type_string) ?
+	    json_object_get_string(v) : NULL;
+}
+
+static int64_t
+rec_int(json_object *rec, const char *k)
+{
+	return json_object_get_int64(json_object_object_get(rec, k));
+}
+
+/* The ApproveDenyResult item P of README §7. */
+static json_object *
+result_item(json_object *req, int64_t id, const char *comment)
+{
+	json_object *p = json_object_new_object();
+	const char *ca = req ? rec_str(req, "ca") : NULL, *bs;
+	char rid[32];
+
+	if (p == NULL)
+		return NULL;
+	bs = ca ? strrchr(ca, '\\') : NULL;
+	snprintf(rid, sizeof(rid), "%lld", (long long)id);
+	ADD(p, "CARowId", json_object_new_int64(req ? rec_int(req, "cert_id") : 0));
+	ADD(p, "CARequestId", json_object_new_string(rid));
+	ADD(p, "CAHost", ca && bs ? json_object_new_string_len(ca, (int)(bs - ca)) :
+	    NULL);
+	ADD(p, "CALogicalName", bs ? json_object_new_string(bs + 1) :
+	    ca ? json_object_new_string(ca) : NULL);
+	ADD(p, "KeyfactorRequestId", json_object_new_int64(id));
+	ADD(p, "Comment", json_object_new_string(comment));
+	return p;
+}
+
+static json_object *
+result_new(json_object **fail, json_object **deny, json_object **ok)
+{
+	json_object *r = json_object_new_object();
+
+	*fail = json_object_new_array();
+	*deny = json_object_new_array();
+	*ok = json_object_new_array();
+	ADD(r, "Failures", *fail);
+	ADD(r, "Denials", *deny);
+	ADD(r, "Successes", *ok);
+	return r;
+}
+
+/* Validates the id list: a non-empty array of positive integers. */
+static enum ce_err
+check_ids(json_object *ids, const char *what, struct ce_error *err)
+{
+	int64_t v;
+	size_t i, n;
+
+	if (!json_object_is_type(ids, json_type_array) ||
+	    (n = json_object_array_length(ids)) == 0)
+		return ce_fail(err, CE_INVAL, "%s: expected a non-empty array of "
+		    "request ids.", what);
+	if (n > MAX_IDS)
+		return ce_fail(err, CE_INVAL, "%s: at most %d ids.", what, MAX_IDS);
+	for (i = 0; i < n; i++)
+		if (field_int(json_object_array_get_idx(ids, i), what, &v, err) !=
+		    CE_OK || v <= 0)
+			return ce_fail(err, CE_INVAL, "%s: element %zu is not a "
+			    "positive integer id.", what, i);
+	return CE_OK;
+}
+
+static enum ce_err
+load_request(struct ce_db *db, int64_t id, json_object **out,
+    struct ce_error *err)
+{
+	struct ce_txn *txn = NULL;
+	char key[DB_IDKEY_MAX];
+	enum ce_err rc;
+
+	if ((rc = db_begin(db, 0, &txn, err)) != CE_OK)
+		return rc;
+	rc = db_get(txn, T_REQUESTS, db_idkey((uint64_t)id, key), out, err);
+	db_abort(txn);
+	return rc;
+}
+
+/* Rebuilds the validated work of a pending request from its stored body,
+ * with its sealed password. */
+static enum ce_err
+pending_work(struct ce_db *db, json_object *req, const char *approver,
+    struct enroll_ctx *ctx, struct enroll_work *w, struct ce_error *err)
+{
+	struct enroll_req er;
+	struct ce_buf sealed = { NULL, 0 }, pw = { NULL, 0 };
+	char aad[64];
+	enum ce_err rc;
+
+	memset(&er, 0, sizeof(er));
+	ctx->user = rec_str(req, "requester");
+	ctx->api_version = (int)rec_int(req, "api_version");
+	/* Approved keys are always staged: Deploy with RequestId delivers them,
+	 * v2 Stores get their jobs now. */
+	ctx->format = FMT_STORE;
+	ctx->body = json_object_object_get(req, "body");
+	if ((rc = fields_parse(enroll_fields, enroll_nfields, ctx->body, &er,
+	    err)) != CE_OK || (rc = enroll_validate(db, ctx, &er, w, err)) != CE_OK)
+		return rc;
+	snprintf(aad, sizeof(aad), "request:%lld", (long long)rec_int(req, "id"));
+	if (rec_str(req, "sealed_password") == NULL ||
+	    b64_decode(rec_str(req, "sealed_password"), &sealed) != CE_OK)
+		return ce_fault(err, CE_DB, "pending request without password");
+	rc = unseal(db_dir(db), aad, sealed.data, sealed.len, &pw, err);
+	buf_free(&sealed);
+	if (rc != CE_OK)
+		return rc;
+	if (pw.len >= sizeof(w->password)) {
+		buf_free(&pw);
+		return ce_fault(err, CE_DB, "sealed password too long");
+	}
+	memcpy(w->password, pw.data, pw.len);
+	w->password[pw.len] = '\0';
+	buf_free(&pw);
+	w->approver = approver;
+	return CE_OK;
+}
+
+/* Approves one id; returns which list it goes to (0 ok, 1 fail, 2 deny). */
+static int
+approve_one(struct ce_db *db, const char *approver, int64_t id, char *why,
+    size_t whysz, json_object **req)
+{
+	struct enroll_ctx ctx;
+	struct enroll_work w;
+	struct issue_result res;
+	struct ce_error e;
+	const char *state, *requester;
+
+	ce_error_clear(&e);
+	memset(&ctx, 0, sizeof(ctx));
+	memset(&w, 0, sizeof(w));
+	if (load_request(db, id, req, &e) != CE_OK) {
+		snprintf(why, whysz, "Request %lld was not found.", (long long)id);
+		return 1;
+	}
+	state = rec_str(*req, "state");
+	requester = rec_str(*req, "requester");
+	if (state == NULL || strcmp(state, "PENDING") != 0) {
+		snprintf(why, whysz, "Request %lld is %s, not pending.", (long long)id,
+		    state ? state : "unknown");
+		return 1;
+	}
+	if (requester != NULL && strcmp(requester, approver) == 0 &&
+	    !settings_int(db, NULL, "allow_self_approval")) {
+		snprintf(why, whysz, "%s may not approve their own request.", approver);
+		return 2;
+	}
+	if (pending_work(db, *req, approver, &ctx, &w, &e) != CE_OK ||
+	    enroll_issue(db, &ctx, &w, id, &res, &e) != CE_OK) {
+		snprintf(why, whysz, "Request %lld could not be issued: %.400s",
+		    (long long)id, e.msg);
+		enroll_work_clear(&w);
+		return 1;
+	}
+	snprintf(why, whysz, "Issued certificate %lld.", (long long)res.cert_id);
+	log_audit(approver, "approve", "request=%lld cert=%lld requester=%s",
+	    (long long)id, (long long)res.cert_id, requester ? requester : "-");
+	json_object_object_add(*req, "cert_id", json_object_new_int64(res.cert_id));
+	issue_result_clear(&res);
+	enroll_work_clear(&w);
+	return 0;
+}
+
+enum ce_err
+workflow_approve(struct ce_db *db, const char *approver, json_object *ids,
+    json_object **response, struct ce_error *err)
+{
+	json_object *lists[3], *resp, *req;
+	char why[CE_ERRMSG_MAX];
+	enum ce_err rc;
+	int64_t id;
+	size_t i;
+	int where;
+
+	*response = NULL;
+	if ((rc = check_ids(ids, "CertificateRequestIds", err)) != CE_OK)
+		return rc;
+	if ((resp = result_new(&lists[1], &lists[2], &lists[0])) == NULL)
+		return ce_fault(err, CE_NOMEM, "json");
+	for (i = 0; i < json_object_array_length(ids); i++) {
+		field_int(json_object_array_get_idx(ids, i), "id", &id, NULL);
+		req = NULL;
+		where = approve_one(db, approver, id, why, sizeof(why), &req);
+		json_object_array_add(lists[where], result_item(req, id, why));
+		json_object_put(req);
+	}
+	*response = resp;
+	return CE_OK;
+}
+
+/* Marks one pending request denied, in its own transaction. */
+static int
+deny_one(struct ce_db *db, const char *who, const char *comment, int64_t id,
+    char *why, size_t whysz, json_object **req)
+{
+	struct ce_txn *txn = NULL;
+	struct ce_error e;
+	char key[DB_IDKEY_MAX];
+	const char *state;
+
+	ce_error_clear(&e);
+	if (db_begin(db, 1, &txn, &e) != CE_OK) {
+		snprintf(why, whysz, "%s", e.msg);
+		return 1;
+	}
+	if (db_get(txn, T_REQUESTS, db_idkey((uint64_t)id, key), req, &e) != CE_OK) {
+		db_abort(txn);
+		snprintf(why, whysz, "Request %lld was not found.", (long long)id);
+		return 1;
+	}
+	state = rec_str(*req, "state");
+	if (state == NULL || strcmp(state, "PENDING") != 0) {
+		db_abort(txn);
+		snprintf(why, whysz, "Request %lld is %s, not pending.", (long long)id,
+		    state ? state : "unknown");
+		return 1;
+	}
+	ADD(*req, "state", json_object_new_string("DENIED"));
+	ADD(*req, "denied_by", json_object_new_string(who));
+	ADD(*req, "denied", json_object_new_int64(time(NULL)));
+	ADD(*req, "comment", json_object_new_string(comment ? comment : ""));
+	json_object_object_del(*req, "sealed_password");
+	if (db_put(txn, T_REQUESTS, key, *req, &e) != CE_OK ||
+	    db_commit(txn, &e) != CE_OK) {
+		snprintf(why, whysz, "%s", e.msg);
+		return 1;
+	}
+	log_audit(who, "deny", "request=%lld", (long long)id);
+	snprintf(why, whysz, "%s", comment ? comment : "");
+	return 0;
+}
+
+enum ce_err
+workflow_deny(struct ce_db *db, const char *who, const char *comment,
+    json_object *ids, json_object **response, struct ce_error *err)
+{
+	json_object *lists[3], *resp, *req;
+	char why[CE_ERRMSG_MAX];
+	enum ce_err rc;
+	int64_t id;
+	size_t i;
+	int where;
+
+	*response = NULL;
+	if ((rc = check_ids(ids, "CertificateRequestIds", err)) != CE_OK)
+		return rc;
+	if ((resp = result_new(&lists[1], &lists[2], &lists[0])) == NULL)
+		return ce_fault(err, CE_NOMEM, "json");
+	for (i = 0; i < json_object_array_length(ids); i++) {
+		field_int(json_object_array_get_idx(ids, i), "id", &id, NULL);
+		req = NULL;
+		where = deny_one(db, who, comment, id, why, sizeof(why), &req);
+		json_object_array_add(lists[where], result_item(req, id, why));
+		json_object_put(req);
+	}
+	*response = resp;
+	return CE_OK;
+}
+
+static int
+state_int(const char *s)
+{
+	if (s == NULL)
+		return 0;
+	if (strcmp(s, "PENDING") == 0)
+		return 1;
+	if (strcmp(s, "ISSUED") == 0)
+		return 2;
+	if (strcmp(s, "DENIED") == 0)
+		return 3;
+	return 4;
+}
+
+static const char *
+state_string(int n)
+{
+	static const char *names[] = { "Unknown", "Pending", "Issued", "Denied",
+	    "Failed" };
+
+	return n >= 0 && n <= 4 ? names[n] : "Unknown";
+}
+
+/* The README §7 view of a request record. */
+static json_object *
+request_view(json_object *req)
+{
+	json_object *o = json_object_new_object(), *md;
+	char t[CE_TIME_BUFSZ], rid[32];
+	int st = state_int(rec_str(req, "state"));
+
+	if (o == NULL)
+		return NULL;
+	snprintf(rid, sizeof(rid), "%lld", (long long)rec_int(req, "id"));
+	ADD(o, "Id", json_object_new_int64(rec_int(req, "id")));
+	ADD(o, "CARequestId", json_object_new_string(rid));
+	ADD(o, "CommonName", rec_str(req, "cn") ?
+	    json_object_new_string(rec_str(req, "cn")) : NULL);
+	ADD(o, "DistinguishedName", rec_str(req, "subject") ?
+	    json_object_new_string(rec_str(req, "subject")) : NULL);
+	ADD(o, "SubmissionDate", json_object_new_string(
+	    time_format((time_t)rec_int(req, "submitted"), t)));
+	ADD(o, "CertificateAuthority", rec_str(req, "ca") ?
+	    json_object_new_string(rec_str(req, "ca")) : NULL);
+	ADD(o, "Template", rec_str(req, "template") ?
+	    json_object_new_string(rec_str(req, "template")) : NULL);
+	ADD(o, "Requester", rec_str(req, "requester") ?
+	    json_object_new_string(rec_str(req, "requester")) : NULL);
+	ADD(o, "State", json_object_new_int(st));
+	ADD(o, "StateString", json_object_new_string(state_string(st)));
+	md = json_object_object_get(req, "metadata");
+	ADD(o, "Metadata", md ? json_object_get(md) : json_object_new_object());
+	if (rec_str(req, "comment") != NULL)
+		ADD(o, "Comment", json_object_new_string(rec_str(req, "comment")));
+	if (rec_int(req, "cert_id") > 0)
+		ADD(o, "CertificateId", json_object_new_int64(rec_int(req, "cert_id")));
+	return o;
+}
+
+struct listing {
+	const char	*state;
+	int64_t		 skip, limit;
+	json_object	*out;
+};
+
+static int
+list_cb(const char *key, json_object *req, void *arg)
+{
+	struct listing *l = arg;
+	const char *st = rec_str(req, "state");
+
+	(void)key;
+	if (st == NULL || strcmp(st, l->state) != 0)
+		return 0;
+	if (l->skip > 0) {
+		l->skip--;
+		return 0;
+	}
+	json_object_array_add(l->out, request_view(req));
+	return (int64_t)json_object_array_length(l->out) >= l->limit;
+}
+
+enum ce_err
+workflow_list(struct ce_db *db, const char *state, int64_t limit, int64_t page,
+    json_object **out, struct ce_error *err)
+{
+	struct ce_txn *txn = NULL;
+	struct listing l;
+	enum ce_err rc;
+
+	*out = NULL;
+	l.state = state;
+	l.limit = limit;
+	l.skip = (page - 1) * limit;
+	if ((l.out = json_object_new_array()) == NULL)
+		return ce_fault(err, CE_NOMEM, "json");
+	if ((rc = db_begin(db, 0, &txn, err)) == CE_OK)
+		rc = db_foreach(txn, T_REQUESTS, list_cb, &l, err);
+	db_abort(txn);
+	if (rc != CE_OK) {
+		json_object_put(l.out);
+		return rc;
+	}
+	*out = l.out;
+	return CE_OK;
+}
+
+enum ce_err
+workflow_get(struct ce_db *db, int64_t id, json_object **out,
+    struct ce_error *err)
+{
+	json_object *req = NULL;
+	enum ce_err rc;
+
+	*out = NULL;
+	rc = load_request(db, id, &req, err);
+	if (rc == CE_NOTFOUND)
+		return ce_fail(err, CE_NOTFOUND, "Request %lld was not found.",
+		    (long long)id);
+	if (rc != CE_OK)
+		return rc;
+	*out = request_view(req);
+	json_object_put(req);
+	return *out ? CE_OK : ce_fault(err, CE_NOMEM, "json");
+}

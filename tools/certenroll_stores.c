@@ -1,0 +1,185 @@
+/* certenroll_stores.c - certificate stores, jobs and the store agent. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "certdb.h"
+#include "certenroll.h"
+#include "jobs.h"
+#include "log.h"
+#include "stores.h"
+
+static volatile sig_atomic_t stop;
+
+static void
+on_term(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+/* --property K=V pairs into an object. */
+static json_object *
+properties(const struct cmdline *c)
+{
+	const char *v[32];
+	json_object *o = json_object_new_object();
+	char *copy, *eq;
+	int i, n = opt_all(c, "property", v, 32);
+
+	for (i = 0; i < n; i++) {
+		if ((copy = strdup(v[i])) == NULL)
+			continue;
+		if ((eq = strchr(copy, '=')) != NULL) {
+			*eq = '\0';
+			json_object_object_add(o, copy, json_object_new_string(eq + 1));
+		}
+		free(copy);
+	}
+	return o;
+}
+
+static int
+store_add_cmd(struct cmdline *c)
+{
+	static const char *const allowed[] = { "type", "path", "container",
+	    "container-name", "machine", "password", "create-if-missing",
+	    "property", NULL };
+	struct store_def def;
+	struct ce_error err;
+	struct ce_db *db;
+	char guid[GUID_LEN + 1];
+	int rc;
+
+	ce_error_clear(&err);
+	if (opt_check(c, allowed) || !opt_get(c, "type") || !opt_get(c, "path")) {
+		fprintf(stderr, "usage: certenroll store add --type PEM|PKCS12 "
+		    "--path PATH [--container N] [--container-name S] [--machine M]\n"
+		    "       [--password PW] [--create-if-missing] [--property K=V]...\n");
+		return 2;
+	}
+	memset(&def, 0, sizeof(def));
+	def.store_type = opt_get(c, "type");
+	def.store_path = opt_get(c, "path");
+	def.container_id = opt_get(c, "container") ? atoll(opt_get(c, "container")) : 0;
+	def.container_name = opt_get(c, "container-name");
+	def.client_machine = opt_get(c, "machine");
+	def.password = opt_get(c, "password");
+	def.create_if_missing = opt_flag(c, "create-if-missing");
+	def.properties = properties(c);
+	db = tool_db(c);
+	rc = store_add(db, &def, guid, &err);
+	db_close(db);
+	json_object_put(def.properties);
+	if (rc != CE_OK)
+		return tool_fail(&err);
+	printf("%s\n", guid);
+	return 0;
+}
+
+static int
+print_store(const char *key, json_object *rec, void *arg)
+{
+	(void)arg;
+	json_object_object_del(rec, "password_sealed");
+	printf("%s\t%s\n", key, json_object_to_json_string_ext(rec,
+	    JSON_C_TO_STRING_PLAIN));
+	return 0;
+}
+
+static int
+print_job(const char *key, json_object *rec, void *arg)
+{
+	(void)arg;
+	json_object_object_del(rec, "payload");
+	printf("%s\t%s\n", key, json_object_to_json_string_ext(rec,
+	    JSON_C_TO_STRING_PLAIN));
+	return 0;
+}
+
+static int
+list(struct cmdline *c, enum db_table t, db_visit cb)
+{
+	struct ce_error err;
+	struct ce_txn *txn;
+	struct ce_db *db = tool_db(c);
+	int rc = 0;
+
+	ce_error_clear(&err);
+	if (db_begin(db, 0, &txn, &err) != CE_OK ||
+	    db_foreach(txn, t, cb, NULL, &err) != CE_OK)
+		rc = tool_fail(&err);
+	db_abort(txn);
+	db_close(db);
+	return rc;
+}
+
+int
+cmd_store(struct cmdline *c)
+{
+	if (c->nargs == 1 && strcmp(c->args[0], "add") == 0)
+		return store_add_cmd(c);
+	if (c->nargs == 1 && strcmp(c->args[0], "list") == 0)
+		return list(c, T_STORES, print_store);
+	fprintf(stderr, "usage: certenroll store add|list ...\n");
+	return 2;
+}
+
+int
+cmd_job(struct cmdline *c)
+{
+	if (c->nargs == 1 && strcmp(c->args[0], "list") == 0)
+		return list(c, T_JOBS, print_job);
+	fprintf(stderr, "usage: certenroll job list\n");
+	return 2;
+}
+
+/* One agent pass: purge expired staging data, run due jobs. */
+static int
+agent_pass(struct ce_db *db)
+{
+	struct ce_error err;
+	int ran = 0, failed = 0, purged = 0;
+
+	ce_error_clear(&err);
+	if (staging_purge(db, time(NULL), &purged, &err) != CE_OK ||
+	    agent_run_due(db, time(NULL), &ran, &failed, &err) != CE_OK)
+		return tool_fail(&err);
+	if (ran > 0 || purged > 0)
+		log_info("agent: %d job(s) run, %d failed, %d staging record(s) "
+		    "purged", ran, failed, purged);
+	return 0;
+}
+
+int
+cmd_agent(struct cmdline *c)
+{
+	static const char *const allowed[] = { "once", "interval", NULL };
+	struct sigaction sa;
+	struct ce_db *db;
+	int interval, rc = 0;
+
+	if (opt_check(c, allowed) != 0)
+		return 2;
+	interval = opt_get(c, "interval") ? atoi(opt_get(c, "interval")) : 5;
+	if (interval < 1)
+		interval = 1;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_term;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	log_init("certenroll-agent");
+	db = tool_db(c);
+	do {
+		if ((rc = agent_pass(db)) != 0 && opt_flag(c, "once"))
+			break;
+		if (opt_flag(c, "once"))
+			break;
+		sleep((unsigned)interval);
+	} while (!stop);
+	db_close(db);
+	return rc;
+}
