@@ -23,7 +23,7 @@
 #include "stores.h"
 #include "timeutil.h"
 
-#define VALUE_MAX	1024	/* a SAN, OU or e-mail shown; longer ones are left out */
+#define VALUE_MAX	1024	/* longest SAN, OU or e-mail shown */
 #define OID_MAX		128
 
 /*
@@ -46,7 +46,8 @@ jb_init(struct jb *b, json_object *o)
 static void
 jb_add(struct jb *b, const char *k, json_object *v)
 {
-	if (v == NULL || b->o == NULL || json_object_object_add(b->o, k, v) != 0) {
+	if (v == NULL || b->o == NULL ||
+	    json_object_object_add(b->o, k, v) != 0) {
 		json_object_put(v);
 		b->bad = 1;
 	}
@@ -156,7 +157,8 @@ rec_bool(json_object *rec, const char *k)
 	json_object *v;
 
 	return json_object_object_get_ex(rec, k, &v) &&
-	    json_object_is_type(v, json_type_boolean) && json_object_get_boolean(v);
+	    json_object_is_type(v, json_type_boolean) &&
+	    json_object_get_boolean(v);
 }
 
 /* "" is shown as null: the API's nullable strings. */
@@ -281,7 +283,8 @@ add_key(struct jb *b, X509 *x, json_object *rec)
 		bits = 256;	/* EVP says 253, the group order's size */
 	else if (id == EVP_PKEY_ED448)
 		bits = 456;
-	if (id == EVP_PKEY_EC && (curve = curve_oid(pk, oid, sizeof(oid))) == NULL)
+	if (id == EVP_PKEY_EC &&
+	    (curve = curve_oid(pk, oid, sizeof(oid))) == NULL)
 		curve = rec_str(rec, "curve");
 	jb_int(b, "KeySizeInBits", bits > 0 ? bits : rec_int(rec, "key_bits"));
 	jb_int(b, "KeyType", api);
@@ -354,7 +357,7 @@ static const struct {
 	{ "1.3.6.1.5.5.7.3.3",		"Code Signing" },
 	{ "1.3.6.1.5.5.7.3.4",		"Secure Email" },
 	{ "1.3.6.1.5.5.7.3.5",		"IP security end system" },
-	{ "1.3.6.1.5.5.7.3.6",		"IP security tunnel termination" },
+	{ "1.3.6.1.5.5.7.3.6",	"IP security tunnel termination" },
 	{ "1.3.6.1.5.5.7.3.7",		"IP security user" },
 	{ "1.3.6.1.5.5.7.3.8",		"Time Stamping" },
 	{ "1.3.6.1.5.5.7.3.9",		"OCSP Signing" },
@@ -559,7 +562,8 @@ count_type(json_object *counts, const char *name, int *bad)
 	for (i = 0; i < json_object_array_length(counts); i++) {
 		e = json_object_array_get_idx(counts, i);
 		if (json_object_object_get_ex(e, "Count", &v) &&
-		    rec_str(e, "Type") != NULL && strcmp(rec_str(e, "Type"), name) == 0) {
+		    rec_str(e, "Type") != NULL &&
+		    strcmp(rec_str(e, "Type"), name) == 0) {
 			if (json_object_int_inc(v, 1) != 1)
 				*bad = 1;
 			return;
@@ -693,7 +697,8 @@ certview_json(struct ce_txn *txn, json_object *rec,
 	add_eku(&b, x);
 	add_sans(&b, x);
 	if ((rc = add_origin(txn, &b, rec, err)) != CE_OK ||
-	    (rc = add_locations(txn, &b, rec_int(rec, "id"), opts, err)) != CE_OK)
+	    (rc = add_locations(txn, &b, rec_int(rec, "id"), opts,
+	    err)) != CE_OK)
 		goto out;
 	add_metadata(&b, rec, opts);
 	rc = jb_end(&b, out, err);
@@ -780,8 +785,9 @@ term_matches(const struct query_term *t, json_object *rec)
 		s = rec_str(rec, "cn");
 		return strcasecmp(s != NULL ? s : "", t->text) == 0;
 	case QF_SERIALNUMBER:
-		return serial_canon(rec_str(rec, "serial"), a, sizeof(a)) == 0 &&
-		    serial_canon(t->text, b, sizeof(b)) == 0 && strcmp(a, b) == 0;
+		return serial_canon(rec_str(rec, "serial"), a,
+		    sizeof(a)) == 0 && serial_canon(t->text, b,
+		    sizeof(b)) == 0 && strcmp(a, b) == 0;
 	default:
 		return 0;
 	}
@@ -823,7 +829,8 @@ finder_take(struct finder *f, json_object *rec)
 		f->skip--;
 		return 0;
 	}
-	if ((f->rc = certview_json(f->txn, rec, f->opts, &view, f->err)) != CE_OK)
+	f->rc = certview_json(f->txn, rec, f->opts, &view, f->err);
+	if (f->rc != CE_OK)
 		return 1;
 	if (json_object_array_add(f->arr, view) != 0) {
 		json_object_put(view);
@@ -900,7 +907,8 @@ candidate(struct ce_txn *txn, const struct query *q, int *indexed,
 		case QF_SERIALNUMBER:
 			if (serial_canon(t->text, serial, sizeof(serial)) != 0)
 				return CE_OK;
-			return lookup_id(txn, T_BY_SERIAL, serial, "id", id, err);
+			return lookup_id(txn, T_BY_SERIAL, serial, "id", id,
+			    err);
 		default:
 			break;
 		}
@@ -997,7 +1005,8 @@ properties_text(json_object *rec)
 static json_object *
 display_name(json_object *rec)
 {
-	const char *m = rec_str(rec, "client_machine"), *p = rec_str(rec, "store_path");
+	const char *m = rec_str(rec, "client_machine");
+	const char *p = rec_str(rec, "store_path");
 	json_object *res;
 	char *s = NULL;
 
@@ -1018,7 +1027,8 @@ storeview_json(json_object *rec, json_object **out, struct ce_error *err)
 	*out = NULL;
 	if (rec_str(rec, "id") == NULL || type < 0)
 		return ce_fault(err, CE_DB, "store record %s is malformed",
-		    rec_str(rec, "id") != NULL ? rec_str(rec, "id") : "(no id)");
+		    rec_str(rec, "id") != NULL ? rec_str(rec, "id") :
+		    "(no id)");
 	jb_init(&b, json_object_new_object());
 	jb_str(&b, "Id", rec_str(rec, "id"));
 	if (json_object_object_get_ex(rec, "container_id", &v) &&

@@ -57,7 +57,7 @@ enum ce_err	certview_get(struct ce_db *db, const char *id,
  * GET /Certificates: the certificates matching every term of q, in id
  * order, the page pg of them (an empty array past the end).  Id,
  * Thumbprint, CertRequestId and SerialNumber use the records and indexes;
- * IssuedCN alone scans.  Text comparisons ignore case; serial numbers also
+ * IssuedCN alone scans.  Comparisons ignore ASCII case; serial numbers also
  * ignore leading zeros.
  */
 enum ce_err	certview_find(struct ce_db *db, const struct query *q,

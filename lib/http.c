@@ -14,6 +14,7 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
+#include "config.h"
 #include "http.h"
 #include "log.h"
 #include "settings.h"
@@ -39,6 +40,7 @@ static struct {
 	int		 inited;
 	struct ce_db	*db;
 	char		 dbdir[4096];
+	long		 served;
 	volatile sig_atomic_t stop;
 } proc;
 
@@ -90,8 +92,15 @@ http_accept(void)
 	struct http_req *r;
 	const char *rid;
 
+	const char *max;
+
 	if (proc.stop || (proc.cgi && proc.cgi_done))
 		return NULL;
+	/* Optional recycling: the process manager starts a fresh one. */
+	if ((max = config_get("max_requests")) != NULL && atol(max) > 0 &&
+	    proc.served >= atol(max))
+		return NULL;
+	proc.served++;
 	if ((r = calloc(1, sizeof(*r))) == NULL) {
 		log_error("calloc: out of memory");
 		return NULL;
@@ -108,6 +117,8 @@ http_accept(void)
 			return NULL;
 		}
 	}
+	/* Loaded once per process; a bad file fails every request (http_db). */
+	config_load(http_param(r, "CERTENROLL_CONF"), NULL);
 	/* A request id from the web server ties our lines to its access log. */
 	if ((rid = http_param(r, "REQUEST_ID")) != NULL && *rid != '\0')
 		log_set_request_id(rid);
@@ -141,12 +152,31 @@ http_param(struct http_req *r, const char *name)
 	return FCGX_GetParam(name, r->fcgx.envp);
 }
 
+/*
+ * The authenticated user: REMOTE_USER from the web server; else, when the
+ * web server verified a TLS client certificate, its subject DN; else the
+ * parameter in which the web server passes a trusted proxy's user (named by
+ * trusted_proxy_param; a client's own header arrives as HTTP_* and never
+ * counts).
+ */
 const char *
 http_user(struct http_req *r)
 {
-	const char *u = http_param(r, "REMOTE_USER");
+	const char *u = http_param(r, "REMOTE_USER"), *v, *pp;
 
-	return u != NULL && *u != '\0' ? u : NULL;
+	if (u != NULL && *u != '\0')
+		return u;
+	v = config_get("client_cert_auth");
+	if ((v == NULL || strcmp(v, "0") != 0) &&
+	    (v = http_param(r, "SSL_CLIENT_VERIFY")) != NULL &&
+	    strcmp(v, "SUCCESS") == 0 &&
+	    (u = http_param(r, "SSL_CLIENT_S_DN")) != NULL && *u != '\0')
+		return u;
+	if ((pp = config_get("trusted_proxy_param")) != NULL &&
+	    strncmp(pp, "HTTP_", 5) != 0 &&
+	    (u = http_param(r, pp)) != NULL && *u != '\0')
+		return u;
+	return NULL;
 }
 
 /* Decodes %XX and '+' in place. */
@@ -225,7 +255,10 @@ http_db(struct http_req *r, struct ce_db **out, struct ce_error *err)
 	const char *dir;
 	enum ce_err rc;
 
+	if ((rc = config_load(http_param(r, "CERTENROLL_CONF"), err)) != CE_OK)
+		return rc;
 	if ((dir = http_param(r, "CERTENROLL_DATA")) == NULL &&
+	    (dir = config_get("data_dir")) == NULL &&
 	    (dir = getenv("CERTENROLL_DATA")) == NULL)
 		dir = DEFAULT_DATA;
 	if (proc.db != NULL && strcmp(proc.dbdir, dir) == 0) {

@@ -1,5 +1,6 @@
 /* query.c - pq.queryString, paging and flag parameters (see query.h). */
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -7,7 +8,7 @@
 
 #include "query.h"
 
-#define QS	"pq.queryString"
+#define QS	"pq.queryString"	/* the parameter, in messages */
 
 static const char *const field_names[QF__MAX] = {
 	[QF_ID]			= "Id",
@@ -25,6 +26,22 @@ struct lexer {
 	const char	*s;
 	size_t		 pos;
 };
+
+static enum ce_err qfail(struct ce_error *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* CE_INVAL with a message about the query: "pq.queryString: ...". */
+static enum ce_err
+qfail(struct ce_error *err, const char *fmt, ...)
+{
+	char msg[CE_ERRMSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return ce_fail(err, CE_INVAL, QS ": %s", msg);
+}
 
 const char *
 query_field_name(enum query_field f)
@@ -107,15 +124,16 @@ read_field(struct lexer *lx, enum query_field *out, struct ce_error *err)
 	size_t n = word_len(lx), at = lx->pos + 1;
 
 	if (n == 0)
-		return ce_fail(err, CE_INVAL, QS ": a field name is missing at "
-		    "position %zu.", at);
+		return qfail(err, "a field name is missing at position %zu.",
+		    at);
 	if (lx->s[lx->pos] == '(' || lx->s[lx->pos] == ')')
-		return ce_fail(err, CE_INVAL, QS ": parentheses are not supported "
-		    "(position %zu).", at);
+		return qfail(err, "parentheses are not supported (position "
+		    "%zu).", at);
 	if ((*out = field_lookup(lx->s + lx->pos, n)) == QF__MAX)
-		return ce_fail(err, CE_INVAL, QS ": unknown field '%.*s' at "
-		    "position %zu (known: Id, Thumbprint, CertRequestId, IssuedCN, "
-		    "SerialNumber).", (int)(n > 64 ? 64 : n), lx->s + lx->pos, at);
+		return qfail(err, "unknown field '%.*s' at position %zu "
+		    "(known: Id, Thumbprint, CertRequestId, IssuedCN, "
+		    "SerialNumber).", (int)(n > 64 ? 64 : n), lx->s + lx->pos,
+		    at);
 	lx->pos += n;
 	return CE_OK;
 }
@@ -130,19 +148,19 @@ read_operator(struct lexer *lx, enum query_field f, struct ce_error *err)
 	n = word_len(lx);
 	at = lx->pos + 1;
 	if (n == 0)
-		return ce_fail(err, CE_INVAL, QS ": an operator is missing after "
-		    "'%s' (use -eq).", field_names[f]);
+		return qfail(err, "an operator is missing after '%s' (use "
+		    "-eq).", field_names[f]);
 	if (n == 3 && strncasecmp(lx->s + lx->pos, "-eq", 3) == 0) {
 		lx->pos += n;
 		return CE_OK;
 	}
 	if (lx->s[lx->pos] == '-')
-		return ce_fail(err, CE_INVAL, QS ": operator '%.*s' at position "
-		    "%zu is not supported (only -eq).", (int)(n > 16 ? 16 : n),
+		return qfail(err, "operator '%.*s' at position %zu is not "
+		    "supported (only -eq).", (int)(n > 16 ? 16 : n),
 		    lx->s + lx->pos, at);
-	return ce_fail(err, CE_INVAL, QS ": expected an operator after '%s' at "
-	    "position %zu, found '%.*s'.", field_names[f], at,
-	    (int)(n > 32 ? 32 : n), lx->s + lx->pos);
+	return qfail(err, "expected an operator after '%s' at position %zu, "
+	    "found '%.*s'.", field_names[f], at, (int)(n > 32 ? 32 : n),
+	    lx->s + lx->pos);
 }
 
 /* Appends byte c to the value; fails when the value gets too long. */
@@ -151,11 +169,11 @@ value_add(struct query_term *t, size_t *len, char c, size_t at,
     struct ce_error *err)
 {
 	if ((unsigned char)c < 0x20 || c == 0x7f)
-		return ce_fail(err, CE_INVAL, QS ": control character in the "
-		    "value at position %zu.", at);
+		return qfail(err, "control character in the value at position "
+		    "%zu.", at);
 	if (*len >= QUERY_VALUE_MAX)
-		return ce_fail(err, CE_INVAL, QS ": the value at position %zu is "
-		    "longer than %d bytes.", at, QUERY_VALUE_MAX);
+		return qfail(err, "the value at position %zu is longer than %d "
+		    "bytes.", at, QUERY_VALUE_MAX);
 	t->text[(*len)++] = c;
 	t->text[*len] = '\0';
 	return CE_OK;
@@ -172,18 +190,19 @@ read_quoted(struct lexer *lx, struct query_term *t, struct ce_error *err)
 	t->text[0] = '\0';
 	for (lx->pos++; s[lx->pos] != '"'; lx->pos++) {
 		if (s[lx->pos] == '\0')
-			return ce_fail(err, CE_INVAL, QS ": unterminated quote at "
-			    "position %zu.", start);
+			return qfail(err, "unterminated quote at position %zu.",
+			    start);
 		if (s[lx->pos] == '\\' && (s[lx->pos + 1] == '"' ||
 		    s[lx->pos + 1] == '\\'))
 			lx->pos++;
-		if ((rc = value_add(t, &len, s[lx->pos], lx->pos + 1, err)) != CE_OK)
+		rc = value_add(t, &len, s[lx->pos], lx->pos + 1, err);
+		if (rc != CE_OK)
 			return rc;
 	}
 	lx->pos++;
 	if (s[lx->pos] != '\0' && !isspace((unsigned char)s[lx->pos]))
-		return ce_fail(err, CE_INVAL, QS ": expected a space after the "
-		    "closing quote at position %zu.", lx->pos);
+		return qfail(err, "expected a space after the closing quote at "
+		    "position %zu.", lx->pos);
 	return CE_OK;
 }
 
@@ -197,8 +216,8 @@ read_bare(struct lexer *lx, struct query_term *t, struct ce_error *err)
 	t->text[0] = '\0';
 	for (i = 0; i < n; i++, lx->pos++) {
 		if (lx->s[lx->pos] == '"')
-			return ce_fail(err, CE_INVAL, QS ": unexpected quote at "
-			    "position %zu.", lx->pos + 1);
+			return qfail(err, "unexpected quote at position %zu.",
+			    lx->pos + 1);
 		if ((rc = value_add(t, &len, lx->s[lx->pos], lx->pos + 1,
 		    err)) != CE_OK)
 			return rc;
@@ -216,8 +235,8 @@ read_value(struct lexer *lx, struct query_term *t, struct ce_error *err)
 	skip_space(lx);
 	at = lx->pos + 1;
 	if (lx->s[lx->pos] == '\0')
-		return ce_fail(err, CE_INVAL, QS ": a value is missing after "
-		    "'%s -eq'.", field_names[t->field]);
+		return qfail(err, "a value is missing after '%s -eq'.",
+		    field_names[t->field]);
 	rc = lx->s[lx->pos] == '"' ? read_quoted(lx, t, err) :
 	    read_bare(lx, t, err);
 	if (rc != CE_OK)
@@ -225,9 +244,8 @@ read_value(struct lexer *lx, struct query_term *t, struct ce_error *err)
 	t->num = 0;
 	if ((t->field == QF_ID || t->field == QF_CERTREQUESTID) &&
 	    (parse_uint(t->text, INT64_MAX, &t->num) != 0 || t->num == 0))
-		return ce_fail(err, CE_INVAL, QS ": %s: '%.64s' at position %zu "
-		    "is not a positive integer.", field_names[t->field], t->text,
-		    at);
+		return qfail(err, "%s: '%.64s' at position %zu is not a "
+		    "positive integer.", field_names[t->field], t->text, at);
 	return CE_OK;
 }
 
@@ -247,16 +265,16 @@ read_joiner(struct lexer *lx, int *more, struct ce_error *err)
 	n = word_len(lx);
 	at = lx->pos + 1;
 	if (n == 2 && strncasecmp(lx->s + lx->pos, "OR", 2) == 0)
-		return ce_fail(err, CE_INVAL, QS ": OR at position %zu is not "
-		    "supported (only AND).", at);
+		return qfail(err, "OR at position %zu is not supported (only "
+		    "AND).", at);
 	if (n != 3 || strncasecmp(lx->s + lx->pos, "AND", 3) != 0)
-		return ce_fail(err, CE_INVAL, QS ": expected AND at position %zu, "
-		    "found '%.*s'.", at, (int)(n > 32 ? 32 : n), lx->s + lx->pos);
+		return qfail(err, "expected AND at position %zu, found '%.*s'.",
+		    at, (int)(n > 32 ? 32 : n), lx->s + lx->pos);
 	lx->pos += n;
 	skip_space(lx);
 	if (lx->s[lx->pos] == '\0')
-		return ce_fail(err, CE_INVAL, QS ": a term is missing after AND "
-		    "at position %zu.", at);
+		return qfail(err, "a term is missing after AND at position "
+		    "%zu.", at);
 	*more = 1;
 	return CE_OK;
 }
@@ -281,7 +299,7 @@ query_parse(const char *s, struct query *out, struct ce_error *err)
 		return CE_OK;
 	while (more) {
 		if (out->n == QUERY_TERMS_MAX)
-			return ce_fail(err, CE_INVAL, QS ": more than %d terms.",
+			return qfail(err, "more than %d terms.",
 			    QUERY_TERMS_MAX);
 		t = &out->terms[out->n];
 		if ((rc = read_field(&lx, &t->field, err)) != CE_OK ||

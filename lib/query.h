@@ -38,14 +38,14 @@ enum query_field {
 };
 
 #define QUERY_TERMS_MAX		8
-#define QUERY_VALUE_MAX		256	/* bytes of a value, without the NUL */
+#define QUERY_VALUE_MAX		256	/* bytes, NUL excluded */
 #define QUERY_LIMIT_DEFAULT	50
 #define QUERY_PAGE_DEFAULT	1
 
 struct query_term {
 	enum query_field	 field;
-	char			 text[QUERY_VALUE_MAX + 1];	/* as written */
-	int64_t			 num;	/* Id, CertRequestId: the number */
+	char			 text[QUERY_VALUE_MAX + 1]; /* as written */
+	int64_t			 num;	/* of Id, CertRequestId */
 };
 
 struct query {
@@ -62,7 +62,8 @@ struct paging {
 const char	*query_field_name(enum query_field f);
 
 /* Parses a pq.queryString (NULL is the empty query) into out. */
-enum ce_err	query_parse(const char *s, struct query *out, struct ce_error *err);
+enum ce_err	query_parse(const char *s, struct query *out,
+		    struct ce_error *err);
 
 /*
  * Looks a query parameter up by name (e.g. http_query() on the request).
@@ -81,8 +82,8 @@ enum ce_err	query_filter(query_lookup fn, void *arg, struct query *out,
  * Reads a boolean parameter such as includeLocations: true/false/1/0 in any
  * case; absent or empty is false.  Anything else is CE_INVAL naming it.
  */
-enum ce_err	query_bool(query_lookup fn, void *arg, const char *name, int *out,
-		    struct ce_error *err);
+enum ce_err	query_bool(query_lookup fn, void *arg, const char *name,
+		    int *out, struct ce_error *err);
 
 /*
  * Parses a path or query id: decimal digits only, 1..INT64_MAX.  name is

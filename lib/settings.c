@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "settings.h"
 #include "store.h"
 
@@ -52,6 +53,11 @@ settings_str(struct ce_db *db, struct ce_txn *txn, const char *name, char *buf,
 	int i = find(name);
 
 	snprintf(buf, bufsz, "%s", i >= 0 ? known[i].def : "");
+	/* The configuration file wins over the LMDB settings. */
+	if (config_get(name) != NULL) {
+		snprintf(buf, bufsz, "%s", config_get(name));
+		return buf;
+	}
 	if (txn == NULL) {
 		if (db_begin(db, 0, &own, NULL) != CE_OK)
 			return buf;	/* defaults; the fault is logged */

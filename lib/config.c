@@ -1,0 +1,144 @@
+/* config.c - certenroll.conf (see config.h). */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "fileutil.h"
+
+#define CONF_DEFAULT	"/etc/certenroll/certenroll.conf"
+#define CONF_MAX	64
+#define CONF_SIZE_MAX	(64 * 1024)
+
+static const char *known[] = { "data_dir", "staging_lifetime", "body_limit",
+    "require_requested_with", "log", "client_cert_auth",
+    "trusted_proxy_param", "max_requests", NULL };
+
+static struct {
+	int	loaded;
+	int	failed;		/* a bad file: every load reports it again */
+	char	why[CE_ERRMSG_MAX];
+	int	n;
+	char	key[CONF_MAX][64];
+	char	val[CONF_MAX][512];
+} conf;
+
+void
+config_reset(void)
+{
+	memset(&conf, 0, sizeof(conf));
+}
+
+static char *
+trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+static int
+is_known(const char *k)
+{
+	int i;
+
+	for (i = 0; known[i] != NULL; i++)
+		if (strcmp(known[i], k) == 0)
+			return 1;
+	return 0;
+}
+
+/* Parses one line into the table. */
+static enum ce_err
+parse_line(char *line, int lineno, struct ce_error *err)
+{
+	char *eq, *k, *v;
+
+	if ((eq = strchr(line, '#')) != NULL)
+		*eq = '\0';
+	line = trim(line);
+	if (*line == '\0')
+		return CE_OK;
+	if ((eq = strchr(line, '=')) == NULL)
+		return ce_fail(err, CE_INVAL, "certenroll.conf line %d: expected "
+		    "'key = value'", lineno);
+	*eq = '\0';
+	k = trim(line);
+	v = trim(eq + 1);
+	if (!is_known(k))
+		return ce_fail(err, CE_INVAL, "certenroll.conf line %d: unknown "
+		    "key '%.63s'", lineno, k);
+	if (strlen(v) >= sizeof(conf.val[0]) || conf.n == CONF_MAX)
+		return ce_fail(err, CE_INVAL, "certenroll.conf line %d: value too "
+		    "long", lineno);
+	snprintf(conf.key[conf.n], sizeof(conf.key[0]), "%s", k);
+	snprintf(conf.val[conf.n], sizeof(conf.val[0]), "%s", v);
+	conf.n++;
+	return CE_OK;
+}
+
+enum ce_err
+config_parse(const char *text, struct ce_error *err)
+{
+	char *copy, *line, *save = NULL;
+	enum ce_err rc = CE_OK;
+	int lineno = 0;
+
+	if ((copy = strdup(text)) == NULL)
+		return ce_fault(err, CE_NOMEM, "strdup");
+	for (line = strtok_r(copy, "\n", &save); line != NULL && rc == CE_OK;
+	    line = strtok_r(NULL, "\n", &save))
+		rc = parse_line(line, ++lineno, err);
+	free(copy);
+	return rc;
+}
+
+enum ce_err
+config_load(const char *path, struct ce_error *err)
+{
+	unsigned char *text = NULL;
+	size_t len;
+	enum ce_err rc;
+
+	if (conf.loaded)
+		return conf.failed ? ce_fail(err, CE_SYSTEM, "%s", conf.why) : CE_OK;
+	if (path == NULL && (path = getenv("CERTENROLL_CONF")) == NULL)
+		path = CONF_DEFAULT;
+	rc = file_read(path, CONF_SIZE_MAX, &text, &len, NULL);
+	conf.loaded = 1;
+	if (rc == CE_NOTFOUND)
+		return CE_OK;
+	if (rc != CE_OK)
+		return ce_fail(err, CE_SYSTEM, "cannot read %s", path);
+	if (strlen((char *)text) != len) {
+		free(text);
+		return ce_fail(err, CE_INVAL, "%s: contains a NUL byte", path);
+	}
+	rc = config_parse((char *)text, err);
+	free(text);
+	if (rc != CE_OK) {
+		conf.failed = 1;
+		snprintf(conf.why, sizeof(conf.why), "%s", err ? err->msg :
+		    "bad configuration file");
+		conf.n = 0;
+		rc = ce_fault(err, CE_SYSTEM, "%s", conf.why);
+	}
+	return rc;
+}
+
+const char *
+config_get(const char *key)
+{
+	int i;
+
+	for (i = conf.n - 1; i >= 0; i--)
+		if (strcmp(conf.key[i], key) == 0)
+			return conf.val[i];
+	return NULL;
+}
