@@ -10,25 +10,11 @@
 
 #include "auth.h"
 #include "http.h"
+#include "query.h"
 #include "renew.h"
 
 #define AVAIL_ID	"/Enrollment/AvailableRenewal/Id/"
 #define AVAIL_TP	"/Enrollment/AvailableRenewal/Thumbprint/"
-
-/* Parses a positive decimal id from a path segment. */
-static enum ce_err
-path_id(const char *s, int64_t *out, struct ce_error *err)
-{
-	char *end;
-	long long v;
-
-	v = strtoll(s, &end, 10);
-	if (*s == '\0' || *end != '\0' || v <= 0)
-		return ce_fail(err, CE_INVAL, "'%.32s' is not a valid certificate "
-		    "id.", s);
-	*out = v;
-	return CE_OK;
-}
 
 /* GET: 200 {AvailableRenewalType, Message}; 400 bad id; 404 unknown. */
 static enum ce_err
@@ -42,7 +28,7 @@ available(struct http_req *r, struct ce_db *db, json_object **resp,
 	if (http_require_method(r, "GET|HEAD", err))
 		return err->code;
 	if (strncasecmp(p, AVAIL_ID, strlen(AVAIL_ID)) == 0) {
-		if ((rc = path_id(p + strlen(AVAIL_ID), &id, err)) != CE_OK)
+		if ((rc = query_id(p + strlen(AVAIL_ID), "id", &id, err)) != CE_OK)
 			return rc;
 		return renew_available(db, id, NULL, resp, err);
 	}

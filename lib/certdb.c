@@ -39,7 +39,8 @@ cert_record(const struct issued *in, int64_t id, int64_t req_id,
 		return ce_fault(err, CE_CRYPTO, "describing certificate");
 	b64 = b64_encode(der, (size_t)n);
 	OPENSSL_free(der);
-	x500_common_name(X509_get_subject_name(in->cert), cn, sizeof(cn));
+	if (x500_common_name(X509_get_subject_name(in->cert), cn, sizeof(cn)) != CE_OK)
+		cn[0] = '\0';	/* longer than any CN the parser accepts */
 	subj = x500_format(X509_get_subject_name(in->cert));
 	iss = x500_format(X509_get_issuer_name(in->cert));
 	if ((rec = json_object_new_object()) == NULL || b64 == NULL ||

@@ -26,6 +26,8 @@ static const struct {
 	[CERTSTORE_PKCS12]	= { "PKCS12",	5 },
 };
 
+#define ALIAS_CHARS	"abcdefghijklmnopqrstuvwxyz" \
+			"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-"
 #define ALIAS_RULE	"Alias: must be 1 to 128 characters of A-Z, a-z, " \
 			"0-9, '.', '_' or '-', not starting with '.'"
 
@@ -77,13 +79,10 @@ certstore_alias_valid(const char *alias)
 
 	if (alias == NULL || alias[0] == '\0' || alias[0] == '.')
 		return 0;
-	for (i = 0; alias[i] != '\0'; i++) {
-		if (i >= CERTSTORE_ALIAS_MAX)
+	for (i = 0; alias[i] != '\0'; i++)
+		if (i >= CERTSTORE_ALIAS_MAX || strchr(ALIAS_CHARS,
+		    alias[i]) == NULL)
 			return 0;
-		if (strchr("abcdefghijklmnopqrstuvwxyz"
-		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-", alias[i]) == NULL)
-			return 0;
-	}
 	return 1;
 }
 

@@ -58,12 +58,18 @@ int		certstore_alias_valid(const char *alias);
  * CE_CONFLICT, CE_NOTFOUND (store folder/file missing), CE_DENIED (no
  * permission), CE_CRYPTO (wrong store password, unreadable store), CE_SYSTEM.
  * The message says what went wrong, for the job's last_error.
+ * key may be NULL: a certificate-only entry (e.g. a trusted CA); a PEM
+ * entry then has no .key (a replaced entry's old one is removed).  A key
+ * that does not match cert is CE_INVAL.  PKCS12 does not use
+ * entry_password: its keys are protected by the store password.  The
+ * references passed in are not taken; the caller still frees them.
  */
 enum ce_err	certstore_put(const struct certstore *s, const char *alias,
 		    EVP_PKEY *key, X509 *cert, STACK_OF(X509) *chain,
 		    const char *entry_password, int overwrite, struct ce_error *err);
 
-/* Removes entry alias; CE_NOTFOUND when absent. */
+/* Removes entry alias; CE_NOTFOUND when absent.  A PKCS12 file whose last
+ * entry goes stays, as an empty store. */
 enum ce_err	certstore_remove(const struct certstore *s, const char *alias,
 		    struct ce_error *err);
 
@@ -77,6 +83,9 @@ struct certstore_item {
 /*
  * Lists the entries of the store: *items is a malloc'd array of *n items
  * (caller frees).  An empty or missing-but-creatable store gives 0 items.
+ * PEM entries come sorted by alias; PKCS12 entries in file order, those
+ * without a certificate left out, one without a friendlyName (or with one
+ * longer than an alias) listed under its leaf's thumbprint.
  */
 enum ce_err	certstore_inventory(const struct certstore *s,
 		    struct certstore_item **items, size_t *n, struct ce_error *err);

@@ -55,6 +55,7 @@ struct p12_entry {
 	EVP_PKEY		*key;	/* NULL: certificate-only entry */
 	X509			*leaf;	/* NULL: key-only entry */
 	STACK_OF(X509)		*chain;	/* issuer first; may be NULL */
+	int			 pos;	/* of its leaf (else key) in the file */
 	char			 alias[CERTSTORE_ALIAS_MAX + 1];
 };
 
@@ -184,7 +185,7 @@ bag_attrs_get(PKCS12_SAFEBAG *bag, char **name, ASN1_OCTET_STRING **keyid,
  * a type OpenSSL does not know.
  */
 static enum ce_err
-add_key_bag(struct p12_file *f, PKCS12_SAFEBAG *bag, const char *pw,
+add_key_bag(struct p12_file *f, PKCS12_SAFEBAG *bag, int pos, const char *pw,
     const char *path, struct ce_error *err)
 {
 	PKCS8_PRIV_KEY_INFO *own = NULL;
@@ -205,6 +206,7 @@ add_key_bag(struct p12_file *f, PKCS12_SAFEBAG *bag, const char *pw,
 		rc = ce_fault(err, CE_NOMEM, "reallocarray failed");
 		goto out;
 	}
+	e->pos = pos;
 	if ((e->key = EVP_PKCS82PKEY(p8)) == NULL) {
 		rc = unreadable(path, "EVP_PKCS82PKEY", err);
 		goto out;
@@ -233,7 +235,7 @@ chain_push(struct p12_entry *e, X509 *x, struct ce_error *err)
  * *name and *keyid (it sets those it keeps to NULL).
  */
 static enum ce_err
-place_cert(struct p12_file *f, X509 *x, char **name,
+place_cert(struct p12_file *f, X509 *x, int pos, char **name,
     ASN1_OCTET_STRING **keyid, size_t *last, struct ce_error *err)
 {
 	struct p12_entry *e;
@@ -251,6 +253,7 @@ place_cert(struct p12_file *f, X509 *x, char **name,
 			return ce_fault(err, CE_NOMEM, "reallocarray failed");
 		}
 		e->leaf = x;
+		e->pos = pos;
 		e->keyid = *keyid;
 		*keyid = NULL;
 		if ((e->name = *name) != NULL)
@@ -267,6 +270,7 @@ place_cert(struct p12_file *f, X509 *x, char **name,
 	if (e->leaf == NULL && e->key != NULL &&
 	    X509_check_private_key(x, e->key) == 1) {
 		e->leaf = x;
+		e->pos = pos;
 		return CE_OK;
 	}
 	ERR_clear_error();
@@ -275,7 +279,7 @@ place_cert(struct p12_file *f, X509 *x, char **name,
 
 /* Hands a certificate bag to place_cert(). */
 static enum ce_err
-add_cert_bag(struct p12_file *f, PKCS12_SAFEBAG *bag, size_t *last,
+add_cert_bag(struct p12_file *f, PKCS12_SAFEBAG *bag, int pos, size_t *last,
     const char *path, struct ce_error *err)
 {
 	ASN1_OCTET_STRING *keyid = NULL;
@@ -288,7 +292,7 @@ add_cert_bag(struct p12_file *f, PKCS12_SAFEBAG *bag, size_t *last,
 	if ((rc = bag_attrs_get(bag, &name, &keyid, err)) != CE_OK)
 		X509_free(x);
 	else
-		rc = place_cert(f, x, &name, &keyid, last, err);
+		rc = place_cert(f, x, pos, &name, &keyid, last, err);
 	OPENSSL_free(name);
 	ASN1_OCTET_STRING_free(keyid);
 	return rc;
@@ -335,9 +339,24 @@ name_entries(struct p12_file *f, struct ce_error *err)
 			snprintf(e->alias, sizeof(e->alias), "%s", e->name);
 		else if (e->leaf != NULL && x509_thumbprint(e->leaf, e->alias,
 		    sizeof(e->alias)) != CE_OK)
-			return ce_fault(err, CE_CRYPTO, "x509_thumbprint failed");
+			return ce_fault(err, CE_CRYPTO,
+			    "x509_thumbprint failed");
 	}
 	return CE_OK;
+}
+
+/*
+ * Entries in the order of their leaves: the order in which they were put,
+ * whether the file has its keys first (ours) or its certificates first
+ * (PKCS12_create()).
+ */
+static int
+entry_cmp(const void *a, const void *b)
+{
+	int pa = ((const struct p12_entry *)a)->pos;
+	int pb = ((const struct p12_entry *)b)->pos;
+
+	return (pa > pb) - (pa < pb);
 }
 
 /*
@@ -355,17 +374,19 @@ group_bags(struct p12_file *f, STACK_OF(PKCS12_SAFEBAG) *all,
 
 	for (i = 0; rc == CE_OK && i < sk_PKCS12_SAFEBAG_num(all); i++)
 		if (is_key_bag(bag = sk_PKCS12_SAFEBAG_value(all, i)))
-			rc = add_key_bag(f, bag, pw, path, err);
+			rc = add_key_bag(f, bag, i, pw, path, err);
 	for (i = 0; rc == CE_OK && i < sk_PKCS12_SAFEBAG_num(all); i++) {
 		bag = sk_PKCS12_SAFEBAG_value(all, i);
 		if (is_cert_bag(bag))
-			rc = add_cert_bag(f, bag, &last, path, err);
+			rc = add_cert_bag(f, bag, i, &last, path, err);
 		else if (!is_key_bag(bag))
 			rc = keep_bag(f, all, i, err);
 	}
-	if (rc == CE_OK)
-		rc = name_entries(f, err);
-	return rc;
+	if (rc != CE_OK)
+		return rc;
+	if (f->n > 1)
+		qsort(f->v, f->n, sizeof(*f->v), entry_cmp);
+	return name_entries(f, err);
 }
 
 /*
@@ -436,7 +457,7 @@ p12_bags(PKCS12 *p12, const char *pw, const char *path,
 			goto out;
 		}
 		if (bags == NULL) {
-			/* Without a MAC this is where a wrong password shows. */
+			/* Without a MAC, a wrong password shows here. */
 			log_ssl("%s: PKCS12_unpack_p7%s failed", path,
 			    encrypted ? "encdata" : "data");
 			rc = ce_fail(err, CE_CRYPTO, encrypted ?
@@ -594,7 +615,8 @@ entry_bags(const struct p12_entry *e, const char *pw,
 	if (e->key != NULL) {
 		if ((bag = PKCS12_add_key(keybags, e->key, 0, P12_ITER,
 		    NID_aes_256_cbc, pw)) == NULL)
-			return ce_fault(err, CE_CRYPTO, "PKCS12_add_key failed");
+			return ce_fault(err, CE_CRYPTO,
+			    "PKCS12_add_key failed");
 		if ((rc = bag_attrs_set(bag, e->name, id, idlen, err)) != CE_OK)
 			return rc;
 	}

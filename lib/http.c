@@ -30,7 +30,8 @@ struct http_req {
 	int		 sent;
 	char		*path;
 	char		*query;		/* raw query string copy */
-	char		*qval;		/* last decoded query value */
+	char		*qvals[16];	/* decoded query values, freed at finish */
+	int		 nqvals;
 	json_object	*body;
 };
 
@@ -139,7 +140,8 @@ http_finish(struct http_req *r)
 	json_object_put(r->body);
 	free(r->path);
 	free(r->query);
-	free(r->qval);
+	while (r->nqvals > 0)
+		free(r->qvals[--r->nqvals]);
 	free(r);
 	log_set_request_id(NULL);
 }
@@ -227,7 +229,7 @@ const char *
 http_query(struct http_req *r, const char *name)
 {
 	const char *qs = http_param(r, "QUERY_STRING");
-	char *copy, *tok, *save = NULL, *eq;
+	char *copy, *tok, *save = NULL, *eq, *val;
 	const char *found = NULL;
 
 	if (qs == NULL || (copy = strdup(qs)) == NULL)
@@ -238,10 +240,14 @@ http_query(struct http_req *r, const char *name)
 			*eq++ = '\0';
 		url_decode(tok);
 		if (strcasecmp(tok, name) == 0) {
-			free(r->qval);
-			if ((r->qval = strdup(eq != NULL ? eq : "")) != NULL)
-				url_decode(r->qval);
-			found = r->qval;
+			if (r->nqvals == 16 ||
+			    (val = strdup(eq != NULL ? eq : "")) == NULL) {
+				log_error("http_query: out of memory or too many lookups");
+				break;
+			}
+			url_decode(val);
+			r->qvals[r->nqvals++] = val;
+			found = val;
 			break;
 		}
 	}

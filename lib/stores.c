@@ -191,7 +191,6 @@ store_open(struct ce_db *db, json_object *rec, struct certstore *out,
     char *pwbuf, size_t pwbufsz, struct ce_error *err)
 {
 	struct ce_buf sealed = { NULL, 0 }, pw = { NULL, 0 };
-	json_object *props = NULL, *v;
 	const char *t = rec_str(rec, "store_type"), *ps, *id = rec_str(rec, "id");
 	char aad[64];
 	enum ce_err rc;
@@ -206,9 +205,6 @@ store_open(struct ce_db *db, json_object *rec, struct certstore *out,
 	out->encrypt_keys = store_needs_entry_password(rec);
 	out->create_if_missing = json_object_get_boolean(
 	    json_object_object_get(rec, "create_if_missing"));
-	json_object_object_get_ex(rec, "properties", &props);
-	(void)props;
-	(void)v;
 	if ((ps = rec_str(rec, "password_sealed")) == NULL)
 		return CE_OK;
 	snprintf(aad, sizeof(aad), "store:%s", id);

@@ -168,7 +168,8 @@ dir_count(void)
 
 	assert_non_null(d);
 	while ((de = readdir(d)) != NULL)
-		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+		if (strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0)
 			n++;
 	closedir(d);
 	return n;
@@ -190,7 +191,8 @@ put_ok(const struct certstore *s, const char *alias, EVP_PKEY *key, X509 *x,
 	struct ce_error err;
 
 	ce_error_clear(&err);
-	if (certstore_put(s, alias, key, x, chain, pw, overwrite, &err) != CE_OK)
+	if (certstore_put(s, alias, key, x, chain, pw, overwrite, &err) !=
+	    CE_OK)
 		fail_msg("put %s: %s", alias, err.msg);
 }
 
@@ -600,19 +602,33 @@ test_pem_inventory_skips(void **state)
 	free(items);
 }
 
+/* A folder we may not write to: CE_DENIED for both types, nothing written. */
 static void
-test_pem_denied(void **state)
+test_denied(void **state)
 {
-	struct certstore s = pem_store(0);
+	char path[256];
+	struct certstore s = pem_store(0), p;
 	struct ce_error err;
+	unsigned char *before;
+	size_t len;
 
 	(void)state;
 	if (geteuid() == 0)
 		skip();		/* root writes anywhere */
+	snprintf(path, sizeof(path), "%s", in_dir("store.pfx"));
+	p = p12_store(path, STOREPW, 1);
+	put_ok(&p, "web", pki.leaf_key, pki.leaf, NULL, NULL, 0);
+	before = slurp(path, &len);
 	assert_int_equal(chmod(dir, 0555), 0);
 	assert_int_equal(certstore_put(&s, "web", pki.leaf_key, pki.leaf, NULL,
 	    NULL, 0, &err), CE_DENIED);
-	assert_int_equal(dir_count(), 0);
+	assert_int_equal(certstore_put(&p, "api", key2, leaf2, NULL, NULL, 0,
+	    &err), CE_DENIED);
+	assert_int_equal(certstore_remove(&p, "web", &err), CE_DENIED);
+	free(inv(&p, 1));
+	assert_file_is(path, before, len);
+	assert_int_equal(dir_count(), 1);
+	free(before);
 }
 
 /* ---- PKCS12 ---- */
@@ -1048,8 +1064,11 @@ test_p12_foreign(void **state)
 	assert_int_equal(PKCS12_parse(p12, STOREPW, &key, &cert, &ca), 1);
 	assert_int_equal(EVP_PKEY_eq(key, key3), 1);
 	assert_int_equal(X509_cmp(cert, leaf3), 0);
-	/* srv's two chain certificates; api has none */
-	assert_int_equal(sk_X509_num(ca), 2);
+	/* The other certificates: srv's chain, then api's leaf. */
+	assert_int_equal(sk_X509_num(ca), 3);
+	assert_int_equal(X509_cmp(sk_X509_value(ca, 0), pki.inter), 0);
+	assert_int_equal(X509_cmp(sk_X509_value(ca, 1), pki.root), 0);
+	assert_int_equal(X509_cmp(sk_X509_value(ca, 2), leaf2), 0);
 	EVP_PKEY_free(key);
 	X509_free(cert);
 	sk_X509_pop_free(ca, X509_free);
@@ -1116,8 +1135,7 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_pem_inventory_skips, setup,
 		    teardown),
-		cmocka_unit_test_setup_teardown(test_pem_denied, setup,
-		    teardown),
+		cmocka_unit_test_setup_teardown(test_denied, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_p12_two_aliases, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_p12_replace_keeps_other,
