@@ -3,6 +3,15 @@
 
 PREFIX	?= /usr/local
 DESTDIR	?=
+SYSCONFDIR ?= /etc
+BINDIR	 = $(PREFIX)/sbin
+LIBEXECDIR = $(PREFIX)/libexec/certenroll
+LIBDIR	 = $(PREFIX)/lib
+INCDIR	 = $(PREFIX)/include/certenroll
+MANDIR	 = $(PREFIX)/share/man
+SHAREDIR = $(PREFIX)/share/certenroll
+DOCDIR	 = $(PREFIX)/share/doc/certenroll
+UNITDIR	 = $(PREFIX)/lib/systemd/system
 CC	?= cc
 PKGS	 = json-c lmdb openssl
 CFLAGS	?= -O2 -g
@@ -48,12 +57,42 @@ unit: $(UNIT_BIN)
 check: all unit
 	tests/run-integration.sh
 	tests/demo-check.sh
+	tests/install-check.sh
 
 run:
 	tools/demo.sh
 
 stop:
 	tools/certenroll-serve stop --run demo/run
+
+# Programs in libexec, the admin command in sbin, the library and headers,
+# man pages, web server templates and examples.  The configuration file is
+# installed only when there is none.
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) \
+	    $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR) \
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
+	    $(DESTDIR)$(SHAREDIR)/nginx $(DESTDIR)$(SHAREDIR)/apache \
+	    $(DESTDIR)$(DOCDIR) $(DESTDIR)$(UNITDIR) \
+	    $(DESTDIR)$(SYSCONFDIR)/certenroll
+	install -m 0755 $(CGI_BIN) $(DESTDIR)$(LIBEXECDIR)
+	install -m 0755 $(TOOL_BIN) $(DESTDIR)$(BINDIR)
+	install -m 0755 tools/certenroll-serve $(DESTDIR)$(BINDIR)
+	install -m 0644 $(LIB) $(DESTDIR)$(LIBDIR)
+	install -m 0644 $(LIB_HDR) $(DESTDIR)$(INCDIR)
+	install -m 0644 tools/certenroll.8 cgi/certenroll-fcgi.8 $(DESTDIR)$(MANDIR)/man8
+	install -m 0644 lib/certenroll.conf.5 $(DESTDIR)$(MANDIR)/man5
+	install -m 0644 nginx/* $(DESTDIR)$(SHAREDIR)/nginx
+	if [ -n "$$(ls apache 2>/dev/null)" ]; then \
+	    cp -R apache/. $(DESTDIR)$(SHAREDIR)/apache; fi
+	install -m 0644 README.md certenroll.conf.example $(DESTDIR)$(DOCDIR)
+	for u in systemd/*; do \
+	    sed -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' -e 's|@SBINDIR@|$(BINDIR)|g' \
+	        -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' $$u \
+	        > $(DESTDIR)$(UNITDIR)/$$(basename $$u); done
+	[ -f $(DESTDIR)$(SYSCONFDIR)/certenroll/certenroll.conf ] || \
+	    install -m 0644 certenroll.conf.example \
+	    $(DESTDIR)$(SYSCONFDIR)/certenroll/certenroll.conf
 
 clean:
 	rm -f $(LIB) $(LIB_OBJ) $(CGI_BIN) $(TOOL_BIN) $(UNIT_BIN)

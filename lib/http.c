@@ -120,6 +120,8 @@ http_accept(void)
 	}
 	/* Loaded once per process; a bad file fails every request (http_db). */
 	config_load(http_param(r, "CERTENROLL_CONF"), NULL);
+	log_to_syslog(config_get("log") != NULL &&
+	    strcmp(config_get("log"), "syslog") == 0);
 	/* A request id from the web server ties our lines to its access log. */
 	if ((rid = http_param(r, "REQUEST_ID")) != NULL && *rid != '\0')
 		log_set_request_id(rid);

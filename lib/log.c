@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <syslog.h>
 #include <time.h>
 
 #include <openssl/err.h>
@@ -11,6 +12,28 @@
 
 static char progname[64] = "certenroll";
 static char reqid[64];
+static int use_syslog;
+
+void
+log_to_syslog(int on)
+{
+	if (on && !use_syslog)
+		openlog(progname, LOG_PID, LOG_DAEMON);
+	use_syslog = on;
+}
+
+/* Writes one finished line to the chosen target. */
+static void
+emit(int prio, const char *line)
+{
+	if (use_syslog)
+		syslog(prio, "%s", line);
+	else {
+		fputs(line, stderr);
+		fputc('\n', stderr);
+		fflush(stderr);
+	}
+}
 
 void
 log_init(const char *name)
@@ -31,14 +54,14 @@ log_request_id(void)
 }
 
 static void
-vlog(const char *level, const char *fmt, va_list ap)
+vlog(int prio, const char *level, const char *fmt, va_list ap)
 {
-	char line[2048];
+	char msg[2048], line[2300];
 
-	vsnprintf(line, sizeof(line), fmt, ap);
-	fprintf(stderr, "%s[%s] req=%s %s\n", progname, level,
-	    reqid[0] ? reqid : "-", line);
-	fflush(stderr);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	snprintf(line, sizeof(line), "%s[%s] req=%s %s", progname, level,
+	    reqid[0] ? reqid : "-", msg);
+	emit(prio, line);
 }
 
 void
@@ -47,7 +70,7 @@ log_info(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vlog("info", fmt, ap);
+	vlog(LOG_INFO, "info", fmt, ap);
 	va_end(ap);
 }
 
@@ -57,7 +80,7 @@ log_warn(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vlog("warn", fmt, ap);
+	vlog(LOG_WARNING, "warn", fmt, ap);
 	va_end(ap);
 }
 
@@ -67,7 +90,7 @@ log_error(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vlog("error", fmt, ap);
+	vlog(LOG_ERR, "error", fmt, ap);
 	va_end(ap);
 }
 
@@ -79,24 +102,29 @@ log_ssl(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vlog("error", fmt, ap);
+	vlog(LOG_ERR, "error", fmt, ap);
 	va_end(ap);
 	while ((e = ERR_get_error()) != 0) {
+		char line[700];
+
 		ERR_error_string_n(e, buf, sizeof(buf));
-		fprintf(stderr, "%s[error]   openssl: %s\n", progname, buf);
+		snprintf(line, sizeof(line), "%s[error] req=%s   openssl: %s",
+		    progname, reqid[0] ? reqid : "-", buf);
+		emit(LOG_ERR, line);
 	}
 }
 
 void
 log_audit(const char *user, const char *action, const char *fmt, ...)
 {
-	char line[1024];
+	char msg[1024], line[1400];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "%s[audit] req=%s user=%s action=%s %s\n", progname,
-	    reqid, user != NULL ? user : "-", action, line);
-	fflush(stderr);
+	snprintf(line, sizeof(line), "%s[audit] req=%s user=%s action=%s %s",
+	    progname, reqid[0] ? reqid : "-", user != NULL ? user : "-", action,
+	    msg);
+	emit(LOG_NOTICE, line);
 }

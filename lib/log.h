@@ -6,6 +6,8 @@
 #define CE_LOG_H
 
 void	log_init(const char *progname);
+/* Sends lines to syslog (LOG_DAEMON) instead of stderr. */
+void	log_to_syslog(int on);
 void	log_set_request_id(const char *id);	/* NULL clears; copied */
 const char *log_request_id(void);
 void	log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -1,5 +1,7 @@
 /* certenroll_stores.c - certificate stores, jobs and the store agent. */
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -160,7 +162,8 @@ cmd_agent(struct cmdline *c)
 	static const char *const allowed[] = { "once", "interval", NULL };
 	struct sigaction sa;
 	struct ce_db *db;
-	int interval, rc = 0;
+	char lockpath[4096];
+	int interval, rc = 0, lockfd;
 
 	if (opt_check(c, allowed) != 0)
 		return 2;
@@ -173,6 +176,15 @@ cmd_agent(struct cmdline *c)
 	sigaction(SIGINT, &sa, NULL);
 	log_init("certenroll-agent");
 	db = tool_db(c);
+	/* One agent at a time: two writers of one PKCS12 file could lose an
+	 * update, so every agent takes the data directory's agent lock. */
+	snprintf(lockpath, sizeof(lockpath), "%s/agent.lock", c->datadir);
+	if ((lockfd = open(lockpath, O_RDWR | O_CREAT, 0600)) == -1 ||
+	    flock(lockfd, LOCK_EX) == -1) {
+		fprintf(stderr, "certenroll: cannot lock %s\n", lockpath);
+		db_close(db);
+		return 1;
+	}
 	do {
 		if ((rc = agent_pass(db)) != 0 && opt_flag(c, "once"))
 			break;
@@ -180,6 +192,7 @@ cmd_agent(struct cmdline *c)
 			break;
 		sleep((unsigned)interval);
 	} while (!stop);
+	close(lockfd);
 	db_close(db);
 	return rc;
 }

@@ -1,0 +1,67 @@
+#!/bin/sh
+# `make install DESTDIR=...` then run the installed programs from their
+# installed paths: init a data directory, serve through nginx, enroll.
+# Also: the man pages render without warnings, and a second install keeps an
+# edited configuration file.
+set -eu
+cd "$(dirname "$0")/.."
+top=$(pwd)
+dest=$(mktemp -d /tmp/certenroll-install.XXXXXX)
+chmod 755 "$dest"
+pass=0 fail=0
+check() {	# name, command...
+	name=$1; shift
+	if "$@" >"$dest/out.log" 2>&1; then pass=$((pass + 1))
+	else fail=$((fail + 1)); echo "FAILED: $name"; cat "$dest/out.log"; fi
+}
+cleanup() {
+	CERTENROLL_CONFDIR=$dest/usr/local/share/certenroll/nginx \
+	    "$dest/usr/local/sbin/certenroll-serve" stop --run "$dest/run" \
+	    >/dev/null 2>&1 || true
+	rm -rf "$dest"
+}
+trap cleanup EXIT
+
+make -s install DESTDIR="$dest" PREFIX=/usr/local SYSCONFDIR=/etc >/dev/null
+p=$dest/usr/local
+check "programs installed" test -x "$p/libexec/certenroll/enroll_pfx" -a \
+    -x "$p/sbin/certenroll" -a -f "$p/lib/libcertenroll.a" -a \
+    -f "$p/lib/systemd/system/certenroll@.service" -a \
+    -f "$dest/etc/certenroll/certenroll.conf"
+check "unit paths filled" grep -q "ExecStart=/usr/local/libexec/certenroll/%i" \
+    "$p/lib/systemd/system/certenroll@.service"
+for m in "$p/share/man/man8/certenroll.8" "$p/share/man/man8/certenroll-fcgi.8" \
+    "$p/share/man/man5/certenroll.conf.5"; do
+	check "mandoc $(basename "$m")" mandoc -Tlint -W warning "$m"
+done
+echo "# edited" >> "$dest/etc/certenroll/certenroll.conf"
+make -s install DESTDIR="$dest" PREFIX=/usr/local SYSCONFDIR=/etc >/dev/null
+check "config kept" grep -q "# edited" "$dest/etc/certenroll/certenroll.conf"
+
+# Run the installed programs.
+data=$dest/data
+tool="$p/sbin/certenroll -d $data"
+$tool init >/dev/null
+$tool ca create 'inst.local\InstCA' --key ECC-P-256 >/dev/null
+$tool template add Web >/dev/null
+$tool role add R --claim /certificates/enrollment/pfx/ >/dev/null
+$tool user add inst --role R >/dev/null
+mkdir -p "$dest/run"
+printf 'inst:%s\n' "$(openssl passwd -apr1 inst-pass-123)" > "$dest/run/htpasswd"
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+CERTENROLL_BINDIR=$p/libexec/certenroll CERTENROLL_TOOL=$p/sbin/certenroll \
+CERTENROLL_CONFDIR=$p/share/certenroll/nginx \
+    "$p/sbin/certenroll-serve" start --data "$data" --run "$dest/run" \
+    --port "$port" --htpasswd "$dest/run/htpasswd" >/dev/null
+$tool ca show InstCA > "$dest/ca.pem"
+sleep 0.3
+enroll() {
+	curl -sS --cacert "$dest/ca.pem" -u inst:inst-pass-123 \
+	    -H 'x-keyfactor-requested-with: APIClient' -H 'x-certificateformat: PFX' \
+	    -H 'content-type: application/json' \
+	    -d '{"Subject":"CN=inst.example.com","Template":"Web","KeyType":"ECC","Timestamp":"2026-11-25T10:00:00Z"}' \
+	    "https://localhost:$port/KeyfactorAPI/Enrollment/PFX" | grep -q '"RequestDisposition":"ISSUED"'
+}
+check "installed programs enroll" enroll
+echo "install: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
