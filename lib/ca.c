@@ -16,6 +16,7 @@
 #include "log.h"
 #include "pemutil.h"
 #include "seal.h"
+#include "signer.h"
 #include "store.h"
 #include "x500.h"
 
@@ -193,7 +194,19 @@ ca_digest(const struct ca *ca)
 }
 
 enum ce_err
-ca_sign(struct ce_db *db, const struct ca *ca, X509 *cert, struct ce_error *err)
+ca_sign(struct ce_db *db, const struct ca *ca, const char *template,
+    const char *requester, X509 **certp, struct ce_error *err)
+{
+	const char *sock = signer_socket();
+
+	if (sock != NULL)
+		return signer_sign(sock, ca, template, requester, certp, err);
+	return ca_sign_local(db, ca, *certp, err);
+}
+
+enum ce_err
+ca_sign_local(struct ce_db *db, const struct ca *ca, X509 *cert,
+    struct ce_error *err)
 {
 	enum ce_err rc;
 

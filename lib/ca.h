@@ -33,9 +33,19 @@ enum ce_err	ca_find(struct ce_txn *txn, const char *name, struct ca **out,
 enum ce_err	ca_from_record(json_object *rec, struct ca **out, struct ce_error *err);
 void		ca_free(struct ca *ca);		/* NULL ok */
 
-/* Signs cert (its issuer, AKI... already set) with the CA's key: SHA-256 for
- * RSA/ECDSA P-256 (SHA-384/512 for P-384/P-521), pure EdDSA for Ed*. */
-enum ce_err	ca_sign(struct ce_db *db, const struct ca *ca, X509 *cert,
+/*
+ * Signs a linted subscriber certificate (its issuer, AKI... already set):
+ * through the signer process when one is configured (signer_socket in
+ * certenroll.conf or the CERTENROLL_SIGNER parameter/environment), else
+ * with the CA key in this process (the embedded default).  template and
+ * requester go to the signer's policy check and log.
+ */
+enum ce_err	ca_sign(struct ce_db *db, const struct ca *ca, const char *template,
+		    const char *requester, X509 **certp, struct ce_error *err);
+/* Signs with the CA key in this process: SHA-256 for RSA/ECDSA P-256
+ * (SHA-384/512 for P-384/P-521), pure EdDSA for Ed*.  Used by the signer
+ * itself and by the admin tool (CA creation). */
+enum ce_err	ca_sign_local(struct ce_db *db, const struct ca *ca, X509 *cert,
 		    struct ce_error *err);
 /* The digest ca_sign() uses for this CA's key (NULL for EdDSA). */
 const EVP_MD	*ca_digest(const struct ca *ca);

@@ -151,7 +151,7 @@ ca_create(struct ce_db *db, const char *name, const struct key_spec *spec,
 	    days, err)) != CE_OK)
 		goto out;
 	if (parent != NULL)
-		rc = ca_sign(db, parent, cert, err);
+		rc = ca_sign_local(db, parent, cert, err);
 	else {
 		memset(&probe, 0, sizeof(probe));
 		probe.cert = cert;

@@ -1,10 +1,15 @@
 /* issue.c - build and sign an end-entity certificate (see issue.h). */
+#include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <openssl/x509v3.h>
 
 #include "ca.h"
 #include "issue.h"
+#include "lint.h"
+#include "san.h"
+#include "x500.h"
 #include "pemutil.h"
 #include "policy.h"
 
@@ -27,18 +32,110 @@ set_validity(X509 *cert, const struct policy *p, struct ce_error *err)
 	return CE_OK;
 }
 
-/* SANs are critical when the subject is empty (RFC 5280 4.2.1.6). */
+/* Whether names holds DNS name dns (any case). */
+static int
+has_dns(const GENERAL_NAMES *names, const char *dns)
+{
+	const GENERAL_NAME *gn;
+	int i;
+
+	for (i = 0; names != NULL && i < sk_GENERAL_NAME_num(names); i++) {
+		gn = sk_GENERAL_NAME_value(names, i);
+		if (gn->type == GEN_DNS && strcasecmp((const char *)
+		    ASN1_STRING_get0_data(gn->d.dNSName), dns) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * The SANs: those asked for, plus the common name as a DNS name when it is
+ * one and is missing (clients match DNS SANs only).  Critical when the
+ * subject is empty (RFC 5280 4.2.1.6).
+ */
 static enum ce_err
 add_sans(X509 *cert, const struct issue_in *in, struct ce_error *err)
 {
-	int crit = X509_NAME_entry_count(in->subject) == 0;
+	GENERAL_NAMES *names = NULL;
+	GENERAL_NAME *gn = NULL;
+	ASN1_IA5STRING *ia5 = NULL;
+	int crit = X509_NAME_entry_count(in->subject) == 0, i;
+	enum ce_err rc = CE_OK;
+	char cn[256];
 
-	if (in->sans == NULL || sk_GENERAL_NAME_num(in->sans) == 0)
-		return CE_OK;
-	if (X509_add1_ext_i2d(cert, NID_subject_alt_name, (void *)in->sans, crit,
-	    X509V3_ADD_REPLACE) != 1)
-		return ce_fault(err, CE_CRYPTO, "adding subjectAltName");
+	if ((names = GENERAL_NAMES_new()) == NULL)
+		return ce_fault(err, CE_NOMEM, "GENERAL_NAMES");
+	for (i = 0; in->sans != NULL && i < sk_GENERAL_NAME_num(in->sans); i++)
+		if ((gn = GENERAL_NAME_dup(sk_GENERAL_NAME_value(in->sans, i))) == NULL ||
+		    !sk_GENERAL_NAME_push(names, gn)) {
+			rc = ce_fault(err, CE_NOMEM, "GENERAL_NAME_dup");
+			goto out;
+		}
+	gn = NULL;
+	if (x500_common_name(in->subject, cn, sizeof(cn)) == CE_OK &&
+	    strchr(cn, '.') != NULL && san_dns_valid(cn) && !has_dns(names, cn)) {
+		if ((gn = GENERAL_NAME_new()) == NULL ||
+		    (ia5 = ASN1_IA5STRING_new()) == NULL ||
+		    !ASN1_STRING_set(ia5, cn, -1)) {
+			rc = ce_fault(err, CE_NOMEM, "GENERAL_NAME");
+			goto out;
+		}
+		GENERAL_NAME_set0_value(gn, GEN_DNS, ia5);
+		ia5 = NULL;
+		if (!sk_GENERAL_NAME_insert(names, gn, 0)) {
+			rc = ce_fault(err, CE_NOMEM, "sk_GENERAL_NAME_insert");
+			goto out;
+		}
+		gn = NULL;
+	}
+	if (sk_GENERAL_NAME_num(names) > 0 && X509_add1_ext_i2d(cert,
+	    NID_subject_alt_name, names, crit, X509V3_ADD_REPLACE) != 1)
+		rc = ce_fault(err, CE_CRYPTO, "adding subjectAltName");
+out:
+	ASN1_IA5STRING_free(ia5);
+	GENERAL_NAME_free(gn);
+	GENERAL_NAMES_free(names);
+	return rc;
+}
+
+/* Linting caches facts of the throwaway-signed certificate (its SHA-1
+ * among them) in the object; a fresh parse of the real DER drops them. */
+static enum ce_err
+reparse(X509 **certp, struct ce_error *err)
+{
+	unsigned char *der = NULL;
+	const unsigned char *p;
+	X509 *fresh;
+	int n;
+
+	if ((n = i2d_X509(*certp, &der)) <= 0)
+		return ce_fault(err, CE_CRYPTO, "i2d_X509");
+	p = der;
+	fresh = d2i_X509(NULL, &p, n);
+	OPENSSL_free(der);
+	if (fresh == NULL)
+		return ce_fault(err, CE_CRYPTO, "d2i_X509");
+	X509_free(*certp);
+	*certp = fresh;
 	return CE_OK;
+}
+
+/* Boulder's order: sign with a throwaway key, lint, only then really sign. */
+static enum ce_err
+lint_then_sign(struct ce_db *db, const struct issue_in *in, X509 **certp,
+    struct ce_error *err)
+{
+	STACK_OF(ASN1_OBJECT) *eku = policy_eku_objects(in->policy);
+	enum ce_err rc;
+
+	if ((rc = lint_presign(*certp, in->policy->ca, err)) == CE_OK &&
+	    (rc = lint_certificate(*certp, in->policy->ca, eku, err)) == CE_OK)
+		rc = ca_sign(db, in->policy->ca, in->policy->template_name,
+		    in->requester, certp, err);
+	sk_ASN1_OBJECT_pop_free(eku, ASN1_OBJECT_free);
+	if (rc == CE_OK)
+		rc = reparse(certp, err);
+	return rc;
 }
 
 enum ce_err
@@ -72,9 +169,10 @@ issue_certificate(struct ce_db *db, const struct issue_in *in, X509 **out,
 	    "hash", err)) != CE_OK ||
 	    (rc = x509_add_ext(cert, p->ca->cert, NID_authority_key_identifier,
 	    "keyid:always", err)) != CE_OK ||
-	    (rc = add_sans(cert, in, err)) != CE_OK)
+	    (rc = add_sans(cert, in, err)) != CE_OK ||
+	    (rc = policy_add_extensions(p, cert, p->ca->cert, err)) != CE_OK)
 		goto out;
-	if ((rc = ca_sign(db, p->ca, cert, err)) != CE_OK)
+	if ((rc = lint_then_sign(db, in, &cert, err)) != CE_OK)
 		goto out;
 	*out = cert;
 	cert = NULL;

@@ -19,6 +19,7 @@ struct issue_in {
 	const GENERAL_NAMES	*sans;		/* may be NULL or empty */
 	EVP_PKEY		*key;		/* subscriber key (public part used) */
 	const struct key_spec	*spec;
+	const char		*requester;	/* for the signer's log */
 };
 
 /* Issues the certificate (caller frees *out).  CE_INVAL when neither subject

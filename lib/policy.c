@@ -432,3 +432,49 @@ policy_add_usage(const struct policy *p, const struct key_spec *spec, X509 *cert
 		return CE_OK;
 	return x509_add_ext(cert, issuer, NID_ext_key_usage, eku, err);
 }
+
+STACK_OF(ASN1_OBJECT) *
+policy_eku_objects(const struct policy *p)
+{
+	STACK_OF(ASN1_OBJECT) *st;
+	json_object *arr = get(p->tmpl, "eku");
+	ASN1_OBJECT *o;
+	size_t i;
+
+	if (json_object_array_length(arr) == 0 ||
+	    (st = sk_ASN1_OBJECT_new_null()) == NULL)
+		return NULL;
+	for (i = 0; i < json_object_array_length(arr); i++) {
+		o = OBJ_txt2obj(json_object_get_string(json_object_array_get_idx(arr,
+		    i)), 0);
+		if (o == NULL || !sk_ASN1_OBJECT_push(st, o)) {
+			ASN1_OBJECT_free(o);
+			sk_ASN1_OBJECT_pop_free(st, ASN1_OBJECT_free);
+			return NULL;
+		}
+	}
+	return st;
+}
+
+enum ce_err
+policy_add_extensions(const struct policy *p, X509 *cert, X509 *issuer,
+    struct ce_error *err)
+{
+	json_object *ext = get(p->tmpl, "extensions");
+	enum ce_err rc;
+	int nid, pos;
+
+	if (!json_object_is_type(ext, json_type_object))
+		return CE_OK;
+	json_object_object_foreach(ext, name, val) {
+		if ((nid = OBJ_txt2nid(name)) == NID_undef)
+			return ce_fault(err, CE_DB, "template extension %s", name);
+		/* The template's profile wins over the defaults. */
+		while ((pos = X509_get_ext_by_NID(cert, nid, -1)) >= 0)
+			X509_EXTENSION_free(X509_delete_ext(cert, pos));
+		if ((rc = x509_add_ext(cert, issuer, nid, json_object_get_string(val),
+		    err)) != CE_OK)
+			return rc;
+	}
+	return CE_OK;
+}

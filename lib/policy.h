@@ -66,6 +66,14 @@ enum ce_err	policy_additional_fields(const struct policy *p, json_object *in,
 enum ce_err	policy_add_usage(const struct policy *p, const struct key_spec *spec,
 		    X509 *cert, X509 *issuer, struct ce_error *err);
 
+/* The template's EKUs as objects (caller frees with
+ * sk_ASN1_OBJECT_pop_free(..., ASN1_OBJECT_free)); NULL when none. */
+STACK_OF(ASN1_OBJECT) *policy_eku_objects(const struct policy *p);
+/* Adds the template's extra extensions ("extensions": {"name": "value"} in
+ * openssl's config syntax), replacing any of the same type. */
+enum ce_err	policy_add_extensions(const struct policy *p, X509 *cert,
+		    X509 *issuer, struct ce_error *err);
+
 /* Admin: validates and stores a template record (and its default pattern). */
 enum ce_err	template_add(struct ce_db *db, json_object *rec, int64_t *pattern_id,
 		    struct ce_error *err);

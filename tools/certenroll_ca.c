@@ -216,6 +216,7 @@ cmd_tls_cert(struct cmdline *c)
 	in.sans = sans;
 	in.key = key;
 	in.spec = &spec;
+	in.requester = "certenroll-admin";
 	if (issue_certificate(db, &in, &cert, &err) ||
 	    write_tls_files(opt_get(c, "cert"), opt_get(c, "key"), cert, pol.ca,
 	    key, &err))

@@ -1,0 +1,310 @@
+/* signer.c - the signer protocol, its client and its request handler. */
+#include <errno.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "ca.h"
+#include "config.h"
+#include "lint.h"
+#include "log.h"
+#include "output.h"
+#include "pemutil.h"
+#include "policy.h"
+#include "signer.h"
+#include "store.h"
+#include "x500.h"
+
+#define SIGNER_TIMEOUT_MS 10000
+
+const char *
+signer_socket(void)
+{
+	const char *s = config_get("signer_socket");
+
+	if (s == NULL)
+		s = getenv("CERTENROLL_SIGNER");
+	return s != NULL && *s != '\0' ? s : NULL;
+}
+
+/* Reads or writes exactly n bytes, with a timeout per wait. */
+static enum ce_err
+io_all(int fd, void *buf, size_t n, int writing, struct ce_error *err)
+{
+	struct pollfd pfd = { fd, writing ? POLLOUT : POLLIN, 0 };
+	unsigned char *p = buf;
+	ssize_t k;
+
+	while (n > 0) {
+		if (poll(&pfd, 1, SIGNER_TIMEOUT_MS) != 1)
+			return ce_fault(err, CE_SYSTEM, "signer: timed out");
+		k = writing ? write(fd, p, n) : read(fd, p, n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return ce_fault(err, CE_SYSTEM, "signer: connection %s",
+			    k == 0 ? "closed" : strerror(errno));
+		p += k;
+		n -= (size_t)k;
+	}
+	return CE_OK;
+}
+
+enum ce_err
+signer_send(int fd, json_object *msg, struct ce_error *err)
+{
+	const char *s;
+	size_t len;
+	unsigned char hdr[4];
+	enum ce_err rc;
+
+	s = json_object_to_json_string_length(msg, JSON_C_TO_STRING_PLAIN, &len);
+	if (s == NULL || len > SIGNER_MSG_MAX)
+		return ce_fault(err, CE_SYSTEM, "signer: message too large");
+	hdr[0] = (unsigned char)(len >> 24);
+	hdr[1] = (unsigned char)(len >> 16);
+	hdr[2] = (unsigned char)(len >> 8);
+	hdr[3] = (unsigned char)len;
+	if ((rc = io_all(fd, hdr, 4, 1, err)) != CE_OK)
+		return rc;
+	return io_all(fd, (void *)s, len, 1, err);
+}
+
+enum ce_err
+signer_recv(int fd, json_object **msg, struct ce_error *err)
+{
+	unsigned char hdr[4];
+	char *buf;
+	uint32_t len;
+	enum ce_err rc;
+
+	*msg = NULL;
+	if ((rc = io_all(fd, hdr, 4, 0, err)) != CE_OK)
+		return rc;
+	len = (uint32_t)hdr[0] << 24 | (uint32_t)hdr[1] << 16 |
+	    (uint32_t)hdr[2] << 8 | hdr[3];
+	if (len == 0 || len > SIGNER_MSG_MAX)
+		return ce_fault(err, CE_SYSTEM, "signer: bad message length %u", len);
+	if ((buf = malloc(len + 1)) == NULL)
+		return ce_fault(err, CE_NOMEM, "malloc");
+	if ((rc = io_all(fd, buf, len, 0, err)) == CE_OK) {
+		buf[len] = '\0';
+		if ((*msg = json_tokener_parse(buf)) == NULL ||
+		    !json_object_is_type(*msg, json_type_object)) {
+			json_object_put(*msg);
+			*msg = NULL;
+			rc = ce_fault(err, CE_SYSTEM, "signer: malformed message");
+		}
+	}
+	free(buf);
+	return rc;
+}
+
+static const char *
+str(json_object *o, const char *k)
+{
+	json_object *v = json_object_object_get(o, k);
+
+	return json_object_is_type(v, json_type_string) ?
+	    json_object_get_string(v) : NULL;
+}
+
+/* Builds {"ca","template","requester","tbs"}. */
+static json_object *
+request_msg(const struct ca *ca, const char *template, const char *requester,
+    X509 *cert)
+{
+	json_object *m;
+	unsigned char *der = NULL;
+	char *b64;
+	int n;
+
+	if ((n = i2d_X509(cert, &der)) <= 0)
+		return NULL;
+	b64 = b64_encode(der, (size_t)n);
+	OPENSSL_free(der);
+	if (b64 == NULL || (m = json_object_new_object()) == NULL) {
+		free(b64);
+		return NULL;
+	}
+	json_object_object_add(m, "ca", json_object_new_string(ca->name));
+	json_object_object_add(m, "template", json_object_new_string(
+	    template ? template : ""));
+	json_object_object_add(m, "requester", json_object_new_string(
+	    requester ? requester : ""));
+	json_object_object_add(m, "tbs", json_object_new_string(b64));
+	free(b64);
+	return m;
+}
+
+/* DER of the to-be-signed part; caller frees with OPENSSL_free. */
+static int
+tbs_der(X509 *x, unsigned char **out)
+{
+	*out = NULL;
+	return i2d_re_X509_tbs(x, out);
+}
+
+/* Accepts the signer's certificate only when it is our certificate body
+ * with a valid signature of the CA; then it replaces *certp. */
+static enum ce_err
+take_signed(const struct ca *ca, X509 **certp, const char *b64,
+    struct ce_error *err)
+{
+	struct ce_buf der = { NULL, 0 };
+	unsigned char *a = NULL, *b = NULL;
+	X509 *got = NULL;
+	int na, nb;
+	enum ce_err rc = CE_CRYPTO;
+
+	if (b64 == NULL || b64_decode(b64, &der) != CE_OK ||
+	    (got = der_to_x509(der.data, der.len)) == NULL)
+		goto out;
+	na = tbs_der(got, &a);
+	nb = tbs_der(*certp, &b);
+	if (na <= 0 || na != nb || memcmp(a, b, (size_t)na) != 0 ||
+	    X509_verify(got, X509_get0_pubkey(ca->cert)) != 1)
+		goto out;
+	X509_free(*certp);
+	*certp = got;
+	got = NULL;
+	rc = CE_OK;
+out:
+	if (rc != CE_OK)
+		rc = ce_fault(err, CE_CRYPTO, "signer: unusable answer");
+	OPENSSL_free(a);
+	OPENSSL_free(b);
+	X509_free(got);
+	buf_free(&der);
+	return rc;
+}
+
+enum ce_err
+signer_sign(const char *sockpath, const struct ca *ca, const char *template,
+    const char *requester, X509 **certp, struct ce_error *err)
+{
+	struct sockaddr_un sun;
+	json_object *req = NULL, *ans = NULL;
+	enum ce_err rc;
+	int fd = -1;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlen(sockpath) >= sizeof(sun.sun_path))
+		return ce_fault(err, CE_SYSTEM, "signer socket path too long");
+	strcpy(sun.sun_path, sockpath);
+	if ((req = request_msg(ca, template, requester, *certp)) == NULL)
+		return ce_fault(err, CE_NOMEM, "signer request");
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1 ||
+	    connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		rc = ce_fault(err, CE_SYSTEM, "signer %s: %s", sockpath,
+		    strerror(errno));
+		goto out;
+	}
+	if ((rc = signer_send(fd, req, err)) != CE_OK ||
+	    (rc = signer_recv(fd, &ans, err)) != CE_OK)
+		goto out;
+	if (!json_object_get_boolean(json_object_object_get(ans, "ok"))) {
+		log_error("signer refused: %s", str(ans, "error") ?
+		    str(ans, "error") : "?");
+		rc = ce_fail(err, CE_INVAL, "The signer refused the certificate: "
+		    "%.300s", str(ans, "error") ? str(ans, "error") : "no reason");
+		goto out;
+	}
+	rc = take_signed(ca, certp, str(ans, "cert"), err);
+out:
+	if (fd != -1)
+		close(fd);
+	json_object_put(req);
+	json_object_put(ans);
+	return rc;
+}
+
+static json_object *
+refusal(const char *why)
+{
+	json_object *a = json_object_new_object();
+
+	json_object_object_add(a, "ok", json_object_new_boolean(0));
+	json_object_object_add(a, "error", json_object_new_string(why));
+	return a;
+}
+
+/* The signer's own check: a CA it serves, a template that CA issues, and a
+ * certificate that passes every lint. */
+static enum ce_err
+signer_check(struct ce_db *db, json_object *req, struct policy *pol, X509 **cert,
+    struct ce_error *err)
+{
+	struct ce_buf der = { NULL, 0 };
+	struct ce_txn *txn = NULL;
+	STACK_OF(ASN1_OBJECT) *eku = NULL;
+	enum ce_err rc;
+
+	if (str(req, "ca") == NULL || str(req, "template") == NULL ||
+	    str(req, "tbs") == NULL)
+		return ce_fail(err, CE_INVAL, "malformed request");
+	if (b64_decode(str(req, "tbs"), &der) != CE_OK ||
+	    (*cert = der_to_x509(der.data, der.len)) == NULL) {
+		buf_free(&der);
+		return ce_fail(err, CE_INVAL, "the certificate does not parse");
+	}
+	buf_free(&der);
+	if ((rc = db_begin(db, 0, &txn, err)) != CE_OK)
+		return rc;
+	rc = policy_resolve(txn, str(req, "template"), 0, 0, str(req, "ca"), pol,
+	    err);
+	db_abort(txn);
+	if (rc != CE_OK)
+		return rc;
+	eku = policy_eku_objects(pol);
+	rc = lint_certificate(*cert, pol->ca, eku, err);
+	sk_ASN1_OBJECT_pop_free(eku, ASN1_OBJECT_free);
+	return rc;
+}
+
+json_object *
+signer_handle(struct ce_db *db, json_object *req)
+{
+	struct policy pol;
+	struct ce_error err;
+	json_object *ans = NULL;
+	X509 *cert = NULL;
+	unsigned char *der = NULL;
+	char serial[64] = "", *subj = NULL, *b64 = NULL;
+	int n;
+
+	ce_error_clear(&err);
+	memset(&pol, 0, sizeof(pol));
+	if (signer_check(db, req, &pol, &cert, &err) != CE_OK ||
+	    ca_sign_local(db, pol.ca, cert, &err) != CE_OK ||
+	    (n = i2d_X509(cert, &der)) <= 0 ||
+	    (b64 = b64_encode(der, (size_t)n)) == NULL) {
+		log_warn("refused: ca=%s template=%s requester=%s: %s",
+		    str(req, "ca") ? str(req, "ca") : "-",
+		    str(req, "template") ? str(req, "template") : "-",
+		    str(req, "requester") ? str(req, "requester") : "-",
+		    err.msg[0] ? err.msg : "encoding failed");
+		ans = refusal(err.msg[0] ? err.msg : "encoding failed");
+		goto out;
+	}
+	x509_serial_hex(cert, serial, sizeof(serial));
+	subj = x500_format(X509_get_subject_name(cert));
+	log_audit(str(req, "requester"), "sign", "serial=%s subject=\"%s\" ca=%s "
+	    "template=%s", serial, subj ? subj : "", pol.ca->name,
+	    pol.template_name);
+	ans = json_object_new_object();
+	json_object_object_add(ans, "ok", json_object_new_boolean(1));
+	json_object_object_add(ans, "cert", json_object_new_string(b64));
+out:
+	free(b64);
+	free(subj);
+	OPENSSL_free(der);
+	X509_free(cert);
+	policy_clear(&pol);
+	return ans;
+}
