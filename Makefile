@@ -30,11 +30,12 @@ CGI_BIN	 = $(patsubst cgi/%.c,cgi/%,$(CGI_SRC))
 
 TOOL_BIN = tools/certenroll
 TOOL_SRC = $(sort $(wildcard tools/certenroll*.c))
+SIGNER_BIN = tools/certenroll-signer
 
 UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN = $(UNIT_SRC:.c=)
 
-all: $(LIB) $(CGI_BIN) $(TOOL_BIN)
+all: $(LIB) $(CGI_BIN) $(TOOL_BIN) $(SIGNER_BIN)
 
 $(LIB): $(LIB_OBJ)
 	$(AR) rcs $@ $(LIB_OBJ)
@@ -47,6 +48,9 @@ cgi/%: cgi/%.c $(LIB)
 
 $(TOOL_BIN): $(TOOL_SRC) tools/*.h $(LIB)
 	$(CC) $(CFLAGS) -Itools -o $@ $(TOOL_SRC) $(LIB) $(LDLIBS)
+
+$(SIGNER_BIN): tools/signer.c $(LIB)
+	$(CC) $(CFLAGS) -o $@ tools/signer.c $(LIB) $(LDLIBS)
 
 tests/unit/%: tests/unit/%.c $(LIB)
 	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS) -lcmocka
@@ -76,7 +80,7 @@ install: all
 	    $(DESTDIR)$(DOCDIR) $(DESTDIR)$(UNITDIR) \
 	    $(DESTDIR)$(SYSCONFDIR)/certenroll
 	install -m 0755 $(CGI_BIN) $(DESTDIR)$(LIBEXECDIR)
-	install -m 0755 $(TOOL_BIN) $(DESTDIR)$(BINDIR)
+	install -m 0755 $(TOOL_BIN) $(SIGNER_BIN) $(DESTDIR)$(BINDIR)
 	install -m 0755 tools/certenroll-serve $(DESTDIR)$(BINDIR)
 	install -m 0644 $(LIB) $(DESTDIR)$(LIBDIR)
 	install -m 0644 $(LIB_HDR) $(DESTDIR)$(INCDIR)
@@ -95,6 +99,6 @@ install: all
 	    $(DESTDIR)$(SYSCONFDIR)/certenroll/certenroll.conf
 
 clean:
-	rm -f $(LIB) $(LIB_OBJ) $(CGI_BIN) $(TOOL_BIN) $(UNIT_BIN)
+	rm -f $(LIB) $(LIB_OBJ) $(CGI_BIN) $(TOOL_BIN) $(SIGNER_BIN) $(UNIT_BIN)
 
 .PHONY: all unit check clean run stop install

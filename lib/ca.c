@@ -20,12 +20,14 @@
 #include "store.h"
 #include "x500.h"
 
-/* One cached CA key per process, by CA id. */
+/* CA keys loaded in this process (the signer preloads them all). */
+#define KEYCACHE_MAX 64
 static struct {
 	int64_t		 id;
 	char		 dir[PATH_MAX];
 	EVP_PKEY	*key;
-} keycache;
+} keycache[KEYCACHE_MAX];
+static int nkeycache;
 
 void
 ca_free(struct ca *ca)
@@ -204,22 +206,69 @@ ca_sign(struct ce_db *db, const struct ca *ca, const char *template,
 	return ca_sign_local(db, ca, *certp, err);
 }
 
+/* The key of CA id, loaded once per process. */
+static enum ce_err
+cached_key(const char *dir, int64_t id, EVP_PKEY **out, struct ce_error *err)
+{
+	enum ce_err rc;
+	int i;
+
+	for (i = 0; i < nkeycache; i++)
+		if (keycache[i].id == id && strcmp(keycache[i].dir, dir) == 0) {
+			*out = keycache[i].key;
+			return CE_OK;
+		}
+	if (nkeycache == KEYCACHE_MAX)
+		return ce_fault(err, CE_SYSTEM, "too many CA keys");
+	if ((rc = load_key(dir, id, &keycache[nkeycache].key, err)) != CE_OK)
+		return rc;
+	keycache[nkeycache].id = id;
+	snprintf(keycache[nkeycache].dir, sizeof(keycache[0].dir), "%s", dir);
+	*out = keycache[nkeycache++].key;
+	return CE_OK;
+}
+
 enum ce_err
 ca_sign_local(struct ce_db *db, const struct ca *ca, X509 *cert,
     struct ce_error *err)
 {
+	EVP_PKEY *key;
 	enum ce_err rc;
 
-	if (keycache.key == NULL || keycache.id != ca->id ||
-	    strcmp(keycache.dir, db_dir(db)) != 0) {
-		EVP_PKEY_free(keycache.key);
-		keycache.key = NULL;
-		if ((rc = load_key(db_dir(db), ca->id, &keycache.key, err)) != CE_OK)
-			return rc;
-		keycache.id = ca->id;
-		snprintf(keycache.dir, sizeof(keycache.dir), "%s", db_dir(db));
-	}
-	if (X509_sign(cert, keycache.key, ca_digest(ca)) <= 0)
+	if ((rc = cached_key(db_dir(db), ca->id, &key, err)) != CE_OK)
+		return rc;
+	if (X509_sign(cert, key, ca_digest(ca)) <= 0)
 		return ce_fault(err, CE_CRYPTO, "X509_sign with CA %s", ca->name);
 	return CE_OK;
+}
+
+struct preload {
+	struct ce_db	*db;
+	struct ce_error	*err;
+	int		 n;
+	enum ce_err	 rc;
+};
+
+static int
+preload_cb(const char *key, json_object *rec, void *arg)
+{
+	struct preload *p = arg;
+	EVP_PKEY *k;
+
+	(void)key;
+	if ((p->rc = cached_key(db_dir(p->db), json_object_get_int64(
+	    json_object_object_get(rec, "id")), &k, p->err)) != CE_OK)
+		return 1;
+	p->n++;
+	return 0;
+}
+
+int
+ca_preload_keys(struct ce_db *db, struct ce_txn *txn, struct ce_error *err)
+{
+	struct preload p = { db, err, 0, CE_OK };
+
+	if (db_foreach(txn, T_CAS, preload_cb, &p, err) != CE_OK || p.rc != CE_OK)
+		return -1;
+	return p.n;
 }

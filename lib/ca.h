@@ -47,6 +47,10 @@ enum ce_err	ca_sign(struct ce_db *db, const struct ca *ca, const char *template,
  * itself and by the admin tool (CA creation). */
 enum ce_err	ca_sign_local(struct ce_db *db, const struct ca *ca, X509 *cert,
 		    struct ce_error *err);
+/* Loads every CA key into this process (the signer, at start); returns
+ * how many, or -1. */
+int		ca_preload_keys(struct ce_db *db, struct ce_txn *txn,
+		    struct ce_error *err);
 /* The digest ca_sign() uses for this CA's key (NULL for EdDSA). */
 const EVP_MD	*ca_digest(const struct ca *ca);
 

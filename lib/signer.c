@@ -137,6 +137,8 @@ request_msg(const struct ca *ca, const char *template, const char *requester,
 	json_object_object_add(m, "requester", json_object_new_string(
 	    requester ? requester : ""));
 	json_object_object_add(m, "tbs", json_object_new_string(b64));
+	json_object_object_add(m, "request_id", json_object_new_string(
+	    log_request_id()));
 	free(b64);
 	return m;
 }
@@ -280,6 +282,8 @@ signer_handle(struct ce_db *db, json_object *req)
 
 	ce_error_clear(&err);
 	memset(&pol, 0, sizeof(pol));
+	/* The enrollment program's request id ties both logs together. */
+	log_set_request_id(str(req, "request_id"));
 	if (signer_check(db, req, &pol, &cert, &err) != CE_OK ||
 	    ca_sign_local(db, pol.ca, cert, &err) != CE_OK ||
 	    (n = i2d_X509(cert, &der)) <= 0 ||
