@@ -126,6 +126,26 @@ put_pattern(struct ce_txn *txn, json_object *rec, int64_t *id,
 	return db_put(txn, T_PATTERNS, db_idkey(n, key), rec, err);
 }
 
+/* Profile extensions: known names, values in openssl's syntax (checked when
+ * used: a bad value fails issuance with a logged fault). */
+static enum ce_err
+check_extensions(json_object *rec, struct ce_error *err)
+{
+	json_object *ext;
+
+	if (!json_object_object_get_ex(rec, "extensions", &ext) || ext == NULL)
+		return CE_OK;
+	if (!json_object_is_type(ext, json_type_object))
+		return ce_fail(err, CE_INVAL, "extensions: expected name=value pairs");
+	json_object_object_foreach(ext, name, val) {
+		if (OBJ_txt2nid(name) == NID_undef || !json_object_is_type(val,
+		    json_type_string))
+			return ce_fail(err, CE_INVAL, "extension '%s' is not known",
+			    name);
+	}
+	return CE_OK;
+}
+
 enum ce_err
 template_add(struct ce_db *db, json_object *rec, int64_t *pattern_id,
     struct ce_error *err)
@@ -151,6 +171,7 @@ template_add(struct ce_db *db, json_object *rec, int64_t *pattern_id,
 	if ((rc = check_words(rec, "keys", check_key_word, NULL, err)) != CE_OK ||
 	    (rc = check_words(rec, "key_usage", check_ku, NULL, err)) != CE_OK ||
 	    (rc = check_words(rec, "eku", check_eku, NULL, err)) != CE_OK ||
+	    (rc = check_extensions(rec, err)) != CE_OK ||
 	    (rc = db_begin(db, 1, &txn, err)) != CE_OK)
 		return rc;
 	if ((rc = check_words(rec, "cas", check_ca, txn, err)) != CE_OK)

@@ -12,8 +12,10 @@ static int
 template_add_cmd(struct cmdline *c)
 {
 	static const char *const allowed[] = { "keys", "days", "key-usage", "eku",
-	    "subject-regex", "require-approval", "ca", NULL };
-	const char *cas[16];
+	    "subject-regex", "require-approval", "ca", "extension", NULL };
+	const char *cas[16], *exts[16];
+	json_object *extobj;
+	char *copy, *eq;
 	json_object *rec, *arr;
 	struct ce_error err;
 	struct ce_db *db;
@@ -46,6 +48,20 @@ template_add_cmd(struct cmdline *c)
 	for (i = 0; i < n; i++)
 		json_object_array_add(arr, json_object_new_string(cas[i]));
 	json_object_object_add(rec, "cas", arr);
+	/* --extension NAME=VALUE: a profile extension in openssl's syntax. */
+	extobj = json_object_new_object();
+	n = opt_all(c, "extension", exts, 16);
+	for (i = 0; i < n; i++) {
+		if ((copy = strdup(exts[i])) == NULL)
+			continue;
+		if ((eq = strchr(copy, '=')) != NULL) {
+			*eq = '\0';
+			json_object_object_add(extobj, copy,
+			    json_object_new_string(eq + 1));
+		}
+		free(copy);
+	}
+	json_object_object_add(rec, "extensions", extobj);
 	db = tool_db(c);
 	rc = template_add(db, rec, &pid, &err);
 	db_close(db);

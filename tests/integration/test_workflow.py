@@ -4,6 +4,7 @@ Deploy; v2 Stores get their jobs then) or denied, and the admin tool
 approves too.  Certificates are checked with Python's cryptography."""
 import base64
 import concurrent.futures
+import datetime
 import json
 import os
 import time
@@ -462,6 +463,29 @@ def test_v2_pending_renewal_goes_into_existing_stores_after_approval(svc, stores
     assert entries.get(c["Thumbprint"]) == "wfrenew"
     assert old_ci["Thumbprint"] not in entries
     assert locations(svc, old_ci["KeyfactorId"]) == []
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: approving a v2 request whose JobTime has "
+                   "passed (more than 60 s before the approval) lands in Failures: 'Request N "
+                   "could not be issued: JobTime: dates in the past are not allowed.' - the "
+                   "approval re-runs the submission-time JobTime check (lib/workflow.c "
+                   "pending_work -> enroll_validate) instead of scheduling the job now, so such "
+                   "a request can never be approved")
+def test_v2_pending_with_passed_jobtime_is_delivered_now(svc, stores):
+    # Accepted at submission (within the 60 s tolerance), in the past by the
+    # time an approver gets to it.
+    jt = (datetime.datetime.now(datetime.timezone.utc) -
+          datetime.timedelta(seconds=50)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    body = pending(svc, "wf-jobtime.example.com", user="storeops", fmt="STORE", version=2,
+                   JobTime=jt, Stores=[{"StoreId": stores["pem"], "Alias": "jobtime"}])
+    rid = body["CertificateInformation"]["KeyfactorRequestId"]
+    time.sleep(12)
+    r = approve(svc, [rid])
+    assert r.status_code == 200, r.text
+    assert result_ids(r.json(), "Successes") == [rid], r.text
+    c, cert = issued_cert(svc, rid)
+    agent(svc)
+    assert thumb(pem_cert(stores["pem_dir"], "jobtime")) == c["Thumbprint"]
 
 
 # -- concurrency: one request, one decision -----------------------------------------

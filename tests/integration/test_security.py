@@ -1,0 +1,155 @@
+"""Security properties (issue #8): pre-issuance lints refuse broken profiles,
+key files with loose permissions are refused, and an authorization matrix
+over every endpoint."""
+import os
+import subprocess
+
+import pytest
+
+from conftest import ISSUING_CA, USERS
+
+TS = "2026-11-25T10:00:00Z"
+
+
+def enroll_body(template, cn="lint.example.com"):
+    return {"Subject": "CN=%s" % cn, "Template": template, "KeyType": "ECC",
+            "Timestamp": TS, "Password": "lint-pass-1234"}
+
+
+@pytest.mark.parametrize("name,ext,lint", [
+    ("LintCA", "basicConstraints=critical,CA:TRUE", "basic-constraints"),
+    ("LintKU", "keyUsage=critical,digitalSignature,keyCertSign", "key-usage"),
+    ("LintKUnc", "keyUsage=digitalSignature", "key-usage"),
+    ("LintEKU", "extendedKeyUsage=codeSigning", "eku"),
+    ("LintSAN", "subjectAltName=DNS:other.example.com", "cn-in-san"),
+    ("LintAKI", "authorityKeyIdentifier=issuer:always", "aki"),
+])
+def test_broken_template_is_never_signed(svc, name, ext, lint):
+    svc.tool("template", "add", name, "--ca", ISSUING_CA, "--eku", "serverAuth",
+             "--extension", ext)
+    before = svc.db_digest()
+    r = svc.enroll(enroll_body(name))
+    assert r.status_code == 400, r.text
+    assert "pre-issuance lint '%s'" % lint in r.json()["Message"]
+    assert svc.db_digest() == before
+    log = open(os.path.join(svc.run, "certenroll.log")).read()
+    assert "lint '%s' failed" % lint in log
+
+
+def test_ca_key_readable_by_others_is_refused(svc):
+    svc.tool("ca", "create", "perm.certenroll.test\\PermCA", "--key", "ECC-P-256")
+    svc.tool("template", "add", "PermTemplate", "--ca", "perm.certenroll.test\\PermCA")
+    out = svc.tool("ca", "list").stdout
+    ca_id = [l.split("\t")[0] for l in out.splitlines() if "PermCA" in l][0]
+    keyfile = os.path.join(svc.data, "ca", "%s.key" % ca_id)
+    assert os.stat(keyfile).st_mode & 0o777 == 0o600
+    os.chmod(keyfile, 0o644)
+    try:
+        r = svc.enroll(enroll_body("PermTemplate", "perm.example.com"))
+        assert r.status_code == 500
+        assert r.json()["ErrorCode"] == "0xA0110013"
+        assert "chmod" not in r.json()["Message"]  # details only in the log
+        log = open(os.path.join(svc.run, "certenroll.log")).read()
+        assert "readable by group or others" in log
+    finally:
+        os.chmod(keyfile, 0o600)
+    r = svc.enroll(enroll_body("PermTemplate", "perm.example.com"))
+    assert r.status_code == 200, r.text
+
+
+def test_dek_readable_by_others_is_refused(svc):
+    dek = os.path.join(svc.data, "dek.key")
+    assert os.stat(dek).st_mode & 0o777 == 0o600
+    os.chmod(dek, 0o640)
+    try:
+        p = svc.tool("ca", "create", "dek.certenroll.test\\DekCA", check=False)
+        assert p.returncode != 0
+        assert "readable by group or others" in p.stderr
+    finally:
+        os.chmod(dek, 0o600)
+
+
+def test_raw_lmdb_holds_no_key_or_password(svc):
+    r = svc.enroll(enroll_body("WebServer", "raw.example.com"), fmt="STORE")
+    assert r.status_code == 200, r.text
+    raw = open(os.path.join(svc.data, "db", "data.mdb"), "rb").read()
+    assert b"PRIVATE KEY" not in raw
+    assert b"lint-pass-1234" not in raw
+    for user, (pw, _) in USERS.items():
+        assert pw.encode() not in raw
+
+
+# -- the authorization matrix ------------------------------------------------
+GUID = "3f2504e0-4f89-11d3-9a0c-0305e82c3301"
+ENDPOINTS = [
+    # method, path, body, format, claim
+    ("POST", "/Enrollment/PFX", enroll_body("WebServer", "matrix.example.com"), "PFX",
+     "/certificates/enrollment/pfx/"),
+    ("POST", "/Enrollment/PFX/Deploy", {"Stores": [{"StoreId": GUID}], "CertificateId": 1,
+                                        "Password": "x" * 12}, None,
+     "/certificates/enrollment/pfx/"),
+    ("POST", "/Enrollment/PFX/Replace", {"ExistingCertificateId": 1, "CertificateId": 1,
+                                         "Password": "x" * 12}, None,
+     "/certificates/enrollment/pfx/"),
+    ("POST", "/Enrollment/Renew", {"CertificateId": 1, "Timestamp": TS}, None,
+     "/certificates/enrollment/pfx/"),
+    ("GET", "/Enrollment/AvailableRenewal/Id/1", None, None, "/certificates/enrollment/pfx/"),
+    ("GET", "/Enrollment/AvailableRenewal/Thumbprint/" + "A" * 40, None, None,
+     "/certificates/enrollment/pfx/"),
+    ("GET", "/Certificates/1", None, None, "/certificates/collections/read/"),
+    ("GET", "/Certificates", None, None, "/certificates/collections/read/"),
+    ("GET", "/CertificateStores", None, None, "/certificate_stores/read/"),
+    ("GET", "/CertificateStores/" + GUID, None, None, "/certificate_stores/read/"),
+    ("POST", "/Workflow/Certificates/Approve", [999999], None, "/workflow/instances/manage/"),
+    ("POST", "/Workflow/Certificates/Deny", {"Comment": "x", "CertificateRequestIds": [999999]},
+     None, "/workflow/instances/manage/"),
+    ("GET", "/Workflow/Certificates/Pending", None, None, "/workflow/instances/manage/"),
+    ("GET", "/Workflow/Certificates/Denied", None, None, "/workflow/instances/manage/"),
+]
+# user -> claims it holds (see conftest ROLES)
+HOLDS = {
+    "carol": set(),
+    "bob": {"/certificates/enrollment/pfx/"},
+    "alice": {"/certificates/enrollment/pfx/", "/certificates/collections/read/"},
+    "storeops": {"/certificates/enrollment/pfx/", "/certificate_stores/schedule/",
+                 "/certificate_stores/read/", "/certificates/collections/read/"},
+    "approver": {"/workflow/instances/manage/", "/certificates/enrollment/pfx/"},
+}
+MATRIX = [(ep, user) for ep in ENDPOINTS for user in [None] + sorted(HOLDS)]
+
+
+@pytest.mark.parametrize("ep,user", MATRIX,
+                         ids=["%s %s as %s" % (e[0], e[1], u) for e, u in MATRIX])
+def test_authorization_matrix(svc, ep, user):
+    method, path, body, fmt, claim = ep
+    before = svc.db_digest() if method == "POST" and user is None or \
+        (user is not None and claim not in HOLDS[user]) else None
+    r = svc.request(method, path, user=user, json=body, fmt=fmt)
+    if user is None:
+        assert r.status_code == 401, r.text
+        assert r.json()["ErrorCode"].startswith("0xA011")
+    elif claim not in HOLDS[user]:
+        assert r.status_code == 403, r.text
+        assert claim in r.json()["Message"]
+    else:
+        # Authorized: the request reaches the endpoint's own logic (it may
+        # still refuse the made-up ids, but never with 401/403 for this
+        # claim).  Deploy/Replace also need a store schedule claim.
+        needs_schedule = path.startswith("/Enrollment/PFX/") and \
+            "/certificate_stores/schedule/" not in HOLDS[user]
+        if needs_schedule:
+            assert r.status_code == 403 and "/certificate_stores/schedule/" in r.json()["Message"]
+        else:
+            assert r.status_code not in (401, 403), r.text
+            assert r.status_code < 500, r.text
+    if before is not None:
+        assert svc.db_digest() == before
+
+
+def test_methods_not_allowed(svc):
+    for method, path in [("GET", "/Enrollment/PFX"), ("PUT", "/Enrollment/PFX/Deploy"),
+                         ("DELETE", "/Certificates/1"), ("POST", "/Certificates/1"),
+                         ("GET", "/Enrollment/Renew"), ("POST", "/Workflow/Certificates/Pending")]:
+        r = svc.request(method, path, user="storeops" if "Certificates/1" not in path else "alice",
+                        json={} if method != "GET" else None)
+        assert r.status_code in (403, 405), (method, path, r.status_code, r.text)
