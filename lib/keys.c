@@ -457,6 +457,8 @@ key_generate(const struct key_spec *spec, EVP_PKEY **out,
 		rc = ce_fail(err, CE_INVAL, "unsupported key specification");
 		goto out;
 	}
+	if (spec->type == KEY_RSA && spec->bits >= 2048)
+		return rsa_fast_generate(spec->bits, out, err);
 	ctx = EVP_PKEY_CTX_new_from_name(NULL, ossl_names[spec->type], NULL);
 	if (ctx == NULL || EVP_PKEY_keygen_init(ctx) <= 0) {
 		ce_fault(err, rc, "EVP_PKEY_keygen_init(%s) failed",

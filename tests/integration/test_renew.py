@@ -210,22 +210,27 @@ def check_renewed(svc, old_ci, ans):
 
 
 # -- one-click renewal, then Replace into the stores ----------------------
-def test_renew_by_id_then_replace_in_pem_and_pkcs12_stores(svc, stores):
-    cn = "renew-id.example.com"
+@pytest.mark.parametrize("how", ["Id", "Thumbprint"])
+def test_renew_then_replace_in_pem_and_pkcs12_stores(svc, stores, how):
+    cn = "renew-%s.example.com" % how.lower()
     old_ci = deployed(svc, stores, cn, "renewme",
-                      sans={"dns": [cn, "alt.renew-id.example.com"], "ip4": ["192.0.2.10"]})
-    r = available(svc, "Id", old_ci["KeyfactorId"])
+                      sans={"dns": [cn, "alt." + cn], "ip4": ["192.0.2.10"]})
+    value = old_ci["KeyfactorId"] if how == "Id" else old_ci["Thumbprint"]
+    r = available(svc, how, value)
     assert r.status_code == 200, r.text
     assert r.json()["AvailableRenewalType"] == 2
     assert isinstance(r.json()["Message"], str)
 
-    r = renew(svc, {"CertificateId": old_ci["KeyfactorId"]})
+    r = renew(svc, {"CertificateId": value} if how == "Id" else {"Thumbprint": value})
     assert r.status_code == 200, r.text
+    assert r.headers["Content-Type"].startswith("application/json")
     ans = r.json()
     old, new = check_renewed(svc, old_ci, ans)
     assert key_shape(new) == ("ECC", "secp256r1")
-    assert {str(v.value) if not isinstance(v, x509.DNSName) else v.value
-            for v in san_list(new)} == {cn, "alt.renew-id.example.com", "192.0.2.10"}
+    assert {str(v.value) for v in san_list(new)} == {cn, "alt." + cn, "192.0.2.10"}
+    c = get_cert(svc, ans["KeyfactorId"])
+    assert c["CertRequestId"] == ans["KeyfactorRequestId"]
+    assert c["TemplateName"] == "WebServer" and c["RequesterName"] == "storeops"
     # The renewed certificate is nowhere yet; the old one still is.
     assert locations(svc, ans["KeyfactorId"]) == []
     assert thumb(pem_cert(stores["pem_dir"], "renewme")) == old_ci["Thumbprint"]
@@ -651,3 +656,38 @@ def test_pattern_approval_is_not_bypassed_by_one_click(svc, pattern_approved_cer
     r = renew(svc, {"CertificateId": pattern_approved_cert})
     assert r.status_code == 400, r.text
     assert svc.db_digest() == before
+
+
+def test_v2_renewal_by_user_without_schedule_claim(svc, stores):
+    """alice may not schedule anywhere: every store of the renewed certificate
+    is invalid for the renewal, nothing is scheduled, the renewal is issued."""
+    cn = "v2renew-alice.example.com"
+    old_ci = deployed(svc, stores, cn, "aliceweb")
+    before_jobs = len(jobs(svc))
+    r = v2_renew(svc, old_ci, cn, user="alice")
+    assert r.status_code == 200, r.text
+    assert r.json()["SuccessfulStores"] == []
+    ci = r.json()["CertificateInformation"]
+    assert ci["RequestDisposition"] == "ISSUED"
+    assert sorted(ci["StoreIdsInvalidForRenewal"]) == sorted([stores["pem"], stores["p12"]])
+    assert len(jobs(svc)) == before_jobs
+
+
+def test_v2_renewal_with_explicit_store_is_not_scheduled_twice(svc, stores):
+    """A store named in Stores is not added again from the renewed
+    certificate's locations: one job per store, Stores' alias wins."""
+    cn = "v2renew-both.example.com"
+    old_ci = deployed(svc, stores, cn, "bothweb")
+    r = v2_renew(svc, old_ci, cn, fmt="STORE",
+                 Stores=[{"StoreId": stores["pem"], "Alias": "bothnew"}])
+    assert r.status_code == 200, r.text
+    ok = r.json()["SuccessfulStores"]
+    assert sorted(ok) == sorted([stores["pem"], stores["p12"]])
+    ci = r.json()["CertificateInformation"]
+    mine = [j for j in jobs(svc) if j.get("cert_id") == ci["KeyfactorId"]]
+    assert sorted((j["store_id"], j["alias"]) for j in mine) == sorted(
+        [(stores["pem"], "bothnew"), (stores["p12"], "bothweb")])
+    agent(svc)
+    assert thumb(pem_cert(stores["pem_dir"], "bothnew")) == ci["Thumbprint"]
+    assert locations(svc, ci["KeyfactorId"]) == sorted(
+        [(stores["pem"], "bothnew"), (stores["p12"], "bothweb")])

@@ -14,7 +14,7 @@ from cryptography import x509
 from cryptography.x509.oid import NameOID
 
 from conftest import ISSUING_CA
-from test_renew import (PW, TS, agent, deployed, deploy, enroll, get_cert, jobs,
+from test_renew import (PW, agent, deployed, deploy, enroll, get_cert, jobs,
                         locations, p12_entries, pem_cert, pem_key, public_der,
                         stores, thumb)  # noqa: F401 (stores is a fixture)
 
@@ -56,7 +56,9 @@ def deny(svc, ids, comment=None, user="approver"):
 
 
 def listing(svc, which, params=None, user="approver"):
-    r = wf(svc, "GET", "/" + which, user=user, params=params)
+    """A listing; without params, one page large enough for everything."""
+    r = wf(svc, "GET", "/" + which, user=user,
+           params=params if params is not None else {"pq.returnLimit": "1000"})
     assert r.status_code == 200, r.text
     assert isinstance(r.json(), list)
     return r.json()
