@@ -102,3 +102,4 @@ clean:
 	rm -f $(LIB) $(LIB_OBJ) $(CGI_BIN) $(TOOL_BIN) $(SIGNER_BIN) $(UNIT_BIN)
 
 .PHONY: all unit check clean run stop install
+include mk/fuzz.mk mk/sanitize.mk

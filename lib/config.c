@@ -13,7 +13,7 @@
 
 static const char *known[] = { "data_dir", "staging_lifetime", "body_limit",
     "require_requested_with", "log", "client_cert_auth",
-    "trusted_proxy_param", "max_requests", NULL };
+    "trusted_proxy_param", "max_requests", "key_pool", "signer_socket", NULL };
 
 static struct {
 	int	loaded;

@@ -15,6 +15,10 @@
  *                            server passes a trusted proxy's user (it must
  *                            set it only for the proxy's address)
  *   max_requests             recycle a FastCGI process after N requests
+ *   key_pool                 pre-generated keys kept by the agent, e.g.
+ *                            RSA-2048:64,ECC-P-256:0 (see keypool.h)
+ *   signer_socket            the signer's unix socket (see signer.h); when
+ *                            unset, CA keys are used in-process
  */
 #ifndef CE_CONFIG_H
 #define CE_CONFIG_H

@@ -15,6 +15,7 @@
 #include "enroll_impl.h"
 #include "issue.h"
 #include "jobs.h"
+#include "keypool.h"
 #include "log.h"
 #include "pemutil.h"
 #include "seal.h"
@@ -227,7 +228,7 @@ enroll_issue(struct ce_db *db, const struct enroll_ctx *ctx,
 	enum ce_err rc;
 
 	memset(res, 0, sizeof(*res));
-	if ((rc = key_generate(&w->spec, &key, err)) != CE_OK)
+	if ((rc = keypool_take(db, &w->spec, &key, NULL, err)) != CE_OK)
 		goto out;
 	in.key = key;
 	if ((rc = issue_certificate(db, &in, &cert, err)) != CE_OK ||

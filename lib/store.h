@@ -35,6 +35,7 @@ enum db_table {
 	T_STORES,	/* store GUID -> certificate store record */
 	T_JOBS,		/* job id -> management job record */
 	T_LOCATIONS,	/* cert id -> {"locations": [...]} */
+	T_KEYPOOL,	/* "<spec>/<seq>" -> raw sealed private key */
 	T__MAX
 };
 
@@ -80,6 +81,15 @@ typedef int	(*db_visit_raw)(const char *key, const unsigned char *val,
 		    size_t len, void *arg);
 enum ce_err	db_foreach_raw(struct ce_txn *txn, enum db_table t,
 		    db_visit_raw cb, void *arg, struct ce_error *err);
+
+/* The first record whose key starts with prefix: key copied into keybuf,
+ * value malloc'd into *val (caller frees).  CE_NOTFOUND when none. */
+enum ce_err	db_first_prefix(struct ce_txn *txn, enum db_table t,
+		    const char *prefix, char *keybuf, size_t keybufsz,
+		    unsigned char **val, size_t *len, struct ce_error *err);
+/* Number of records in a table. */
+enum ce_err	db_count(struct ce_txn *txn, enum db_table t, size_t *n,
+		    struct ce_error *err);
 
 /* Convenience: key text for an integer id. */
 #define DB_IDKEY_MAX 24

@@ -36,6 +36,7 @@ static const char *table_names[T__MAX] = {
 	[T_STORES]	= "stores",
 	[T_JOBS]	= "jobs",
 	[T_LOCATIONS]	= "locations",
+	[T_KEYPOOL]	= "keypool",
 };
 
 struct ce_db {
@@ -395,6 +396,53 @@ db_foreach_raw(struct ce_txn *t, enum db_table tab, db_visit_raw cb, void *arg,
 	struct visit_raw vr = { cb, arg };
 
 	return walk(t, tab, visit_raw_cb, &vr, err);
+}
+
+enum ce_err
+db_first_prefix(struct ce_txn *t, enum db_table tab, const char *prefix,
+    char *keybuf, size_t keybufsz, unsigned char **val, size_t *len,
+    struct ce_error *err)
+{
+	MDB_cursor *cur = NULL;
+	MDB_val k, v;
+	size_t plen = strlen(prefix);
+	enum ce_err rc = CE_NOTFOUND;
+	int mrc;
+
+	*val = NULL;
+	*len = 0;
+	if ((mrc = mdb_cursor_open(t->txn, t->db->dbi[tab], &cur)) != 0)
+		return lmdb_fault(err, "mdb_cursor_open", mrc);
+	set_key(&k, prefix);
+	mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+	if (mrc != 0 && mrc != MDB_NOTFOUND)
+		rc = lmdb_fault(err, "mdb_cursor_get", mrc);
+	else if (mrc == 0 && k.mv_size >= plen && k.mv_size < keybufsz &&
+	    memcmp(k.mv_data, prefix, plen) == 0) {
+		memcpy(keybuf, k.mv_data, k.mv_size);
+		keybuf[k.mv_size] = '\0';
+		if ((*val = malloc(v.mv_size + 1)) == NULL)
+			rc = ce_fault(err, CE_NOMEM, "malloc");
+		else {
+			memcpy(*val, v.mv_data, v.mv_size);
+			*len = v.mv_size;
+			rc = CE_OK;
+		}
+	}
+	mdb_cursor_close(cur);
+	return rc;
+}
+
+enum ce_err
+db_count(struct ce_txn *t, enum db_table tab, size_t *n, struct ce_error *err)
+{
+	MDB_stat st;
+	int rc;
+
+	if ((rc = mdb_stat(t->txn, t->db->dbi[tab], &st)) != 0)
+		return lmdb_fault(err, "mdb_stat", rc);
+	*n = st.ms_entries;
+	return CE_OK;
 }
 
 char *

@@ -27,6 +27,7 @@ static const struct {
 	{ "store",	cmd_store },
 	{ "job",	cmd_job },
 	{ "agent",	cmd_agent },
+	{ "keypool",	cmd_keypool },
 };
 
 static void
@@ -53,6 +54,7 @@ usage(void)
 "            [--machine M] [--password PW] [--create-if-missing] [--property K=V]...\n"
 "  store list\n"
 "  agent [--once] [--interval SECONDS]   run due management jobs\n"
+"  keypool fill --spec RSA-2048 [--size N] | keypool status --spec W\n"
 "  tls-cert --ca NAME --cn CN [--dns NAME]... [--ip ADDR]... --cert FILE --key FILE\n"
 "The data directory is -d, else $CERTENROLL_DATA, else /var/lib/certenroll.\n",
 	    stderr);

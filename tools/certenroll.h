@@ -47,5 +47,6 @@ int	cmd_tls_cert(struct cmdline *c);
 int	cmd_store(struct cmdline *c);
 int	cmd_job(struct cmdline *c);
 int	cmd_agent(struct cmdline *c);
+int	cmd_keypool(struct cmdline *c);
 
 #endif

@@ -11,6 +11,7 @@
 #include "certdb.h"
 #include "certenroll.h"
 #include "jobs.h"
+#include "keypool.h"
 #include "log.h"
 #include "stores.h"
 
@@ -139,20 +140,53 @@ cmd_job(struct cmdline *c)
 	return 2;
 }
 
-/* One agent pass: purge expired staging data, run due jobs. */
+/* One agent pass: purge expired staging data, run due jobs, top up the
+ * key pool (a few keys per pass, so jobs are never held up long). */
 static int
 agent_pass(struct ce_db *db)
 {
 	struct ce_error err;
-	int ran = 0, failed = 0, purged = 0;
+	int ran = 0, failed = 0, purged = 0, pooled = 0;
 
 	ce_error_clear(&err);
 	if (staging_purge(db, time(NULL), &purged, &err) != CE_OK ||
-	    agent_run_due(db, time(NULL), &ran, &failed, &err) != CE_OK)
+	    agent_run_due(db, time(NULL), &ran, &failed, &err) != CE_OK ||
+	    keypool_fill_configured(db, 8, &pooled, &err) != CE_OK)
 		return tool_fail(&err);
-	if (ran > 0 || purged > 0)
+	if (ran > 0 || purged > 0 || pooled > 0)
 		log_info("agent: %d job(s) run, %d failed, %d staging record(s) "
-		    "purged", ran, failed, purged);
+		    "purged, %d key(s) pooled", ran, failed, purged, pooled);
+	return 0;
+}
+
+/* keypool fill --spec W --size N | keypool status --spec W */
+int
+cmd_keypool(struct cmdline *c)
+{
+	static const char *const allowed[] = { "spec", "size", NULL };
+	struct key_spec spec;
+	struct ce_error err;
+	struct ce_db *db;
+	int n = 0, rc = 0;
+
+	ce_error_clear(&err);
+	if (c->nargs != 1 || opt_check(c, allowed) || opt_get(c, "spec") == NULL) {
+		fprintf(stderr, "usage: certenroll keypool fill|status --spec W "
+		    "[--size N]\n");
+		return 2;
+	}
+	if (key_spec_parse_word(opt_get(c, "spec"), &spec, &err) != CE_OK)
+		return tool_fail(&err);
+	db = tool_db(c);
+	if (strcmp(c->args[0], "fill") == 0)
+		rc = keypool_fill(db, &spec, opt_get(c, "size") ?
+		    atoi(opt_get(c, "size")) : 16, 1 << 20, &n, &err);
+	else
+		rc = keypool_count(db, &spec, &n, &err);
+	db_close(db);
+	if (rc != CE_OK)
+		return tool_fail(&err);
+	printf("%d\n", n);
 	return 0;
 }
 

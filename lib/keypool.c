@@ -1,0 +1,200 @@
+/* keypool.c - pre-generated subscriber keys (see keypool.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/x509.h>
+
+#include "config.h"
+#include "keypool.h"
+#include "log.h"
+#include "seal.h"
+#include "store.h"
+
+/* Takes the first pooled key of spec out of the pool, durably. */
+static enum ce_err
+take_sealed(struct ce_db *db, const char *prefix, char *name, size_t namesz,
+    unsigned char **blob, size_t *len, struct ce_error *err)
+{
+	struct ce_txn *txn = NULL;
+	enum ce_err rc;
+
+	if ((rc = db_begin(db, 1, &txn, err)) != CE_OK)
+		return rc;
+	rc = db_first_prefix(txn, T_KEYPOOL, prefix, name, namesz, blob, len, err);
+	if (rc == CE_OK)
+		rc = db_del(txn, T_KEYPOOL, name, err);
+	if (rc != CE_OK) {
+		db_abort(txn);
+		free(*blob);
+		*blob = NULL;
+		return rc;
+	}
+	rc = db_commit(txn, err);
+	if (rc != CE_OK) {
+		free(*blob);
+		*blob = NULL;
+	}
+	return rc;
+}
+
+enum ce_err
+keypool_take(struct ce_db *db, const struct key_spec *spec, EVP_PKEY **out,
+    int *pooled, struct ce_error *err)
+{
+	struct ce_buf der = { NULL, 0 };
+	unsigned char *blob = NULL;
+	const unsigned char *p;
+	char prefix[48], name[96];
+	size_t len;
+	enum ce_err rc;
+
+	*out = NULL;
+	if (pooled != NULL)
+		*pooled = 0;
+	key_spec_word(spec, prefix, sizeof(prefix) - 1);
+	strcat(prefix, "/");
+	rc = take_sealed(db, prefix, name, sizeof(name), &blob, &len, err);
+	if (rc == CE_NOTFOUND)
+		return key_generate(spec, out, err);
+	if (rc != CE_OK)
+		return rc;
+	rc = unseal(db_dir(db), name, blob, len, &der, err);
+	free(blob);
+	if (rc != CE_OK)
+		return rc;
+	p = der.data;
+	if ((*out = d2i_AutoPrivateKey(NULL, &p, (long)der.len)) == NULL)
+		rc = ce_fault(err, CE_CRYPTO, "pooled key %s does not parse", name);
+	else if (pooled != NULL)
+		*pooled = 1;
+	buf_free(&der);
+	return rc;
+}
+
+struct counting {
+	const char	*prefix;
+	int		 n;
+};
+
+static int
+count_cb(const char *key, const unsigned char *val, size_t len, void *arg)
+{
+	struct counting *c = arg;
+
+	(void)val;
+	(void)len;
+	if (strncmp(key, c->prefix, strlen(c->prefix)) == 0)
+		c->n++;
+	return 0;
+}
+
+enum ce_err
+keypool_count(struct ce_db *db, const struct key_spec *spec, int *n,
+    struct ce_error *err)
+{
+	struct ce_txn *txn = NULL;
+	struct counting c;
+	char prefix[48];
+	enum ce_err rc;
+
+	*n = 0;
+	key_spec_word(spec, prefix, sizeof(prefix) - 1);
+	strcat(prefix, "/");
+	c.prefix = prefix;
+	c.n = 0;
+	if ((rc = db_begin(db, 0, &txn, err)) != CE_OK)
+		return rc;
+	rc = db_foreach_raw(txn, T_KEYPOOL, count_cb, &c, err);
+	db_abort(txn);
+	*n = c.n;
+	return rc;
+}
+
+/* Seals and stores one new key. */
+static enum ce_err
+add_one(struct ce_db *db, const struct key_spec *spec, struct ce_error *err)
+{
+	struct ce_txn *txn = NULL;
+	struct ce_buf sealed = { NULL, 0 };
+	EVP_PKEY *k = NULL;
+	unsigned char *der = NULL;
+	char word[40], name[96], seq[DB_IDKEY_MAX];
+	uint64_t n;
+	int len;
+	enum ce_err rc;
+
+	if ((rc = key_generate(spec, &k, err)) != CE_OK)
+		return rc;
+	if ((len = i2d_PrivateKey(k, &der)) <= 0) {
+		rc = ce_fault(err, CE_CRYPTO, "i2d_PrivateKey");
+		goto out;
+	}
+	if ((rc = db_begin(db, 1, &txn, err)) != CE_OK ||
+	    (rc = db_next_id(txn, "keypool", &n, err)) != CE_OK)
+		goto out;
+	key_spec_word(spec, word, sizeof(word));
+	snprintf(name, sizeof(name), "%s/%s", word, db_idkey(n, seq));
+	if ((rc = seal(db_dir(db), name, der, (size_t)len, &sealed, err)) != CE_OK ||
+	    (rc = db_put_raw(txn, T_KEYPOOL, name, sealed.data, sealed.len,
+	    err)) != CE_OK)
+		goto out;
+	rc = db_commit(txn, err);
+	txn = NULL;
+out:
+	db_abort(txn);
+	buf_free(&sealed);
+	if (der != NULL)
+		OPENSSL_clear_free(der, (size_t)len);
+	EVP_PKEY_free(k);
+	return rc;
+}
+
+enum ce_err
+keypool_fill(struct ce_db *db, const struct key_spec *spec, int target,
+    int max_new, int *added, struct ce_error *err)
+{
+	enum ce_err rc;
+	int have;
+
+	*added = 0;
+	if ((rc = keypool_count(db, spec, &have, err)) != CE_OK)
+		return rc;
+	while (have + *added < target && *added < max_new) {
+		if ((rc = add_one(db, spec, err)) != CE_OK)
+			return rc;
+		(*added)++;
+	}
+	return CE_OK;
+}
+
+enum ce_err
+keypool_fill_configured(struct ce_db *db, int max_new, int *added,
+    struct ce_error *err)
+{
+	const char *conf = config_get("key_pool");
+	struct key_spec spec;
+	char *copy, *tok, *save = NULL, *colon;
+	enum ce_err rc = CE_OK;
+	int n;
+
+	*added = 0;
+	if (conf == NULL || (copy = strdup(conf)) == NULL)
+		return CE_OK;
+	for (tok = strtok_r(copy, ", ", &save); tok != NULL && rc == CE_OK;
+	    tok = strtok_r(NULL, ", ", &save)) {
+		if ((colon = strrchr(tok, ':')) == NULL)
+			continue;
+		*colon = '\0';
+		if (key_spec_parse_word(tok, &spec, err) != CE_OK) {
+			rc = err != NULL ? err->code : CE_INVAL;
+			break;
+		}
+		rc = keypool_fill(db, &spec, atoi(colon + 1), max_new - *added, &n,
+		    err);
+		*added += n;
+	}
+	free(copy);
+	return rc;
+}
