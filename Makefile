@@ -31,11 +31,12 @@ CGI_BIN	 = $(patsubst cgi/%.c,cgi/%,$(CGI_SRC))
 TOOL_BIN = tools/certenroll
 TOOL_SRC = $(sort $(wildcard tools/certenroll*.c))
 SIGNER_BIN = tools/certenroll-signer
+SUPERVISE_BIN = tools/certenroll-supervise
 
 UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN = $(UNIT_SRC:.c=)
 
-all: $(LIB) $(CGI_BIN) $(TOOL_BIN) $(SIGNER_BIN)
+all: $(LIB) $(CGI_BIN) $(TOOL_BIN) $(SIGNER_BIN) $(SUPERVISE_BIN)
 
 $(LIB): $(LIB_OBJ)
 	$(AR) rcs $@ $(LIB_OBJ)
@@ -51,6 +52,9 @@ $(TOOL_BIN): $(TOOL_SRC) tools/*.h $(LIB)
 
 $(SIGNER_BIN): tools/signer.c $(LIB)
 	$(CC) $(CFLAGS) -o $@ tools/signer.c $(LIB) $(LDLIBS)
+
+$(SUPERVISE_BIN): tools/supervise.c
+	$(CC) $(CFLAGS) -o $@ tools/supervise.c
 
 tests/unit/%: tests/unit/%.c $(LIB)
 	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS) -lcmocka
@@ -80,7 +84,7 @@ install: all
 	    $(DESTDIR)$(DOCDIR) $(DESTDIR)$(UNITDIR) \
 	    $(DESTDIR)$(SYSCONFDIR)/certenroll
 	install -m 0755 $(CGI_BIN) $(DESTDIR)$(LIBEXECDIR)
-	install -m 0755 $(TOOL_BIN) $(SIGNER_BIN) $(DESTDIR)$(BINDIR)
+	install -m 0755 $(TOOL_BIN) $(SIGNER_BIN) $(SUPERVISE_BIN) $(DESTDIR)$(BINDIR)
 	install -m 0755 tools/certenroll-serve $(DESTDIR)$(BINDIR)
 	install -m 0644 $(LIB) $(DESTDIR)$(LIBDIR)
 	install -m 0644 $(LIB_HDR) $(DESTDIR)$(INCDIR)
@@ -99,7 +103,7 @@ install: all
 	    $(DESTDIR)$(SYSCONFDIR)/certenroll/certenroll.conf
 
 clean:
-	rm -f $(LIB) $(LIB_OBJ) $(CGI_BIN) $(TOOL_BIN) $(SIGNER_BIN) $(UNIT_BIN)
+	rm -f $(LIB) $(LIB_OBJ) $(CGI_BIN) $(TOOL_BIN) $(SIGNER_BIN) $(SUPERVISE_BIN) $(UNIT_BIN)
 
 .PHONY: all unit check clean run stop install
 include mk/fuzz.mk mk/sanitize.mk
