@@ -1,10 +1,19 @@
-"""Integration test harness: a real certenroll behind a real nginx.
+"""Integration test harness: a real certenroll behind a real nginx or Apache.
 
 One service per test session: a fresh data directory set up with the
 `certenroll` admin command (CAs, templates, patterns, roles, users), Basic
-auth users in an htpasswd file, the FastCGI programs under spawn-fcgi and
-nginx on a free loopback port with TLS from the demo CA.
+auth users in an htpasswd file, and the web server on a free loopback port
+with TLS from the demo CA.  CERTENROLL_WEB picks the web server:
+  nginx (default)  the FastCGI programs under spawn-fcgi, nginx
+  apache-proxy     the same programs, Apache with mod_proxy_fcgi
+  apache-fcgid     Apache runs the programs (mod_fcgid)
+  apache-cgi       Apache runs a program per request (mod_cgid, plain CGI)
+Every web server also verifies TLS client certificates against the test
+roots (the subject DN is the certenroll user) and trusts PROXY_ADDR as a
+reverse proxy that names the user in X-Remote-User.
 """
+import base64
+import datetime
 import hashlib
 import os
 import shutil
@@ -15,6 +24,7 @@ import time
 
 import pytest
 import requests
+from requests.adapters import HTTPAdapter
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 TOOL = os.path.join(ROOT, "tools", "certenroll")
@@ -43,6 +53,30 @@ ROLES = {
 }
 
 
+WEB = os.environ.get("CERTENROLL_WEB", "nginx")
+WEB_SERVERS = ("nginx", "apache-proxy", "apache-fcgid", "apache-cgi")
+if WEB not in WEB_SERVERS:
+    raise RuntimeError("CERTENROLL_WEB=%s: one of %s" % (WEB, ", ".join(WEB_SERVERS)))
+# Apache runs the programs itself (as its user, www-data when root).
+WEB_RUNS_PROGRAMS = WEB in ("apache-fcgid", "apache-cgi")
+# The trusted reverse proxy's address (the web servers listen on 127.0.0.1
+# and 127.0.0.2; a request from here may name its user in X-Remote-User).
+PROXY_ADDR = "127.0.0.2"
+CLIENT_ADDR = "127.0.0.1"
+
+
+class SourceAddressAdapter(HTTPAdapter):
+    """Connects from a given local address (e.g. the trusted proxy's)."""
+
+    def __init__(self, address, **kw):
+        self.source = (address, 0)
+        super().__init__(**kw)
+
+    def init_poolmanager(self, *args, **kw):
+        kw["source_address"] = self.source
+        super().init_poolmanager(*args, **kw)
+
+
 def free_port():
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
@@ -59,11 +93,18 @@ class Service:
         self.port = None
         self.url = None
         self.ca_bundle = os.path.join(base, "roots.pem")
+        self.web = WEB
+        self.proxy_addr = PROXY_ADDR
 
     def tool(self, *args, check=True):
         """Runs the admin command on the service's data directory."""
         p = subprocess.run([TOOL, "-d", self.data, *args], capture_output=True,
                            text=True)
+        if WEB_RUNS_PROGRAMS and self.port is not None and os.getuid() == 0:
+            # The programs run as Apache's user, who owns the data directory
+            # (certenroll-serve): give it what root just created (CA keys).
+            subprocess.run(["chown", "-R", "--reference=" + self.data,
+                            self.data], check=True)
         if check and p.returncode != 0:
             raise RuntimeError("certenroll %s failed: %s" % (args, p.stderr))
         return p
@@ -121,7 +162,9 @@ class Service:
         self.url = "https://localhost:%d" % self.port
         subprocess.run([SERVE, "start", "--data", self.data, "--run", self.run,
                         "--port", str(self.port), "--workers", "3",
-                        "--ca", RSA_CA,
+                        "--ca", RSA_CA, "--server", self.web,
+                        "--client-ca", self.ca_bundle,
+                        "--trusted-proxy", PROXY_ADDR,
                         "--htpasswd", os.path.join(self.run, "htpasswd")],
                        check=True)
         deadline = time.time() + 10
@@ -140,9 +183,21 @@ class Service:
         subprocess.run([SERVE, "stop", "--run", self.run], check=False)
 
     # -- HTTP helpers -------------------------------------------------------
+    def session(self, source=None):
+        """A new requests session, connecting from source (an address) if
+        given.  (A fresh one each time: requests would otherwise reuse a
+        kept-alive TLS connection made with another client certificate.)"""
+        s = requests.Session()
+        if source is not None:
+            s.mount("https://", SourceAddressAdapter(source))
+        return s
+
     def request(self, method, path, user="alice", json=None, data=None,
                 headers=None, fmt=None, version=None, requested_with=True,
-                params=None):
+                params=None, cert=None, source=None):
+        """user: a USERS name for Basic auth (None: no Authorization);
+        cert: (crt, key) PEM files of a TLS client certificate; source:
+        the local address to connect from (PROXY_ADDR: the trusted proxy)."""
         h = {}
         if requested_with:
             h["x-keyfactor-requested-with"] = "APIClient"
@@ -154,10 +209,71 @@ class Service:
             h["content-type"] = "application/json"
         h.update(headers or {})
         auth = (user, USERS[user][0]) if user in USERS else None
-        return requests.request(method, self.url + "/KeyfactorAPI" + path,
-                                json=json, data=data, headers=h, auth=auth,
-                                verify=self.ca_bundle, params=params,
-                                timeout=60)
+        with self.session(source) as s:
+            return s.request(method, self.url + "/KeyfactorAPI" + path,
+                             json=json, data=data, headers=h, auth=auth,
+                             verify=self.ca_bundle, params=params, cert=cert,
+                             timeout=60)
+
+    def proxy_request(self, method, path, remote_user, **kw):
+        """A request as the trusted reverse proxy sends it: from PROXY_ADDR,
+        no Basic auth, the user in X-Remote-User."""
+        h = dict(kw.pop("headers", None) or {})
+        if remote_user is not None:
+            h["X-Remote-User"] = remote_user
+        kw.setdefault("user", None)
+        return self.request(method, path, headers=h, source=PROXY_ADDR, **kw)
+
+    def client_cert(self, name, subject, ca=None):
+        """Enrolls (as alice, through the API) a WebServer certificate for
+        subject (its EKU holds clientAuth) and writes base/name.crt (leaf
+        and chain) and base/name.key (unencrypted PEM): cert= for requests."""
+        from cryptography.hazmat.primitives.serialization import pkcs12
+        body = {"Subject": subject, "Template": "WebServer",
+                "CertificateAuthority": ca or ISSUING_CA, "KeyType": "ECC",
+                "Curve": "P-256", "IncludeChain": True,
+                "Password": "client-cert-pass-1",
+                "Timestamp": datetime.datetime.utcnow().strftime(
+                    "%Y-%m-%dT%H:%M:%SZ")}
+        r = self.enroll(body, fmt="PFX")
+        assert r.status_code == 200, r.text
+        blob = base64.b64decode(r.json()["CertificateInformation"]["Pkcs12Blob"])
+        key, cert, chain = pkcs12.load_key_and_certificates(
+            blob, b"client-cert-pass-1")
+        return self._write_pem(name, key, [cert] + list(chain or []))
+
+    def self_signed_cert(self, name, subject_cn, org="certenroll"):
+        """A self-signed client certificate (not from any test CA)."""
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.asymmetric import ec
+        from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+        key = ec.generate_private_key(ec.SECP256R1())
+        subj = x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, org),
+                          x509.NameAttribute(NameOID.COMMON_NAME, subject_cn)])
+        now = datetime.datetime.utcnow()
+        cert = (x509.CertificateBuilder().subject_name(subj).issuer_name(subj)
+                .public_key(key.public_key()).serial_number(x509.random_serial_number())
+                .not_valid_before(now - datetime.timedelta(minutes=5))
+                .not_valid_after(now + datetime.timedelta(days=1))
+                .add_extension(x509.ExtendedKeyUsage(
+                    [ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
+                .sign(key, hashes.SHA256()))
+        return self._write_pem(name, key, [cert])
+
+    def _write_pem(self, name, key, certs):
+        from cryptography.hazmat.primitives import serialization
+        crt = os.path.join(self.base, name + ".crt")
+        keyf = os.path.join(self.base, name + ".key")
+        with open(crt, "wb") as f:
+            for c in certs:
+                f.write(c.public_bytes(serialization.Encoding.PEM))
+        with open(keyf, "wb") as f:
+            f.write(key.private_bytes(serialization.Encoding.PEM,
+                                      serialization.PrivateFormat.PKCS8,
+                                      serialization.NoEncryption()))
+        os.chmod(keyf, 0o600)
+        return crt, keyf
 
     def enroll(self, body, fmt="PFX", user="alice", version=None, **kw):
         return self.request("POST", "/Enrollment/PFX", user=user, json=body,
