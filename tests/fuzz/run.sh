@@ -26,7 +26,7 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 # What went wrong with one input: the harness's own message or the
 # sanitizer's, and the first frames in our code.
 why() {
-	"$1" -timeout=30 "$2" 2>&1 | grep -E 'check failed|runtime error|ERROR: |Assertion|SUMMARY|#[0-9]+ .* (lib|tests)/' |
+	"$1" -timeout=30 "$2" 2>&1 | grep -E 'check failed|runtime error|ERROR: |Assertion|SUMMARY|#[0-9]+ .* in .*(lib|tests/fuzz)/[a-z0-9_]+\.c' |
 	    head -n 8 | sed 's/^/    /'
 }
 
