@@ -20,7 +20,8 @@
  *   aki                  authorityKeyIdentifier = issuer's SKI
  *   signature-algorithm  matches the issuer's key type
  *   unique-extensions    no extension appears twice
- *   issuer-name          issuer DN = the CA's subject DN
+ *   issuer-name          issuer DN = the CA's subject DN, byte for byte
+ *   extensions-decode    every extension decodes
  */
 #ifndef CE_LINT_H
 #define CE_LINT_H

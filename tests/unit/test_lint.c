@@ -3,7 +3,9 @@
  * way lib/issue.c builds one passes lint_presign() and lint_certificate()
  * for an ECC P-256 and an RSA-2048 CA; then a table of variants, each broken
  * in one way, must each fail with CE_INVAL naming exactly the lint that
- * catches it.  Rows with a NULL lint are variants the profile allows.
+ * catches it.  Rows with a NULL lint are variants the profile allows; rows
+ * marked .bug are lint.c's known misses (reported as skipped, see struct
+ * lint_case).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -491,8 +493,7 @@ static const struct lint_case cases[] = {
 	{ "CN not a DNS name, no SAN", NULL, ON_BOTH,
 	    { .subject = "CN=Jane Doe", .san = OMIT }, NOBUG },
 	{ "second CN not among the DNS SANs", "cn-in-san", ON_BOTH,
-	    { .subject = "CN=" CN ",CN=evil.example.org" },
-	    "lint_names() checks only the first CN (x500_common_name)", NULL },
+	    { .subject = "CN=" CN ",CN=evil.example.org" }, NOBUG },
 
 	/* dns-names */
 	{ "DNS SAN a..b", "dns-names", ON_BOTH,
@@ -506,9 +507,7 @@ static const struct lint_case cases[] = {
 	{ "DNS SAN wildcard", NULL, ON_BOTH,
 	    { .san = "DNS:" CN ",DNS:*.example.com" }, NOBUG },
 	{ "DNS SAN with an embedded NUL", "dns-names", ON_BOTH,
-	    { .san = OMIT, .extra = san_with_nul },
-	    "lint_names() passes the IA5String to san_dns_valid() as a C "
-	    "string, which stops at the NUL", NULL },
+	    { .san = OMIT, .extra = san_with_nul }, NOBUG },
 
 	/* basic-constraints */
 	{ "basicConstraints missing", "basic-constraints", ON_BOTH,
@@ -534,12 +533,9 @@ static const struct lint_case cases[] = {
 	    { .ku = "critical,digitalSignature,keyAgreement" }, NOBUG },
 	{ "keyUsage keyAgreement, EC key", NULL, ON_EC,
 	    { .ku = "critical,digitalSignature,keyAgreement" }, NOBUG },
-	{ "keyCertSign beside an undecodable extension", "key-usage", ON_BOTH,
-	    { .ku = "critical,digitalSignature,keyCertSign",
-	    .extra = undecodable_ext },
-	    "X509_get_key_usage() answers 0 (no usage at all) for a certificate "
-	    "OpenSSL's extension cache finds invalid; only the later 'ski' lint "
-	    "(X509_get0_subject_key_id() answers NULL then) refuses it", "ski" },
+	{ "keyCertSign beside an undecodable extension", "extensions-decode",
+	    ON_BOTH, { .ku = "critical,digitalSignature,keyCertSign",
+	    .extra = undecodable_ext }, NOBUG },
 
 	/* eku */
 	{ "EKU clientAuth, serverAuth expected", "eku", ON_BOTH,
@@ -567,25 +563,25 @@ static const struct lint_case cases[] = {
 	{ "authorityInfoAccess twice", "unique-extensions", ON_BOTH,
 	    { .aia = AIA, .dup = NID_info_access }, NOBUG },
 	{ "basicConstraints twice", "unique-extensions", ON_BOTH,
-	    { .dup = NID_basic_constraints }, DUP_BUG("basic-constraints") },
+	    { .dup = NID_basic_constraints }, NOBUG },
 	{ "keyUsage twice", "unique-extensions", ON_BOTH,
-	    { .dup = NID_key_usage }, DUP_BUG("key-usage") },
+	    { .dup = NID_key_usage }, NOBUG },
 	{ "EKU twice, serverAuth expected", "unique-extensions", ON_BOTH,
-	    { .dup = NID_ext_key_usage }, DUP_BUG("eku") },
+	    { .dup = NID_ext_key_usage }, NOBUG },
 	{ "EKU twice, none expected", "unique-extensions", ON_BOTH,
-	    { .dup = NID_ext_key_usage, .any_eku = 1 }, DUP_BUG("ski") },
+	    { .dup = NID_ext_key_usage, .any_eku = 1 }, NOBUG },
 	{ "subjectAltName twice, DNS CN", "unique-extensions", ON_BOTH,
-	    { .dup = NID_subject_alt_name }, DUP_BUG("cn-in-san") },
+	    { .dup = NID_subject_alt_name }, NOBUG },
 	{ "subjectAltName twice", "unique-extensions", ON_BOTH,
 	    { .subject = "CN=Jane Doe", .san = "email:jane@example.com",
-	    .dup = NID_subject_alt_name }, DUP_BUG("ski") },
+	    .dup = NID_subject_alt_name }, NOBUG },
 	{ "SKI twice", "unique-extensions", ON_BOTH,
-	    { .dup = NID_subject_key_identifier }, DUP_BUG("ski") },
+	    { .dup = NID_subject_key_identifier }, NOBUG },
 	{ "AKI twice", "unique-extensions", ON_BOTH,
-	    { .dup = NID_authority_key_identifier }, DUP_BUG("ski") },
+	    { .dup = NID_authority_key_identifier }, NOBUG },
 	{ "crlDistributionPoints twice", "unique-extensions", ON_BOTH,
 	    { .crldp = CRLDP, .dup = NID_crl_distribution_points },
-	    DUP_BUG("ski") },
+	    NOBUG },
 
 	/* issuer-name */
 	{ "issuer is not the CA", "issuer-name", ON_BOTH,
@@ -593,9 +589,7 @@ static const struct lint_case cases[] = {
 	{ "issuer with an extra RDN", "issuer-name", ON_EC,
 	    { .issuer = "CN=Test EC CA,O=Example" }, NOBUG },
 	{ "issuer in another case", "issuer-name", ON_EC,
-	    { .issuer = "CN=TEST EC CA" },
-	    "X509_NAME_cmp() compares the canonical (case-folded) forms, not "
-	    "the DER the Baseline Requirements want byte for byte", NULL },
+	    { .issuer = "CN=TEST EC CA" }, NOBUG },
 };
 
 #define NCASES	(sizeof(cases) / sizeof(cases[0]))
