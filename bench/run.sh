@@ -1,0 +1,622 @@
+#!/usr/bin/env bash
+# bench/run.sh - certenroll's throughput benchmark (issue #6), in one run on
+# one machine with one load generator (wrk + the Lua scripts in bench/lua):
+#
+#   limit      bench/limit: an enrollment's cryptography in-process, no HTTP,
+#              no LMDB, one process per core (ECC P-256 + PEM; RSA-2048 + PFX)
+#   hello      the framework ceiling: bench/hello (libfcgi) under spawn-fcgi
+#              -F 2 behind nginx/nginx.conf.in (same TLS + Basic auth)
+#   cfssl      the peer: Debian's cfssl serve, POST /api/v1/cfssl/newcert
+#              (ECDSA P-256 / RSA-2048 CA made by cfssl gencert -initca),
+#              plain HTTP on loopback, no auth, nothing stored
+#   certenroll tools/certenroll-serve (nginx, spawn-fcgi -F 2, fresh data
+#              dir): ECC PEM enrollment, RSA PFX enrollment, GET
+#              /Certificates/{id}, Deploy of STORE enrollments to a PEM store
+#
+# Usage: bench/run.sh [--quick] [--grow] [--duration S] [--levels "1 4 16 64"]
+#                     [--out DIR] [--keep] [--no-install]
+#   --quick       2 s per point (a smoke run, results in <date>-<host>-quick)
+#   --grow        cost as data grows instead: preload 10k and 100k
+#                 certificates (GROW_SIZES) with bench/preload and re-measure
+#                 ECC enrollment and GET at each size (grow.md, grow.csv)
+#   --duration S  seconds per point (default 10)
+#   --levels L    wrk concurrency levels (default "1 4 16 64")
+#   --out DIR     results folder (default bench/results/<date>-<hostname>)
+#   --keep        keep the scratch folder (data dirs, logs) for inspection
+#   --no-install  do not apt-get install the bench-only packages
+# Writes results.md (table, targets), results.csv, plot.png, machine.txt.
+# Every process it starts is stopped on exit (trap).  Scratch data lives in
+# $BENCH_TMPDIR (default /var/tmp: a disk, so LMDB's fsync costs what it
+# costs in production; a tmpfs would hide it).
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+
+duration=10 levels="1 4 16 64" quick=0 grow=0 out= keep=0 install=1
+while [ $# -gt 0 ]; do
+	case $1 in
+	--quick) quick=1; duration=2 ;;
+	--grow) grow=1 ;;
+	--duration) duration=$2; shift ;;
+	--levels) levels=$2; shift ;;
+	--out) out=$2; shift ;;
+	--keep) keep=1 ;;
+	--no-install) install=0 ;;
+	-h|--help) sed -n '2,/^set -eu/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+	*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
+	esac
+	shift
+done
+grow_sizes=${GROW_SIZES:-10000 100000}
+
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "run.sh: $*"; exit 1; }
+
+# --- bench-only packages (not the project's: tools/install-deps.sh) -------
+bench_pkgs="wrk golang-cfssl gnuplot-nox eatmydata"
+install_deps() {
+	tools/install-deps.sh
+	missing=
+	for p in $bench_pkgs; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+		    grep -q "ok installed" || missing="$missing $p"
+	done
+	[ -z "$missing" ] && return 0
+	[ "$(id -u)" -eq 0 ] || die "missing:$missing (run as root)"
+	log "installing$missing"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	# shellcheck disable=SC2086
+	apt-get install -y -qq --no-install-recommends $missing >/dev/null
+}
+[ $install -eq 0 ] || install_deps
+for t in wrk cfssl gnuplot nginx spawn-fcgi curl python3 openssl; do
+	command -v $t >/dev/null || die "$t is missing"
+done
+
+log "building"
+make -s all
+make -s -f bench/Makefile
+
+# --- scratch folder, cleanup ------------------------------------------------
+tmp=$(mktemp -d "${BENCH_TMPDIR:-/var/tmp}/certenroll-bench.XXXXXX")
+chmod 755 "$tmp"	# nginx workers (nobody) reach the sockets
+cfssl_pids=
+cleanup() {
+	rc=$?
+	trap - EXIT INT TERM
+	for r in "$tmp/ce/run" "$tmp/hello/run"; do
+		[ -d "$r" ] && tools/certenroll-serve stop --run "$r" 2>/dev/null
+	done
+	for p in $cfssl_pids; do kill "$p" 2>/dev/null; done
+	for p in $cfssl_pids; do wait "$p" 2>/dev/null; done
+	if [ $keep -eq 1 ]; then log "scratch kept: $tmp"
+	else rm -rf "$tmp"; fi
+	exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# Waits until url answers 2xx (at most 15 s).
+wait_up() {	# url [curl args...]
+	url=$1; shift
+	for _ in $(seq 150); do
+		curl -sf -o /dev/null "$@" "$url" && return 0
+		sleep 0.1
+	done
+	die "$url did not come up"
+}
+
+# CPU ticks (user + system) of processes, to see them go idle.
+ticks() {
+	t=0
+	for p in "$@"; do
+		s=$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null) || continue
+		set -- $s
+		t=$((t + ${12} + ${13}))
+	done
+	echo $t
+}
+# Work a load point leaves behind (requests the backend accepted before the
+# client closed: FastCGI programs and cfssl finish them) must not count in
+# the next point: wait until the processes stop using CPU (at most 60 s).
+drain() {	# pids...
+	[ $# -gt 0 ] || return 0
+	prev=$(ticks "$@")
+	for _ in $(seq 300); do
+		sleep 0.2
+		cur=$(ticks "$@")
+		[ "$cur" = "$prev" ] && return 0
+		prev=$cur
+	done
+	log "warning: backend still busy after 60 s"
+}
+pids_of_run() {	# rundir: every pid in its *.pid files
+	cat "$1"/*.pid 2>/dev/null | tr '\n' ' '
+}
+
+# --- results ----------------------------------------------------------------
+host=$(hostname -s 2>/dev/null || hostname)
+if [ -z "$out" ]; then
+	out=bench/results/$(date +%Y-%m-%d)-$host
+	[ $quick -eq 0 ] || out=$out-quick
+	[ $grow -eq 0 ] || out=$out-grow
+fi
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+csv=$out/results.csv
+[ $grow -eq 1 ] && csv=$out/grow.csv
+echo "scenario,concurrency,seconds,requests,ok,rps,p50_ms,p99_ms,errors,transport" > "$csv"
+
+machine() {
+	{
+		echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+		echo "hostname: $host"
+		echo "nproc: $(nproc)"
+		echo "cpu: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)"
+		echo "memory: $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo)"
+		echo "kernel: $(uname -srm)"
+		echo "os: $(. /etc/os-release && echo "$PRETTY_NAME")"
+		echo "openssl: $(openssl version)"
+		echo "nginx: $(nginx -v 2>&1 | sed 's/.*: //')"
+		echo "wrk: $(wrk --version 2>&1 | head -n1 | cut -d' ' -f1-2)"
+		echo "cfssl: $(cfssl version 2>&1 | tr '\n' ' ')"
+		echo "spawn-fcgi: $(dpkg-query -W -f='${Version}' spawn-fcgi)"
+		echo "lmdb: $(dpkg-query -W -f='${Version}' liblmdb0 2>/dev/null || echo '?')"
+		echo "certenroll: $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD 2>/dev/null || echo ' (work tree modified)')"
+		echo "scratch filesystem: $(df -T "$tmp" | awk 'NR==2 {print $2, $1}')"
+		# One 4 KiB write + fdatasync: what each durable LMDB commit pays
+		# (twice: data pages, then the meta page).
+		s=$(dd if=/dev/zero of="$tmp/sync.probe" bs=4k count=200 \
+		    oflag=dsync 2>&1 | sed -n 's/.*copied, \([0-9.e-]*\) s.*/\1/p')
+		echo "sync probe: $(awk -v s="${s:-0}" 'BEGIN {printf "%.2f", s * 1000 / 200}') ms per 4 KiB O_DSYNC write (dd, 200 writes)"
+		rm -f "$tmp/sync.probe"
+		echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+		echo "busiest other processes at start (pcpu comm):"
+		ps -eo pcpu,comm --sort=-pcpu | sed -n '2,6p' | sed 's/^/    /'
+		echo "points: $duration s each, concurrency $levels, wrk threads min(c, 2)"
+	} > "$out/machine.txt"
+}
+machine
+
+# One wrk point: scenario, concurrency, script, url, transport -> csv row.
+point() {	# scenario c script url transport [seconds]
+	sc=$1 c=$2 script=$3 url=$4 tr=$5 secs=${6:-$duration}
+	th=$((c < 2 ? c : 2))
+	res=$(wrk -t "$th" -c "$c" -d "${secs}s" --timeout 60s -s "$script" "$url" |
+	    grep '^RESULT' || true)
+	[ -n "$res" ] || die "$sc c=$c: wrk gave no result"
+	v() { echo "$res" | sed -n "s/.* $1=\([^ ]*\).*/\1/p"; }
+	errs=$(( $(v non2xx) + $(v connect) + $(v read) + $(v write) + $(v timeout) ))
+	echo "$sc,$c,$(v seconds),$(v requests),$(v ok),$(v rps),$(v p50_ms),$(v p99_ms),$errs,$tr" >> "$csv"
+	log "  $sc c=$c: $(v rps) req/s, p50 $(v p50_ms) ms, p99 $(v p99_ms) ms, errors $errs"
+}
+# A sweep over the levels after a short unrecorded warm-up; drains the
+# backend (pids) after each point.
+sweep() {	# scenario script url transport pids...
+	sc=$1 script=$2 url=$3 tr=$4; shift 4
+	log "$sc"
+	wrk -t 2 -c 4 -d "$([ $quick -eq 1 ] && echo 1 || echo 2)s" --timeout 60s \
+	    -s "$script" "$url" >/dev/null
+	drain "$@"
+	for c in $levels; do
+		point "$sc" "$c" "$script" "$url" "$tr"
+		drain "$@"
+	done
+}
+
+# --- certenroll data directory (as tests/integration/conftest.py) -----------
+user=bench
+pass=bench-pass-$(openssl rand -hex 6)
+export BENCH_AUTH=$(printf '%s:%s' "$user" "$pass" | base64 -w0)
+export BENCH_PFX_PASSWORD=Bench-Pfx-Password-0123456789
+export BENCH_ECC_CA='BenchEccCA' BENCH_RSA_CA='BenchRsaCA'
+ecc_ca='bench.certenroll.test\BenchEccCA'
+rsa_ca='bench.certenroll.test\BenchRsaCA'
+
+setup_data() {	# dir
+	t="tools/certenroll -d $1"
+	$t init >/dev/null
+	$t ca create "$ecc_ca" --key ECC-P-256 \
+	    --subject 'CN=certenroll bench ECC CA,O=certenroll bench' >/dev/null
+	$t ca create "$rsa_ca" --key RSA-2048 \
+	    --subject 'CN=certenroll bench RSA CA,O=certenroll bench' >/dev/null
+	$t template add WebServer --keys RSA-2048,ECC-P-256 --ca "$ecc_ca" \
+	    --ca "$rsa_ca" --eku serverAuth,clientAuth >/dev/null
+	$t role add Bench --claim /certificates/enrollment/pfx/ \
+	    --claim /certificates/collections/read/ \
+	    --claim /certificate_stores/schedule/ >/dev/null
+	$t user add "$user" --role Bench >/dev/null
+	# Deploy reuses a few STORE enrollments for the whole sweep.
+	$t setting set staging_lifetime 3600 >/dev/null
+}
+
+mkdir -p "$tmp/ce/run" "$tmp/hello/run/tls" "$tmp/cfssl"
+printf '%s:%s\n' "$user" "$(openssl passwd -apr1 "$pass")" > "$tmp/htpasswd"
+chmod 644 "$tmp/htpasswd"
+log "creating the data directory"
+setup_data "$tmp/ce/data"
+tools/certenroll -d "$tmp/ce/data" ca show "$ecc_ca" > "$tmp/ecc-ca.pem"
+ce_port=$(free_port)
+ce_url=https://localhost:$ce_port
+curl_ce() { curl -sS --cacert "$tmp/ecc-ca.pem" -H "Authorization: Basic $BENCH_AUTH" \
+    -H 'x-keyfactor-requested-with: APIClient' "$@"; }
+
+start_ce() {
+	tools/certenroll-serve start --data "$tmp/ce/data" --run "$tmp/ce/run" \
+	    --port "$ce_port" --htpasswd "$tmp/htpasswd" --workers 2 \
+	    --ca "$ecc_ca"
+	wait_up "$ce_url/health" --cacert "$tmp/ecc-ca.pem"
+}
+stop_ce() { tools/certenroll-serve stop --run "$tmp/ce/run"; }
+
+# Peak RSS (VmHWM) of each FastCGI program: max over its processes, in MB.
+rss_table() {	# rundir -> "program MB" lines
+	for pf in "$1"/*.pid; do
+		name=$(basename "$pf" .pid)
+		[ "$name" = nginx ] && continue
+		max=0
+		for p in $(cat "$pf"); do
+			kb=$(awk '/^VmHWM/ {print $2}' "/proc/$p/status" 2>/dev/null || echo 0)
+			[ "${kb:-0}" -gt "$max" ] && max=$kb
+		done
+		awk -v n="$name" -v k="$max" 'BEGIN {printf "%s %.1f\n", n, k/1024}'
+	done
+}
+
+cert_count() { tools/certenroll -d "$1" cert list | wc -l; }
+lmdb_line() {	# datadir -> "certs file_bytes used_bytes"
+	n=$(cert_count "$1")
+	f=$(stat -c %s "$1/db/data.mdb")
+	u=$(mdb_stat -e "$1/db" | awk '/Page size/ {ps=$3} /Number of pages used/ {pu=$5} END {print ps*pu}')
+	echo "$n $f $u"
+}
+
+# --- --grow: cost as data grows ---------------------------------------------
+if [ $grow -eq 1 ]; then
+	command -v eatmydata >/dev/null || die "eatmydata is missing"
+	glevel=${GROW_LEVEL:-16}
+	log "grow: sizes $grow_sizes, ECC PEM enrollment and GET at c=$glevel"
+	start_ce
+	echo "size,certs,file_bytes,used_bytes,preload_seconds" > "$out/grow-lmdb.csv"
+	have=0
+	for size in 0 $grow_sizes; do
+		if [ "$size" -gt "$have" ]; then
+			# The service stops while preloading (it would only
+			# compete for the CPU) and starts afresh after.
+			stop_ce
+			log "grow: preloading $((size - have)) certificates"
+			t0=$(date +%s.%N)
+			eatmydata bench/preload -d "$tmp/ce/data" -c "$ecc_ca" \
+			    -u "$user" -n $((size - have)) >/dev/null
+			sync
+			t1=$(date +%s.%N)
+			start_ce
+		else
+			t0=0 t1=0
+		fi
+		set -- $(lmdb_line "$tmp/ce/data")
+		have=$1
+		echo "$size,$1,$2,$3,$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.1f", b-a}')" >> "$out/grow-lmdb.csv"
+		pids=$(pids_of_run "$tmp/ce/run")
+		export BENCH_NCERTS=$have
+		drain $pids
+		point "ecc-pem@$size" "$glevel" bench/lua/enroll_ecc_pem.lua \
+		    "$ce_url/KeyfactorAPI/Enrollment/PFX" https
+		drain $pids
+		point "get@$size" "$glevel" bench/lua/get_cert.lua "$ce_url/" https
+		drain $pids
+		set -- $(lmdb_line "$tmp/ce/data")
+		have=$1
+	done
+	stop_ce
+	{
+		echo "# certenroll: cost as data grows ($(date -u +%Y-%m-%d), $host)"
+		echo
+		echo "Certificates preloaded with bench/preload (certdb_commit_issued, ECC"
+		echo "P-256, under eatmydata), then ECC PEM enrollment and GET"
+		echo "/Certificates/{random id} through nginx at concurrency $glevel, $duration s each."
+		echo
+		echo "| certificates | ECC PEM req/s | p99 ms | GET req/s | p99 ms | data.mdb MB | bytes/cert (file) | bytes/cert (pages used) |"
+		echo "|---|---|---|---|---|---|---|---|"
+		tail -n +2 "$out/grow-lmdb.csv" | while IFS=, read -r size n f u _; do
+			e=$(grep "^ecc-pem@$size," "$csv" | cut -d, -f6,8)
+			g=$(grep "^get@$size," "$csv" | cut -d, -f6,8)
+			awk -v n="$n" -v f="$f" -v u="$u" -v e="$e" -v g="$g" 'BEGIN {
+			    split(e, E, ","); split(g, G, ",");
+			    printf "| %d | %.0f | %.1f | %.0f | %.1f | %.1f | %.0f | %.0f |\n",
+			    n, E[1], E[2], G[1], G[2], f/1048576, n ? f/n : 0, n ? u/n : 0 }'
+		done
+		echo
+		echo "1M certificates is not measured by default (GROW_SIZES=\"10000 100000 1000000\""
+		echo "adds it; the preload alone then takes minutes and ~2 GB of LMDB)."
+		echo "Machine: see machine.txt."
+	} > "$out/grow.md"
+	cat "$out/grow.md"
+	exit 0
+fi
+
+# --- 1. the limit -------------------------------------------------------------
+log "limit (in-process, $(nproc) processes)"
+for alg in ecc rsa; do
+	l=$(bench/limit -s "$duration" "$alg")
+	v() { echo "$l" | sed -n "s/.* $1=\([^ ]*\).*/\1/p"; }
+	echo "limit-$alg,$(nproc),$(v seconds),$(v ops),$(v ops),$(v ops_per_s),$(v p50_ms),$(v p99_ms),0,in-process" >> "$csv"
+	log "  limit-$alg: $(v ops_per_s) ops/s, p50 $(v p50_ms) ms, p99 $(v p99_ms) ms"
+done
+
+# --- 2. the framework ceiling: hello behind the same nginx --------------------
+hr=$tmp/hello/run
+hello_port=$(free_port)
+tools/certenroll -d "$tmp/ce/data" tls-cert --ca "$ecc_ca" --cn localhost \
+    --dns localhost --ip 127.0.0.1 --cert "$hr/tls/server.crt" \
+    --key "$hr/tls/server.key" >/dev/null
+# nginx/nginx.conf.in, maps.conf.in, params.conf.in filled as
+# tools/certenroll-serve fills them (no client CA, no trusted proxy); only
+# the locations differ: one, to the hello responder.
+fill() {
+	sed -e '/#?client-cert$/d' -e '/#?trusted-proxy$/d' \
+	    -e "s|@RUNDIR@|$hr|g" -e "s|@DATADIR@|$tmp/ce/data|g" \
+	    -e "s|@PORT@|$hello_port|g" -e "s|@CONFDIR@|$top/nginx|g" \
+	    -e "s|@HTPASSWD@|$tmp/htpasswd|g" \
+	    -e "s|@CERTENROLL_CONF@|$hr/certenroll.conf|g" "$1" > "$2"
+}
+fill nginx/nginx.conf.in "$hr/nginx.conf"
+fill nginx/maps.conf.in "$hr/maps.conf"
+fill nginx/params.conf.in "$hr/params.conf"
+: > "$hr/certenroll.conf"
+cat > "$hr/locations.conf" <<EOF
+location /KeyfactorAPI/ {
+    include $hr/params.conf;
+    fastcgi_pass unix:$hr/hello.sock;
+}
+EOF
+spawn-fcgi -s "$hr/hello.sock" -M 0666 -F 2 -P "$hr/hello.pid" -- \
+    "$top/bench/hello" >/dev/null
+nginx -p "$hr" -c "$hr/nginx.conf" -e "$hr/nginx-error.log"
+hello_url=https://localhost:$hello_port/KeyfactorAPI/Hello
+wait_up "$hello_url" --cacert "$tmp/ecc-ca.pem" -u "$user:$pass"
+sweep hello bench/lua/hello.lua "$hello_url" https $(pids_of_run "$hr")
+rss_table "$hr" > "$tmp/rss-hello"
+tools/certenroll-serve stop --run "$hr"
+
+# --- 3. the peer: cfssl serve ---------------------------------------------------
+for alg in ecdsa:256 rsa:2048; do
+	a=${alg%:*} s=${alg#*:}
+	d=$tmp/cfssl/$a
+	mkdir -p "$d"
+	(cd "$d" && echo "{\"CN\":\"cfssl bench $a CA\",\"names\":[{\"O\":\"certenroll bench\"}],\"key\":{\"algo\":\"$a\",\"size\":$s}}" |
+	    cfssl gencert -initca - 2>/dev/null | cfssljson -bare ca)
+	port=$(free_port)
+	cfssl serve -address 127.0.0.1 -port "$port" -ca "$d/ca.pem" \
+	    -ca-key "$d/ca-key.pem" > "$d/serve.log" 2>&1 &
+	pid=$!
+	cfssl_pids="$cfssl_pids $pid"
+	url=http://127.0.0.1:$port/api/v1/cfssl/newcert
+	export BENCH_CFSSL_ALGO=$a BENCH_CFSSL_SIZE=$s
+	body="{\"request\":{\"CN\":\"x.example.com\",\"hosts\":[\"x.example.com\"],\"key\":{\"algo\":\"$a\",\"size\":$s}}}"
+	for _ in $(seq 100); do
+		curl -sf -o /dev/null -d "$body" "$url" && break
+		sleep 0.1
+	done
+	r=$(curl -sf -d "$body" "$url" || true)
+	case $r in *'"success":true'*) ;; *) die "cfssl newcert ($a) failed: $r" ;; esac
+	name=$([ "$a" = ecdsa ] && echo cfssl-ecc || echo cfssl-rsa)
+	sweep "$name" bench/lua/cfssl_newcert.lua "$url" http "$pid"
+	kill "$pid"; wait "$pid" 2>/dev/null || true
+	cfssl_pids=${cfssl_pids% $pid}
+done
+
+# --- 4. certenroll ------------------------------------------------------------
+log "starting certenroll on port $ce_port"
+start_ce
+ce_pids=$(pids_of_run "$tmp/ce/run")
+ts() { date -u +%Y-%m-%dT%H:%M:%SZ; }
+enroll_body() {	# keytype-fields ca
+	echo "{\"Subject\":\"CN=check.bench.example.com\",\"Template\":\"WebServer\",\"CertificateAuthority\":\"$2\",$1,\"Password\":\"$BENCH_PFX_PASSWORD\",\"Timestamp\":\"$(ts)\"}"
+}
+check_enroll() {	# format keyfields ca
+	r=$(curl_ce -H "x-certificateformat: $1" -H 'content-type: application/json' \
+	    -d "$(enroll_body "$2" "$3")" "$ce_url/KeyfactorAPI/Enrollment/PFX")
+	[[ $r == *'"RequestDisposition":"ISSUED"'* ]] ||
+	    die "enrollment ($1) failed: $r"
+	r=${r#*\"KeyfactorId\":}
+	echo "${r%%[!0-9]*}"
+}
+check_enroll PEM '"KeyType":"ECC","Curve":"P-256"' "$BENCH_ECC_CA" >/dev/null
+sweep ecc-pem bench/lua/enroll_ecc_pem.lua "$ce_url/KeyfactorAPI/Enrollment/PFX" \
+    https $ce_pids
+check_enroll PFX '"KeyType":"RSA","KeyLength":2048' "$BENCH_RSA_CA" >/dev/null
+sweep rsa-pfx bench/lua/enroll_rsa_pfx.lua "$ce_url/KeyfactorAPI/Enrollment/PFX" \
+    https $ce_pids
+# Only enrollments so far: LMDB bytes per certificate.
+lmdb_enroll=$(lmdb_line "$tmp/ce/data")
+export BENCH_NCERTS=${lmdb_enroll%% *}
+curl_ce -sf -o /dev/null "$ce_url/KeyfactorAPI/Certificates/$BENCH_NCERTS" ||
+    die "GET /Certificates/$BENCH_NCERTS failed"
+sweep get bench/lua/get_cert.lua "$ce_url/" https $ce_pids
+
+# Deploy: a PEM store, 64 STORE enrollments, then Deploy them in turn.
+store=$(tools/certenroll -d "$tmp/ce/data" store add --type PEM \
+    --path "$tmp/ce/store/bench.pem" --create-if-missing)
+staged=
+for _ in $(seq 64); do
+	staged="$staged,$(check_enroll STORE '"KeyType":"ECC","Curve":"P-256"' "$BENCH_ECC_CA")"
+done
+export BENCH_STORE=$store BENCH_STAGED=${staged#,}
+r=$(curl_ce -H 'content-type: application/json' -d "{\"Stores\":[{\"StoreId\":\"$store\",\"Overwrite\":true}],\"CertificateId\":${staged##*,},\"Password\":\"$BENCH_PFX_PASSWORD\"}" \
+    "$ce_url/KeyfactorAPI/Enrollment/PFX/Deploy")
+[[ $r == *"\"SuccessfulStores\":[\"$store\"]"* ]] || die "Deploy failed: $r"
+sweep deploy bench/lua/deploy.lua "$ce_url/KeyfactorAPI/Enrollment/PFX/Deploy" \
+    https $ce_pids
+lmdb_end=$(lmdb_line "$tmp/ce/data")
+jobs=$(tools/certenroll -d "$tmp/ce/data" job list | wc -l)
+rss_table "$tmp/ce/run" > "$tmp/rss-ce"
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$out/machine.txt"
+stop_ce
+
+# --- 5. table, targets, plot ----------------------------------------------------
+log "writing $out"
+python3 - "$csv" "$out" "$tmp/rss-ce" "$tmp/rss-hello" "$lmdb_enroll" \
+    "$lmdb_end" "$jobs" "$duration" <<'PY'
+import csv, sys
+path, out, rss_ce, rss_hello, lm_enr, lm_end, jobs, dur = sys.argv[1:9]
+rows = list(csv.DictReader(open(path)))
+for r in rows:
+    for k in ("concurrency", "requests", "ok", "errors"):
+        r[k] = int(r[k])
+    for k in ("seconds", "rps", "p50_ms", "p99_ms"):
+        r[k] = float(r[k])
+by = {}
+for r in rows:
+    by.setdefault(r["scenario"], {})[r["concurrency"]] = r
+limit = {"ecc": by["limit-ecc"], "rsa": by["limit-rsa"]}
+limit = {k: list(v.values())[0]["rps"] for k, v in limit.items()}
+peer_of = {"ecc-pem": "cfssl-ecc", "rsa-pfx": "cfssl-rsa"}
+limit_of = {"ecc-pem": "ecc", "cfssl-ecc": "ecc", "rsa-pfx": "rsa",
+            "cfssl-rsa": "rsa"}
+order = ["limit-ecc", "limit-rsa", "hello", "cfssl-ecc", "cfssl-rsa",
+         "ecc-pem", "rsa-pfx", "get", "deploy"]
+what = {
+    "limit-ecc": "limit: ECC P-256 key + cert + PEM, in-process",
+    "limit-rsa": "limit: RSA-2048 key + cert + PKCS#12, in-process",
+    "hello": "ceiling: hello (libfcgi) behind nginx, TLS + Basic",
+    "cfssl-ecc": "peer: cfssl newcert ECDSA P-256, plain HTTP",
+    "cfssl-rsa": "peer: cfssl newcert RSA-2048, plain HTTP",
+    "ecc-pem": "certenroll: ECC P-256 enrollment, PEM",
+    "rsa-pfx": "certenroll: RSA-2048 enrollment, PFX",
+    "get": "certenroll: GET /Certificates/{id}",
+    "deploy": "certenroll: Deploy (STORE enrollment) to a PEM store",
+}
+
+def ratio(a, b):
+    return "%.2f" % (a / b) if b else "-"
+
+L = []
+L.append("# certenroll benchmark\n")
+L.append("One run, one machine (machine.txt), one load generator: wrk with the Lua "
+         "scripts in bench/lua, %s s per point, wrk threads min(c, 2), on the same "
+         "2 cores as the servers. Requests/s counts 2xx answers only; p50/p99 are "
+         "wrk's latencies. certenroll and hello: HTTPS (TLS 1.3, P-256 server "
+         "key, keep-alive) + Basic auth through nginx, spawn-fcgi -F 2 per "
+         "program. cfssl: **plain HTTP, no auth, nothing stored** (certenroll "
+         "commits every certificate durably to LMDB before answering). Limit: "
+         "bench/limit, the same cryptography in-process (key, lint pre-signature, "
+         "CA signature, PEM/PKCS#12, base64), one process per core, no HTTP, no "
+         "LMDB; its \"concurrency\" is its process count.\n" % dur)
+L.append("| scenario | c | req/s | p50 ms | p99 ms | errors | x peer (cfssl) | x limit | x hello |")
+L.append("|---|---|---|---|---|---|---|---|---|")
+for sc in order:
+    for c, r in sorted(by.get(sc, {}).items()):
+        peer = by.get(peer_of.get(sc, ""), {}).get(c)
+        lim = limit.get(limit_of.get(sc, ""))
+        hel = by.get("hello", {}).get(c)
+        L.append("| %s | %d | %.1f | %.2f | %.2f | %d | %s | %s | %s |" % (
+            sc, c, r["rps"], r["p50_ms"], r["p99_ms"], r["errors"],
+            ratio(r["rps"], peer["rps"]) if peer else "-",
+            ratio(r["rps"], lim) if lim and not sc.startswith("limit") else "-",
+            ratio(r["rps"], hel["rps"]) if hel and sc not in ("hello",) and not sc.startswith("limit") else "-"))
+L.append("")
+L.append("Scenarios:\n")
+for sc in order:
+    if sc in by:
+        L.append("- `%s`: %s" % (sc, what[sc]))
+L.append("")
+
+def peak(sc):
+    d = by.get(sc, {})
+    if not d:
+        return None, None
+    c = max(d, key=lambda k: d[k]["rps"])
+    return d[c]["rps"], c
+
+L.append("## Targets (issue #6), peak throughput over the concurrency levels\n")
+L.append("| target | measured | met |")
+L.append("|---|---|---|")
+def target(name, val, goal, fmt):
+    L.append("| %s | %s | %s |" % (name, fmt, "yes" if val is not None and val >= goal else "**no**"))
+e, ec = peak("ecc-pem"); ce, cec = peak("cfssl-ecc")
+r, rc = peak("rsa-pfx"); cr, crc = peak("cfssl-rsa")
+g, gc = peak("get"); h, hc = peak("hello")
+if e and ce:
+    target("ECC PEM >= 2.0x cfssl ECC", e / ce, 2.0,
+           "%.1f (c=%d) / %.1f (c=%d) = %.2fx" % (e, ec, ce, cec, e / ce))
+if e:
+    target("ECC PEM >= 80%% of the limit", e / limit["ecc"], 0.8,
+           "%.1f / %.1f = %.0f%%" % (e, limit["ecc"], 100 * e / limit["ecc"]))
+if r and cr:
+    target("RSA PFX >= 2x cfssl RSA", r / cr, 2.0,
+           "%.1f (c=%d) / %.1f (c=%d) = %.2fx" % (r, rc, cr, crc, r / cr))
+if r:
+    L.append("| (RSA PFX vs its limit, no target) | %.1f / %.1f = %.0f%% | - |" % (
+        r, limit["rsa"], 100 * r / limit["rsa"]))
+if g and h:
+    target("GET >= 70% of the hello ceiling", g / h, 0.7,
+           "%.1f (c=%d) / %.1f (c=%d) = %.0f%%" % (g, gc, h, hc, 100 * g / h))
+rss = [l.split() for l in open(rss_ce) if l.strip()]
+rss_max = max(float(m) for _, m in rss) if rss else 0
+target("peak RSS < 16 MB per FastCGI process", 16 - rss_max, 1e-9,
+       "max %.1f MB" % rss_max)
+L.append("")
+L.append("## Peak RSS (VmHWM) per FastCGI program, max over its 2 processes, after the run\n")
+L.append("| program | MB |")
+L.append("|---|---|")
+for n, m in rss:
+    L.append("| %s | %s |" % (n, m))
+for n, m in (l.split() for l in open(rss_hello) if l.strip()):
+    L.append("| %s (bench/hello) | %s |" % (n, m))
+L.append("")
+n1, f1, u1 = (int(x) for x in lm_enr.split())
+n2, f2, u2 = (int(x) for x in lm_end.split())
+L.append("## LMDB size\n")
+L.append("| when | certificates | data.mdb bytes | bytes / certificate (file) | bytes / certificate (pages in use) |")
+L.append("|---|---|---|---|---|")
+L.append("| after the enrollment scenarios | %d | %d | %.0f | %.0f |" % (n1, f1, f1 / n1, u1 / n1))
+L.append("| at the end (+ %s Deploy jobs, each holding its sealed PKCS#12) | %d | %d | %.0f | %.0f |" % (jobs, n2, f2, f2 / n2, u2 / n2))
+L.append("")
+L.append("Certificates counted with `tools/certenroll -d DIR cert list | wc -l`; "
+         "\"pages in use\" from `mdb_stat -e` (the file also holds free pages).\n")
+open(out + "/results.md", "w").write("\n".join(L) + "\n")
+
+# gnuplot data: one block per scenario (concurrency, rps, p99).
+with open(out + "/plot.dat", "w") as f:
+    for sc in order:
+        if sc.startswith("limit") or sc not in by:
+            continue
+        f.write("# %s\n" % sc)
+        for c, r in sorted(by[sc].items()):
+            f.write("%d %.3f %.3f\n" % (c, r["rps"], r["p99_ms"]))
+        f.write("\n\n")
+    f.write("# limits\n%.3f %.3f\n" % (limit["ecc"], limit["rsa"]))
+PY
+scen_list="hello cfssl-ecc cfssl-rsa ecc-pem rsa-pfx get deploy"
+lecc=$(tail -n1 "$out/plot.dat" | cut -d' ' -f1)
+lrsa=$(tail -n1 "$out/plot.dat" | cut -d' ' -f2)
+gnuplot <<EOF
+set terminal pngcairo size 1400,600 font "sans,10"
+set output "$out/plot.png"
+set multiplot layout 1,2 title "certenroll benchmark ($(date -u +%Y-%m-%d), $host, $(nproc) cores)"
+set logscale xy
+set xlabel "concurrency (wrk connections)"
+set grid
+set key outside bottom center horizontal maxrows 3
+set xtics (1, 4, 16, 64)
+titles = "$scen_list"
+set ylabel "requests/s"
+set title "throughput"
+plot for [i=0:6] "$out/plot.dat" index i using 1:2 with linespoints lw 2 title word(titles, i+1), \
+     $lecc with lines dt 2 lw 2 lc rgb "black" title "limit ECC (in-process)", \
+     $lrsa with lines dt 3 lw 2 lc rgb "gray30" title "limit RSA (in-process)"
+set ylabel "p99 latency (ms)"
+set title "p99 latency"
+plot for [i=0:6] "$out/plot.dat" index i using 1:3 with linespoints lw 2 title word(titles, i+1)
+unset multiplot
+EOF
+rm -f "$out/plot.dat"
+cat "$out/results.md"
+log "results in $out"
