@@ -2,7 +2,7 @@
  * limit - the cryptographic work of one enrollment, in-process, without
  * HTTP or LMDB: the upper bound of what /Enrollment/PFX can reach.
  *
- *   limit [-s SECONDS] [-j PROCS] [-L] ecc|rsa
+ *   limit [-s SECONDS] [-j PROCS] [-L] [-P] ecc|rsa
  *
  * ecc: ECC P-256 key, certificate signed by a P-256 CA, PEM answer (the key
  *      as encrypted PKCS#8, leaf, chain, subject headers), base64.
@@ -12,7 +12,8 @@
  * lib's rsa_fast, as the service generates it), certificate built with the
  * same extensions, the throwaway pre-signature and the lints (lib/lint.c;
  * -L skips both), the CA signature, the re-parse of the DER, pem_build or
- * pfx_build (lib/output.h), b64_encode.
+ * pfx_build (lib/output.h), b64_encode.  -P (ecc): an empty password, so the
+ * PEM key is plain PKCS#8 - no PBKDF2 - as cfssl hands keys out.
  * PROCS processes (default: one per core) run for SECONDS (default 10).
  * Prints one line:
  *   limit <ecc|rsa> procs=N seconds=S ops=N ops_per_s=X p50_ms=X p99_ms=X
@@ -97,6 +98,8 @@ make_ca(const struct key_spec *spec, struct ca *ca, EVP_PKEY **cakey)
 }
 
 /* One enrollment's cryptography; returns 0 or dies. */
+static const char *password = PASSWORD;
+
 static void
 one(const struct key_spec *spec, const struct ca *ca, EVP_PKEY *cakey,
     STACK_OF(X509) *chain, STACK_OF(ASN1_OBJECT) *eku, int lint, int n)
@@ -157,9 +160,9 @@ one(const struct key_spec *spec, const struct ca *ca, EVP_PKEY *cakey,
 	X509_free(cert);
 	cert = fresh;
 	if (spec->type == KEY_RSA) {
-		if (pfx_build(key, cert, chain, NULL, PASSWORD, 0, &out, &err) != CE_OK)
+		if (pfx_build(key, cert, chain, NULL, password, 0, &out, &err) != CE_OK)
 			die("pfx_build", &err);
-	} else if (pem_build(key, cert, chain, PASSWORD, CHAIN_END_ENTITY_FIRST,
+	} else if (pem_build(key, cert, chain, password, CHAIN_END_ENTITY_FIRST,
 	    1, &out, &err) != CE_OK)
 		die("pem_build", &err);
 	if ((b64 = b64_encode(out.data, out.len)) == NULL)
@@ -200,7 +203,7 @@ write_all(int fd, const void *buf, size_t n)
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: limit [-s SECONDS] [-j PROCS] [-L] ecc|rsa\n");
+	fprintf(stderr, "usage: limit [-s SECONDS] [-j PROCS] [-L] [-P] ecc|rsa\n");
 	exit(2);
 }
 
@@ -218,11 +221,12 @@ main(int argc, char **argv)
 	pid_t *pids;
 	FILE *in;
 
-	while ((c = getopt(argc, argv, "s:j:L")) != -1) {
+	while ((c = getopt(argc, argv, "s:j:LP")) != -1) {
 		switch (c) {
 		case 's': seconds = atof(optarg); break;
 		case 'j': procs = atol(optarg); break;
 		case 'L': lint = 0; break;
+		case 'P': password = ""; break;
 		default: usage();
 		}
 	}
@@ -308,8 +312,8 @@ main(int argc, char **argv)
 	}
 	qsort(all, (size_t)got, sizeof(double), cmp_double);
 	printf("limit %s procs=%ld seconds=%g ops=%ld ops_per_s=%.1f "
-	    "p50_ms=%.3f p99_ms=%.3f lint=%d\n", argv[optind], procs, seconds,
-	    total, total / seconds, got ? all[got / 2] * 1e3 : 0.0,
-	    got ? all[(long)(got * 0.99)] * 1e3 : 0.0, lint);
+	    "p50_ms=%.3f p99_ms=%.3f lint=%d key_encrypted=%d\n", argv[optind],
+	    procs, seconds, total, total / seconds, got ? all[got / 2] * 1e3 : 0.0,
+	    got ? all[(long)(got * 0.99)] * 1e3 : 0.0, lint, password[0] != '\0');
 	return 0;
 }

@@ -73,12 +73,5 @@ fail:
 int
 main(void)
 {
-	struct http_req *r;
-
-	http_init("certificate-stores");
-	while ((r = http_accept()) != NULL) {
-		handle(r);
-		http_finish(r);
-	}
-	return 0;
+	return http_run("certificate-stores", handle);
 }

@@ -80,12 +80,5 @@ fail:
 int
 main(void)
 {
-	struct http_req *r;
-
-	http_init("certificates");
-	while ((r = http_accept()) != NULL) {
-		handle(r);
-		http_finish(r);
-	}
-	return 0;
+	return http_run("certificates", handle);
 }

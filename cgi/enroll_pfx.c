@@ -44,12 +44,5 @@ fail:
 int
 main(void)
 {
-	struct http_req *r;
-
-	http_init("enroll-pfx");
-	while ((r = http_accept()) != NULL) {
-		handle(r);
-		http_finish(r);
-	}
-	return 0;
+	return http_run("enroll-pfx", handle);
 }

@@ -36,12 +36,5 @@ handle(struct http_req *r)
 int
 main(void)
 {
-	struct http_req *r;
-
-	http_init("pfx-replace");
-	while ((r = http_accept()) != NULL) {
-		handle(r);
-		http_finish(r);
-	}
-	return 0;
+	return http_run("pfx-replace", handle);
 }

@@ -81,12 +81,5 @@ handle(struct http_req *r)
 int
 main(void)
 {
-	struct http_req *r;
-
-	http_init("renew");
-	while ((r = http_accept()) != NULL) {
-		handle(r);
-		http_finish(r);
-	}
-	return 0;
+	return http_run("renew", handle);
 }

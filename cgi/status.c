@@ -91,12 +91,5 @@ handle(struct http_req *r)
 int
 main(void)
 {
-	struct http_req *r;
-
-	http_init("status");
-	while ((r = http_accept()) != NULL) {
-		handle(r);
-		http_finish(r);
-	}
-	return 0;
+	return http_run("status", handle);
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include <openssl/pem.h>
@@ -28,6 +29,7 @@ static struct {
 	EVP_PKEY	*key;
 } keycache[KEYCACHE_MAX];
 static int nkeycache;
+static pthread_mutex_t keycache_lock = PTHREAD_MUTEX_INITIALIZER;
 
 void
 ca_free(struct ca *ca)
@@ -207,8 +209,23 @@ ca_sign(struct ce_db *db, const struct ca *ca, const char *template,
 }
 
 /* The key of CA id, loaded once per process. */
+static enum ce_err cached_key_locked(const char *, int64_t, EVP_PKEY **,
+    struct ce_error *);
+
 static enum ce_err
 cached_key(const char *dir, int64_t id, EVP_PKEY **out, struct ce_error *err)
+{
+	enum ce_err rc;
+
+	pthread_mutex_lock(&keycache_lock);
+	rc = cached_key_locked(dir, id, out, err);
+	pthread_mutex_unlock(&keycache_lock);
+	return rc;
+}
+
+static enum ce_err
+cached_key_locked(const char *dir, int64_t id, EVP_PKEY **out,
+    struct ce_error *err)
 {
 	enum ce_err rc;
 	int i;

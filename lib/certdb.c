@@ -94,6 +94,13 @@ request_record(struct ce_txn *txn, const struct issued *in, int64_t req_id,
 		    err);
 		if (rc != CE_OK)
 			return rc;
+		/* Only a request claimed for approval may be issued. */
+		if ((v = json_object_object_get(rec, "state")) == NULL ||
+		    strcmp(json_object_get_string(v), "APPROVING") != 0) {
+			json_object_put(rec);
+			return ce_fail(err, CE_CONFLICT, "Request %lld is not being "
+			    "approved.", (long long)req_id);
+		}
 	} else if ((rec = json_object_new_object()) == NULL) {
 		return ce_fault(err, CE_NOMEM, "json");
 	} else {
@@ -134,18 +141,24 @@ put_index(struct ce_txn *txn, enum db_table t, const char *key, int64_t id,
 	return rc;
 }
 
-enum ce_err
-certdb_commit_issued(struct ce_db *db, const struct issued *in,
-    int64_t *cert_id, int64_t *request_id, struct ce_error *err)
+struct commit {
+	struct ce_db		*db;
+	const struct issued	*in;
+	int64_t			 cert_id;
+	int64_t			 request_id;
+};
+
+/* The writes of one issuance, inside the (possibly shared) transaction. */
+static enum ce_err
+commit_fn(struct ce_txn *txn, void *arg, struct ce_error *err)
 {
-	struct ce_txn *txn = NULL;
+	struct commit *c = arg;
+	const struct issued *in = c->in;
 	json_object *cert = NULL, *req = NULL, *v;
 	char key[DB_IDKEY_MAX];
 	uint64_t cid, rid;
 	enum ce_err rc;
 
-	if ((rc = db_begin(db, 1, &txn, err)) != CE_OK)
-		return rc;
 	if ((rc = db_next_id(txn, "certificate", &cid, err)) != CE_OK)
 		goto out;
 	if (in->request_id > 0)
@@ -167,23 +180,32 @@ certdb_commit_issued(struct ce_db *db, const struct issued *in,
 	if ((rc = put_index(txn, T_BY_SERIAL, json_object_get_string(v),
 	    (int64_t)cid, err)) != CE_OK)
 		goto out;
-	if (in->staged_pfx != NULL && (rc = staging_put(db, txn, (int64_t)cid,
+	if (in->staged_pfx != NULL && (rc = staging_put(c->db, txn, (int64_t)cid,
 	    (int64_t)rid, in->requester, in->staging_expires, in->staged_pfx,
 	    err)) != CE_OK)
 		goto out;
-	if (in->in_txn != NULL && (rc = in->in_txn(db, txn, (int64_t)cid,
+	if (in->in_txn != NULL && (rc = in->in_txn(c->db, txn, (int64_t)cid,
 	    in->in_txn_arg, err)) != CE_OK)
 		goto out;
-	rc = db_commit(txn, err);
-	txn = NULL;
-	if (rc == CE_OK) {
-		*cert_id = (int64_t)cid;
-		*request_id = (int64_t)rid;
-	}
+	c->cert_id = (int64_t)cid;
+	c->request_id = (int64_t)rid;
 out:
-	db_abort(txn);
 	json_object_put(cert);
 	json_object_put(req);
+	return rc;
+}
+
+enum ce_err
+certdb_commit_issued(struct ce_db *db, const struct issued *in,
+    int64_t *cert_id, int64_t *request_id, struct ce_error *err)
+{
+	struct commit c = { db, in, 0, 0 };
+	enum ce_err rc;
+
+	if ((rc = db_write(db, commit_fn, &c, err)) == CE_OK) {
+		*cert_id = c.cert_id;
+		*request_id = c.request_id;
+	}
 	return rc;
 }
 

@@ -1,5 +1,6 @@
 /* config.c - certenroll.conf (see config.h). */
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,8 @@
 #define CONF_DEFAULT	"/etc/certenroll/certenroll.conf"
 #define CONF_MAX	64
 #define CONF_SIZE_MAX	(64 * 1024)
+
+static pthread_mutex_t conf_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static const char *known[] = { "data_dir", "staging_lifetime", "body_limit",
     "require_requested_with", "log", "client_cert_auth",
@@ -99,8 +102,21 @@ config_parse(const char *text, struct ce_error *err)
 	return rc;
 }
 
+static enum ce_err config_load_locked(const char *, struct ce_error *);
+
 enum ce_err
 config_load(const char *path, struct ce_error *err)
+{
+	enum ce_err rc;
+
+	pthread_mutex_lock(&conf_lock);
+	rc = config_load_locked(path, err);
+	pthread_mutex_unlock(&conf_lock);
+	return rc;
+}
+
+static enum ce_err
+config_load_locked(const char *path, struct ce_error *err)
 {
 	unsigned char *text = NULL;
 	size_t len;

@@ -65,6 +65,7 @@ struct enroll_ctx {
 	int			 api_version;	/* 1 or 2 */
 	enum cert_format	 format;
 	json_object		*body;		/* the raw request, kept for approval */
+	int			 approving;	/* issuing an approved request */
 };
 
 /*

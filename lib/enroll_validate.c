@@ -131,7 +131,10 @@ check_options(const struct enroll_ctx *ctx, const struct enroll_req *req,
 		return ce_fail(err, CE_INVAL, "AlternativeKeyType: '%.32s' is not "
 		    "supported.", req->alternative_key_type.v);
 	if (req->job_time.set) {
-		if (ctx->api_version == 2 && req->job_time.v < time(NULL) - 60)
+		/* A request approved later keeps its (now past) JobTime: the
+		 * job then runs at once. */
+		if (ctx->api_version == 2 && !ctx->approving &&
+		    req->job_time.v < time(NULL) - 60)
 			return ce_fail(err, CE_INVAL, "JobTime: dates in the past are "
 			    "not allowed.");
 		w->job_time = req->job_time.v;

@@ -10,6 +10,9 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include <pthread.h>
+#include <sys/resource.h>
+
 #include <fcgiapp.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
@@ -35,43 +38,50 @@ struct http_req {
 	json_object	*body;
 };
 
+#define THREADS_DEFAULT	8
+#define THREADS_MAX	64
+
 static struct {
 	int		 cgi;
 	int		 cgi_done;
-	int		 inited;
+	int		 nthreads;
 	struct ce_db	*db;
 	char		 dbdir[4096];
 	long		 served;
 	volatile sig_atomic_t stop;
-} proc;
+	pthread_mutex_t	 lock;		/* db, served */
+	pthread_mutex_t	 accept_lock;	/* one thread in accept() at a time */
+	pthread_t	 threads[THREADS_MAX];
+	volatile int	 in_accept[THREADS_MAX];
+} proc = { .lock = PTHREAD_MUTEX_INITIALIZER,
+    .accept_lock = PTHREAD_MUTEX_INITIALIZER };
 
+/* SIGUSR1 only interrupts a thread's accept(); the handler does nothing. */
 static void
-on_term(int sig)
+on_wake(int sig)
 {
 	(void)sig;
-	proc.stop = 1;
-	/* Makes libfcgi's accept() give up on EINTR instead of retrying. */
-	FCGX_ShutdownPending();
 }
 
 void
 http_init(const char *name)
 {
 	struct sigaction sa;
+	struct rlimit nocore = { 0, 0 };
 
 	log_init(name);
+	/* No core dumps: they would hold keys and passwords. */
+	setrlimit(RLIMIT_CORE, &nocore);
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_term;
+	sa.sa_handler = on_wake;
 	sigemptyset(&sa.sa_mask);
-	/* No SA_RESTART: a blocked accept() returns so we can exit. */
-	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);	/* no SA_RESTART */
 	signal(SIGPIPE, SIG_IGN);
 	if (FCGX_Init() != 0) {
 		log_error("FCGX_Init failed");
 		exit(1);
 	}
 	proc.cgi = FCGX_IsCGI();
-	proc.inited = 1;
 }
 
 static void
@@ -87,6 +97,28 @@ new_request_id(void)
 	log_set_request_id(id);
 }
 
+static __thread int my_slot = -1;
+
+/* One thread at a time waits in accept(); stop wakes it with SIGUSR1. */
+static int
+locked_accept(struct http_req *r)
+{
+	int rc;
+
+	pthread_mutex_lock(&proc.accept_lock);
+	if (proc.stop) {
+		pthread_mutex_unlock(&proc.accept_lock);
+		return -1;
+	}
+	if (my_slot >= 0)
+		proc.in_accept[my_slot] = 1;
+	rc = FCGX_Accept_r(&r->fcgx);
+	if (my_slot >= 0)
+		proc.in_accept[my_slot] = 0;
+	pthread_mutex_unlock(&proc.accept_lock);
+	return rc;
+}
+
 struct http_req *
 http_accept(void)
 {
@@ -94,14 +126,21 @@ http_accept(void)
 	const char *rid;
 
 	const char *max;
+	int last = 0;
 
 	if (proc.stop || (proc.cgi && proc.cgi_done))
 		return NULL;
 	/* Optional recycling: the process manager starts a fresh one. */
+	pthread_mutex_lock(&proc.lock);
 	if ((max = config_get("max_requests")) != NULL && atol(max) > 0 &&
-	    proc.served >= atol(max))
+	    ++proc.served >= atol(max))
+		last = 1;
+	pthread_mutex_unlock(&proc.lock);
+	if (last && proc.served > atol(max)) {
+		proc.stop = 1;
+		kill(getpid(), SIGTERM);
 		return NULL;
-	proc.served++;
+	}
 	if ((r = calloc(1, sizeof(*r))) == NULL) {
 		log_error("calloc: out of memory");
 		return NULL;
@@ -111,7 +150,7 @@ http_accept(void)
 		proc.cgi_done = 1;
 	} else {
 		if (FCGX_InitRequest(&r->fcgx, 0, FCGI_FAIL_ACCEPT_ON_INTR) != 0 ||
-		    FCGX_Accept_r(&r->fcgx) < 0) {
+		    locked_accept(r) < 0) {
 			if (!proc.stop)
 				log_error("FCGX_Accept_r failed");
 			free(r);
@@ -257,14 +296,29 @@ http_query(struct http_req *r, const char *name)
 	return found;
 }
 
+static enum ce_err db_locked(struct http_req *, struct ce_db **,
+    struct ce_error *);
+
 enum ce_err
 http_db(struct http_req *r, struct ce_db **out, struct ce_error *err)
 {
-	const char *dir;
 	enum ce_err rc;
 
 	if ((rc = config_load(http_param(r, "CERTENROLL_CONF"), err)) != CE_OK)
 		return rc;
+	pthread_mutex_lock(&proc.lock);
+	rc = db_locked(r, out, err);
+	pthread_mutex_unlock(&proc.lock);
+	return rc;
+}
+
+/* Opens (or reuses) the process's environment; proc.lock is held. */
+static enum ce_err
+db_locked(struct http_req *r, struct ce_db **out, struct ce_error *err)
+{
+	const char *dir;
+	enum ce_err rc;
+
 	if ((dir = http_param(r, "CERTENROLL_DATA")) == NULL &&
 	    (dir = config_get("data_dir")) == NULL &&
 	    (dir = getenv("CERTENROLL_DATA")) == NULL)
@@ -277,6 +331,8 @@ http_db(struct http_req *r, struct ce_db **out, struct ce_error *err)
 	proc.db = NULL;
 	if ((rc = db_open(dir, &proc.db, err)) != CE_OK)
 		return rc;
+	/* Threads share commits through one committer (store.h). */
+	db_set_batching(proc.db, proc.nthreads > 1);
 	snprintf(proc.dbdir, sizeof(proc.dbdir), "%s", dir);
 	*out = proc.db;
 	return CE_OK;
@@ -539,4 +595,86 @@ http_send_error(struct http_req *r, const struct ce_error *err)
 	if (status >= 400 && status < 500)
 		log_info("%d %s: %s", status, http_path(r), err->msg);
 	http_send_json(r, status, body);
+}
+
+struct worker {
+	int	 slot;
+	void	(*handle)(struct http_req *);
+};
+
+static void *
+worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct http_req *r;
+
+	my_slot = w->slot;
+	while ((r = http_accept()) != NULL) {
+		w->handle(r);
+		http_finish(r);
+	}
+	return NULL;
+}
+
+/* Threads: CERTENROLL_THREADS, else 8; plain CGI always 1. */
+static int
+thread_count(void)
+{
+	const char *v = getenv("CERTENROLL_THREADS");
+	int n = v != NULL ? atoi(v) : THREADS_DEFAULT;
+
+	return n < 1 ? 1 : n > THREADS_MAX ? THREADS_MAX : n;
+}
+
+int
+http_run(const char *name, void (*handle)(struct http_req *))
+{
+	struct worker w[THREADS_MAX];
+	struct http_req *r;
+	sigset_t set;
+	int i, sig, tries;
+
+	http_init(name);
+	proc.nthreads = proc.cgi ? 1 : thread_count();
+	if (proc.nthreads == 1) {
+		/* One thread: SIGTERM stops accept() directly. */
+		signal(SIGTERM, SIG_DFL);
+		while ((r = http_accept()) != NULL) {
+			handle(r);
+			http_finish(r);
+		}
+		return 0;
+	}
+	/* SIGTERM and SIGINT are taken by this thread alone, with sigwait. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	for (i = 0; i < proc.nthreads; i++) {
+		w[i].slot = i;
+		w[i].handle = handle;
+		if (pthread_create(&proc.threads[i], NULL, worker_main, &w[i]) != 0) {
+			log_error("pthread_create failed");
+			exit(1);
+		}
+	}
+	sigwait(&set, &sig);
+	/* Finish the requests in flight; wake only threads in accept(). */
+	proc.stop = 1;
+	FCGX_ShutdownPending();
+	for (tries = 0; tries < 600; tries++) {
+		for (i = 0; i < proc.nthreads; i++)
+			if (proc.threads[i] != 0 && proc.in_accept[i])
+				pthread_kill(proc.threads[i], SIGUSR1);
+		for (i = 0; i < proc.nthreads; i++)
+			if (proc.threads[i] != 0 &&
+			    pthread_tryjoin_np(proc.threads[i], NULL) == 0)
+				proc.threads[i] = 0;
+		for (i = 0; i < proc.nthreads && proc.threads[i] == 0; i++)
+			;
+		if (i == proc.nthreads)
+			break;
+		usleep(50000);
+	}
+	return 0;
 }

@@ -26,6 +26,14 @@ struct http_req;
 /* Per-process set-up; name is the program name used in logs. */
 void		http_init(const char *name);
 
+/*
+ * The whole life of a program: set-up, then CERTENROLL_THREADS threads (8
+ * by default; 1 under plain CGI) each accepting requests and calling
+ * handle(r) for each; their writes share durable commits (store.h).
+ * SIGTERM lets the requests in flight finish, then returns 0.
+ */
+int		http_run(const char *name, void (*handle)(struct http_req *));
+
 /* Waits for the next request; returns NULL when the program should exit. */
 struct http_req	*http_accept(void);
 /* Ends the request (after a send) and frees it. */

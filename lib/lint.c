@@ -1,4 +1,5 @@
 /* lint.c - pre-issuance lints (see lint.h). */
+#include <pthread.h>
 #include <string.h>
 
 #include <openssl/bn.h>
@@ -23,6 +24,7 @@ fail(struct ce_error *err, const char *lint, const char *why)
 
 /* Throwaway keys, one per issuer key type, made once per process. */
 static EVP_PKEY *throwaway[KEY__MAX][3];
+static pthread_mutex_t throwaway_lock = PTHREAD_MUTEX_INITIALIZER;
 
 enum ce_err
 lint_presign(X509 *cert, const struct ca *ca, struct ce_error *err)
@@ -37,8 +39,12 @@ lint_presign(X509 *cert, const struct ca *ca, struct ce_error *err)
 	if (spec.type == KEY_RSA)
 		spec.bits = 2048;	/* the signature shape, not its strength */
 	slot = &throwaway[spec.type][i];
-	if (*slot == NULL && key_generate(&spec, slot, err) != CE_OK)
+	pthread_mutex_lock(&throwaway_lock);
+	if (*slot == NULL && key_generate(&spec, slot, err) != CE_OK) {
+		pthread_mutex_unlock(&throwaway_lock);
 		return err != NULL ? err->code : CE_CRYPTO;
+	}
+	pthread_mutex_unlock(&throwaway_lock);
 	if (X509_sign(cert, *slot, ca_digest(ca)) <= 0)
 		return ce_fault(err, CE_CRYPTO, "throwaway signature");
 	return CE_OK;

@@ -11,7 +11,7 @@
 #include "timeutil.h"
 
 static char progname[64] = "certenroll";
-static char reqid[64];
+static __thread char reqid[64];	/* one request per thread */
 static int use_syslog;
 
 void

@@ -86,6 +86,12 @@ find_cert(struct ce_txn *txn, int64_t id, const char *tp, json_object **out,
 	return certdb_get(txn, id, out, err);
 }
 
+static int64_t
+pattern_of(json_object *rec)
+{
+	return json_object_get_int64(json_object_object_get(rec, "pattern_id"));
+}
+
 /*
  * Decides the renewal type of a record: one-click when its CA and template
  * still exist, the CA serves the template, the template allows the key and
@@ -114,9 +120,11 @@ renewal_type(struct ce_txn *txn, json_object *rec, char *why, size_t whysz)
 		return RENEWAL_NONE;
 	}
 	X509_free(x);
+	/* The certificate's own enrollment pattern decides, not the
+	 * template's default one. */
 	if (rec_str(rec, "template") == NULL || rec_str(rec, "ca") == NULL ||
-	    policy_resolve(txn, rec_str(rec, "template"), 0, 0, rec_str(rec, "ca"),
-	    &pol, &perr) != CE_OK) {
+	    policy_resolve(txn, rec_str(rec, "template"), pattern_of(rec) > 0,
+	    pattern_of(rec), rec_str(rec, "ca"), &pol, &perr) != CE_OK) {
 		snprintf(why, whysz, "One-click renewal is not available: %.400s",
 		    perr.msg[0] ? perr.msg : "the original template or CA is gone.");
 		return RENEWAL_SEEDED_PFX;
@@ -203,7 +211,9 @@ renewal_work(struct ce_db *db, const struct renew_req *req, json_object *rec,
 	if ((rc = copy_names(rec, w, err)) != CE_OK ||
 	    (rc = db_begin(db, 0, &txn, err)) != CE_OK)
 		return rc;
-	rc = policy_resolve(txn, tmpl, 0, 0, ca, &w->pol, err);
+	/* Without a new template the certificate's own pattern applies. */
+	rc = policy_resolve(txn, tmpl, !req->template.set && pattern_of(rec) > 0,
+	    pattern_of(rec), ca, &w->pol, err);
 	db_abort(txn);
 	if (rc != CE_OK ||
 	    (rc = policy_check_key(&w->pol, &w->spec, err)) != CE_OK)
@@ -248,7 +258,7 @@ enum ce_err
 renew_certificate(struct ce_db *db, const char *user, const struct renew_req *req,
     json_object **response, struct ce_error *err)
 {
-	struct enroll_ctx ctx = { user, 1, FMT_STORE, NULL };
+	struct enroll_ctx ctx = { user, 1, FMT_STORE, NULL, 0 };
 	struct enroll_work w;
 	struct issue_result res;
 	struct ce_txn *txn = NULL;

@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <pthread.h>
+
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
@@ -24,6 +26,7 @@
 static unsigned char dek[DEK_LEN];
 static char dek_dir[PATH_MAX];
 static int dek_loaded;
+static pthread_mutex_t dek_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void
 dek_path(const char *datadir, char *buf, size_t bufsz)
@@ -57,8 +60,22 @@ seal_key_create(const char *datadir, struct ce_error *err)
 }
 
 /* Loads the DEK once per process; refuses a key file others may read. */
+static enum ce_err dek_load_locked(const char *, struct ce_error *);
+
+/* Once per process, from whichever request thread comes first. */
 static enum ce_err
 dek_load(const char *datadir, struct ce_error *err)
+{
+	enum ce_err rc;
+
+	pthread_mutex_lock(&dek_lock);
+	rc = dek_load_locked(datadir, err);
+	pthread_mutex_unlock(&dek_lock);
+	return rc;
+}
+
+static enum ce_err
+dek_load_locked(const char *datadir, struct ce_error *err)
 {
 	char path[PATH_MAX];
 	struct stat st;
@@ -181,6 +198,7 @@ unseal(const char *datadir, const char *aad, const unsigned char *blob,
 		free(pt);
 		return rc;
 	}
+	pt[ctlen] = '\0';	/* callers may treat the plaintext as text */
 	out->data = pt;
 	out->len = ctlen;
 	return CE_OK;

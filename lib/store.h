@@ -67,6 +67,21 @@ enum ce_err	db_put_raw(struct ce_txn *txn, enum db_table t, const char *key,
 enum ce_err	db_del(struct ce_txn *txn, enum db_table t, const char *key,
 		    struct ce_error *err);
 
+/*
+ * Runs fn in a write transaction and commits it durably.  With batching on
+ * (a multi-threaded FastCGI process), the writes of concurrent requests are
+ * shared: one committer thread runs each fn in its own nested transaction
+ * (a failing fn is rolled back alone) inside one parent transaction and
+ * commits them together with one durable commit -- nothing is acknowledged
+ * before that commit.  fn runs on the committer thread; it must not begin a
+ * write transaction itself.
+ */
+typedef enum ce_err (*db_write_fn)(struct ce_txn *txn, void *arg,
+		    struct ce_error *err);
+enum ce_err	db_write(struct ce_db *db, db_write_fn fn, void *arg,
+		    struct ce_error *err);
+void		db_set_batching(struct ce_db *db, int on);
+
 /* Returns the next value of a counter (1, 2, ...) inside a write txn. */
 enum ce_err	db_next_id(struct ce_txn *txn, const char *counter, uint64_t *out,
 		    struct ce_error *err);

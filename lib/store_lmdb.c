@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include <lmdb.h>
+#include <pthread.h>
 
 #include "log.h"
 #include "store.h"
@@ -39,10 +40,28 @@ static const char *table_names[T__MAX] = {
 	[T_KEYPOOL]	= "keypool",
 };
 
+/* One request's writes waiting for the committer. */
+struct wreq {
+	db_write_fn	 fn;
+	void		*arg;
+	struct ce_error	*err;
+	char		 reqid[64];
+	enum ce_err	 rc;
+	int		 done;
+	struct wreq	*next;
+};
+
 struct ce_db {
-	MDB_env	*env;
-	MDB_dbi	 dbi[T__MAX];
-	char	 dir[PATH_MAX];
+	MDB_env		*env;
+	MDB_dbi		 dbi[T__MAX];
+	char		 dir[PATH_MAX];
+	int		 batching;
+	int		 committer_up;
+	pthread_t	 committer;
+	pthread_mutex_t	 qlock;
+	pthread_cond_t	 qwork;
+	pthread_cond_t	 qdone;
+	struct wreq	*queue, *tail;
 };
 
 struct ce_txn {
@@ -88,6 +107,9 @@ db_open(const char *dir, struct ce_db **out, struct ce_error *err)
 	*out = NULL;
 	if ((db = calloc(1, sizeof(*db))) == NULL)
 		return ce_fault(err, CE_NOMEM, "calloc");
+	pthread_mutex_init(&db->qlock, NULL);
+	pthread_cond_init(&db->qwork, NULL);
+	pthread_cond_init(&db->qdone, NULL);
 	snprintf(db->dir, sizeof(db->dir), "%s", dir);
 	if (snprintf(path, sizeof(path), "%s/db", dir) >= (int)sizeof(path)) {
 		rc = ce_fault(err, CE_SYSTEM, "data directory path too long");
@@ -450,4 +472,126 @@ db_idkey(uint64_t id, char buf[DB_IDKEY_MAX])
 {
 	snprintf(buf, DB_IDKEY_MAX, "%020" PRIu64, id);
 	return buf;
+}
+
+/* Runs one request's fn in a child transaction of parent. */
+static void
+run_child(struct ce_db *db, MDB_txn *parent, struct wreq *w)
+{
+	struct ce_txn t;
+	int mrc;
+
+	log_set_request_id(w->reqid);
+	t.db = db;
+	if ((mrc = mdb_txn_begin(db->env, parent, 0, &t.txn)) != 0) {
+		w->rc = lmdb_fault(w->err, "mdb_txn_begin (nested)", mrc);
+		return;
+	}
+	if ((w->rc = w->fn(&t, w->arg, w->err)) != CE_OK) {
+		mdb_txn_abort(t.txn);
+		return;
+	}
+	if ((mrc = mdb_txn_commit(t.txn)) != 0)
+		w->rc = lmdb_fault(w->err, "mdb_txn_commit (nested)", mrc);
+}
+
+/* Commits one batch: every fn in its own child, one durable commit. */
+static void
+commit_batch(struct ce_db *db, struct wreq *batch)
+{
+	MDB_txn *parent = NULL;
+	struct wreq *w;
+	int mrc;
+
+	if ((mrc = mdb_txn_begin(db->env, NULL, 0, &parent)) != 0) {
+		for (w = batch; w != NULL; w = w->next)
+			w->rc = lmdb_fault(w->err, "mdb_txn_begin", mrc);
+		return;
+	}
+	for (w = batch; w != NULL; w = w->next)
+		run_child(db, parent, w);
+	if ((mrc = mdb_txn_commit(parent)) != 0)
+		for (w = batch; w != NULL; w = w->next)
+			if (w->rc == CE_OK) {
+				log_set_request_id(w->reqid);
+				w->rc = lmdb_fault(w->err, "mdb_txn_commit", mrc);
+			}
+	log_set_request_id(NULL);
+}
+
+static void *
+committer_main(void *arg)
+{
+	struct ce_db *db = arg;
+	struct wreq *batch, *w;
+
+	pthread_mutex_lock(&db->qlock);
+	for (;;) {
+		while (db->queue == NULL)
+			pthread_cond_wait(&db->qwork, &db->qlock);
+		batch = db->queue;
+		db->queue = db->tail = NULL;
+		pthread_mutex_unlock(&db->qlock);
+		commit_batch(db, batch);
+		pthread_mutex_lock(&db->qlock);
+		for (w = batch; w != NULL; w = w->next)
+			w->done = 1;
+		pthread_cond_broadcast(&db->qdone);
+	}
+	return NULL;
+}
+
+void
+db_set_batching(struct ce_db *db, int on)
+{
+	db->batching = on;
+}
+
+/* Without batching: fn in a transaction of its own. */
+static enum ce_err
+write_alone(struct ce_db *db, db_write_fn fn, void *arg, struct ce_error *err)
+{
+	struct ce_txn *t = NULL;
+	enum ce_err rc;
+
+	if ((rc = db_begin(db, 1, &t, err)) != CE_OK)
+		return rc;
+	if ((rc = fn(t, arg, err)) != CE_OK) {
+		db_abort(t);
+		return rc;
+	}
+	return db_commit(t, err);
+}
+
+enum ce_err
+db_write(struct ce_db *db, db_write_fn fn, void *arg, struct ce_error *err)
+{
+	struct wreq w;
+
+	if (!db->batching)
+		return write_alone(db, fn, arg, err);
+	memset(&w, 0, sizeof(w));
+	w.fn = fn;
+	w.arg = arg;
+	w.err = err;
+	snprintf(w.reqid, sizeof(w.reqid), "%s", log_request_id());
+	pthread_mutex_lock(&db->qlock);
+	if (!db->committer_up) {
+		if (pthread_create(&db->committer, NULL, committer_main, db) != 0) {
+			pthread_mutex_unlock(&db->qlock);
+			return write_alone(db, fn, arg, err);
+		}
+		pthread_detach(db->committer);
+		db->committer_up = 1;
+	}
+	if (db->tail != NULL)
+		db->tail->next = &w;
+	else
+		db->queue = &w;
+	db->tail = &w;
+	pthread_cond_signal(&db->qwork);
+	while (!w.done)
+		pthread_cond_wait(&db->qdone, &db->qlock);
+	pthread_mutex_unlock(&db->qlock);
+	return w.rc;
 }

@@ -123,6 +123,7 @@ pending_work(struct ce_db *db, json_object *req, const char *approver,
 	/* Approved keys are always staged: Deploy with RequestId delivers them,
 	 * v2 Stores get their jobs now. */
 	ctx->format = FMT_STORE;
+	ctx->approving = 1;
 	ctx->body = json_object_object_get(req, "body");
 	if ((rc = fields_parse(enroll_fields, enroll_nfields, ctx->body, &er,
 	    err)) != CE_OK || (rc = enroll_validate(db, ctx, &er, w, err)) != CE_OK)
@@ -146,6 +147,45 @@ pending_work(struct ce_db *db, json_object *req, const char *approver,
 	return CE_OK;
 }
 
+/* Moves request id from state `from` to `to` in one write transaction;
+ * 0 on success, -1 (why filled) when it is not in state `from`. */
+static int
+transition(struct ce_db *db, int64_t id, const char *from, const char *to,
+    const char *who, char *why, size_t whysz)
+{
+	struct ce_txn *txn = NULL;
+	struct ce_error e;
+	json_object *req = NULL;
+	const char *state;
+	char key[DB_IDKEY_MAX];
+	int rc = -1;
+
+	ce_error_clear(&e);
+	if (db_begin(db, 1, &txn, &e) != CE_OK ||
+	    db_get(txn, T_REQUESTS, db_idkey((uint64_t)id, key), &req, &e) != CE_OK)
+		goto out;
+	state = rec_str(req, "state");
+	if (state == NULL || strcmp(state, from) != 0) {
+		if (why != NULL)
+			snprintf(why, whysz, "Request %lld is %s, not pending.",
+			    (long long)id, state ? state : "unknown");
+		goto out;
+	}
+	ADD(req, "state", json_object_new_string(to));
+	if (who != NULL)
+		ADD(req, "approving_by", json_object_new_string(who));
+	if (db_put(txn, T_REQUESTS, key, req, &e) != CE_OK)
+		goto out;
+	rc = db_commit(txn, &e) == CE_OK ? 0 : -1;
+	txn = NULL;
+out:
+	if (rc != 0 && why != NULL && why[0] == '\0')
+		snprintf(why, whysz, "%s", e.msg);
+	db_abort(txn);
+	json_object_put(req);
+	return rc;
+}
+
 /* Approves one id; returns which list it goes to (0 ok, 1 fail, 2 deny). */
 static int
 approve_one(struct ce_db *db, const char *approver, int64_t id, char *why,
@@ -160,6 +200,7 @@ approve_one(struct ce_db *db, const char *approver, int64_t id, char *why,
 	ce_error_clear(&e);
 	memset(&ctx, 0, sizeof(ctx));
 	memset(&w, 0, sizeof(w));
+	why[0] = '\0';
 	if (load_request(db, id, req, &e) != CE_OK) {
 		snprintf(why, whysz, "Request %lld was not found.", (long long)id);
 		return 1;
@@ -176,11 +217,17 @@ approve_one(struct ce_db *db, const char *approver, int64_t id, char *why,
 		snprintf(why, whysz, "%s may not approve their own request.", approver);
 		return 2;
 	}
+	/* Claim it first, so that a concurrent approval or denial of the same
+	 * request finds it no longer pending. */
+	if (transition(db, id, "PENDING", "APPROVING", approver, why, whysz) != 0)
+		return 1;
 	if (pending_work(db, *req, approver, &ctx, &w, &e) != CE_OK ||
 	    enroll_issue(db, &ctx, &w, id, &res, &e) != CE_OK) {
 		snprintf(why, whysz, "Request %lld could not be issued: %.400s",
 		    (long long)id, e.msg);
 		enroll_work_clear(&w);
+		/* Nothing was issued: it waits for approval again. */
+		transition(db, id, "APPROVING", "PENDING", NULL, NULL, 0);
 		return 1;
 	}
 	snprintf(why, whysz, "Issued certificate %lld.", (long long)res.cert_id);

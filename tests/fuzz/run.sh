@@ -4,10 +4,11 @@
 # For each harness (all of build/fuzz/fuzz_* unless named): replays every
 # input in tests/fuzz/regressions/<name>/ (past crashes: each must now run
 # clean), then fuzzes for SECONDS from the seeds in tests/fuzz/corpus/<name>/
-# plus what earlier runs found (build/fuzz/work/<name>/, the seeds are never
-# written to).  A crash, leak, sanitizer report, timeout or broken check is
-# saved under build/fuzz/artifacts/<name>/ and shown.  Prints one line per
-# harness with its executions, then "fuzz: N passed, N failed".
+# plus what earlier runs found (build/fuzz/work/<name>/; the seeds are never
+# written to), with tests/fuzz/dict/<name>.dict when there is one.  A crash,
+# leak, sanitizer report, timeout or broken check is saved under
+# build/fuzz/artifacts/<name>/ and shown.  Prints one line per harness with
+# its executions, then "fuzz: N passed, N failed".
 cd "$(dirname "$0")/../.." || exit 1
 secs=${1:-30}
 [ $# -gt 0 ] && shift
@@ -26,7 +27,7 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 # What went wrong with one input: the harness's own message or the
 # sanitizer's, and the first frames in our code.
 why() {
-	"$1" -timeout=30 "$2" 2>&1 | grep -E 'check failed|runtime error|ERROR: |Assertion|SUMMARY|#[0-9]+ .* in .*(lib|tests/fuzz)/[a-z0-9_]+\.c' |
+	"$1" -timeout=30 "$2" 2>&1 | grep -E 'check failed|runtime error|ERROR: |Assertion|SUMMARY|#[0-9]+ .* in .*[ /](lib|tests/fuzz)/[a-z0-9_]+\.c:' |
 	    head -n 8 | sed 's/^/    /'
 }
 
@@ -53,10 +54,12 @@ for n in "$@"; do
 	done
 	seeds=tests/fuzz/corpus/$n
 	[ -d "$seeds" ] || seeds=
+	dict=tests/fuzz/dict/$n.dict
+	[ -f "$dict" ] && dict=-dict=$dict || dict=
 	# close_fd_mask=3 silences the library's log lines; libFuzzer and the
 	# sanitizers keep reporting on a copy of stderr.
 	"$bin" -max_total_time="$secs" -timeout=30 -print_final_stats=1 \
-	    -close_fd_mask=3 -artifact_prefix="$art/" "$work" $seeds \
+	    -close_fd_mask=3 -artifact_prefix="$art/" $dict "$work" $seeds \
 	    >"$log" 2>&1
 	rc=$?
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")

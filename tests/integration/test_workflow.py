@@ -467,12 +467,6 @@ def test_v2_pending_renewal_goes_into_existing_stores_after_approval(svc, stores
     assert locations(svc, old_ci["KeyfactorId"]) == []
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: approving a v2 request whose JobTime has "
-                   "passed (more than 60 s before the approval) lands in Failures: 'Request N "
-                   "could not be issued: JobTime: dates in the past are not allowed.' - the "
-                   "approval re-runs the submission-time JobTime check (lib/workflow.c "
-                   "pending_work -> enroll_validate) instead of scheduling the job now, so such "
-                   "a request can never be approved")
 def test_v2_pending_with_passed_jobtime_is_delivered_now(svc, stores):
     # Accepted at submission (within the 60 s tolerance), in the past by the
     # time an approver gets to it.
@@ -504,12 +498,6 @@ def certs_of_request(svc, rid):
 SLOW_KEY = {"KeyType": "RSA", "KeyLength": 4096}
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: concurrent POST /Workflow/Certificates/Approve "
-                   "[id] of the same pending request each answer it in Successes and each "
-                   "issue a certificate for it (expected: exactly one Success, one "
-                   "certificate): lib/workflow.c approve_one checks PENDING in a read "
-                   "transaction, issues later, and certdb_commit_issued/request_record "
-                   "does not re-check the state")
 def test_concurrent_approvals_issue_once(svc):
     for n in range(3):
         rid = pending(svc, "wf-race%d.example.com" % n, key=SLOW_KEY)[
@@ -521,11 +509,6 @@ def test_concurrent_approvals_issue_once(svc):
         assert certs_of_request(svc, rid) == 1
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: POST /Workflow/Certificates/Deny while an "
-                   "approval of the same request is being issued: both answer Successes "
-                   "and the request ends ISSUED with a certificate although the denial "
-                   "was reported successful (lib/workflow.c approve_one does not "
-                   "re-check PENDING when committing)")
 def test_deny_during_approval_is_one_decision(svc):
     for n in range(3):
         rid = pending(svc, "wf-race-deny%d.example.com" % n, key=SLOW_KEY)[
