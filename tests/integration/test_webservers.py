@@ -148,3 +148,35 @@ def test_health_needs_no_login(svc):
     r = requests.get(svc.url + "/health", verify=svc.ca_bundle, timeout=30)
     assert r.status_code == 200, r.text
     assert r.json() == {"Status": "OK"}
+
+
+def _routes():
+    """(path regex, program) of nginx/locations.conf.in and of every Apache
+    backend, read from the templates."""
+    import re
+    root = os.path.join(os.path.dirname(__file__), "..", "..")
+    text = open(os.path.join(root, "nginx", "locations.conf.in")).read()
+    nginx = set()
+    for m in re.finditer(r"location (~\*|=) (\S+) \{(.*?)\n\}", text, re.S):
+        sock = re.search(r"fastcgi_pass unix:@RUNDIR@/(\w+)\.sock;", m.group(3))
+        if sock is None:
+            continue
+        path = m.group(2) if m.group(1) == "~*" else "^%s$" % m.group(2)
+        nginx.add(((m.group(1) == "~*"), path, sock.group(1)))
+    apache = {}
+    for backend, pat in (("proxy-fcgi", r'ProxyPassMatch "(.*?)" "unix:@RUNDIR@/(\w+)\.sock\|'),
+                         ("fcgid", r'^AliasMatch "(.*?)" "@BINDIR@/(\w+)"'),
+                         ("cgi", r'^ScriptAliasMatch "(.*?)" "@BINDIR@/(\w+)"')):
+        text = open(os.path.join(root, "apache", backend + ".conf.in")).read()
+        apache[backend] = {(rx.startswith("(?i)"), rx.replace("(?i)", "", 1), prog)
+                           for rx, prog in re.findall(pat, text, re.M)}
+    return nginx, apache
+
+
+def test_apache_routes_are_nginx_routes():
+    """Every Apache backend sends the same paths (same regex, same case
+    rule) to the same program as nginx does."""
+    nginx, apache = _routes()
+    assert len(nginx) >= 9
+    for backend, routes in apache.items():
+        assert routes == nginx, (backend, routes ^ nginx)
