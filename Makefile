@@ -62,10 +62,8 @@ tests/unit/%: tests/unit/%.c $(LIB)
 unit: $(UNIT_BIN)
 	@tests/unit/run.sh $(UNIT_BIN)
 
-check: all unit
-	tests/run-integration.sh
-	tests/demo-check.sh
-	tests/install-check.sh
+check: all
+	tests/check.sh
 
 run:
 	tools/demo.sh

@@ -169,6 +169,18 @@ http_accept(void)
 	return r;
 }
 
+/* Plain CGI: read what is left of the body before exiting, or the web
+ * server's socket is reset and the answer lost (mod_cgid). */
+static void
+drain_stdin(void)
+{
+	char buf[4096];
+	size_t total = 0;
+
+	while (total < 64 * 1024 * 1024 && fread(buf, 1, sizeof(buf), stdin) > 0)
+		total += sizeof(buf);
+}
+
 void
 http_finish(struct http_req *r)
 {
@@ -176,8 +188,10 @@ http_finish(struct http_req *r)
 		return;
 	if (!r->cgi)
 		FCGX_Finish_r(&r->fcgx);
-	else
+	else {
 		fflush(stdout);
+		drain_stdin();
+	}
 	json_object_put(r->body);
 	free(r->path);
 	free(r->query);

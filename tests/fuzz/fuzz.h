@@ -4,7 +4,8 @@
  * stored records parsed as lib/store_lmdb.c reads them, and the check that
  * turns a broken invariant into a crash the fuzzer reports.
  * Each harness is one file, fuzz_<name>.c, with its seeds in
- * tests/fuzz/corpus/<name>/ and past crashes in tests/fuzz/regressions/<name>/.
+ * tests/fuzz/corpus/<name>/, past crashes in tests/fuzz/regressions/<name>/
+ * and, where the input has a grammar, its words in tests/fuzz/dict/<name>.dict.
  */
 #ifndef CE_FUZZ_H
 #define CE_FUZZ_H
