@@ -211,6 +211,11 @@ signer_sign(const char *sockpath, const struct ca *ca, const char *template,
 	    (rc = signer_recv(fd, &ans, err)) != CE_OK)
 		goto out;
 	if (!json_object_get_boolean(json_object_object_get(ans, "ok"))) {
+		if (json_object_get_boolean(json_object_object_get(ans, "fault"))) {
+			rc = ce_fault(err, CE_SYSTEM, "signer failed: %s",
+			    str(ans, "error") ? str(ans, "error") : "?");
+			goto out;
+		}
 		log_error("signer refused: %s", str(ans, "error") ?
 		    str(ans, "error") : "?");
 		rc = ce_fail(err, CE_INVAL, "The signer refused the certificate: "
@@ -226,12 +231,15 @@ out:
 	return rc;
 }
 
+/* A refusal; fault says it is the signer's own failure (a 500), not the
+ * request's. */
 static json_object *
-refusal(const char *why)
+refusal(const char *why, int fault)
 {
 	json_object *a = json_object_new_object();
 
 	json_object_object_add(a, "ok", json_object_new_boolean(0));
+	json_object_object_add(a, "fault", json_object_new_boolean(fault));
 	json_object_object_add(a, "error", json_object_new_string(why));
 	return a;
 }
@@ -293,7 +301,8 @@ signer_handle(struct ce_db *db, json_object *req)
 		    str(req, "template") ? str(req, "template") : "-",
 		    str(req, "requester") ? str(req, "requester") : "-",
 		    err.msg[0] ? err.msg : "encoding failed");
-		ans = refusal(err.msg[0] ? err.msg : "encoding failed");
+		ans = refusal(err.msg[0] ? err.msg : "encoding failed",
+		    ce_http_status(err.code) >= 500 || err.code == CE_OK);
 		goto out;
 	}
 	x509_serial_hex(cert, serial, sizeof(serial));
