@@ -51,10 +51,11 @@ pick_cb(const char *key, json_object *rec, void *arg)
 	(void)key;
 	if (st == NULL)
 		return 0;
+	/* Only one agent runs at a time (it holds the agent lock), so a job
+	 * still "running" was interrupted: its agent died. */
 	if ((strcmp(st, "scheduled") == 0 && due <= p->now) ||
 	    (strcmp(st, "retry") == 0 && rec_int(rec, "next_try") <= p->now) ||
-	    (strcmp(st, "running") == 0 &&
-	    rec_int(rec, "started") < p->now - JOB_STALE_RUNNING)) {
+	    strcmp(st, "running") == 0) {
 		p->job = json_object_get(rec);
 		return 1;
 	}

@@ -24,8 +24,6 @@ struct ce_txn;
 
 #define JOB_MAX_ATTEMPTS	3
 #define JOB_RETRY_DELAY		30	/* seconds between attempts */
-#define JOB_STALE_RUNNING	300	/* a "running" job older than this was
-					   interrupted: run it again */
 
 enum job_kind {
 	JOB_ADD,
@@ -50,7 +48,9 @@ enum ce_err	job_create(struct ce_db *db, struct ce_txn *txn,
 		    const struct job_new *job, int64_t *id, struct ce_error *err);
 
 /* Runs every job due at now (one at a time); reports how many ran and how
- * many failed.  Each job's result is committed before the next starts. */
+ * many failed.  Each job's result is committed before the next starts.  The
+ * caller holds the agent lock (one agent per data directory), so a job found
+ * "running" was interrupted and is run again. */
 enum ce_err	agent_run_due(struct ce_db *db, time_t now, int *ran, int *failed,
 		    struct ce_error *err);
 

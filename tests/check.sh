@@ -43,6 +43,8 @@ if [ -z "${FAST:-}" ]; then
 	step fuzz make -s fuzz-run FUZZ_SECONDS="$FUZZ_SECONDS"
 	step soak env SOAK_SECONDS="$SOAK_SECONDS" /usr/bin/python3 -m pytest -q \
 	    -s -p no:cacheprovider tests/integration/test_soak.py
+	step kill env KILLS="${KILLS:-200}" /usr/bin/python3 -m pytest -q -s \
+	    -p no:cacheprovider tests/integration/test_kill.py
 fi
 rm -rf "$log"
 echo "check: $passed passed, $failed failed"

@@ -17,7 +17,8 @@ TEST_PASSWORDS = [
     "v2-password-1", "v1-password-1", "lenient-pass-1", "logical-pass-1",
     "anyca-pass-12", "meta-pass-123", "pending-pass-1", "concurrent-pw-1",
     "deploy-pass-123", "store-pass-9", "not-the-password", "lint-pass-1234",
-    "pool-pass-123", "soak-pass-1234", "disk-pass-123",
+    "pool-pass-123", "soak-pass-1234", "disk-pass-123", "kill-pass-1234",
+    "signer-pass-1",
 ]
 
 
