@@ -18,11 +18,12 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
-from conftest import ISSUING_CA, TOOL, Service
+from conftest import WEB_RUNS_PROGRAMS, ISSUING_CA, TOOL, Service
 
 KILLS = int(os.environ.get("KILLS", "0"))
 PW = "kill-pass-1234"
-pytestmark = pytest.mark.skipif(KILLS <= 0, reason="set KILLS to run (tests/check.sh: 200)")
+pytestmark = [pytest.mark.skipif(KILLS <= 0, reason="set KILLS to run (tests/check.sh: 200)"),
+              pytest.mark.skipif(WEB_RUNS_PROGRAMS, reason="the web server runs the programs")]
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,11 @@ import time
 import pytest
 
 from certs import load_pfx
-from conftest import RSA_CA, Service
+from conftest import WEB_RUNS_PROGRAMS, RSA_CA, Service
+
+
+pytestmark = pytest.mark.skipif(WEB_RUNS_PROGRAMS,
+                                reason="the web server runs the programs")
 
 
 @pytest.fixture(scope="module")
