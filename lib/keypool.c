@@ -39,6 +39,27 @@ take_sealed(struct ce_db *db, const char *prefix, char *name, size_t namesz,
 	return rc;
 }
 
+/* Whether the pool holds any key under prefix (read-only). */
+static int
+pool_has(struct ce_db *db, const char *prefix)
+{
+	struct ce_txn *txn = NULL;
+	unsigned char *blob = NULL;
+	char name[96];
+	size_t len;
+	int found;
+
+	if (db_begin(db, 0, &txn, NULL) != CE_OK)
+		return 0;
+	found = db_first_prefix(txn, T_KEYPOOL, prefix, name, sizeof(name), &blob,
+	    &len, NULL) == CE_OK;
+	if (blob != NULL)
+		OPENSSL_cleanse(blob, len);
+	free(blob);
+	db_abort(txn);
+	return found;
+}
+
 enum ce_err
 keypool_take(struct ce_db *db, const struct key_spec *spec, EVP_PKEY **out,
     int *pooled, struct ce_error *err)
@@ -55,6 +76,9 @@ keypool_take(struct ce_db *db, const struct key_spec *spec, EVP_PKEY **out,
 		*pooled = 0;
 	key_spec_word(spec, prefix, sizeof(prefix) - 1);
 	strcat(prefix, "/");
+	/* A read-only look first: an empty pool costs no write transaction. */
+	if (!pool_has(db, prefix))
+		return key_generate(spec, out, err);
 	rc = take_sealed(db, prefix, name, sizeof(name), &blob, &len, err);
 	if (rc == CE_NOTFOUND)
 		return key_generate(spec, out, err);
