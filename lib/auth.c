@@ -22,14 +22,14 @@ any_claim(struct ce_db *db, const char *user,
 	if (db_get(txn, T_USERS, user, &u, NULL) != CE_OK ||
 	    !json_object_object_get_ex(u, "roles", &roles))
 		goto out;
-	for (i = 0; !found && i < json_object_array_length(roles); i++) {
+	for (i = 0; !found && i < json_arr_len(roles); i++) {
 		json_object_put(role);
 		role = NULL;
 		if (db_get(txn, T_ROLES, json_object_get_string(
 		    json_object_array_get_idx(roles, i)), &role, NULL) != CE_OK ||
 		    !json_object_object_get_ex(role, "claims", &claims))
 			continue;
-		for (j = 0; !found && j < json_object_array_length(claims); j++)
+		for (j = 0; !found && j < json_arr_len(claims); j++)
 			found = match(json_object_get_string(
 			    json_object_array_get_idx(claims, j)), arg);
 	}

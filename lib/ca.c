@@ -67,7 +67,7 @@ ca_from_record(json_object *rec, struct ca **out, struct ce_error *err)
 		goto out;
 	}
 	if (json_object_object_get_ex(rec, "chain", &chain))
-		for (i = 0; i < json_object_array_length(chain); i++) {
+		for (i = 0; i < json_arr_len(chain); i++) {
 			x = pem_to_x509(json_object_get_string(
 			    json_object_array_get_idx(chain, i)));
 			if (x == NULL || !sk_X509_push(ca->chain, x)) {

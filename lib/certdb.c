@@ -26,7 +26,7 @@ cert_record(const struct issued *in, int64_t id, int64_t req_id,
 {
 	json_object *rec;
 	unsigned char *der = NULL;
-	char tp[64], serial[64], cn[256], *subj, *iss, *b64;
+	char tp[64], serial[64], cn[X500_CN_BUFSZ], *subj, *iss, *b64;
 	time_t nb = 0, na = 0;
 	int n;
 
@@ -260,6 +260,7 @@ certdb_x509(json_object *rec)
 	X509 *x = NULL;
 
 	if (json_object_object_get_ex(rec, "der", &v) &&
+	    json_object_is_type(v, json_type_string) &&
 	    b64_decode(json_object_get_string(v), &der) == CE_OK)
 		x = der_to_x509(der.data, der.len);
 	buf_free(&der);

@@ -559,7 +559,7 @@ count_type(json_object *counts, const char *name, int *bad)
 	struct jb item;
 	size_t i;
 
-	for (i = 0; i < json_object_array_length(counts); i++) {
+	for (i = 0; i < json_arr_len(counts); i++) {
 		e = json_object_array_get_idx(counts, i);
 		if (json_object_object_get_ex(e, "Count", &v) &&
 		    rec_str(e, "Type") != NULL &&
@@ -617,7 +617,7 @@ add_locations(struct ce_txn *txn, struct jb *b, int64_t cert_id,
 	list = json_object_new_array();
 	if ((rc = locations_get(txn, cert_id, &locs, err)) != CE_OK)
 		goto out;
-	for (i = 0; i < json_object_array_length(locs); i++) {
+	for (i = 0; i < json_arr_len(locs); i++) {
 		loc = json_object_array_get_idx(locs, i);
 		if ((sid = rec_str(loc, "store_id")) == NULL)
 			continue;

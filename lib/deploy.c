@@ -184,8 +184,8 @@ deploy_plan_parse(json_object *stores, json_object *store_ids,
 	enum ce_err rc;
 
 	p->n = 0;
-	if (stores != NULL && json_object_array_length(stores) > 0) {
-		cnt = json_object_array_length(stores);
+	if (stores != NULL && json_arr_len(stores) > 0) {
+		cnt = json_arr_len(stores);
 		if (cnt > MAX_TARGETS)
 			return ce_fail(err, CE_INVAL, "Stores: at most %d stores.",
 			    MAX_TARGETS);
@@ -202,7 +202,7 @@ deploy_plan_parse(json_object *stores, json_object *store_ids,
 		p->n = cnt;
 		return CE_OK;
 	}
-	cnt = store_ids != NULL ? json_object_array_length(store_ids) : 0;
+	cnt = store_ids != NULL ? json_arr_len(store_ids) : 0;
 	if (cnt == 0)
 		return !required ? CE_OK : ce_fail(err, CE_INVAL, "Stores: at least "
 		    "one certificate store is required (Stores, or StoreIds with "
@@ -217,8 +217,10 @@ deploy_plan_parse(json_object *stores, json_object *store_ids,
 			return rc;
 		/* The obsolete form gives alias and overwrite per store type;
 		 * with one store type it applies to every store. */
-		o = json_object_array_get_idx(types, i < json_object_array_length(types) ?
-		    i : 0);
+		o = NULL;
+		if (types != NULL && json_arr_len(types) > 0)
+			o = json_object_array_get_idx(types,
+			    i < json_arr_len(types) ? i : 0);
 		if (o != NULL && (rc = read_target(o, "StoreTypes", &t[i], err)) != CE_OK)
 			return rc;
 	}
@@ -233,7 +235,7 @@ alias_taken(json_object *store, const char *alias)
 	json_object *inv = json_object_object_get(store, "inventory");
 	size_t i;
 
-	for (i = 0; i < json_object_array_length(inv); i++) {
+	for (i = 0; i < json_arr_len(inv); i++) {
 		json_object *v = json_object_object_get(
 		    json_object_array_get_idx(inv, i), "alias");
 		if (v != NULL && strcmp(json_object_get_string(v), alias) == 0)
@@ -381,7 +383,7 @@ deploy_pfx(struct ce_db *db, const char *user, const struct deploy_req *req,
 	if (rc != CE_OK)
 		goto out;
 	log_audit(user, "deploy", "cert=%lld stores=%zu scheduled=%zu",
-	    (long long)cid, plan.n, json_object_array_length(json_object_object_get(
+	    (long long)cid, plan.n, json_arr_len(json_object_object_get(
 	    *response, "SuccessfulStores")));
 out:
 	if (rc != CE_OK) {
@@ -414,7 +416,7 @@ replace_targets(struct ce_txn *txn, int64_t existing, struct deploy_plan *p,
 	json_object_put(old);
 	if ((rc = locations_get(txn, existing, &locs, err)) != CE_OK)
 		return rc;
-	for (i = 0; i < json_object_array_length(locs) && *n < MAX_TARGETS; i++) {
+	for (i = 0; i < json_arr_len(locs) && *n < MAX_TARGETS; i++) {
 		e = json_object_array_get_idx(locs, i);
 		memset(&t[*n], 0, sizeof(t[*n]));
 		snprintf(t[*n].id, sizeof(t[*n].id), "%s", json_object_get_string(

@@ -9,6 +9,7 @@
 #include "deploy.h"
 #include "enroll.h"
 #include "keys.h"
+#include "x500.h"
 #include "output.h"
 #include "policy.h"
 
@@ -19,7 +20,7 @@ struct enroll_work {
 	X509_NAME	*subject;
 	GENERAL_NAMES	*sans;
 	struct key_spec	 spec;
-	char		 cn[256];
+	char		 cn[X500_CN_BUFSZ];
 	char		 password[PASSWORD_MAX];
 	int		 password_generated;
 	enum chain_order order;

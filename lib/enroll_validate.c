@@ -202,7 +202,7 @@ add_existing_stores(struct ce_db *db, struct enroll_work *w,
 	db_abort(txn);
 	if (rc != CE_OK)
 		return rc;
-	for (i = 0; i < json_object_array_length(locs) &&
+	for (i = 0; i < json_arr_len(locs) &&
 	    w->plan.n < DEPLOY_MAX_TARGETS; i++) {
 		e = json_object_array_get_idx(locs, i);
 		t = &w->plan.t[w->plan.n];

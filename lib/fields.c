@@ -58,7 +58,8 @@ field_int(json_object *v, const char *name, int64_t *out, struct ce_error *err)
 		break;
 	case json_type_double:
 		d = json_object_get_double(v);
-		if (d == (double)(int64_t)d && d > -9e15 && d < 9e15) {
+		/* Range first: converting an out-of-range double is undefined. */
+		if (d > -9e15 && d < 9e15 && d == (double)(int64_t)d) {
 			*out = (int64_t)d;
 			return CE_OK;
 		}

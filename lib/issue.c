@@ -61,7 +61,7 @@ add_sans(X509 *cert, const struct issue_in *in, struct ce_error *err)
 	ASN1_IA5STRING *ia5 = NULL;
 	int crit = X509_NAME_entry_count(in->subject) == 0, i;
 	enum ce_err rc = CE_OK;
-	char cn[256];
+	char cn[X500_CN_BUFSZ];
 
 	if ((names = GENERAL_NAMES_new()) == NULL)
 		return ce_fault(err, CE_NOMEM, "GENERAL_NAMES");

@@ -120,7 +120,7 @@ lint_names(X509 *cert, struct ce_error *err)
 {
 	GENERAL_NAMES *sans;
 	const GENERAL_NAME *gn;
-	char cn[256];
+	char cn[X500_CN_BUFSZ];
 	int i, crit = -1, found = 0, n, pos;
 	enum ce_err rc = CE_OK;
 

@@ -126,7 +126,7 @@ static int
 serves(json_object *tmpl, const char *caname)
 {
 	json_object *cas = get(tmpl, "cas");
-	size_t i, n = json_object_array_length(cas);
+	size_t i, n = json_arr_len(cas);
 
 	if (!json_object_is_type(cas, json_type_array) || n == 0)
 		return 1;
@@ -211,7 +211,7 @@ policy_check_key(const struct policy *p, const struct key_spec *spec,
 	json_object *keys = allowed_keys(p);
 	struct key_spec allowed;
 	char want[32], list[CE_ERRMSG_MAX / 2] = "";
-	size_t i, n = json_object_array_length(keys);
+	size_t i, n = json_arr_len(keys);
 
 	key_spec_word(spec, want, sizeof(want));
 	for (i = 0; i < n; i++) {
@@ -296,7 +296,7 @@ check_value(json_object *field, const char *name, const char *text,
 			    "email address.", name, text);
 	} else if (strcmp(type, "choice") == 0) {
 		opts = get(field, "options");
-		for (i = 0; i < json_object_array_length(opts); i++)
+		for (i = 0; i < json_arr_len(opts); i++)
 			if (strcmp(json_object_get_string(
 			    json_object_array_get_idx(opts, i)), text) == 0)
 				return CE_OK;
@@ -312,7 +312,7 @@ find_field(json_object *defs, const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < json_object_array_length(defs); i++) {
+	for (i = 0; i < json_arr_len(defs); i++) {
 		json_object *f = json_object_array_get_idx(defs, i);
 		const char *n = get_str(f, "name");
 
@@ -360,7 +360,7 @@ check_fields(json_object *defs, const char *what, int typed, json_object *in,
 			}
 		}
 	}
-	for (i = 0; i < json_object_array_length(defs); i++) {
+	for (i = 0; i < json_arr_len(defs); i++) {
 		f = json_object_array_get_idx(defs, i);
 		if (json_object_get_boolean(get(f, "required")) &&
 		    !json_object_object_get_ex(res, get_str(f, "name"), NULL)) {
@@ -396,7 +396,7 @@ join_usage(json_object *arr, const struct key_spec *spec, char *buf, size_t n)
 	size_t i;
 
 	buf[0] = '\0';
-	for (i = 0; i < json_object_array_length(arr); i++) {
+	for (i = 0; i < json_arr_len(arr); i++) {
 		const char *w = json_object_get_string(json_object_array_get_idx(arr, i));
 
 		/* Encipherment needs RSA; key agreement needs ECDH. */
@@ -441,10 +441,10 @@ policy_eku_objects(const struct policy *p)
 	ASN1_OBJECT *o;
 	size_t i;
 
-	if (json_object_array_length(arr) == 0 ||
+	if (json_arr_len(arr) == 0 ||
 	    (st = sk_ASN1_OBJECT_new_null()) == NULL)
 		return NULL;
-	for (i = 0; i < json_object_array_length(arr); i++) {
+	for (i = 0; i < json_arr_len(arr); i++) {
 		o = OBJ_txt2obj(json_object_get_string(json_object_array_get_idx(arr,
 		    i)), 0);
 		if (o == NULL || !sk_ASN1_OBJECT_push(st, o)) {

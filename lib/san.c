@@ -15,6 +15,7 @@
 
 #include "san.h"
 #include "x500.h"
+#include "store.h"
 
 /* Keyfactor's SubjectAltNameElements type numbers. */
 enum {
@@ -523,7 +524,7 @@ json_empty(json_object *jv)
 {
 	return jv == NULL || json_object_is_type(jv, json_type_null) ||
 	    (json_object_is_type(jv, json_type_array) &&
-	    json_object_array_length(jv) == 0);
+	    json_arr_len(jv) == 0);
 }
 
 /*
@@ -552,7 +553,7 @@ parse_key(GENERAL_NAMES *names, const char *key, json_object *jv,
 	if (!json_object_is_type(jv, json_type_array))
 		return ce_fail(err, CE_INVAL,
 		    "SANs.%s: must be an array of strings", key);
-	n = json_object_array_length(jv);
+	n = json_arr_len(jv);
 	for (i = 0; i < n; i++) {
 		elem = json_object_array_get_idx(jv, i);
 		if (!json_object_is_type(elem, json_type_string))

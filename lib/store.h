@@ -106,6 +106,15 @@ enum ce_err	db_first_prefix(struct ce_txn *txn, enum db_table t,
 enum ce_err	db_count(struct ce_txn *txn, enum db_table t, size_t *n,
 		    struct ce_error *err);
 
+/* Length of a JSON array, 0 for anything else (json-c asserts on a
+ * non-array, and stored records or requests may lack a field). */
+static inline size_t
+json_arr_len(json_object *a)
+{
+	return json_object_is_type(a, json_type_array) ?
+	    json_object_array_length(a) : 0;
+}
+
 /* Convenience: key text for an integer id. */
 #define DB_IDKEY_MAX 24
 char		*db_idkey(uint64_t id, char buf[DB_IDKEY_MAX]);

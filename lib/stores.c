@@ -268,7 +268,7 @@ relocate(struct ce_txn *txn, int64_t cert_id, const char *guid,
 		rc = ce_fault(err, CE_NOMEM, "json");
 		goto out;
 	}
-	for (i = 0; i < json_object_array_length(old); i++) {
+	for (i = 0; i < json_arr_len(old); i++) {
 		e = json_object_array_get_idx(old, i);
 		if (strcmp(rec_str(e, "store_id") ? rec_str(e, "store_id") : "", guid))
 			json_object_array_add(fresh, json_object_get(e));
@@ -330,7 +330,7 @@ store_record_inventory(struct ce_db *db, const char *guid,
 	if ((rc = store_get(txn, guid, &rec, err)) != CE_OK)
 		goto out;
 	old = json_object_object_get(rec, "inventory");
-	nold = json_object_array_length(old);
+	nold = json_arr_len(old);
 	if ((tps = calloc(n + nold + 1, sizeof(*tps))) == NULL ||
 	    (inv = json_object_new_array()) == NULL) {
 		rc = ce_fault(err, CE_NOMEM, "inventory");

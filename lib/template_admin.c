@@ -54,7 +54,7 @@ check_words(json_object *rec, const char *key,
 		return CE_OK;
 	if (!json_object_is_type(arr, json_type_array))
 		return ce_fail(err, CE_INVAL, "%s: expected a list", key);
-	for (i = 0; i < json_object_array_length(arr); i++) {
+	for (i = 0; i < json_arr_len(arr); i++) {
 		json_object *w = json_object_array_get_idx(arr, i);
 
 		if (!json_object_is_type(w, json_type_string) ||
@@ -214,7 +214,7 @@ check_metadata_defs(json_object *rec, const char *key, struct ce_error *err)
 		return CE_OK;
 	if (!json_object_is_type(defs, json_type_array))
 		return ce_fail(err, CE_INVAL, "%s: expected a list", key);
-	for (i = 0; i < json_object_array_length(defs); i++) {
+	for (i = 0; i < json_arr_len(defs); i++) {
 		f = json_object_array_get_idx(defs, i);
 		if (str(f, "name") == NULL || *str(f, "name") == '\0')
 			return ce_fail(err, CE_INVAL, "%s: a field without a name", key);

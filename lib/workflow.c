@@ -78,7 +78,7 @@ check_ids(json_object *ids, const char *what, struct ce_error *err)
 	size_t i, n;
 
 	if (!json_object_is_type(ids, json_type_array) ||
-	    (n = json_object_array_length(ids)) == 0)
+	    (n = json_arr_len(ids)) == 0)
 		return ce_fail(err, CE_INVAL, "%s: expected a non-empty array of "
 		    "request ids.", what);
 	if (n > MAX_IDS)
@@ -255,7 +255,7 @@ workflow_approve(struct ce_db *db, const char *approver, json_object *ids,
 		return rc;
 	if ((resp = result_new(&lists[1], &lists[2], &lists[0])) == NULL)
 		return ce_fault(err, CE_NOMEM, "json");
-	for (i = 0; i < json_object_array_length(ids); i++) {
+	for (i = 0; i < json_arr_len(ids); i++) {
 		field_int(json_object_array_get_idx(ids, i), "id", &id, NULL);
 		req = NULL;
 		where = approve_one(db, approver, id, why, sizeof(why), &req);
@@ -324,7 +324,7 @@ workflow_deny(struct ce_db *db, const char *who, const char *comment,
 		return rc;
 	if ((resp = result_new(&lists[1], &lists[2], &lists[0])) == NULL)
 		return ce_fault(err, CE_NOMEM, "json");
-	for (i = 0; i < json_object_array_length(ids); i++) {
+	for (i = 0; i < json_arr_len(ids); i++) {
 		field_int(json_object_array_get_idx(ids, i), "id", &id, NULL);
 		req = NULL;
 		where = deny_one(db, who, comment, id, why, sizeof(why), &req);
@@ -414,7 +414,7 @@ list_cb(const char *key, json_object *req, void *arg)
 		return 0;
 	}
 	json_object_array_add(l->out, request_view(req));
-	return (int64_t)json_object_array_length(l->out) >= l->limit;
+	return (int64_t)json_arr_len(l->out) >= l->limit;
 }
 
 enum ce_err

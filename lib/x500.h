@@ -27,6 +27,9 @@
  * failure; CE_NOMEM / CE_CRYPTO are logged. */
 enum ce_err	x500_parse(const char *s, X509_NAME **out, struct ce_error *err);
 
+/* Room for the longest CN: 64 characters of up to 4 UTF-8 bytes + NUL. */
+#define X500_CN_BUFSZ	(64 * 4 + 1)
+
 /* Copies the (first) commonName of name into buf as UTF-8; "" when none.
  * Returns CE_OK, or CE_INVAL when it does not fit (or cannot be converted,
  * or holds a NUL); buf is "" then. */

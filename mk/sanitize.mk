@@ -6,11 +6,13 @@
 #   asan-cgi       the cgi programs built into build/asan/cgi/, then the
 #                  integration suite run against them (CERTENROLL_BINDIR);
 #                  a program fails when any of its processes reported
+#                  (build/asan/cgi-log/)
 # Included at the end of the Makefile: uses CFLAGS, LDLIBS, LIB_SRC,
 # LIB_HDR, UNIT_BIN and CGI_BIN from there.
 
 ASAN_DIR    = build/asan
-# clang: its UBSan also writes to log_path, which asan-cgi relies on.
+# clang: its UBSan also writes to log_path (gcc's does not when combined
+# with ASan), which asan-cgi relies on.
 ASAN_CC     = clang
 ASAN_SAN    = -fsanitize=address,undefined -fno-omit-frame-pointer
 # The project's flags without its optimisation and debug choices.
@@ -23,8 +25,6 @@ ASAN_LOGDIR = $(CURDIR)/$(ASAN_DIR)/cgi-log
 # halt_on_error: undefined behaviour fails the program like a memory error.
 SAN_ENV	    = ASAN_OPTIONS=detect_leaks=1 \
 	      UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
-SAN_CGI_ENV = ASAN_OPTIONS=detect_leaks=1:log_exe_name=1:log_path=$(ASAN_LOGDIR)/asan \
-	      UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:log_exe_name=1:log_path=$(ASAN_LOGDIR)/ubsan
 VALGRIND    = valgrind -q --leak-check=full --error-exitcode=1 \
 	      --errors-for-leak-kinds=definite,indirect \
 	      --show-leak-kinds=definite,indirect
@@ -57,9 +57,22 @@ $(ASAN_DIR)/unit/%: tests/unit/%.c $(ASAN_LIB)
 	$(ASAN_CC) $(ASAN_CFLAGS) -Wno-string-concatenation -o $@ $< \
 	    $(ASAN_LIB) $(LDLIBS) -lcmocka
 
-$(ASAN_DIR)/cgi/%: cgi/%.c $(ASAN_LIB)
+# The cgi programs carry their sanitizer options: Apache (mod_fcgid, plain
+# CGI) starts them with its own environment, as www-data.  Reports go to
+# ASAN_LOGDIR as {asan,ubsan}.<program>.<pid>, whoever started them.
+$(ASAN_DIR)/cgi-options.c:
 	@mkdir -p $(@D)
-	$(ASAN_CC) $(ASAN_CFLAGS) -o $@ $< $(ASAN_LIB) $(LDLIBS)
+	printf '%s\n' \
+	    'const char *__asan_default_options(void);' \
+	    'const char *__ubsan_default_options(void);' \
+	    'const char *__asan_default_options(void) { return "detect_leaks=1:log_exe_name=1:log_path=$(ASAN_LOGDIR)/asan"; }' \
+	    'const char *__ubsan_default_options(void) { return "halt_on_error=1:print_stacktrace=1:log_exe_name=1:log_path=$(ASAN_LOGDIR)/ubsan"; }' \
+	    > $@
+
+$(ASAN_DIR)/cgi/%: cgi/%.c $(ASAN_LIB) $(ASAN_DIR)/cgi-options.c
+	@mkdir -p $(@D)
+	$(ASAN_CC) $(ASAN_CFLAGS) -o $@ $< $(ASAN_DIR)/cgi-options.c \
+	    $(ASAN_LIB) $(LDLIBS)
 
 asan-unit: $(ASAN_UNIT)
 	$(call san_run,asan-unit,env $(SAN_ENV),$(ASAN_DIR)/unit-log,$(ASAN_UNIT))
@@ -67,14 +80,13 @@ asan-unit: $(ASAN_UNIT)
 valgrind-unit: $(UNIT_BIN)
 	$(call san_run,valgrind-unit,$(VALGRIND),$(VG_DIR),$(UNIT_BIN))
 
-# The integration suite drives the programs through nginx (the admin tool
-# and the signer stay the normal build).  Every sanitizer report lands in
-# cgi-log/{asan,ubsan}.<program>.<pid>; leak reports come when a program
-# exits after the suite stops the service, so wait for them to be gone.
+# The integration suite drives the programs through nginx and Apache (the
+# admin tool and the signer stay the normal build).  Leak reports come when
+# a program exits after the suite stops the service: wait for them to go.
 asan-cgi: all $(ASAN_CGI)
-	@rm -rf $(ASAN_LOGDIR); mkdir -p $(ASAN_LOGDIR); \
-	env $(SAN_CGI_ENV) CERTENROLL_BINDIR=$(CURDIR)/$(ASAN_DIR)/cgi \
-	    tests/run-integration.sh; it=$$?; \
+	@rm -rf $(ASAN_LOGDIR); mkdir -p $(ASAN_LOGDIR); chmod 1777 $(ASAN_LOGDIR); \
+	CERTENROLL_BINDIR=$(CURDIR)/$(ASAN_DIR)/cgi tests/run-integration.sh; \
+	it=$$?; \
 	i=0; while [ $$i -lt 30 ] && \
 	    pgrep -f "^$(CURDIR)/$(ASAN_DIR)/cgi/" >/dev/null; do \
 		sleep 1; i=$$((i + 1)); done; \

@@ -7,6 +7,7 @@
 #include "policy.h"
 #include "settings.h"
 #include "workflow.h"
+#include "store.h"
 
 static int
 template_add_cmd(struct cmdline *c)
@@ -265,7 +266,7 @@ request_decide(struct cmdline *c, int approve)
 	if (rc != CE_OK)
 		return tool_fail(&err);
 	printf("%s\n", json_object_to_json_string_ext(resp, JSON_C_TO_STRING_PLAIN));
-	rc = json_object_array_length(json_object_object_get(resp, "Successes")) ==
+	rc = json_arr_len(json_object_object_get(resp, "Successes")) ==
 	    (size_t)(c->nargs - 1) ? 0 : 1;
 	json_object_put(resp);
 	return rc;

@@ -21,12 +21,14 @@ names(const struct enroll_req *req)
 	struct ce_error err;
 	X509_NAME *subject = NULL;
 	GENERAL_NAMES *sans = NULL;
-	char cn[256];
+	char cn[X500_CN_BUFSZ];
 
 	if (x500_parse(req->subject.set ? req->subject.v : "", &subject,
 	    &err) == CE_OK) {
 		FUZZ_CHECK(subject != NULL, "x500_parse CE_OK without a name");
-		(void)x500_common_name(subject, cn, sizeof(cn));
+		FUZZ_CHECK(x500_common_name(subject, cn, sizeof(cn)) == CE_OK,
+		    "no room for the CN of '%s'",
+		    req->subject.set ? req->subject.v : "");
 	} else
 		FUZZ_CHECK(subject == NULL, "x500_parse failed with a name");
 	if (san_parse(req->sans.set ? req->sans.v : NULL, &sans, &err) == CE_OK)

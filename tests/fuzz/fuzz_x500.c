@@ -2,8 +2,9 @@
  * fuzz_x500 - X.500 subject strings (the request's Subject, SANs'
  * directory names): x500_parse(), and for every name it accepts the round
  * trip through x500_format(): the text must parse again into the same DER,
- * and format the same way again.  x500_common_name() must find room for
- * any CN the parser lets through (64 characters of UTF-8).
+ * and format the same way again.  x500_common_name() must find room in
+ * X500_CN_BUFSZ bytes (what its callers give it) for any CN the parser lets
+ * through: 64 characters of up to 4 bytes each.
  */
 #include <openssl/err.h>
 #include <openssl/x509.h>
@@ -29,7 +30,7 @@ round_trip(const char *s, X509_NAME *name)
 	struct ce_error err;
 	X509_NAME *again = NULL;
 	unsigned char *d1, *d2;
-	char cn[256], *f1, *f2;
+	char cn[X500_CN_BUFSZ], *f1, *f2;
 	int n1, n2;
 
 	FUZZ_CHECK(x500_common_name(name, cn, sizeof(cn)) == CE_OK,
