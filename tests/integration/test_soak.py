@@ -79,7 +79,7 @@ def test_soak(svc, tmp_path):
                            fmt="STORE", user="storeops")
             if r.status_code == 200:
                 r = svc.request("POST", "/Enrollment/PFX/Deploy", user="storeops",
-                                json={"Stores": [{"StoreId": store, "Alias": "soak%d" % n,
+                                json={"Stores": [{"StoreId": store, "Alias": "soak%d" % (n % 16),
                                                   "Overwrite": True}],
                                       "CertificateId": r.json()["CertificateInformation"]["KeyfactorId"],
                                       "Password": PW})
@@ -118,8 +118,9 @@ def test_soak(svc, tmp_path):
         if p not in before:
             continue
         rss0, fds0 = before[p]
-        # One descriptor may be an accepted connection at either sample.
-        assert abs(fds - fds0) <= 1, (p, fds0, fds)
+        # The warm-up sample is taken under load (open connections, one per
+        # busy thread); the last one when idle: no growth means no leak.
+        assert fds <= fds0 + 1, (p, fds0, fds)
         assert rss <= rss0 * 1.25 + 2048, (p, rss0, rss)
         assert rss < 16 * 1024, (p, rss)
     certs = len(svc.tool("cert", "list").stdout.splitlines())
