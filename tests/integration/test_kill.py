@@ -89,7 +89,8 @@ def test_kill_9_under_load(supervised, tmp_path):
             if fmt == "STORE":
                 try:
                     s.request("POST", "/Enrollment/PFX/Deploy", user="storeops",
-                              json={"Stores": [{"StoreId": store, "Alias": "k%d-%d" % (k, n)}],
+                              json={"Stores": [{"StoreId": store, "Alias": "k%d-%d" % (k, n % 8),
+                                                "Overwrite": True}],
                                     "CertificateId": ci["KeyfactorId"], "Password": PW})
                 except Exception:
                     pass
