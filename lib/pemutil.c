@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include <openssl/bn.h>
+#include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/x509v3.h>
@@ -124,6 +125,26 @@ x509_add_ext(X509 *cert, X509 *issuer, int nid, const char *value,
 	ok = X509_add_ext(cert, ext, -1);
 	X509_EXTENSION_free(ext);
 	return ok ? CE_OK : ce_fault(err, CE_CRYPTO, "X509_add_ext");
+}
+
+ASN1_OBJECT *
+oid_parse_strict(const char *s)
+{
+	ASN1_OBJECT *obj;
+	char buf[128];
+	int n;
+
+	ERR_set_mark();
+	obj = OBJ_txt2obj(s, 1);
+	ERR_pop_to_mark();
+	if (obj == NULL)
+		return NULL;
+	n = OBJ_obj2txt(buf, sizeof(buf), obj, 1);
+	if (n <= 0 || (size_t)n >= sizeof(buf) || strcmp(buf, s) != 0) {
+		ASN1_OBJECT_free(obj);
+		return NULL;
+	}
+	return obj;
 }
 
 int

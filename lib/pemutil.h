@@ -24,6 +24,10 @@ enum ce_err	x509_set_random_serial(X509 *cert, struct ce_error *err);
  * set for SKI/AKI ("hash", "keyid:always"). */
 enum ce_err	x509_add_ext(X509 *cert, X509 *issuer, int nid, const char *value,
 		    struct ce_error *err);
+/* Parses a dotted OID strictly: only the canonical numeric form ("2.5.4.3",
+ * no names, no leading zeros) is accepted; NULL otherwise (OpenSSL's error
+ * queue left as it was).  Caller frees with ASN1_OBJECT_free. */
+ASN1_OBJECT	*oid_parse_strict(const char *s);
 /* Whether s is 40 hex digits (a thumbprint), case-insensitively. */
 int		thumbprint_valid(const char *s);
 

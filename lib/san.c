@@ -14,6 +14,7 @@
 #include <openssl/x509v3.h>
 
 #include "san.h"
+#include "pemutil.h"
 #include "x500.h"
 #include "store.h"
 
@@ -120,29 +121,6 @@ utf8_chars(const char *s, size_t len)
 	return n;
 }
 
-/*
- * Parses a dotted OID exactly as written (see x500.c).  Returns the
- * object (caller frees) or NULL.
- */
-static ASN1_OBJECT *
-oid_parse(const char *s)
-{
-	ASN1_OBJECT *obj;
-	char buf[128];
-	int n;
-
-	ERR_set_mark();
-	obj = OBJ_txt2obj(s, 1);
-	ERR_pop_to_mark();
-	if (obj == NULL)
-		return NULL;
-	n = OBJ_obj2txt(buf, sizeof(buf), obj, 1);
-	if (n <= 0 || (size_t)n >= sizeof(buf) || strcmp(buf, s) != 0) {
-		ASN1_OBJECT_free(obj);
-		return NULL;
-	}
-	return obj;
-}
 
 /*
  * Validates a DNS name: LDH labels of 1..63, no label starting or ending
@@ -417,7 +395,7 @@ build_rid(const char *key, const char *v, GENERAL_NAME **gn,
 {
 	ASN1_OBJECT *obj;
 
-	if ((obj = oid_parse(v)) == NULL)
+	if ((obj = oid_parse_strict(v)) == NULL)
 		return bad(err, key, v, "an OID");
 	if ((*gn = GENERAL_NAME_new()) == NULL) {
 		ASN1_OBJECT_free(obj);

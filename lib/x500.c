@@ -14,6 +14,7 @@
 #include <openssl/x509.h>
 
 #include "log.h"
+#include "pemutil.h"
 #include "x500.h"
 
 /* What a value may contain, beyond "non-empty UTF-8 without controls". */
@@ -124,30 +125,6 @@ hexval(char c)
 	return -1;
 }
 
-/*
- * Parses a dotted OID exactly as written: OpenSSL's own rules for the
- * arcs, and printing it back must give the same text (no leading zeros,
- * no names).  Returns the object (caller frees) or NULL.
- */
-static ASN1_OBJECT *
-oid_parse(const char *s)
-{
-	ASN1_OBJECT *obj;
-	char buf[128];
-	int n;
-
-	ERR_set_mark();
-	obj = OBJ_txt2obj(s, 1);
-	ERR_pop_to_mark();
-	if (obj == NULL)
-		return NULL;
-	n = OBJ_obj2txt(buf, sizeof(buf), obj, 1);
-	if (n <= 0 || (size_t)n >= sizeof(buf) || strcmp(buf, s) != 0) {
-		ASN1_OBJECT_free(obj);
-		return NULL;
-	}
-	return obj;
-}
 
 /*
  * Counts the characters of the UTF-8 text s[0..len).  Returns -1 when it
@@ -230,7 +207,7 @@ resolve_type(const char *word, struct atype *t, struct ce_error *err)
 
 	snprintf(t->label, sizeof(t->label), "%s", word);
 	if (word[0] >= '0' && word[0] <= '9') {
-		if ((t->obj = oid_parse(word)) == NULL)
+		if ((t->obj = oid_parse_strict(word)) == NULL)
 			return ce_fail(err, CE_INVAL,
 			    "Subject: invalid OID '%s'", word);
 		a = attr_by_nid(OBJ_obj2nid(t->obj));
