@@ -1,6 +1,8 @@
 #!/bin/sh
 # `make install DESTDIR=...` then run the installed programs from their
-# installed paths: init a data directory, serve through nginx, enroll.
+# installed paths: init a data directory, serve through nginx, enroll; and
+# socket-activated as the systemd units configure it
+# (tests/socket-activation-check.py).
 # Also: the man pages render without warnings, and a second install keeps an
 # edited configuration file.
 set -eu
@@ -37,7 +39,7 @@ done
 # The systemd units are valid (systemd-analyze verify; the programs are not
 # at their final paths here, which is the only complaint allowed).
 verify_units() {
-	command -v systemd-analyze >/dev/null || { echo "no systemd-analyze"; return 0; }
+	command -v systemd-analyze >/dev/null || { echo "no systemd-analyze (package systemd)"; return 1; }
 	u=$dest/units; mkdir -p "$u"
 	cp "$p/lib/systemd/system/"*.service "$p/lib/systemd/system/"*.socket "$u/"
 	mv "$u/certenroll@.service" "$u/certenroll@enroll_pfx.service"
@@ -76,5 +78,14 @@ enroll() {
 	    "https://localhost:$port/KeyfactorAPI/Enrollment/PFX" | grep -q '"RequestDisposition":"ISSUED"'
 }
 check "installed programs enroll" enroll
+# Socket activation as the installed units configure it (no systemd PID 1
+# here: systemd-socket-activate), the data directory named in the installed
+# certenroll.conf; FastCGI requests straight to the program's socket.
+printf 'data_dir = %s\n' "$data" >> "$dest/etc/certenroll/certenroll.conf"
+for prog in status enroll_pfx; do
+	check "socket-activated $prog" /usr/bin/python3 \
+	    tests/socket-activation-check.py "$dest" "$p/lib/systemd/system" \
+	    "$prog" "$dest/ca.pem" inst
+done
 echo "install: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

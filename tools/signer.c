@@ -1,13 +1,17 @@
 /*
  * certenroll-signer - the one process that opens the CA private keys.
  *
- *   certenroll-signer -d datadir -s socket [-u user] [-f]
+ *   certenroll-signer -d datadir -s socket [-u user] [-N]
  *
  * Loads every CA key at start, then (when started as root with -u) drops to
- * user, forbids core dumps and ptrace, and serves signing requests on the
- * unix socket (protocol in lib/signer.h) one at a time.  The enrollment
- * programs never see a CA key: a compromised one can ask for signatures
- * the policy allows, nothing more.
+ * user, forbids core dumps and ptrace, gives up the network and program
+ * execution (lib/sandbox.h: a seccomp filter, however it was started), and
+ * serves signing requests on the unix socket (protocol in lib/signer.h) one
+ * at a time.  The enrollment programs never see a CA key: a compromised one
+ * can ask for signatures the policy allows, nothing more.
+ *
+ * A kernel that refuses the filter stops the signer; -N lets it run
+ * without the filter then (with a warning), never by default.
  */
 #include <errno.h>
 #include <grp.h>
@@ -25,6 +29,7 @@
 
 #include "ca.h"
 #include "log.h"
+#include "sandbox.h"
 #include "signer.h"
 #include "store.h"
 
@@ -106,6 +111,28 @@ drop(const char *user)
 	return prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 }
 
+/* Gives up the network, exec, ptrace... (sandbox.h) for good.  Without
+ * the filter: -1, or 0 with a warning when unfiltered (-N) allows it. */
+static int
+sandbox(int unfiltered)
+{
+	struct ce_error err;
+
+	ce_error_clear(&err);
+	if (sandbox_no_network(&err) == CE_OK) {
+		log_info("sandbox on (seccomp): unix sockets only, no bind, "
+		    "listen, exec, ptrace or namespaces");
+		return 0;
+	}
+	if (unfiltered) {
+		log_warn("sandbox OFF (-N): no seccomp filter, this "
+		    "process can open network sockets and run programs");
+		return 0;
+	}
+	log_error("no seccomp filter: not starting (-N runs without it)");
+	return -1;
+}
+
 static void
 serve_one(struct ce_db *db, int fd)
 {
@@ -129,23 +156,24 @@ main(int argc, char **argv)
 	struct ce_error err;
 	struct ce_db *db = NULL;
 	const char *dir = getenv("CERTENROLL_DATA"), *sock = NULL, *user = NULL;
-	int c, lfd, fd;
+	int c, lfd, fd, unfiltered = 0;
 
 	log_init("certenroll-signer");
-	while ((c = getopt(argc, argv, "d:s:u:")) != -1) {
+	while ((c = getopt(argc, argv, "d:s:u:N")) != -1) {
 		switch (c) {
 		case 'd': dir = optarg; break;
 		case 's': sock = optarg; break;
 		case 'u': user = optarg; break;
+		case 'N': unfiltered = 1; break;
 		default:
 			fprintf(stderr, "usage: certenroll-signer -d datadir -s "
-			    "socket [-u user]\n");
+			    "socket [-u user] [-N]\n");
 			return 2;
 		}
 	}
 	if (dir == NULL || sock == NULL) {
 		fprintf(stderr, "usage: certenroll-signer -d datadir -s socket "
-		    "[-u user]\n");
+		    "[-u user] [-N]\n");
 		return 2;
 	}
 	ce_error_clear(&err);
@@ -155,8 +183,14 @@ main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	if (db_open(dir, &db, &err) != CE_OK || preload_keys(db) < 0 ||
-	    (lfd = listen_on(sock)) == -1 || drop(user) != 0)
+	    (lfd = listen_on(sock)) == -1)
 		return 1;
+	/* No socket left behind to look like a signer that started. */
+	if (drop(user) != 0 || sandbox(unfiltered) != 0) {
+		close(lfd);
+		unlink(sock);
+		return 1;
+	}
 	while (!stop) {
 		if ((fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) == -1) {
 			if (errno != EINTR)

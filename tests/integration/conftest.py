@@ -157,15 +157,22 @@ class Service:
             f.write(self.ca_pem(ROOT_CA))
             f.write(self.ca_pem(RSA_CA))
 
-    def start(self):
+    def start(self, conf=None, wrap=()):
+        """conf: a certenroll.conf of the test's own (certenroll-serve
+        --conf; no signer then); wrap: a command prefix for certenroll-serve
+        (e.g. unshare), whose environment the programs and the web server
+        keep."""
         self.port = free_port()
         self.url = "https://localhost:%d" % self.port
-        subprocess.run([SERVE, "start", "--data", self.data, "--run", self.run,
+        extra = ["--conf", conf] if conf is not None else []
+        subprocess.run([*wrap, SERVE, "start", "--data", self.data,
+                        "--run", self.run,
                         "--port", str(self.port), "--workers", "3",
                         "--ca", RSA_CA, "--server", self.web,
                         "--client-ca", self.ca_bundle,
                         "--trusted-proxy", PROXY_ADDR,
-                        "--htpasswd", os.path.join(self.run, "htpasswd")],
+                        "--htpasswd", os.path.join(self.run, "htpasswd"),
+                        *extra],
                        check=True)
         deadline = time.time() + 10
         while time.time() < deadline:
@@ -296,4 +303,28 @@ def svc():
     yield s
     s.stop()
     if os.environ.get("KEEP_TEST_DIRS") is None:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def supervised(request):
+    """A service of the module's own whose FastCGI programs run under
+    certenroll-supervise (CERTENROLL_PM=supervise): a worker that exits or
+    is killed is replaced."""
+    name = request.module.__name__.rsplit(".", 1)[-1].replace("test_", "")
+    base = tempfile.mkdtemp(prefix="certenroll-%s-" % name)
+    os.chmod(base, 0o755)
+    s = Service(base)
+    old = os.environ.get("CERTENROLL_PM")
+    os.environ["CERTENROLL_PM"] = "supervise"
+    try:
+        s.setup_data()
+        s.start()
+        yield s
+    finally:
+        s.stop()
+        if old is None:
+            os.environ.pop("CERTENROLL_PM", None)
+        else:
+            os.environ["CERTENROLL_PM"] = old
         shutil.rmtree(base, ignore_errors=True)

@@ -7,10 +7,8 @@ import concurrent.futures
 import json
 import os
 import random
-import shutil
 import signal
 import subprocess
-import tempfile
 import threading
 import time
 
@@ -18,32 +16,12 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
-from conftest import WEB_RUNS_PROGRAMS, ISSUING_CA, TOOL, Service
+from conftest import WEB_RUNS_PROGRAMS, ISSUING_CA, TOOL
 
 KILLS = int(os.environ.get("KILLS", "0"))
 PW = "kill-pass-1234"
 pytestmark = [pytest.mark.skipif(KILLS <= 0, reason="set KILLS to run (tests/check.sh: 200)"),
               pytest.mark.skipif(WEB_RUNS_PROGRAMS, reason="the web server runs the programs")]
-
-
-@pytest.fixture(scope="module")
-def supervised():
-    base = tempfile.mkdtemp(prefix="certenroll-kill-")
-    os.chmod(base, 0o755)
-    s = Service(base)
-    old = os.environ.get("CERTENROLL_PM")
-    os.environ["CERTENROLL_PM"] = "supervise"
-    try:
-        s.setup_data()
-        s.start()
-        yield s
-    finally:
-        s.stop()
-        if old is None:
-            os.environ.pop("CERTENROLL_PM", None)
-        else:
-            os.environ["CERTENROLL_PM"] = old
-        shutil.rmtree(base, ignore_errors=True)
 
 
 def workers(s):

@@ -2,41 +2,19 @@
 the program exits; max_requests recycles a process (the supervisor starts a
 fresh one); the audit log has a line per issuance with the request id."""
 import os
-import shutil
 import signal
 import subprocess
-import tempfile
 import threading
 import time
 
 import pytest
 
 from certs import load_pfx
-from conftest import WEB_RUNS_PROGRAMS, RSA_CA, Service
+from conftest import WEB_RUNS_PROGRAMS, RSA_CA
 
 
 pytestmark = pytest.mark.skipif(WEB_RUNS_PROGRAMS,
                                 reason="the web server runs the programs")
-
-
-@pytest.fixture(scope="module")
-def supervised():
-    base = tempfile.mkdtemp(prefix="certenroll-life-")
-    os.chmod(base, 0o755)
-    s = Service(base)
-    old = os.environ.get("CERTENROLL_PM")
-    os.environ["CERTENROLL_PM"] = "supervise"
-    try:
-        s.setup_data()
-        s.start()
-        yield s
-    finally:
-        s.stop()
-        if old is None:
-            os.environ.pop("CERTENROLL_PM", None)
-        else:
-            os.environ["CERTENROLL_PM"] = old
-        shutil.rmtree(base, ignore_errors=True)
 
 
 def workers(s, program):

@@ -85,6 +85,34 @@ def test_a_compromised_program_gets_no_ca_certificate(svc, signer):
     assert "refused" in log and "requester=mallory" in log
 
 
+def proc_status(pid):
+    fields = {}
+    for line in open("/proc/%d/status" % pid):
+        name, _, value = line.partition(":")
+        fields[name] = value.strip()
+    return fields
+
+
+def test_signer_runs_under_its_seccomp_filter(svc, signer):
+    """Started by certenroll-serve (no systemd), the signer still has no
+    network: filter mode 2, no_new_privs, said in its log; and signs."""
+    pid = int(open(os.path.join(svc.run, "signer.pid")).read())
+    status = proc_status(pid)
+    assert status["Name"].startswith("certenroll-sign"), status["Name"]
+    assert status["Seccomp"] == "2"
+    assert status["NoNewPrivs"] == "1"
+    log = open(os.path.join(svc.run, "signer.log")).read()
+    assert "sandbox on (seccomp)" in log
+    assert "sandbox OFF" not in log
+    r = enroll(svc, "sandboxed.example.com")
+    assert r.status_code == 200, r.text
+    serial = r.json()["CertificateInformation"]["SerialNumber"]
+    log = open(os.path.join(svc.run, "signer.log")).read()
+    assert [l for l in log.splitlines()
+            if "serial=%s" % serial in l and "action=sign" in l]
+    assert proc_status(pid)["Seccomp"] == "2"
+
+
 def test_no_signer_no_signature(svc, signer):
     pid = int(open(os.path.join(svc.run, "signer.pid")).read())
     os.kill(pid, 15)
