@@ -38,7 +38,9 @@ void		ca_free(struct ca *ca);		/* NULL ok */
  * through the signer process when one is configured (signer_socket in
  * certenroll.conf or the CERTENROLL_SIGNER parameter/environment), else
  * with the CA key in this process (the embedded default).  template and
- * requester go to the signer's policy check and log.
+ * requester go to the signer's policy check and log.  On success *certp is
+ * a new object parsed from the signed DER (the linted one, with what it
+ * cached of its throwaway signature, is freed).
  */
 enum ce_err	ca_sign(struct ce_db *db, const struct ca *ca, const char *template,
 		    const char *requester, X509 **certp, struct ce_error *err);

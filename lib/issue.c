@@ -98,28 +98,6 @@ out:
 	return rc;
 }
 
-/* Linting caches facts of the throwaway-signed certificate (its SHA-1
- * among them) in the object; a fresh parse of the real DER drops them. */
-static enum ce_err
-reparse(X509 **certp, struct ce_error *err)
-{
-	unsigned char *der = NULL;
-	const unsigned char *p;
-	X509 *fresh;
-	int n;
-
-	if ((n = i2d_X509(*certp, &der)) <= 0)
-		return ce_fault(err, CE_CRYPTO, "i2d_X509");
-	p = der;
-	fresh = d2i_X509(NULL, &p, n);
-	OPENSSL_free(der);
-	if (fresh == NULL)
-		return ce_fault(err, CE_CRYPTO, "d2i_X509");
-	X509_free(*certp);
-	*certp = fresh;
-	return CE_OK;
-}
-
 /* Boulder's order: sign with a throwaway key, lint, only then really sign. */
 static enum ce_err
 lint_then_sign(struct ce_db *db, const struct issue_in *in, X509 **certp,
@@ -133,8 +111,6 @@ lint_then_sign(struct ce_db *db, const struct issue_in *in, X509 **certp,
 		rc = ca_sign(db, in->policy->ca, in->policy->template_name,
 		    in->requester, certp, err);
 	sk_ASN1_OBJECT_pop_free(eku, ASN1_OBJECT_free);
-	if (rc == CE_OK)
-		rc = reparse(certp, err);
 	return rc;
 }
 

@@ -6,11 +6,20 @@
 #define CE_OUTPUT_INT_H
 
 #include <openssl/bio.h>
+#include <openssl/x509.h>
 #include "output.h"
 
 /* Copies what bio (a memory BIO) holds into out (caller frees with
  * buf_free); CE_OK, or CE_NOMEM / CE_CRYPTO. */
 enum ce_err	buf_from_bio(BIO *bio, struct ce_buf *out, struct ce_error *err);
+
+/* PBE and MAC iterations of every password-protected output. */
+#define PFX_ITER	2048
+
+/* key as EncryptedPrivateKeyInfo under password (non-empty): PBES2,
+ * PBKDF2-HMAC-SHA256, AES-256-CBC (pkcs8.c).  CE_OK or CE_CRYPTO. */
+enum ce_err	pkcs8_encrypt(EVP_PKEY *key, const char *password,
+		    X509_SIG **out, struct ce_error *err);
 
 /* Writes key as PKCS#8 PEM: encrypted (PBES2, AES-256-CBC) when password
  * is non-empty, else in the clear.  CE_OK or CE_CRYPTO. */

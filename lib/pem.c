@@ -39,27 +39,28 @@ pem_put_cert(BIO *bio, X509 *x, int subject_header, struct ce_error *err)
 	return CE_OK;
 }
 
-/*
- * Without a password no cipher is passed: with a cipher and no password
- * OpenSSL would prompt on the terminal.
- */
+/* "ENCRYPTED PRIVATE KEY" (pkcs8.c) with a password, else the plain
+ * PKCS#8 "PRIVATE KEY". */
 enum ce_err
 pem_put_key(BIO *bio, EVP_PKEY *key, const char *password,
     struct ce_error *err)
 {
-	const EVP_CIPHER *cipher = NULL;
-	size_t len = 0;
+	X509_SIG *sig = NULL;
+	enum ce_err rc;
 
-	if (password != NULL && password[0] != '\0') {
-		if ((len = strlen(password)) > INT_MAX)
-			return ce_fail(err, CE_INVAL, "Password: too long");
-		cipher = EVP_aes_256_cbc();
+	if (password == NULL || password[0] == '\0') {
+		if (!PEM_write_bio_PKCS8PrivateKey(bio, key, NULL, NULL, 0,
+		    NULL, NULL))
+			return ce_fault(err, CE_CRYPTO,
+			    "PEM_write_bio_PKCS8PrivateKey failed");
+		return CE_OK;
 	}
-	if (!PEM_write_bio_PKCS8PrivateKey(bio, key, cipher,
-	    cipher != NULL ? password : NULL, (int)len, NULL, NULL))
-		return ce_fault(err, CE_CRYPTO,
-		    "PEM_write_bio_PKCS8PrivateKey failed");
-	return CE_OK;
+	if ((rc = pkcs8_encrypt(key, password, &sig, err)) != CE_OK)
+		return rc;
+	if (!PEM_write_bio_PKCS8(bio, sig))
+		rc = ce_fault(err, CE_CRYPTO, "PEM_write_bio_PKCS8 failed");
+	X509_SIG_free(sig);
+	return rc;
 }
 
 /* Writes the certificates: leaf then chain, or the reverse for root first. */

@@ -19,8 +19,6 @@
 
 #include "output_int.h"
 
-#define PFX_ITER	2048	/* PBE and MAC iterations */
-
 struct pfx_algs {
 	int		  key_nid;	/* shrouded key bag */
 	int		  cert_nid;	/* encrypted certificate safe */
@@ -88,10 +86,26 @@ safe_key(STACK_OF(PKCS7) **safes, EVP_PKEY *key, const char *friendly,
     const struct pfx_algs *alg, struct ce_error *err)
 {
 	STACK_OF(PKCS12_SAFEBAG) *bags = NULL;
-	PKCS12_SAFEBAG *bag;
+	PKCS12_SAFEBAG *bag = NULL;
+	X509_SIG *sig = NULL;
 	enum ce_err rc;
 
-	if ((bag = PKCS12_add_key(&bags, key, 0, PFX_ITER, alg->key_nid,
+	if (alg->key_nid == NID_aes_256_cbc) {
+		/* PBES2 as OpenSSL would make it, with pkcs8.c's fast KDF */
+		if ((rc = pkcs8_encrypt(key, password, &sig, err)) != CE_OK)
+			goto out;
+		if ((bags = sk_PKCS12_SAFEBAG_new_null()) == NULL ||
+		    (bag = PKCS12_SAFEBAG_create0_pkcs8(sig)) == NULL) {
+			rc = ce_fault(err, CE_CRYPTO, "key bag");
+			goto out;
+		}
+		sig = NULL;
+		if (!sk_PKCS12_SAFEBAG_push(bags, bag)) {
+			PKCS12_SAFEBAG_free(bag);
+			rc = ce_fault(err, CE_NOMEM, "key bag");
+			goto out;
+		}
+	} else if ((bag = PKCS12_add_key(&bags, key, 0, PFX_ITER, alg->key_nid,
 	    password)) == NULL) {
 		rc = ce_fault(err, CE_CRYPTO, "PKCS12_add_key failed");
 		goto out;
@@ -104,6 +118,7 @@ safe_key(STACK_OF(PKCS7) **safes, EVP_PKEY *key, const char *friendly,
 	}
 	rc = CE_OK;
 out:
+	X509_SIG_free(sig);
 	sk_PKCS12_SAFEBAG_pop_free(bags, PKCS12_SAFEBAG_free);
 	return rc;
 }

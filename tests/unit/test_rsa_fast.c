@@ -94,6 +94,48 @@ test_rsa_3072(void **state)
 	check_key(3072);
 }
 
+/* Miller-Rabin: primes pass; composites that fool weaker tests do not
+ * (40 random-base rounds: a composite passes with probability < 2^-80). */
+static void
+test_probable_prime(void **state)
+{
+	static const char *primes[] = {
+		"2147483647",				/* 2^31 - 1 */
+		"170141183460469231731687303715884105727", /* 2^127 - 1 */
+		"1000000007",
+	};
+	static const char *composites[] = {
+		"561", "41041", "825265",		/* Carmichael numbers */
+		"3215031751",		/* strong pseudoprime to bases 2, 3, 5, 7 */
+		"3825123056546413051",	/* ... to the bases 2 up to 23 */
+	};
+	BN_CTX *ctx = BN_CTX_new();
+	BIGNUM *w = NULL, *a = BN_new(), *b = BN_new();
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(primes) / sizeof(primes[0]); i++) {
+		assert_true(BN_dec2bn(&w, primes[i]) > 0);
+		assert_int_equal(rsa_probable_prime(w, 40, ctx), 1);
+	}
+	for (i = 0; i < sizeof(composites) / sizeof(composites[0]); i++) {
+		assert_true(BN_dec2bn(&w, composites[i]) > 0);
+		assert_int_equal(rsa_probable_prime(w, 40, ctx), 0);
+	}
+	/* a product of two 1024-bit primes, as an RSA modulus is */
+	assert_true(BN_generate_prime_ex(a, 512, 0, NULL, NULL, NULL));
+	assert_true(BN_generate_prime_ex(b, 512, 0, NULL, NULL, NULL));
+	assert_true(BN_mul(w, a, b, ctx));
+	assert_int_equal(rsa_probable_prime(w, 5, ctx), 0);
+	assert_int_equal(rsa_probable_prime(a, 5, ctx), 1);
+	/* even numbers and no rounds are refused */
+	assert_true(BN_set_word(w, 1000));
+	assert_int_equal(rsa_probable_prime(w, 5, ctx), -1);
+	assert_int_equal(rsa_probable_prime(a, 0, ctx), -1);
+	BN_free(w), BN_free(a), BN_free(b);
+	BN_CTX_free(ctx);
+}
+
 static void
 test_rsa_bad_size(void **state)
 {
@@ -112,6 +154,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rsa_2048),
 		cmocka_unit_test(test_rsa_3072),
+		cmocka_unit_test(test_probable_prime),
 		cmocka_unit_test(test_rsa_bad_size),
 	};
 
