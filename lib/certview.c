@@ -668,34 +668,71 @@ add_metadata(struct jb *b, json_object *rec, const struct certview_opts *opts)
 	jb_take(b, "Metadata", &m);
 }
 
+/* The fields that come from the certificate itself, in the answer's order;
+ * rec (may be NULL) fills in what the certificate does not say. */
+static void
+add_cert_facts(struct jb *b, X509 *x, json_object *rec)
+{
+	add_key(b, x, rec);
+	add_subject(b, x);
+	add_key_usage(b, x);
+	add_signature(b, x);
+	add_eku(b, x);
+	add_sans(b, x);
+}
+
+json_object *
+certview_facts(X509 *x)
+{
+	struct ce_error err;
+	json_object *o = NULL;
+	struct jb b;
+
+	jb_init(&b, json_object_new_object());
+	add_cert_facts(&b, x, NULL);
+	if (jb_end(&b, &o, &err) != CE_OK)
+		return NULL;
+	return o;
+}
+
 /*
  * Builds the ModelsCertificateRetrievalResponse of rec: identity from the
- * record, key and extensions from the certificate itself, locations and the
- * CA's id from txn.
+ * record, key and extensions from the record's view of the certificate
+ * (certview_facts, stored at issuance; parsing the certificate costs more
+ * than the rest of a GET together), locations and the CA's id from txn.
  */
 enum ce_err
 certview_json(struct ce_txn *txn, json_object *rec,
     const struct certview_opts *opts, json_object **out, struct ce_error *err)
 {
 	struct jb b;
+	json_object *facts;
 	X509 *x = NULL;
 	enum ce_err rc;
 
 	*out = NULL;
 	jb_init(&b, NULL);
-	if ((x = certdb_x509(rec)) == NULL) {
-		rc = ce_fault(err, CE_DB, "certificate record %lld holds no "
-		    "readable certificate", (long long)rec_int(rec, "id"));
-		goto out;
+	if (!json_object_object_get_ex(rec, "view", &facts) ||
+	    !json_object_is_type(facts, json_type_object)) {
+		facts = NULL;	/* a record from before views: parse */
+		if ((x = certdb_x509(rec)) == NULL) {
+			rc = ce_fault(err, CE_DB, "certificate record %lld "
+			    "holds no readable certificate",
+			    (long long)rec_int(rec, "id"));
+			goto out;
+		}
 	}
 	jb_init(&b, json_object_new_object());
 	add_identity(&b, rec);
-	add_key(&b, x, rec);
-	add_subject(&b, x);
-	add_key_usage(&b, x);
-	add_signature(&b, x);
-	add_eku(&b, x);
-	add_sans(&b, x);
+	if (facts != NULL) {
+		json_object_object_foreach(facts, k, v) {
+			if (v == NULL)
+				jb_null(&b, k);
+			else
+				jb_add(&b, k, json_object_get(v));
+		}
+	} else
+		add_cert_facts(&b, x, rec);
 	if ((rc = add_origin(txn, &b, rec, err)) != CE_OK ||
 	    (rc = add_locations(txn, &b, rec_int(rec, "id"), opts,
 	    err)) != CE_OK)

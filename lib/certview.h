@@ -34,11 +34,20 @@
 #define CE_CERTVIEW_H
 
 #include <json-c/json.h>
+#include <openssl/x509.h>
 #include "error.h"
 #include "query.h"
 
 struct ce_db;
 struct ce_txn;
+
+/*
+ * The part of the answer that comes from the certificate x alone (key,
+ * subject parts, key usage, signature algorithm, EKUs, SANs) as a new
+ * object, or NULL when out of memory.  Certificate records keep it as
+ * "view", so that reads need not parse the certificate.
+ */
+json_object	*certview_facts(X509 *x);
 
 struct certview_opts {
 	int	locations;	/* includeLocations */

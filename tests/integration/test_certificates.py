@@ -6,6 +6,7 @@ import datetime
 import hashlib
 import json
 import os
+import subprocess
 
 import pytest
 from cryptography import x509
@@ -513,3 +514,52 @@ def test_locations_after_deploy(svc, pem_store):
     r = get(svc, "/Certificates/%d" % cid, user="storeops")
     assert r.json()["Locations"] == []
     assert r.json()["LocationsCount"] == [{"Type": "PEM", "Count": 1}]
+
+
+# ---- records written before certificate views ---------------------------
+
+def _certs_dump(svc):
+    """The certs table: (header, [(key line, value line)...]) in mdb_dump's
+    default format, each key and value a line of hex."""
+    dump = subprocess.run(["mdb_dump", "-s", "certs",
+                           os.path.join(svc.data, "db")],
+                          capture_output=True, check=True).stdout
+    head, rest = dump.split(b"HEADER=END\n", 1)
+    lines = rest.split(b"\n")
+    return head, [(lines[i], lines[i + 1])
+                  for i in range(0, len(lines) - 1, 2)
+                  if lines[i].startswith(b" ")]
+
+
+def _record(svc, cert_id):
+    for k, v in _certs_dump(svc)[1]:
+        if bytes.fromhex(k[1:].decode()).lstrip(b"0") == str(cert_id).encode():
+            return k, json.loads(bytes.fromhex(v[1:].decode()))
+    raise AssertionError("record %d not found" % cert_id)
+
+
+def _strip_view(svc, cert_id):
+    """Rewrites certificate record cert_id without its stored "view", as an
+    older certenroll wrote it (mdb_load, LMDB's own tool)."""
+    head = _certs_dump(svc)[0]
+    key, rec = _record(svc, cert_id)
+    assert isinstance(rec.pop("view"), dict)
+    val = json.dumps(rec, separators=(",", ":")).encode()
+    subprocess.run(["mdb_load", "-s", "certs", os.path.join(svc.data, "db")],
+                   input=head + b"HEADER=END\n" + key + b"\n " +
+                   val.hex().encode() + b"\nDATA=END\n", check=True)
+    assert "view" not in _record(svc, cert_id)[1]
+
+
+def test_record_without_view_answers_the_same(svc):
+    """GET parses the certificate itself when the record has no view: the
+    answer is the same either way."""
+    got = enroll(svc, "noview.certview.example.com")
+    path = "/Certificates/%d?includeMetadata=true" % got["KeyfactorId"]
+    with_view = get(svc, path)
+    assert with_view.status_code == 200, with_view.text
+    _strip_view(svc, got["KeyfactorId"])
+    without = get(svc, path)
+    assert without.status_code == 200, without.text
+    assert without.json() == with_view.json()
+    assert list(without.json()) == list(with_view.json())  # same order
