@@ -8,6 +8,7 @@
 #include <openssl/objects.h>
 
 #include "keys.h"
+#include "pemutil.h"
 #include "policy.h"
 #include "store.h"
 
@@ -31,14 +32,11 @@ in_list(const char *w, const char **list)
 static int
 is_oid(const char *w)
 {
-	ASN1_OBJECT *o;
+	ASN1_OBJECT *o = oid_parse_strict(w);
+	int ok = o != NULL;
 
-	if (!isdigit((unsigned char)w[0]))
-		return 0;
-	if ((o = OBJ_txt2obj(w, 1)) == NULL)
-		return 0;
 	ASN1_OBJECT_free(o);
-	return 1;
+	return ok;
 }
 
 /* Each element of rec[key] (if present) must be a string passing check. */
