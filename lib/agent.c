@@ -34,32 +34,59 @@ rec_str(json_object *rec, const char *k)
 	    json_object_get_string(v) : NULL;
 }
 
-struct pick {
-	time_t		 now;
-	json_object	*job;
-};
-
-/* A job is due when scheduled and its time has come, when a failed attempt
- * may be retried, or when a run was interrupted (stale "running"). */
+/* Whether a job may run: scheduled, a retry, or a run that was
+ * interrupted (only one agent runs at a time - it holds the agent lock -
+ * so a job still "running" lost its agent). */
 static int
-pick_cb(const char *key, json_object *rec, void *arg)
+unfinished(json_object *job)
 {
-	struct pick *p = arg;
-	const char *st = rec_str(rec, "status");
-	int64_t due = rec_int(rec, "due");
+	const char *st = rec_str(job, "status");
 
-	(void)key;
-	if (st == NULL)
-		return 0;
-	/* Only one agent runs at a time (it holds the agent lock), so a job
-	 * still "running" was interrupted: its agent died. */
-	if ((strcmp(st, "scheduled") == 0 && due <= p->now) ||
-	    (strcmp(st, "retry") == 0 && rec_int(rec, "next_try") <= p->now) ||
-	    strcmp(st, "running") == 0) {
-		p->job = json_object_get(rec);
-		return 1;
+	return st != NULL && (strcmp(st, "scheduled") == 0 ||
+	    strcmp(st, "retry") == 0 || strcmp(st, "running") == 0);
+}
+
+/*
+ * The first queue entry (jobs.h) if it is due by now: *job is its record,
+ * or NULL when nothing is due.  Entries that no longer match their job (a
+ * job finished by an older agent) are dropped on the way.
+ */
+static enum ce_err
+first_due(struct ce_txn *txn, time_t now, json_object **job,
+    struct ce_error *err)
+{
+	char qkey[JOB_QKEY_MAX], mine[JOB_QKEY_MAX], idkey[DB_IDKEY_MAX];
+	unsigned char *val = NULL;
+	const char *slash;
+	size_t len;
+	enum ce_err rc;
+
+	*job = NULL;
+	for (;;) {
+		rc = db_first_prefix(txn, T_JOBQ, "0", qkey, sizeof(qkey), &val,
+		    &len, err);
+		free(val);
+		val = NULL;
+		if (rc == CE_NOTFOUND)
+			return CE_OK;		/* nothing queued */
+		if (rc != CE_OK)
+			return rc;
+		if (strtoll(qkey, NULL, 10) > (long long)now)
+			return CE_OK;		/* nothing due yet */
+		if ((slash = strchr(qkey, '/')) == NULL)
+			return ce_fault(err, CE_DB, "job queue key %s", qkey);
+		rc = db_get(txn, T_JOBS, db_idkey(strtoull(slash + 1, NULL, 10),
+		    idkey), job, err);
+		if (rc != CE_OK && rc != CE_NOTFOUND)
+			return rc;
+		if (rc == CE_OK && unfinished(*job) &&
+		    job_qkey(*job, mine) != NULL && strcmp(mine, qkey) == 0)
+			return CE_OK;
+		json_object_put(*job);
+		*job = NULL;
+		if ((rc = db_del(txn, T_JOBQ, qkey, err)) != CE_OK)
+			return rc;
 	}
-	return 0;
 }
 
 /* Claims the next due job: marks it running in its own transaction. */
@@ -67,31 +94,32 @@ static enum ce_err
 claim_next(struct ce_db *db, time_t now, json_object **out, struct ce_error *err)
 {
 	struct ce_txn *txn = NULL;
-	struct pick p = { now, NULL };
+	json_object *job = NULL;
 	char key[DB_IDKEY_MAX];
 	enum ce_err rc;
 
 	*out = NULL;
 	if ((rc = db_begin(db, 1, &txn, err)) != CE_OK ||
-	    (rc = db_foreach(txn, T_JOBS, pick_cb, &p, err)) != CE_OK)
+	    (rc = job_queue_backfill(txn, err)) != CE_OK ||
+	    (rc = first_due(txn, now, &job, err)) != CE_OK || job == NULL)
 		goto out;
-	if (p.job == NULL)
+	if ((rc = job_queue_del(txn, job, err)) != CE_OK)
 		goto out;
-	ADD(p.job, "status", json_object_new_string("running"));
-	ADD(p.job, "attempts", json_object_new_int64(rec_int(p.job, "attempts") + 1));
-	ADD(p.job, "started", json_object_new_int64(now));
-	if ((rc = db_put(txn, T_JOBS, db_idkey((uint64_t)rec_int(p.job, "id"), key),
-	    p.job, err)) != CE_OK)
+	ADD(job, "status", json_object_new_string("running"));
+	ADD(job, "attempts", json_object_new_int64(rec_int(job, "attempts") + 1));
+	ADD(job, "started", json_object_new_int64(now));
+	if ((rc = db_put(txn, T_JOBS, db_idkey((uint64_t)rec_int(job, "id"), key),
+	    job, err)) != CE_OK || (rc = job_queue_put(txn, job, err)) != CE_OK)
 		goto out;
 	rc = db_commit(txn, err);
 	txn = NULL;
 	if (rc == CE_OK) {
-		*out = p.job;
-		p.job = NULL;
+		*out = job;
+		job = NULL;
 	}
 out:
 	db_abort(txn);
-	json_object_put(p.job);
+	json_object_put(job);
 	return rc;
 }
 
@@ -200,6 +228,13 @@ finish(struct ce_db *db, json_object *job, enum ce_err result,
 	int final = result == CE_OK || rec_int(job, "attempts") >= JOB_MAX_ATTEMPTS;
 	enum ce_err rc;
 
+	if ((rc = db_begin(db, 1, &txn, err)) != CE_OK)
+		return rc;
+	/* the "running" entry goes; a retry is queued again below */
+	if ((rc = job_queue_del(txn, job, err)) != CE_OK) {
+		db_abort(txn);
+		return rc;
+	}
 	if (result == CE_OK)
 		ADD(job, "status", json_object_new_string("succeeded"));
 	else if (final)
@@ -214,10 +249,8 @@ finish(struct ce_db *db, json_object *job, enum ce_err result,
 		ADD(job, "finished", json_object_new_int64(now));
 		ADD(job, "payload", NULL);
 	}
-	if ((rc = db_begin(db, 1, &txn, err)) != CE_OK)
-		return rc;
 	if ((rc = db_put(txn, T_JOBS, db_idkey((uint64_t)rec_int(job, "id"), key),
-	    job, err)) != CE_OK) {
+	    job, err)) != CE_OK || (rc = job_queue_put(txn, job, err)) != CE_OK) {
 		db_abort(txn);
 		return rc;
 	}

@@ -77,9 +77,114 @@ job_create(struct ce_db *db, struct ce_txn *txn, const struct job_new *job,
 	ADD(rec, "finished", NULL);
 	ADD(rec, "payload", json_object_new_string(payload));
 	free(payload);
-	rc = db_put(txn, T_JOBS, db_idkey(n, key), rec, err);
+	if ((rc = db_put(txn, T_JOBS, db_idkey(n, key), rec, err)) == CE_OK)
+		rc = job_queue_put(txn, rec, err);
 	json_object_put(rec);
 	if (rc == CE_OK && id != NULL)
 		*id = (int64_t)n;
+	return rc;
+}
+
+/* ---- the agent's queue --------------------------------------------------- */
+
+#define QUEUE_MARK	"~queued"	/* after every "<epoch>/<id>" key */
+
+static int64_t
+field_int(json_object *job, const char *k)
+{
+	json_object *v;
+
+	return json_object_object_get_ex(job, k, &v) &&
+	    json_object_is_type(v, json_type_int) ? json_object_get_int64(v) : -1;
+}
+
+char *
+job_qkey(json_object *job, char buf[JOB_QKEY_MAX])
+{
+	json_object *v;
+	const char *st;
+	int64_t when = -1, id = field_int(job, "id");
+
+	if (!json_object_object_get_ex(job, "status", &v) ||
+	    (st = json_object_get_string(v)) == NULL)
+		return NULL;
+	if (strcmp(st, "scheduled") == 0)
+		when = field_int(job, "due");
+	else if (strcmp(st, "running") == 0)
+		when = field_int(job, "started");
+	else if (strcmp(st, "retry") == 0)
+		when = field_int(job, "next_try");
+	if (when < 0 || id <= 0)
+		return NULL;
+	snprintf(buf, JOB_QKEY_MAX, "%020lld/%020lld", (long long)when,
+	    (long long)id);
+	return buf;
+}
+
+enum ce_err
+job_queue_put(struct ce_txn *txn, json_object *job, struct ce_error *err)
+{
+	char key[JOB_QKEY_MAX];
+	json_object *v;
+	enum ce_err rc;
+
+	if (job_qkey(job, key) == NULL)
+		return CE_OK;
+	if ((v = json_object_new_object()) == NULL ||
+	    json_object_object_add(v, "id",
+	    json_object_new_int64(field_int(job, "id"))) != 0) {
+		json_object_put(v);
+		return ce_fault(err, CE_NOMEM, "job queue entry");
+	}
+	rc = db_put(txn, T_JOBQ, key, v, err);
+	json_object_put(v);
+	return rc;
+}
+
+enum ce_err
+job_queue_del(struct ce_txn *txn, json_object *job, struct ce_error *err)
+{
+	char key[JOB_QKEY_MAX];
+	enum ce_err rc;
+
+	if (job_qkey(job, key) == NULL)
+		return CE_OK;
+	rc = db_del(txn, T_JOBQ, key, err);
+	return rc == CE_NOTFOUND ? CE_OK : rc;
+}
+
+struct backfill {
+	struct ce_txn	*txn;
+	struct ce_error	*err;
+	enum ce_err	 rc;
+};
+
+static int
+backfill_cb(const char *key, json_object *job, void *arg)
+{
+	struct backfill *b = arg;
+
+	(void)key;
+	return (b->rc = job_queue_put(b->txn, job, b->err)) != CE_OK;
+}
+
+enum ce_err
+job_queue_backfill(struct ce_txn *txn, struct ce_error *err)
+{
+	struct backfill b = { txn, err, CE_OK };
+	json_object *mark = NULL;
+	enum ce_err rc;
+
+	rc = db_get(txn, T_JOBQ, QUEUE_MARK, &mark, err);
+	json_object_put(mark);
+	if (rc != CE_NOTFOUND)
+		return rc;
+	if ((rc = db_foreach(txn, T_JOBS, backfill_cb, &b, err)) != CE_OK ||
+	    (rc = b.rc) != CE_OK)
+		return rc;
+	if ((mark = json_object_new_object()) == NULL)
+		return ce_fault(err, CE_NOMEM, "job queue mark");
+	rc = db_put(txn, T_JOBQ, QUEUE_MARK, mark, err);
+	json_object_put(mark);
 	return rc;
 }

@@ -10,18 +10,26 @@
  *               DEK, associated data job:<id>>"}
  * The payload is the job's own copy of the key, so a job scheduled for
  * later does not depend on the five-minute staging data.
+ *
+ * The agent's queue (T_JOBQ) has one entry per unfinished job, keyed by
+ * when it is due next, "<epoch, 20 digits>/<id, 20 digits>", so that the
+ * next due job is the first key (finding it does not read the finished
+ * jobs): scheduled jobs by "due", running ones by "started" (a run that was
+ * interrupted is due again at once), retries by "next_try".
  */
 #ifndef CE_JOBS_H
 #define CE_JOBS_H
 
 #include <stdint.h>
 #include <time.h>
+#include <json-c/json.h>
 #include "error.h"
 #include "output.h"
 
 struct ce_db;
 struct ce_txn;
 
+#define JOB_QKEY_MAX		48
 #define JOB_MAX_ATTEMPTS	3
 #define JOB_RETRY_DELAY		30	/* seconds between attempts */
 
@@ -53,5 +61,18 @@ enum ce_err	job_create(struct ce_db *db, struct ce_txn *txn,
  * "running" was interrupted and is run again. */
 enum ce_err	agent_run_due(struct ce_db *db, time_t now, int *ran, int *failed,
 		    struct ce_error *err);
+
+/* The queue key of job in its present state, or NULL for a finished job
+ * (succeeded, failed) or a malformed record. */
+char		*job_qkey(json_object *job, char buf[JOB_QKEY_MAX]);
+/* Adds / removes job's queue entry for its present state (nothing for a
+ * finished job), inside txn. */
+enum ce_err	job_queue_put(struct ce_txn *txn, json_object *job,
+		    struct ce_error *err);
+enum ce_err	job_queue_del(struct ce_txn *txn, json_object *job,
+		    struct ce_error *err);
+/* Queues every unfinished job once per data directory (records written
+ * before the queue existed); a no-op afterwards. */
+enum ce_err	job_queue_backfill(struct ce_txn *txn, struct ce_error *err);
 
 #endif

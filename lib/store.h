@@ -36,6 +36,7 @@ enum db_table {
 	T_JOBS,		/* job id -> management job record */
 	T_LOCATIONS,	/* cert id -> {"locations": [...]} */
 	T_KEYPOOL,	/* "<spec>/<seq>" -> raw sealed private key */
+	T_JOBQ,		/* "<when>/<job id>" -> {"id": n}: unfinished jobs */
 	T__MAX
 };
 

@@ -36,6 +36,7 @@ static const char *table_names[T__MAX] = {
 	[T_ROLES]	= "roles",
 	[T_STORES]	= "stores",
 	[T_JOBS]	= "jobs",
+	[T_JOBQ]	= "jobq",
 	[T_LOCATIONS]	= "locations",
 	[T_KEYPOOL]	= "keypool",
 };
