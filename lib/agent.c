@@ -34,22 +34,12 @@ rec_str(json_object *rec, const char *k)
 	    json_object_get_string(v) : NULL;
 }
 
-/* Whether a job may run: scheduled, a retry, or a run that was
- * interrupted (only one agent runs at a time - it holds the agent lock -
- * so a job still "running" lost its agent). */
-static int
-unfinished(json_object *job)
-{
-	const char *st = rec_str(job, "status");
-
-	return st != NULL && (strcmp(st, "scheduled") == 0 ||
-	    strcmp(st, "retry") == 0 || strcmp(st, "running") == 0);
-}
-
 /*
  * The first queue entry (jobs.h) if it is due by now: *job is its record,
  * or NULL when nothing is due.  Entries that no longer match their job (a
- * job finished by an older agent) are dropped on the way.
+ * job finished by an older agent) are dropped on the way.  A job still
+ * "running" lost its agent (only one runs at a time - it holds the agent
+ * lock): its entry is due, so it runs again.
  */
 static enum ce_err
 first_due(struct ce_txn *txn, time_t now, json_object **job,
@@ -79,8 +69,9 @@ first_due(struct ce_txn *txn, time_t now, json_object **job,
 		    idkey), job, err);
 		if (rc != CE_OK && rc != CE_NOTFOUND)
 			return rc;
-		if (rc == CE_OK && unfinished(*job) &&
-		    job_qkey(*job, mine) != NULL && strcmp(mine, qkey) == 0)
+		/* job_qkey is NULL for a finished job */
+		if (rc == CE_OK && job_qkey(*job, mine) != NULL &&
+		    strcmp(mine, qkey) == 0)
 			return CE_OK;
 		json_object_put(*job);
 		*job = NULL;

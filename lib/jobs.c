@@ -89,8 +89,9 @@ job_create(struct ce_db *db, struct ce_txn *txn, const struct job_new *job,
 
 #define QUEUE_MARK	"~queued"	/* after every "<epoch>/<id>" key */
 
+/* An integer field of a job record; -1 when missing or not an integer. */
 static int64_t
-field_int(json_object *job, const char *k)
+job_int(json_object *job, const char *k)
 {
 	json_object *v;
 
@@ -103,17 +104,17 @@ job_qkey(json_object *job, char buf[JOB_QKEY_MAX])
 {
 	json_object *v;
 	const char *st;
-	int64_t when = -1, id = field_int(job, "id");
+	int64_t when = -1, id = job_int(job, "id");
 
 	if (!json_object_object_get_ex(job, "status", &v) ||
 	    (st = json_object_get_string(v)) == NULL)
 		return NULL;
 	if (strcmp(st, "scheduled") == 0)
-		when = field_int(job, "due");
+		when = job_int(job, "due");
 	else if (strcmp(st, "running") == 0)
-		when = field_int(job, "started");
+		when = job_int(job, "started");
 	else if (strcmp(st, "retry") == 0)
-		when = field_int(job, "next_try");
+		when = job_int(job, "next_try");
 	if (when < 0 || id <= 0)
 		return NULL;
 	snprintf(buf, JOB_QKEY_MAX, "%020lld/%020lld", (long long)when,
@@ -132,7 +133,7 @@ job_queue_put(struct ce_txn *txn, json_object *job, struct ce_error *err)
 		return CE_OK;
 	if ((v = json_object_new_object()) == NULL ||
 	    json_object_object_add(v, "id",
-	    json_object_new_int64(field_int(job, "id"))) != 0) {
+	    json_object_new_int64(job_int(job, "id"))) != 0) {
 		json_object_put(v);
 		return ce_fault(err, CE_NOMEM, "job queue entry");
 	}

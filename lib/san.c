@@ -121,7 +121,6 @@ utf8_chars(const char *s, size_t len)
 	return n;
 }
 
-
 /*
  * Validates a DNS name: LDH labels of 1..63, no label starting or ending
  * with '-', at most 253 characters without the optional trailing dot, an

@@ -125,7 +125,6 @@ hexval(char c)
 	return -1;
 }
 
-
 /*
  * Counts the characters of the UTF-8 text s[0..len).  Returns -1 when it
  * is not well-formed (overlong forms, surrogates, beyond U+10FFFF).

@@ -13,6 +13,7 @@ roots (the subject DN is the certenroll user) and trusts PROXY_ADDR as a
 reverse proxy that names the user in X-Remote-User.
 """
 import base64
+import contextlib
 import datetime
 import hashlib
 import os
@@ -293,10 +294,29 @@ class Service:
         return hashlib.sha256(p.stdout).hexdigest()
 
 
+def new_base(prefix):
+    """A fresh folder for a service's data and run directories."""
+    base = tempfile.mkdtemp(prefix=prefix)
+    os.chmod(base, 0o755)  # nginx workers (nobody) reach the sockets
+    return base
+
+
+@contextlib.contextmanager
+def started(base):
+    """A Service on base with the test data set up and started; stopped
+    afterwards, also when setting it up failed."""
+    s = Service(base)
+    try:
+        s.setup_data()
+        s.start()
+        yield s
+    finally:
+        s.stop()
+
+
 @pytest.fixture(scope="session")
 def svc():
-    base = tempfile.mkdtemp(prefix="certenroll-it-")
-    os.chmod(base, 0o755)  # nginx workers (nobody) reach the sockets
+    base = new_base("certenroll-it-")
     s = Service(base)
     s.setup_data()
     s.start()
@@ -312,17 +332,13 @@ def supervised(request):
     certenroll-supervise (CERTENROLL_PM=supervise): a worker that exits or
     is killed is replaced."""
     name = request.module.__name__.rsplit(".", 1)[-1].replace("test_", "")
-    base = tempfile.mkdtemp(prefix="certenroll-%s-" % name)
-    os.chmod(base, 0o755)
-    s = Service(base)
+    base = new_base("certenroll-%s-" % name)
     old = os.environ.get("CERTENROLL_PM")
     os.environ["CERTENROLL_PM"] = "supervise"
     try:
-        s.setup_data()
-        s.start()
-        yield s
+        with started(base) as s:
+            yield s
     finally:
-        s.stop()
         if old is None:
             os.environ.pop("CERTENROLL_PM", None)
         else:

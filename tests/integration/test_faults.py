@@ -6,11 +6,10 @@ import json
 import os
 import shutil
 import subprocess
-import tempfile
 
 import pytest
 
-from conftest import ISSUING_CA, Service
+from conftest import ISSUING_CA, new_base, started
 
 
 def mount_tmpfs(path, size):
@@ -22,18 +21,14 @@ def mount_tmpfs(path, size):
 def small_disk():
     if os.geteuid() != 0:
         pytest.skip("needs root to mount a tmpfs")
-    base = tempfile.mkdtemp(prefix="certenroll-disk-")
-    os.chmod(base, 0o755)
+    base = new_base("certenroll-disk-")
     data = os.path.join(base, "data")
     os.mkdir(data)
     mount_tmpfs(data, "1200k")
-    s = Service(base)
     try:
-        s.setup_data()
-        s.start()
-        yield s
+        with started(base) as s:
+            yield s
     finally:
-        s.stop()
         subprocess.run(["umount", "-l", data], check=False)
         shutil.rmtree(base, ignore_errors=True)
 

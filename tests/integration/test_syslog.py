@@ -17,7 +17,6 @@ import re
 import shutil
 import socket
 import stat
-import tempfile
 import threading
 import time
 
@@ -25,7 +24,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 
 from certs import load_pfx
-from conftest import ISSUING_CA, ROOT, USERS, Service
+from conftest import ISSUING_CA, ROOT, USERS, Service, new_base
 
 DEV_LOG = "/dev/log"
 LOCK = "/tmp/certenroll-test-syslog.lock"
@@ -129,8 +128,7 @@ def syslog_svc():
     """(service, collector): a service of its own whose certenroll.conf
     says log = syslog, its programs' /dev/log being the collector."""
     lock = take_lock()
-    base = tempfile.mkdtemp(prefix="certenroll-syslog-")
-    os.chmod(base, 0o755)
+    base = new_base("certenroll-syslog-")
     s = Service(base)
     col = replaced = None
     try:
