@@ -92,7 +92,10 @@ install: all
 	if [ -n "$$(ls apache 2>/dev/null)" ]; then \
 	    cp -R apache/. $(DESTDIR)$(SHAREDIR)/apache; fi
 	install -m 0644 README.md certenroll.conf.example $(DESTDIR)$(DOCDIR)
-	for u in systemd/*; do \
+	install -d $(DESTDIR)$(PREFIX)/lib/tmpfiles.d
+	install -m 0644 systemd/certenroll.tmpfiles \
+	    $(DESTDIR)$(PREFIX)/lib/tmpfiles.d/certenroll.conf
+	for u in systemd/*.service systemd/*.socket; do \
 	    sed -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' -e 's|@SBINDIR@|$(BINDIR)|g' \
 	        -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' $$u \
 	        > $(DESTDIR)$(UNITDIR)/$$(basename $$u); done

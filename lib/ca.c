@@ -205,7 +205,8 @@ load_key(const char *dir, int64_t id, EVP_PKEY **out, struct ce_error *err)
 
 	*out = NULL;
 	key_path(dir, id, path, sizeof(path));
-	if ((fd = open(path, O_RDONLY)) == -1)
+	/* Never through a symlink: the key is this directory's own file. */
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW)) == -1)
 		return ce_fault(err, CE_SYSTEM, "open %s: %s", path, strerror(errno));
 	if (fstat(fd, &st) == -1 || (st.st_mode & (S_IRWXG | S_IRWXO))) {
 		close(fd);

@@ -98,3 +98,49 @@ file_read(const char *path, size_t max, unsigned char **out, size_t *len,
 	*len = have;
 	return CE_OK;
 }
+
+/* A folder of the data directory: itself (no symlink), owned by owner,
+ * writable by no one else.  A missing optional one is fine. */
+static enum ce_err
+check_dir(const char *path, uid_t owner, int optional, struct ce_error *err)
+{
+	struct stat st;
+
+	if (lstat(path, &st) == -1) {
+		if (errno == ENOENT && optional)
+			return CE_OK;
+		return ce_fault(err, CE_SYSTEM, "data directory %s: %s", path,
+		    strerror(errno));
+	}
+	if (!S_ISDIR(st.st_mode))
+		return ce_fault(err, CE_SYSTEM, "data directory %s is not a "
+		    "folder (a symlink is refused)", path);
+	if (st.st_uid != owner)
+		return ce_fault(err, CE_SYSTEM, "data directory %s belongs to uid "
+		    "%u, not to this service's uid %u: refusing it", path,
+		    (unsigned)st.st_uid, (unsigned)owner);
+	if (st.st_mode & (S_IWGRP | S_IWOTH))
+		return ce_fault(err, CE_SYSTEM, "data directory %s is writable by "
+		    "group or others: refusing it (chmod 700)", path);
+	return CE_OK;
+}
+
+enum ce_err
+datadir_check(const char *dir, uid_t owner, struct ce_error *err)
+{
+	static const char *const sub[] = { "db", "ca" };
+	char path[PATH_MAX];
+	enum ce_err rc;
+	size_t i;
+
+	if ((rc = check_dir(dir, owner, 0, err)) != CE_OK)
+		return rc;
+	for (i = 0; i < sizeof(sub) / sizeof(sub[0]); i++) {
+		if (snprintf(path, sizeof(path), "%s/%s", dir, sub[i]) >=
+		    (int)sizeof(path))
+			return ce_fault(err, CE_SYSTEM, "data directory path too long");
+		if ((rc = check_dir(path, owner, 1, err)) != CE_OK)
+			return rc;
+	}
+	return CE_OK;
+}

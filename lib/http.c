@@ -18,6 +18,7 @@
 #include <openssl/rand.h>
 
 #include "config.h"
+#include "fileutil.h"
 #include "http.h"
 #include "log.h"
 #include "settings.h"
@@ -45,11 +46,10 @@ static struct {
 	int		 cgi;
 	int		 cgi_done;
 	int		 nthreads;
-	struct ce_db	*db;
-	char		 dbdir[4096];
+	struct ce_db	*db;		/* opened at start, never changed */
 	long		 served;
 	volatile sig_atomic_t stop;
-	pthread_mutex_t	 lock;		/* db, served */
+	pthread_mutex_t	 lock;		/* served */
 	pthread_mutex_t	 accept_lock;	/* one thread in accept() at a time */
 	pthread_t	 threads[THREADS_MAX];
 	volatile int	 in_accept[THREADS_MAX];
@@ -82,6 +82,30 @@ http_init(const char *name)
 		exit(1);
 	}
 	proc.cgi = FCGX_IsCGI();
+}
+
+/*
+ * A web server or any peer of the socket may send parameters named like the
+ * process's configuration; they are not the configuration (which the
+ * process's environment fixed at start) and are said so once, not per
+ * request.  Under plain CGI the environment is the web server's own.
+ */
+static void
+ignored_params(struct http_req *r)
+{
+	static const char *const names[] = { "CERTENROLL_DATA", "CERTENROLL_CONF" };
+	static int said;
+	size_t i;
+
+	if (r->cgi || __atomic_load_n(&said, __ATOMIC_RELAXED))
+		return;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (FCGX_GetParam(names[i], r->fcgx.envp) != NULL &&
+		    !__atomic_exchange_n(&said, 1, __ATOMIC_RELAXED))
+			log_warn("ignoring the FastCGI parameter %s (and any like "
+			    "it from now on): the data directory and "
+			    "certenroll.conf are fixed when the program starts",
+			    names[i]);
 }
 
 static void
@@ -157,10 +181,7 @@ http_accept(void)
 			return NULL;
 		}
 	}
-	/* Loaded once per process; a bad file fails every request (http_db). */
-	config_load(http_param(r, "CERTENROLL_CONF"), NULL);
-	log_to_syslog(config_get("log") != NULL &&
-	    strcmp(config_get("log"), "syslog") == 0);
+	ignored_params(r);
 	/* A request id from the web server ties our lines to its access log. */
 	if ((rid = http_param(r, "REQUEST_ID")) != NULL && *rid != '\0')
 		log_set_request_id(rid);
@@ -310,45 +331,37 @@ http_query(struct http_req *r, const char *name)
 	return found;
 }
 
-static enum ce_err db_locked(struct http_req *, struct ce_db **,
-    struct ce_error *);
-
-enum ce_err
-http_db(struct http_req *r, struct ce_db **out, struct ce_error *err)
-{
-	enum ce_err rc;
-
-	if ((rc = config_load(http_param(r, "CERTENROLL_CONF"), err)) != CE_OK)
-		return rc;
-	pthread_mutex_lock(&proc.lock);
-	rc = db_locked(r, out, err);
-	pthread_mutex_unlock(&proc.lock);
-	return rc;
-}
-
-/* Opens (or reuses) the process's environment; proc.lock is held. */
+/*
+ * The process's configuration and database, fixed once at start: the
+ * certenroll.conf of CERTENROLL_CONF, the data directory of its data_dir,
+ * else CERTENROLL_DATA, else /var/lib/certenroll; a data directory that is
+ * not this uid's own, or that others may write, is refused.
+ */
 static enum ce_err
-db_locked(struct http_req *r, struct ce_db **out, struct ce_error *err)
+open_state(struct ce_error *err)
 {
 	const char *dir;
 	enum ce_err rc;
 
-	if ((dir = http_param(r, "CERTENROLL_DATA")) == NULL &&
-	    (dir = config_get("data_dir")) == NULL &&
+	if ((rc = config_load(NULL, err)) != CE_OK)
+		return rc;
+	if ((dir = config_get("data_dir")) == NULL &&
 	    (dir = getenv("CERTENROLL_DATA")) == NULL)
 		dir = DEFAULT_DATA;
-	if (proc.db != NULL && strcmp(proc.dbdir, dir) == 0) {
-		*out = proc.db;
-		return CE_OK;
-	}
-	db_close(proc.db);
-	proc.db = NULL;
-	if ((rc = db_open(dir, &proc.db, err)) != CE_OK)
+	if ((rc = datadir_check(dir, geteuid(), err)) != CE_OK ||
+	    (rc = db_open(dir, &proc.db, err)) != CE_OK)
 		return rc;
 	/* Threads share commits through one committer (store.h). */
 	db_set_batching(proc.db, proc.nthreads > 1);
-	snprintf(proc.dbdir, sizeof(proc.dbdir), "%s", dir);
-	*out = proc.db;
+	return CE_OK;
+}
+
+enum ce_err
+http_db(struct http_req *r, struct ce_db **out, struct ce_error *err)
+{
+	(void)r;
+	if ((*out = proc.db) == NULL)
+		return ce_fault(err, CE_SYSTEM, "no database (see the log at start)");
 	return CE_OK;
 }
 
@@ -644,12 +657,20 @@ int
 http_run(const char *name, void (*handle)(struct http_req *))
 {
 	struct worker w[THREADS_MAX];
+	struct ce_error err;
 	struct http_req *r;
 	sigset_t set;
 	int i, sig, tries;
 
 	http_init(name);
 	proc.nthreads = proc.cgi ? 1 : thread_count();
+	ce_error_clear(&err);
+	if (open_state(&err) != CE_OK) {
+		log_error("not starting: %s", err.msg);
+		return 1;
+	}
+	log_to_syslog(config_get("log") != NULL &&
+	    strcmp(config_get("log"), "syslog") == 0);
 	if (proc.nthreads == 1) {
 		/* One thread: SIGTERM stops accept() directly. */
 		signal(SIGTERM, SIG_DFL);

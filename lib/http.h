@@ -7,9 +7,11 @@
  * plain CGI program (no FastCGI listen socket) exactly one request is read
  * from the environment and stdin.
  *
- * The data directory comes from the CERTENROLL_DATA FastCGI parameter or
- * environment variable (default /var/lib/certenroll); the LMDB environment
- * is opened at the first request, after any fork, once per process.
+ * The configuration and the data directory are the process's own, fixed at
+ * start (http_run): CERTENROLL_CONF, the data_dir it names or else
+ * CERTENROLL_DATA (default /var/lib/certenroll), from the environment only;
+ * FastCGI parameters of those names are ignored.  The LMDB environment is
+ * opened then, after any fork, once per process.
  */
 #ifndef CE_HTTP_H
 #define CE_HTTP_H
@@ -51,7 +53,7 @@ const char	*http_query(struct http_req *r, const char *name);
 
 /* The authenticated user (REMOTE_USER) or NULL. */
 const char	*http_user(struct http_req *r);
-/* The process's database, opened on first use. */
+/* The process's database, opened at start. */
 enum ce_err	 http_db(struct http_req *r, struct ce_db **out, struct ce_error *err);
 
 /* Gates: method must be one of a '|'-separated list ("POST", "GET|HEAD"). */

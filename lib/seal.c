@@ -43,7 +43,7 @@ seal_key_create(const char *datadir, struct ce_error *err)
 	int fd;
 
 	dek_path(datadir, path, sizeof(path));
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600)) == -1) {
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0600)) == -1) {
 		if (errno == EEXIST)
 			return CE_OK;
 		return ce_fault(err, CE_SYSTEM, "open %s: %s", path, strerror(errno));
@@ -85,7 +85,8 @@ dek_load_locked(const char *datadir, struct ce_error *err)
 	if (dek_loaded && strcmp(dek_dir, datadir) == 0)
 		return CE_OK;
 	dek_path(datadir, path, sizeof(path));
-	if ((fd = open(path, O_RDONLY)) == -1)
+	/* Never through a symlink: the key is this directory's own file. */
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW)) == -1)
 		return ce_fault(err, CE_SYSTEM, "open %s: %s", path, strerror(errno));
 	if (fstat(fd, &st) == -1)
 		rc = ce_fault(err, CE_SYSTEM, "fstat %s: %s", path, strerror(errno));

@@ -97,6 +97,31 @@ open_tables(struct ce_db *db, struct ce_error *err)
 	return CE_OK;
 }
 
+/* LMDB opens its files by name and follows symlinks: a planted db/lock.mdb
+ * pointing elsewhere would be written through.  The folder and both files
+ * must be what they look like. */
+static enum ce_err
+lmdb_files_check(const char *path, struct ce_error *err)
+{
+	static const char *const files[] = { "", "/data.mdb", "/lock.mdb" };
+	char p[PATH_MAX];
+	struct stat st;
+	size_t i;
+
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(p, sizeof(p), "%s%s", path, files[i]);
+		if (lstat(p, &st) == -1) {
+			if (errno == ENOENT)
+				continue;
+			return ce_fault(err, CE_SYSTEM, "%s: %s", p, strerror(errno));
+		}
+		if (i == 0 ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode))
+			return ce_fault(err, CE_SYSTEM, "%s is not a plain %s (a "
+			    "symlink is refused)", p, i == 0 ? "folder" : "file");
+	}
+	return CE_OK;
+}
+
 enum ce_err
 db_open(const char *dir, struct ce_db **out, struct ce_error *err)
 {
@@ -120,6 +145,9 @@ db_open(const char *dir, struct ce_db **out, struct ce_error *err)
 		rc = ce_fault(err, CE_SYSTEM, "mkdir %s: %s", path, strerror(errno));
 		goto out;
 	}
+	if ((rc = lmdb_files_check(path, err)) != CE_OK)
+		goto out;
+	rc = CE_DB;
 	if ((mrc = mdb_env_create(&db->env)) != 0 ||
 	    (mrc = mdb_env_set_maxdbs(db->env, T__MAX + 2)) != 0 ||
 	    (mrc = mdb_env_set_mapsize(db->env, DB_MAPSIZE)) != 0 ||

@@ -152,6 +152,11 @@ def main():
     assert sck.get("Accept", ["no"]) == ["no"], sck
     argv = shlex.split(svc["ExecStart"][0].replace("%i", prog))
     argv[0] = dest + argv[0]
+    program = os.path.realpath(argv[0])
+    if os.getuid() == 0 and svc.get("User"):
+        # As the unit's User= and Group= (the data directory's owner).
+        argv = ["setpriv", "--reuid", svc["User"][0], "--regid",
+                svc.get("Group", svc["User"])[0], "--init-groups", "--"] + argv
     env = []
     for e in svc.get("Environment", []):
         for kv in shlex.split(e):
@@ -193,7 +198,7 @@ def main():
             exes = {os.readlink("/proc/%d/exe" % p.pid)}
         # The program, exec'd in place of systemd-socket-activate (the pid
         # systemd would stop), served it.
-        assert exes == {os.path.realpath(argv[0])}, exes
+        assert exes == {program}, exes
         p.send_signal(signal.SIGTERM)
         assert p.wait(10) == 0, "exit status %s" % p.returncode
     except BaseException:

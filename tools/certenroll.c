@@ -3,9 +3,13 @@
  * templates and enrollment patterns, settings, roles and users; list
  * certificates and requests; issue the web server's own TLS certificate.
  */
+#include <errno.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "certenroll.h"
 #include "log.h"
@@ -83,11 +87,44 @@ parse(int argc, char **argv, struct cmdline *c)
 	return 0;
 }
 
+static uid_t owner_uid;
+static gid_t owner_gid;
+
+static int
+give_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)flag;
+	(void)ftw;
+	if (st->st_uid == 0 && lchown(path, owner_uid, owner_gid) == -1)
+		fprintf(stderr, "certenroll: chown %s: %s\n", path, strerror(errno));
+	return 0;
+}
+
+/*
+ * Run as root on a data directory that belongs to the service user (as the
+ * service's programs demand), what the command created there (LMDB files,
+ * CA keys, dek.key) is given to that user, or the programs could not read
+ * it.  Modes stay as they were made (0600 for keys).
+ */
+static void
+give_to_owner(const char *datadir)
+{
+	struct stat st;
+
+	if (geteuid() != 0 || lstat(datadir, &st) == -1 ||
+	    !S_ISDIR(st.st_mode) || st.st_uid == 0)
+		return;
+	owner_uid = st.st_uid;
+	owner_gid = st.st_gid;
+	nftw(datadir, give_one, 16, FTW_PHYS);
+}
+
 int
 main(int argc, char **argv)
 {
 	struct cmdline c;
 	size_t i;
+	int rc;
 
 	memset(&c, 0, sizeof(c));
 	log_init("certenroll");
@@ -103,8 +140,11 @@ main(int argc, char **argv)
 		return 2;
 	}
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (strcmp(argv[0], commands[i].name) == 0)
-			return commands[i].fn(&c);
+		if (strcmp(argv[0], commands[i].name) == 0) {
+			rc = commands[i].fn(&c);
+			give_to_owner(c.datadir);
+			return rc;
+		}
 	fprintf(stderr, "certenroll: unknown command '%s'\n", argv[0]);
 	usage();
 	return 2;

@@ -11,7 +11,18 @@ for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
 	    missing="$missing $p"
 done
-[ -z "$missing" ] && exit 0
+# The service user: the FastCGI programs, the signer and the agent run as
+# certenroll; the web servers' workers as www-data (Debian's own).
+service_user() {
+	id certenroll >/dev/null 2>&1 && return 0
+	[ "$(id -u)" -eq 0 ] || return 0
+	useradd --system --user-group --home-dir /var/lib/certenroll \
+	    --no-create-home --shell /usr/sbin/nologin certenroll
+}
+if [ -z "$missing" ]; then
+	service_user
+	exit 0
+fi
 if [ "$(id -u)" -ne 0 ]; then
 	echo "install-deps: missing:$missing (run as root)" >&2
 	exit 1
@@ -24,3 +35,4 @@ apt-get install -y -qq --no-install-recommends $missing >/dev/null
 # The packaged web servers start on install; certenroll runs its own.
 service nginx stop >/dev/null 2>&1 || true
 service apache2 stop >/dev/null 2>&1 || true
+service_user

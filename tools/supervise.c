@@ -3,15 +3,21 @@
  * one unix socket, like spawn-fcgi -F N, but restarts a process that dies
  * (a crash, kill -9, or recycling after max_requests).
  *
- *   certenroll-supervise -s socket [-m mode] [-n processes] [-p pidfile]
- *                        [-l logfile] -- program [args...]
+ *   certenroll-supervise -s socket [-m mode] [-u user] [-g group]
+ *                        [-n processes] [-p pidfile] [-l logfile]
+ *                        -- program [args...]
  *
  * The socket is bound once and handed to every child as standard input,
- * where libfcgi expects it.  SIGTERM (or SIGINT) is passed on to the
+ * where libfcgi expects it.  Started as root with -u, the children run as
+ * user and the socket belongs to user and group (-g, the web server's:
+ * mode 0660 lets only those two connect); the supervisor itself stays root
+ * only to restart them.  SIGTERM (or SIGINT) is passed on to the
  * children, which finish the request in flight; then the supervisor exits.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +34,7 @@
 static volatile sig_atomic_t stopping;
 static pid_t children[MAX_CHILDREN];
 static int nchildren;
+static const struct passwd *run_as;	/* -u: the children's user */
 
 static void
 on_term(int sig)
@@ -36,8 +43,9 @@ on_term(int sig)
 	stopping = 1;
 }
 
+/* Binds and listens on path with mode, owned by uid:gid (-1: unchanged). */
 static int
-bind_socket(const char *path, mode_t mode)
+bind_socket(const char *path, mode_t mode, uid_t uid, gid_t gid)
 {
 	struct sockaddr_un sun;
 	int fd;
@@ -52,7 +60,8 @@ bind_socket(const char *path, mode_t mode)
 	unlink(path);
 	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1 ||
 	    bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1 ||
-	    chmod(path, mode) == -1 || listen(fd, 1024) == -1) {
+	    chown(path, uid, gid) == -1 || chmod(path, mode) == -1 ||
+	    listen(fd, 1024) == -1) {
 		fprintf(stderr, "certenroll-supervise: %s: %s\n", path,
 		    strerror(errno));
 		return -1;
@@ -77,6 +86,12 @@ start(int sock, int logfd, char **argv)
 		_exit(127);
 	if (sock != 0)
 		close(sock);
+	if (run_as != NULL && (setgroups(1, &run_as->pw_gid) == -1 ||
+	    setgid(run_as->pw_gid) == -1 || setuid(run_as->pw_uid) == -1)) {
+		fprintf(stderr, "certenroll-supervise: becoming %s: %s\n",
+		    run_as->pw_name, strerror(errno));
+		_exit(127);
+	}
 	execv(argv[0], argv);
 	fprintf(stderr, "certenroll-supervise: exec %s: %s\n", argv[0],
 	    strerror(errno));
@@ -111,18 +126,31 @@ main(int argc, char **argv)
 	struct sigaction sa;
 	const char *sockpath = NULL, *pidfile = NULL, *logpath = NULL;
 	mode_t mode = 0660;
+	uid_t uid = (uid_t)-1;
+	gid_t gid = (gid_t)-1;
+	struct group *gr;
 	int c, i, sock, logfd = -1, status, restarts = 0;
 	time_t window = time(NULL);
 	pid_t pid;
 
 	nchildren = 2;
-	while ((c = getopt(argc, argv, "s:m:n:p:l:")) != -1) {
+	while ((c = getopt(argc, argv, "s:m:n:p:l:u:g:")) != -1) {
 		switch (c) {
 		case 's': sockpath = optarg; break;
 		case 'm': mode = (mode_t)strtol(optarg, NULL, 8); break;
 		case 'n': nchildren = atoi(optarg); break;
 		case 'p': pidfile = optarg; break;
 		case 'l': logpath = optarg; break;
+		case 'u':
+			if ((run_as = getpwnam(optarg)) == NULL)
+				goto nouser;
+			uid = run_as->pw_uid;
+			break;
+		case 'g':
+			if ((gr = getgrnam(optarg)) == NULL)
+				goto nouser;
+			gid = gr->gr_gid;
+			break;
 		default: goto usage;
 		}
 	}
@@ -130,10 +158,11 @@ main(int argc, char **argv)
 	if (sockpath == NULL || argv[0] == NULL || nchildren < 1 ||
 	    nchildren > MAX_CHILDREN)
 		goto usage;
-	if ((sock = bind_socket(sockpath, mode)) == -1)
+	if ((sock = bind_socket(sockpath, mode, uid, gid)) == -1)
 		return 1;
 	if (logpath != NULL &&
-	    (logfd = open(logpath, O_WRONLY | O_APPEND | O_CREAT, 0640)) == -1) {
+	    ((logfd = open(logpath, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW,
+	    0640)) == -1 || (run_as != NULL && fchown(logfd, uid, -1) == -1))) {
 		fprintf(stderr, "certenroll-supervise: %s: %s\n", logpath,
 		    strerror(errno));
 		return 1;
@@ -176,8 +205,13 @@ main(int argc, char **argv)
 	if (pidfile != NULL)
 		unlink(pidfile);
 	return 0;
+nouser:
+	fprintf(stderr, "certenroll-supervise: no such user or group: %s\n",
+	    optarg);
+	return 2;
 usage:
 	fprintf(stderr, "usage: certenroll-supervise -s socket [-m mode] "
-	    "[-n processes] [-p pidfile] [-l logfile] -- program [args...]\n");
+	    "[-u user] [-g group] [-n processes] [-p pidfile] [-l logfile] "
+	    "-- program [args...]\n");
 	return 2;
 }

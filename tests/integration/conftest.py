@@ -99,13 +99,10 @@ class Service:
 
     def tool(self, *args, check=True):
         """Runs the admin command on the service's data directory."""
+        # Run as root, it gives what it creates to the data directory's
+        # owner (the service user, once certenroll-serve started).
         p = subprocess.run([TOOL, "-d", self.data, *args], capture_output=True,
                            text=True)
-        if WEB_RUNS_PROGRAMS and self.port is not None and os.getuid() == 0:
-            # The programs run as Apache's user, who owns the data directory
-            # (certenroll-serve): give it what root just created (CA keys).
-            subprocess.run(["chown", "-R", "--reference=" + self.data,
-                            self.data], check=True)
         if check and p.returncode != 0:
             raise RuntimeError("certenroll %s failed: %s" % (args, p.stderr))
         return p
@@ -297,7 +294,7 @@ class Service:
 def new_base(prefix):
     """A fresh folder for a service's data and run directories."""
     base = tempfile.mkdtemp(prefix=prefix)
-    os.chmod(base, 0o755)  # nginx workers (nobody) reach the sockets
+    os.chmod(base, 0o755)  # the service user and www-data reach their folders
     return base
 
 
