@@ -271,3 +271,24 @@ def test_admin_command_gives_its_files_to_the_service_user(svc):
     for dirpath, dirs, files in os.walk(svc.data):
         for f in dirs + files:
             assert os.lstat(os.path.join(dirpath, f)).st_uid == service_user(svc)[0], f
+
+
+@ROOT_ONLY
+@OWN_SOCKETS
+def test_supervised_sockets_are_closed_to_other_uids(supervised):
+    """certenroll-supervise (the other process manager) sets the same
+    owners and mode, and its children run as the service user."""
+    uid, _ = service_user(supervised)
+    www_gid = grp.getgrnam("www-data").gr_gid
+    socks = program_sockets(supervised)
+    assert socks
+    for sock in socks:
+        st = os.stat(sock)
+        assert (st.st_uid, st.st_gid, stat.S_IMODE(st.st_mode)) == (uid, www_gid, 0o660)
+        rc, out = raw_fcgi_as(NOBODY, NOBODY, sock, "GET", "/health")
+        assert rc == 3 and "PermissionError" in out, (sock, out)
+    sup = int(open(os.path.join(supervised.run, "status.pid")).read().split()[0])
+    kids = children(sup)
+    assert kids and all(uid_of(k) == uid for k in kids)
+    r = supervised.request("GET", "/Status/Endpoints")
+    assert r.status_code == 200, r.text
