@@ -13,7 +13,7 @@ SHAREDIR = $(PREFIX)/share/certenroll
 DOCDIR	 = $(PREFIX)/share/doc/certenroll
 UNITDIR	 = $(PREFIX)/lib/systemd/system
 CC	?= cc
-PKGS	 = json-c lmdb openssl
+PKGS	 = json-c libpsl lmdb openssl
 CFLAGS	?= -O2 -g
 CFLAGS	+= -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
 	   -Wstrict-prototypes -Wmissing-prototypes -Wno-deprecated-declarations \

@@ -15,6 +15,7 @@
 
 #include "certdb.h"
 #include "enroll_impl.h"
+#include "names.h"
 #include "san.h"
 #include "settings.h"
 #include "store.h"
@@ -175,7 +176,7 @@ check_policy(struct ce_db *db, const struct enroll_req *req,
 	if (rc != CE_OK)
 		return rc;
 	if ((rc = policy_check_key(&w->pol, &w->spec, err)) != CE_OK ||
-	    (rc = policy_check_cn(&w->pol, w->cn, err)) != CE_OK ||
+	    (rc = names_check(&w->pol, w->subject, w->sans, err)) != CE_OK ||
 	    (rc = policy_metadata(&w->pol, req->metadata.set ? req->metadata.v :
 	    NULL, &w->metadata, err)) != CE_OK)
 		return rc;

@@ -8,6 +8,7 @@
 #include "ca.h"
 #include "issue.h"
 #include "lint.h"
+#include "names.h"
 #include "san.h"
 #include "x500.h"
 #include "pemutil.h"
@@ -50,8 +51,8 @@ has_dns(const GENERAL_NAMES *names, const char *dns)
 
 /*
  * The SANs: those asked for, plus the common name as a DNS name when it is
- * one and is missing (clients match DNS SANs only).  Critical when the
- * subject is empty (RFC 5280 4.2.1.6).
+ * one, is missing and the template allows DNS SANs (clients match DNS SANs
+ * only).  Critical when the subject is empty (RFC 5280 4.2.1.6).
  */
 static enum ce_err
 add_sans(X509 *cert, const struct issue_in *in, struct ce_error *err)
@@ -73,7 +74,8 @@ add_sans(X509 *cert, const struct issue_in *in, struct ce_error *err)
 		}
 	gn = NULL;
 	if (x500_common_name(in->subject, cn, sizeof(cn)) == CE_OK &&
-	    strchr(cn, '.') != NULL && san_dns_valid(cn) && !has_dns(names, cn)) {
+	    strchr(cn, '.') != NULL && san_dns_valid(cn) && !has_dns(names, cn) &&
+	    names_type_allowed(in->policy, GEN_DNS)) {
 		if ((gn = GENERAL_NAME_new()) == NULL ||
 		    (ia5 = ASN1_IA5STRING_new()) == NULL ||
 		    !ASN1_STRING_set(ia5, cn, -1)) {
@@ -98,7 +100,9 @@ out:
 	return rc;
 }
 
-/* Boulder's order: sign with a throwaway key, lint, only then really sign. */
+/* Boulder's order: sign with a throwaway key, lint, only then really sign.
+ * The name policy is checked here, on the certificate as built, so that
+ * every path to a signature (enrollment, approval, renewal) passes it. */
 static enum ce_err
 lint_then_sign(struct ce_db *db, const struct issue_in *in, X509 **certp,
     struct ce_error *err)
@@ -106,7 +110,8 @@ lint_then_sign(struct ce_db *db, const struct issue_in *in, X509 **certp,
 	STACK_OF(ASN1_OBJECT) *eku = policy_eku_objects(in->policy);
 	enum ce_err rc;
 
-	if ((rc = lint_presign(*certp, in->policy->ca, err)) == CE_OK &&
+	if ((rc = names_check_cert(in->policy, *certp, err)) == CE_OK &&
+	    (rc = lint_presign(*certp, in->policy->ca, err)) == CE_OK &&
 	    (rc = lint_certificate(*certp, in->policy->ca, eku, err)) == CE_OK)
 		rc = ca_sign(db, in->policy->ca, in->policy->template_name,
 		    in->requester, certp, err);

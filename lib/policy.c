@@ -1,6 +1,5 @@
 /* policy.c - what templates and enrollment patterns allow (see policy.h). */
 #include <ctype.h>
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -244,25 +243,6 @@ policy_validity_days(const struct policy *p)
 	int d = json_object_get_int(get(p->tmpl, "days"));
 
 	return d > 0 ? d : 365;
-}
-
-enum ce_err
-policy_check_cn(const struct policy *p, const char *cn, struct ce_error *err)
-{
-	const char *re = get_str(p->tmpl, "subject_regex");
-	regex_t rx;
-	int match;
-
-	if (re == NULL || *re == '\0')
-		return CE_OK;
-	if (regcomp(&rx, re, REG_EXTENDED | REG_NOSUB) != 0)
-		return ce_fault(err, CE_DB, "template regex does not compile");
-	match = regexec(&rx, cn, 0, NULL, 0) == 0;
-	regfree(&rx);
-	if (!match)
-		return ce_fail(err, CE_INVAL, "Subject: the common name '%s' does "
-		    "not match the template's pattern '%s'.", cn, re);
-	return CE_OK;
 }
 
 /* Checks one metadata value against its field's type. */

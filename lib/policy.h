@@ -5,7 +5,8 @@
  *   {"name":"WebServer","keys":["RSA-2048","ECC-P-256",...],"days":365,
  *    "key_usage":["digitalSignature","keyEncipherment"],
  *    "eku":["serverAuth","1.3.6.1.5.5.7.3.2"],"subject_regex":"...",
- *    "require_approval":false,"cas":["host\\Logical",...]}   (cas [] = any)
+ *    "require_approval":false,"cas":["host\\Logical",...],   (cas [] = any)
+ *    "names":{...}}   (the name policy, see names.h; also in patterns)
  * Enrollment pattern record (T_PATTERNS, key = db_idkey(id)):
  *   {"id":1,"name":"WebServer default","template":"WebServer",
  *    "keys":null | [...] (override),"require_approval":false,
@@ -52,9 +53,6 @@ enum ce_err	policy_check_key(const struct policy *p, const struct key_spec *spec
 		    struct ce_error *err);
 int		policy_requires_approval(const struct policy *p);
 int		policy_validity_days(const struct policy *p);
-/* Checks the common name against the template's subject_regex (if any). */
-enum ce_err	policy_check_cn(const struct policy *p, const char *cn,
-		    struct ce_error *err);
 /* Validates Metadata (may be NULL) against the pattern's fields and returns
  * a new object of string values (caller puts). */
 enum ce_err	policy_metadata(const struct policy *p, json_object *in,
@@ -77,6 +75,10 @@ enum ce_err	policy_add_extensions(const struct policy *p, X509 *cert,
 /* Admin: validates and stores a template record (and its default pattern). */
 enum ce_err	template_add(struct ce_db *db, json_object *rec, int64_t *pattern_id,
 		    struct ce_error *err);
+/* Admin: replaces a template's "subject_regex" and/or "names" with those
+ * of changes (see template_admin.c). */
+enum ce_err	template_set_names(struct ce_db *db, const char *name,
+		    json_object *changes, struct ce_error *err);
 /* Admin: validates and stores a pattern record; assigns its id. */
 enum ce_err	pattern_add(struct ce_db *db, json_object *rec, int64_t *id,
 		    struct ce_error *err);

@@ -9,6 +9,7 @@
 #include "ca.h"
 #include "certdb.h"
 #include "enroll_impl.h"
+#include "names.h"
 #include "pemutil.h"
 #include "renew.h"
 #include "store.h"
@@ -215,8 +216,10 @@ renewal_work(struct ce_db *db, const struct renew_req *req, json_object *rec,
 	rc = policy_resolve(txn, tmpl, !req->template.set && pattern_of(rec) > 0,
 	    pattern_of(rec), ca, &w->pol, err);
 	db_abort(txn);
+	/* The names are held to the policy they are renewed into. */
 	if (rc != CE_OK ||
-	    (rc = policy_check_key(&w->pol, &w->spec, err)) != CE_OK)
+	    (rc = policy_check_key(&w->pol, &w->spec, err)) != CE_OK ||
+	    (rc = names_check(&w->pol, w->subject, w->sans, err)) != CE_OK)
 		return rc;
 	if (policy_requires_approval(&w->pol))
 		return ce_fail(err, CE_INVAL, "Template: '%s' requires approval; "

@@ -12,6 +12,7 @@
 #include "config.h"
 #include "lint.h"
 #include "log.h"
+#include "names.h"
 #include "output.h"
 #include "pemutil.h"
 #include "policy.h"
@@ -269,7 +270,7 @@ signer_check(struct ce_db *db, json_object *req, struct policy *pol, X509 **cert
 	rc = policy_resolve(txn, str(req, "template"), 0, 0, str(req, "ca"), pol,
 	    err);
 	db_abort(txn);
-	if (rc != CE_OK)
+	if (rc != CE_OK || (rc = names_check_cert(pol, *cert, err)) != CE_OK)
 		return rc;
 	eku = policy_eku_objects(pol);
 	rc = lint_certificate(*cert, pol->ca, eku, err);

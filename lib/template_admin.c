@@ -8,6 +8,7 @@
 #include <openssl/objects.h>
 
 #include "keys.h"
+#include "names.h"
 #include "pemutil.h"
 #include "policy.h"
 #include "store.h"
@@ -163,10 +164,13 @@ template_add(struct ce_db *db, json_object *rec, int64_t *pattern_id,
 	lname[i] = '\0';
 	if (re != NULL) {
 		if (regcomp(&rx, re, REG_EXTENDED | REG_NOSUB) != 0)
-			return ce_fail(err, CE_INVAL, "subject regex: does not compile");
+			return ce_fail(err, CE_INVAL, "subject regex: '%.200s' does "
+			    "not compile", re);
 		regfree(&rx);
 	}
 	if ((rc = check_words(rec, "keys", check_key_word, NULL, err)) != CE_OK ||
+	    (rc = names_rules_validate(json_object_object_get(rec, "names"),
+	    err)) != CE_OK ||
 	    (rc = check_words(rec, "key_usage", check_ku, NULL, err)) != CE_OK ||
 	    (rc = check_words(rec, "eku", check_eku, NULL, err)) != CE_OK ||
 	    (rc = check_extensions(rec, err)) != CE_OK ||
@@ -242,6 +246,8 @@ pattern_add(struct ce_db *db, json_object *rec, int64_t *id,
 		lname[i] = (char)tolower((unsigned char)t[i]);
 	lname[i] = '\0';
 	if ((rc = check_words(rec, "keys", check_key_word, NULL, err)) != CE_OK ||
+	    (rc = names_rules_validate(json_object_object_get(rec, "names"),
+	    err)) != CE_OK ||
 	    (rc = check_metadata_defs(rec, "metadata", err)) != CE_OK ||
 	    (rc = check_metadata_defs(rec, "additional_fields", err)) != CE_OK ||
 	    (rc = db_begin(db, 1, &txn, err)) != CE_OK)
@@ -261,5 +267,60 @@ pattern_add(struct ce_db *db, json_object *rec, int64_t *id,
 out:
 	db_abort(txn);
 	json_object_put(tmpl);
+	return rc;
+}
+
+/*
+ * Replaces the name policy of an existing template: changes holds
+ * "subject_regex" (a string; "" removes it) and/or "names" (an object
+ * replacing the template's whole "names").  Requests already pending are
+ * held to the new policy when approved.  CE_INVAL, CE_NOTFOUND or CE_DB.
+ */
+enum ce_err
+template_set_names(struct ce_db *db, const char *name, json_object *changes,
+    struct ce_error *err)
+{
+	struct ce_txn *txn = NULL;
+	json_object *rec = NULL, *v;
+	const char *re = str(changes, "subject_regex");
+	char lname[128];
+	regex_t rx;
+	enum ce_err rc;
+	size_t i;
+
+	if (name == NULL || *name == '\0' || strlen(name) >= sizeof(lname))
+		return ce_fail(err, CE_INVAL, "template name: required (1-127 chars)");
+	for (i = 0; name[i] != '\0'; i++)
+		lname[i] = (char)tolower((unsigned char)name[i]);
+	lname[i] = '\0';
+	if (re != NULL && *re != '\0') {
+		if (regcomp(&rx, re, REG_EXTENDED | REG_NOSUB) != 0)
+			return ce_fail(err, CE_INVAL, "subject regex: '%.200s' does "
+			    "not compile", re);
+		regfree(&rx);
+	}
+	if ((rc = names_rules_validate(json_object_object_get(changes, "names"),
+	    err)) != CE_OK || (rc = db_begin(db, 1, &txn, err)) != CE_OK)
+		return rc;
+	if ((rc = db_get(txn, T_TEMPLATES, lname, &rec, err)) != CE_OK) {
+		if (rc == CE_NOTFOUND)
+			rc = ce_fail(err, CE_NOTFOUND, "template '%s' does not exist",
+			    name);
+		goto out;
+	}
+	if (re != NULL && *re == '\0')
+		json_object_object_del(rec, "subject_regex");
+	else if (re != NULL)
+		json_object_object_add(rec, "subject_regex",
+		    json_object_new_string(re));
+	if ((v = json_object_object_get(changes, "names")) != NULL)
+		json_object_object_add(rec, "names", json_object_get(v));
+	if ((rc = db_put(txn, T_TEMPLATES, lname, rec, err)) != CE_OK)
+		goto out;
+	rc = db_commit(txn, err);
+	txn = NULL;
+out:
+	db_abort(txn);
+	json_object_put(rec);
 	return rc;
 }

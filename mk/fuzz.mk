@@ -21,6 +21,7 @@ FUZZ_NAMES = \
 	enroll \
 	guid \
 	keyspec \
+	names \
 	query \
 	query_id \
 	record \

@@ -9,13 +9,59 @@
 #include "workflow.h"
 #include "store.h"
 
+/* The name policy options as a "names" object (caller puts): --san-types
+ * W,W  --dns-suffix S (repeatable)  --dns-regex RE  --wildcards or
+ * --no-wildcards  --ip-ranges CIDR,CIDR.  NULL in *out when none is given;
+ * -1 when both wildcard switches are. */
+static int
+names_options(struct cmdline *c, json_object **out)
+{
+	const char *suf[32];
+	json_object *o, *arr;
+	int i, n;
+
+	*out = NULL;
+	if (opt_flag(c, "wildcards") && opt_flag(c, "no-wildcards")) {
+		fprintf(stderr, "certenroll: --wildcards and --no-wildcards "
+		    "exclude each other\n");
+		return -1;
+	}
+	if (!opt_get(c, "san-types") && !opt_get(c, "dns-suffix") &&
+	    !opt_get(c, "dns-regex") && !opt_get(c, "ip-ranges") &&
+	    !opt_flag(c, "wildcards") && !opt_flag(c, "no-wildcards"))
+		return 0;
+	o = json_object_new_object();
+	if (opt_get(c, "san-types") != NULL)
+		json_object_object_add(o, "san_types",
+		    csv_array(opt_get(c, "san-types")));
+	if ((n = opt_all(c, "dns-suffix", suf, 32)) > 0) {
+		arr = json_object_new_array();
+		for (i = 0; i < n; i++)
+			json_object_array_add(arr, json_object_new_string(suf[i]));
+		json_object_object_add(o, "dns_suffixes", arr);
+	}
+	if (opt_get(c, "dns-regex") != NULL)
+		json_object_object_add(o, "dns_regex",
+		    json_object_new_string(opt_get(c, "dns-regex")));
+	if (opt_flag(c, "wildcards") || opt_flag(c, "no-wildcards"))
+		json_object_object_add(o, "wildcards",
+		    json_object_new_boolean(opt_flag(c, "wildcards")));
+	if (opt_get(c, "ip-ranges") != NULL)
+		json_object_object_add(o, "ip_ranges",
+		    csv_array(opt_get(c, "ip-ranges")));
+	*out = o;
+	return 0;
+}
+
 static int
 template_add_cmd(struct cmdline *c)
 {
 	static const char *const allowed[] = { "keys", "days", "key-usage", "eku",
-	    "subject-regex", "require-approval", "ca", "extension", NULL };
+	    "subject-regex", "require-approval", "ca", "extension", "san-types",
+	    "dns-suffix", "dns-regex", "wildcards", "no-wildcards", "ip-ranges",
+	    NULL };
 	const char *cas[16], *exts[16];
-	json_object *extobj;
+	json_object *extobj, *names;
 	char *copy, *eq;
 	json_object *rec, *arr;
 	struct ce_error err;
@@ -28,7 +74,11 @@ template_add_cmd(struct cmdline *c)
 		fprintf(stderr, "usage: certenroll template add NAME [options]\n");
 		return 2;
 	}
+	if (names_options(c, &names) != 0)
+		return 2;
 	rec = json_object_new_object();
+	if (names != NULL)
+		json_object_object_add(rec, "names", names);
 	json_object_object_add(rec, "name", json_object_new_string(c->args[1]));
 	json_object_object_add(rec, "keys", csv_array(opt_get(c, "keys") ?
 	    opt_get(c, "keys") : "RSA-2048,RSA-3072,RSA-4096,ECC-P-256,ECC-P-384,"
@@ -108,9 +158,10 @@ static int
 pattern_add_cmd(struct cmdline *c)
 {
 	static const char *const allowed[] = { "template", "name", "keys",
-	    "require-approval", "metadata", "field", NULL };
+	    "require-approval", "metadata", "field", "san-types", "dns-suffix",
+	    "dns-regex", "wildcards", "no-wildcards", "ip-ranges", NULL };
 	const char *defs[32];
-	json_object *rec, *arr;
+	json_object *rec, *arr, *names;
 	struct ce_error err;
 	struct ce_db *db;
 	int64_t id;
@@ -122,7 +173,11 @@ pattern_add_cmd(struct cmdline *c)
 		    "[options]\n");
 		return 2;
 	}
+	if (names_options(c, &names) != 0)
+		return 2;
 	rec = json_object_new_object();
+	if (names != NULL)
+		json_object_object_add(rec, "names", names);
 	json_object_object_add(rec, "template",
 	    json_object_new_string(opt_get(c, "template")));
 	json_object_object_add(rec, "name", json_object_new_string(
@@ -178,14 +233,55 @@ list_table(struct cmdline *c, enum db_table t)
 	return rc;
 }
 
+/* template set NAME [--subject-regex RE] [name policy options]: replaces the
+ * template's subject regex and, when any name option is given, its whole
+ * name policy. */
+static int
+template_set_cmd(struct cmdline *c)
+{
+	static const char *const allowed[] = { "subject-regex", "san-types",
+	    "dns-suffix", "dns-regex", "wildcards", "no-wildcards", "ip-ranges",
+	    NULL };
+	json_object *changes, *names;
+	struct ce_error err;
+	struct ce_db *db;
+	int rc;
+
+	ce_error_clear(&err);
+	if (c->nargs != 2 || opt_check(c, allowed) != 0) {
+		fprintf(stderr, "usage: certenroll template set NAME "
+		    "[--subject-regex RE] [name policy options]\n");
+		return 2;
+	}
+	if (names_options(c, &names) != 0)
+		return 2;
+	changes = json_object_new_object();
+	if (names != NULL)
+		json_object_object_add(changes, "names", names);
+	if (opt_get(c, "subject-regex") != NULL || opt_flag(c, "subject-regex"))
+		json_object_object_add(changes, "subject_regex",
+		    json_object_new_string(opt_get(c, "subject-regex") ?
+		    opt_get(c, "subject-regex") : ""));
+	db = tool_db(c);
+	rc = template_set_names(db, c->args[1], changes, &err);
+	db_close(db);
+	json_object_put(changes);
+	if (rc != CE_OK)
+		return tool_fail(&err);
+	printf("updated template %s\n", c->args[1]);
+	return 0;
+}
+
 int
 cmd_template(struct cmdline *c)
 {
 	if (c->nargs >= 1 && strcmp(c->args[0], "add") == 0)
 		return template_add_cmd(c);
+	if (c->nargs >= 1 && strcmp(c->args[0], "set") == 0)
+		return template_set_cmd(c);
 	if (c->nargs == 1 && strcmp(c->args[0], "list") == 0)
 		return list_table(c, T_TEMPLATES);
-	fprintf(stderr, "usage: certenroll template add|list ...\n");
+	fprintf(stderr, "usage: certenroll template add|set|list ...\n");
 	return 2;
 }
 
