@@ -77,6 +77,34 @@ check_password(struct ce_db *db, const struct enroll_req *req,
 	return CE_OK;
 }
 
+/* The application's CN regex holds for every CN of the subject, not only
+ * the first: a second CN is as much a name as the first. */
+static enum ce_err
+cn_regex_every(regex_t *rx, const char *re, const X509_NAME *subject,
+    struct ce_error *err)
+{
+	unsigned char *utf8;
+	int i = -1, n, match;
+
+	while ((i = X509_NAME_get_index_by_NID(subject, NID_commonName, i)) >= 0) {
+		n = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(
+		    X509_NAME_get_entry(subject, i)));
+		if (n < 0)
+			return ce_fail(err, CE_INVAL, "Subject: a common name "
+			    "does not decode.");
+		match = (size_t)n == strlen((char *)utf8) &&
+		    regexec(rx, (char *)utf8, 0, NULL, 0) == 0;
+		if (!match)
+			ce_fail(err, CE_INVAL, "Subject: the common name '%.64s' "
+			    "does not match the required pattern '%s'.",
+			    (char *)utf8, re);
+		OPENSSL_free(utf8);
+		if (!match)
+			return CE_INVAL;
+	}
+	return CE_OK;
+}
+
 /* Subject, the application's CN regex, and the SANs. */
 static enum ce_err
 check_names(struct ce_db *db, const struct enroll_req *req,
@@ -85,7 +113,6 @@ check_names(struct ce_db *db, const struct enroll_req *req,
 	char re[512];
 	regex_t rx;
 	enum ce_err rc;
-	int match;
 
 	if ((rc = x500_parse(req->subject.set ? req->subject.v : "", &w->subject,
 	    err)) != CE_OK)
@@ -94,11 +121,16 @@ check_names(struct ce_db *db, const struct enroll_req *req,
 		return ce_fail(err, CE_INVAL, "Subject: the common name is too long.");
 	settings_str(db, NULL, "cn_regex", re, sizeof(re));
 	if (re[0] != '\0' && regcomp(&rx, re, REG_EXTENDED | REG_NOSUB) == 0) {
-		match = regexec(&rx, w->cn, 0, NULL, 0) == 0;
+		/* The first CN ("" when there is none), then every other. */
+		if (regexec(&rx, w->cn, 0, NULL, 0) != 0)
+			rc = ce_fail(err, CE_INVAL, "Subject: the common name "
+			    "'%s' does not match the required pattern '%s'.",
+			    w->cn, re);
+		else
+			rc = cn_regex_every(&rx, re, w->subject, err);
 		regfree(&rx);
-		if (!match)
-			return ce_fail(err, CE_INVAL, "Subject: the common name '%s' "
-			    "does not match the required pattern '%s'.", w->cn, re);
+		if (rc != CE_OK)
+			return rc;
 	}
 	return san_parse(req->sans.set ? req->sans.v : NULL, &w->sans, err);
 }

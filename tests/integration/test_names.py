@@ -341,3 +341,16 @@ def test_signer_signs_a_forged_tbs_within_policy(svc, signer):
         template="Restricted")))
     assert cert.subject.get_attributes_for_oid(
         x509.oid.NameOID.COMMON_NAME)[0].value == OK_CN
+
+
+def test_application_cn_regex_holds_for_every_cn(svc):
+    """The application-wide cn_regex setting, like a template's regex, is
+    checked against a second CN too, not only the first."""
+    svc.tool("setting", "set", "cn_regex", "^[a-z0-9.-]+\\.example\\.com$")
+    try:
+        refused(svc, body(None, subject="CN=%s.example.com,CN=www.evil.test" % uniq("app-cn")),
+                "www.evil.test", "required pattern")
+        b = body(uniq("app-cn2") + ".example.com")
+        issued(svc, b)
+    finally:
+        svc.tool("setting", "set", "cn_regex", ".+")
