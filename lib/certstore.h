@@ -3,7 +3,8 @@
  * local file system.  Used by the store agent only.
  *
  * Store types:
- *   PEM     a folder (store path).  Entry <alias> is <alias>.crt (the
+ *   PEM     a folder (store path), made (0700) when missing and the
+ *           store's create_if_missing is set.  Entry <alias> is <alias>.crt (the
  *           certificate, then its chain when include_chain) and <alias>.key
  *           (PKCS#8; encrypted with AES-256-CBC under the entry password
  *           when one is given, which the type requires when the store's

@@ -176,6 +176,21 @@ key_replace(const char *path, BIO *kb, const struct old_key *old,
  * Returns CE_OK, CE_NOTFOUND (no folder), CE_DENIED, CE_CONFLICT (the
  * .crt exists and !overwrite), CE_CRYPTO, CE_NOMEM or CE_SYSTEM.
  */
+/* The store's folder; a missing one is made (0700, its parent must exist)
+ * when the store says create_if_missing, as a PKCS12 store's file is. */
+static enum ce_err
+pem_folder(const struct certstore *s, int writable, struct ce_error *err)
+{
+	enum ce_err rc;
+
+	rc = certstore_dir_check(s->path, writable, err);
+	if (rc != CE_NOTFOUND || !s->create_if_missing)
+		return rc;
+	if (mkdir(s->path, 0700) == -1 && errno != EEXIST)
+		return fs_fail("mkdir", s->path, err);
+	return certstore_dir_check(s->path, writable, err);
+}
+
 enum ce_err
 certstore_pem_put(const struct certstore *s, const char *alias,
     EVP_PKEY *key, X509 *cert, STACK_OF(X509) *chain,
@@ -187,7 +202,7 @@ certstore_pem_put(const struct certstore *s, const char *alias,
 	enum ce_err rc;
 	int exists;
 
-	if ((rc = certstore_dir_check(s->path, 1, err)) != CE_OK ||
+	if ((rc = pem_folder(s, 1, err)) != CE_OK ||
 	    (rc = entry_paths(s->path, alias, &p, err)) != CE_OK ||
 	    (rc = path_exists(p.crt, &exists, err)) != CE_OK)
 		goto out;
@@ -332,7 +347,7 @@ certstore_pem_inventory(const struct certstore *s,
 	struct dirent *de;
 	enum ce_err rc;
 
-	if ((rc = certstore_dir_check(s->path, 0, err)) != CE_OK)
+	if ((rc = pem_folder(s, 0, err)) != CE_OK)
 		goto out;
 	if ((d = opendir(s->path)) == NULL) {
 		rc = ce_fault(err, CE_SYSTEM, "opendir %s: %s", s->path,

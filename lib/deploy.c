@@ -13,6 +13,7 @@
 #include "certstore.h"
 #include "deploy.h"
 #include "jobs.h"
+#include "settings.h"
 #include "log.h"
 #include "pemutil.h"
 #include "store.h"
@@ -266,6 +267,9 @@ target_ok(struct ce_db *db, struct ce_txn *txn, const char *user,
 	return ok;
 }
 
+static enum ce_err jobs_bound(struct ce_db *, struct ce_txn *, const char *,
+    size_t, time_t, struct ce_error *);
+
 enum ce_err
 deploy_plan_schedule(struct ce_db *db, struct ce_txn *txn, const char *user,
     struct deploy_plan *p, int64_t cert_id, const struct ce_buf *pfx,
@@ -283,6 +287,8 @@ deploy_plan_schedule(struct ce_db *db, struct ce_txn *txn, const char *user,
 		rc = ce_fault(err, CE_NOMEM, "json");
 		goto fail;
 	}
+	if ((rc = jobs_bound(db, txn, user, p->n, due, err)) != CE_OK)
+		goto fail;
 	for (i = 0; i < p->n; i++) {
 		if (!t[i].has_alias)
 			snprintf(t[i].alias, sizeof(t[i].alias), "%s", thumbprint);
@@ -343,6 +349,33 @@ deploy_require_schedule(struct ce_db *db, const char *user, struct ce_error *err
 	return ce_fail(err, CE_DENIED, "User '%s' does not have any of the "
 	    "required permissions: %s (globally or for a store container)",
 	    user ? user : "", CLAIM_STORE_SCHEDULE);
+}
+
+/* Each job keeps a sealed copy of the key until it runs: how far ahead one
+ * may be scheduled, and how many one user may have waiting, are bounded
+ * (max_job_delay_days, max_queued_jobs_per_user), read in the write
+ * transaction that adds them. */
+static enum ce_err
+jobs_bound(struct ce_db *db, struct ce_txn *txn, const char *user, size_t adding,
+    time_t due, struct ce_error *err)
+{
+	int64_t days = settings_int(db, txn, "max_job_delay_days");
+	int64_t max = settings_int(db, txn, "max_queued_jobs_per_user");
+	int64_t queued;
+	enum ce_err rc;
+
+	if (due > time(NULL) + days * 86400)
+		return ce_fail(err, CE_INVAL, "JobTime: more than %lld days ahead, "
+		    "the limit (max_job_delay_days in certenroll.conf).",
+		    (long long)days);
+	if ((rc = job_count_queued(txn, user, &queued, err)) != CE_OK)
+		return rc;
+	if (queued + (int64_t)adding > max)
+		return ce_fail(err, CE_INVAL, "Stores: %lld queued jobs and %zu "
+		    "more exceed the limit of %lld per user "
+		    "(max_queued_jobs_per_user in certenroll.conf).",
+		    (long long)queued, adding, (long long)max);
+	return CE_OK;
 }
 
 static time_t
@@ -434,6 +467,40 @@ replace_targets(struct ce_txn *txn, int64_t existing, struct deploy_plan *p,
 	return CE_OK;
 }
 
+/* A Replace that could replace nothing the user may touch is refused (403,
+ * naming the claim of the first location's container) before the staging
+ * data is used up. */
+static enum ce_err
+replace_permitted(struct ce_db *db, struct ce_txn *txn, const char *user,
+    const struct deploy_plan *p, struct ce_error *err)
+{
+	json_object *store = NULL;
+	int64_t container = -1, c;
+	size_t i;
+
+	for (i = 0; i < p->n; i++) {
+		if (store_get(txn, p->t[i].id, &store, NULL) != CE_OK)
+			continue;
+		c = json_object_get_int64(json_object_object_get(store,
+		    "container_id"));
+		json_object_put(store);
+		store = NULL;
+		if (auth_can_schedule(db, user, c))
+			return CE_OK;
+		if (container < 0)
+			container = c;
+	}
+	if (container > 0)
+		return ce_fail(err, CE_DENIED, "Replace: the certificate's stores "
+		    "are in containers you may not schedule jobs in; the claim "
+		    "/certificate_stores/schedule/%lld/ (or "
+		    "/certificate_stores/schedule/) is missing.",
+		    (long long)container);
+	return ce_fail(err, CE_DENIED, "Replace: you may not schedule jobs on "
+	    "any of the certificate's stores; the claim "
+	    "/certificate_stores/schedule/ is missing.");
+}
+
 enum ce_err
 replace_pfx(struct ce_db *db, const char *user, const struct replace_req *req,
     json_object **response, struct ce_error *err)
@@ -458,6 +525,7 @@ replace_pfx(struct ce_db *db, const char *user, const struct replace_req *req,
 	    req->request_id.set, req->request_id.v, &cid, err)) != CE_OK ||
 	    (rc = replace_targets(txn, req->existing_certificate_id.v, &plan,
 	    err)) != CE_OK ||
+	    (rc = replace_permitted(db, txn, user, &plan, err)) != CE_OK ||
 	    (rc = load_staged(db, txn, user, cid, req->password.v, &st, err)) != CE_OK ||
 	    (rc = schedule(db, txn, user, &plan, &st, req->password.v, JOB_REPLACE,
 	    due_time(&req->job_time), response, err)) != CE_OK)

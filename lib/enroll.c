@@ -332,9 +332,50 @@ drop_password(json_object *body)
 	}
 }
 
-/* Records a request that waits for approval; issues nothing.  The raw body
- * is kept (without the password, which is sealed) so that approval can
- * validate and issue it exactly as sent. */
+struct pending_count {
+	const char	*user;
+	int64_t		 n;
+};
+
+static int
+count_pending(const char *key, json_object *req, void *arg)
+{
+	struct pending_count *c = arg;
+	const char *state = json_object_get_string(json_object_object_get(req,
+	    "state"));
+	const char *who = json_object_get_string(json_object_object_get(req,
+	    "requester"));
+
+	(void)key;
+	if (state != NULL && who != NULL && strcmp(state, "PENDING") == 0 &&
+	    strcmp(who, c->user) == 0)
+		c->n++;
+	return 0;
+}
+
+/* One user's requests waiting for approval are bounded (each keeps a
+ * record until someone decides): max_pending_per_user, read in the write
+ * transaction that would add one. */
+static enum ce_err
+pending_bound(struct ce_db *db, struct ce_txn *txn, const char *user,
+    struct ce_error *err)
+{
+	struct pending_count c = { user, 0 };
+	int64_t max = settings_int(db, txn, "max_pending_per_user");
+	enum ce_err rc;
+
+	if ((rc = db_foreach(txn, T_REQUESTS, count_pending, &c, err)) != CE_OK)
+		return rc;
+	if (c.n >= max)
+		return ce_fail(err, CE_INVAL, "Pending requests: %lld already wait "
+		    "for approval, the limit (max_pending_per_user in "
+		    "certenroll.conf) is %lld.", (long long)c.n, (long long)max);
+	return CE_OK;
+}
+
+/* Records a request that waits for approval; issues nothing.  The body's
+ * declared fields are kept (without the password, which is sealed) so that
+ * approval can validate and issue it exactly as sent. */
 static enum ce_err
 record_pending(struct ce_db *db, const struct enroll_ctx *ctx,
     struct enroll_work *w, json_object **response, struct ce_error *err)
@@ -347,13 +388,17 @@ record_pending(struct ce_db *db, const struct enroll_ctx *ctx,
 	enum ce_err rc;
 
 	if ((rc = db_begin(db, 1, &txn, err)) != CE_OK ||
+	    (rc = pending_bound(db, txn, ctx->user, err)) != CE_OK ||
 	    (rc = db_next_id(txn, "request", &rid, err)) != CE_OK)
 		goto out;
 	snprintf(aad, sizeof(aad), "request:%llu", (unsigned long long)rid);
 	if ((rc = seal(db_dir(db), aad, (const unsigned char *)w->password,
 	    strlen(w->password), &sealed, err)) != CE_OK)
 		goto out;
-	if (json_object_deep_copy(ctx->body, &body, NULL) != 0 ||
+	/* Only what the request table declares: an unknown field is not
+	 * stored, however large. */
+	if ((body = fields_declared(enroll_fields, enroll_nfields,
+	    ctx->body)) == NULL ||
 	    (b64 = b64_encode(sealed.data, sealed.len)) == NULL ||
 	    (rec = json_object_new_object()) == NULL ||
 	    (subj = x500_format(w->subject)) == NULL) {

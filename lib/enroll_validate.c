@@ -77,6 +77,26 @@ check_password(struct ce_db *db, const struct enroll_req *req,
 	return CE_OK;
 }
 
+/* Bounds on the names of one request: the configured limits. */
+static enum ce_err
+check_counts(struct ce_db *db, const struct enroll_work *w,
+    struct ce_error *err)
+{
+	int64_t max_sans = settings_int(db, NULL, "max_sans");
+	int64_t max_rdns = settings_int(db, NULL, "max_rdns");
+	int n;
+
+	if ((n = X509_NAME_entry_count(w->subject)) > max_rdns)
+		return ce_fail(err, CE_INVAL, "Subject: %d attributes exceed the "
+		    "limit of %lld (max_rdns in certenroll.conf).", n,
+		    (long long)max_rdns);
+	if (w->sans != NULL && (n = sk_GENERAL_NAME_num(w->sans)) > max_sans)
+		return ce_fail(err, CE_INVAL, "SANs: %d names exceed the limit "
+		    "of %lld (max_sans in certenroll.conf).", n,
+		    (long long)max_sans);
+	return CE_OK;
+}
+
 /* The application's CN regex holds for every CN of the subject, not only
  * the first: a second CN is as much a name as the first. */
 static enum ce_err
@@ -132,7 +152,10 @@ check_names(struct ce_db *db, const struct enroll_req *req,
 		if (rc != CE_OK)
 			return rc;
 	}
-	return san_parse(req->sans.set ? req->sans.v : NULL, &w->sans, err);
+	if ((rc = san_parse(req->sans.set ? req->sans.v : NULL, &w->sans,
+	    err)) != CE_OK)
+		return rc;
+	return check_counts(db, w, err);
 }
 
 /* Words and switches that do not need the database. */

@@ -236,3 +236,25 @@ fields_parse(const struct field *tab, size_t n, json_object *obj, void *out,
 	}
 	return CE_OK;
 }
+
+json_object *
+fields_declared(const struct field *tab, size_t n, json_object *obj)
+{
+	json_object *out;
+	size_t i;
+
+	if ((out = json_object_new_object()) == NULL ||
+	    !json_object_is_type(obj, json_type_object))
+		return out;
+	json_object_object_foreach(obj, k, v) {
+		for (i = 0; i < n && strcasecmp(tab[i].name, k) != 0; i++)
+			;
+		if (i < n && json_object_object_add(out, k,
+		    json_object_get(v)) != 0) {
+			json_object_put(v);
+			json_object_put(out);
+			return NULL;
+		}
+	}
+	return out;
+}

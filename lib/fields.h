@@ -57,6 +57,9 @@ enum ce_err	field_bool(json_object *v, const char *name, int *out,
 		    struct ce_error *err);
 /* Looks a key up case-insensitively; returns NULL when absent or null. */
 json_object	*field_get(json_object *obj, const char *name);
+/* A new object holding only obj's members that tab declares (values
+ * shared by reference): what is kept of a request.  NULL on no memory. */
+json_object	*fields_declared(const struct field *tab, size_t n, json_object *obj);
 /* Scalar to text for metadata values: a new malloc'd string or NULL. */
 char		*field_scalar_text(json_object *v);
 

@@ -280,19 +280,24 @@ url_decode(char *s)
 const char *
 http_path(struct http_req *r)
 {
-	const char *uri;
+	const char *uri, *raw = NULL;
 	size_t n, plen = strlen(API_PREFIX);
 
 	if (r->path != NULL)
 		return r->path;
+	/* nginx's DOCUMENT_URI is decoded already: decoding it again would
+	 * make "%2531" a "1".  REQUEST_URI is as the client sent it. */
 	if ((uri = http_param(r, "DOCUMENT_URI")) == NULL &&
-	    (uri = http_param(r, "REQUEST_URI")) == NULL &&
+	    (raw = http_param(r, "REQUEST_URI")) == NULL &&
 	    (uri = http_param(r, "SCRIPT_NAME")) == NULL)
 		uri = "/";
+	if (uri == NULL)
+		uri = raw;
 	n = strcspn(uri, "?");
 	if ((r->path = strndup(uri, n)) == NULL)
 		return "/";
-	url_decode(r->path);
+	if (uri == raw)
+		url_decode(r->path);
 	if (strncasecmp(r->path, API_PREFIX, plen) == 0)
 		memmove(r->path, r->path + plen, strlen(r->path + plen) + 1);
 	n = strlen(r->path);

@@ -189,3 +189,85 @@ job_queue_backfill(struct ce_txn *txn, struct ce_error *err)
 	json_object_put(mark);
 	return rc;
 }
+
+struct queued {
+	struct ce_txn	*txn;
+	const char	*requester;
+	int64_t		 n;
+};
+
+static int
+queued_cb(const char *key, json_object *entry, void *arg)
+{
+	struct queued *q = arg;
+	json_object *job = NULL, *v;
+	char jkey[DB_IDKEY_MAX];
+
+	(void)key;
+	if (db_get(q->txn, T_JOBS, db_idkey((uint64_t)job_int(entry, "id"), jkey),
+	    &job, NULL) == CE_OK &&
+	    json_object_object_get_ex(job, "requester", &v) &&
+	    strcmp(json_object_get_string(v), q->requester) == 0)
+		q->n++;
+	json_object_put(job);
+	return 0;
+}
+
+enum ce_err
+job_count_queued(struct ce_txn *txn, const char *requester, int64_t *n,
+    struct ce_error *err)
+{
+	struct queued q = { txn, requester, 0 };
+	enum ce_err rc;
+
+	rc = db_foreach(txn, T_JOBQ, queued_cb, &q, err);
+	*n = q.n;
+	return rc;
+}
+
+enum ce_err
+job_cancel(struct ce_db *db, int64_t id, struct ce_error *err)
+{
+	struct ce_txn *txn = NULL;
+	json_object *job = NULL, *v;
+	char key[DB_IDKEY_MAX];
+	const char *st;
+	enum ce_err rc;
+
+	if (id <= 0)
+		return ce_fail(err, CE_INVAL, "job id: a positive integer");
+	if ((rc = db_begin(db, 1, &txn, err)) != CE_OK)
+		return rc;
+	if ((rc = db_get(txn, T_JOBS, db_idkey((uint64_t)id, key), &job,
+	    err)) != CE_OK) {
+		if (rc == CE_NOTFOUND)
+			ce_fail(err, CE_NOTFOUND, "no job %lld", (long long)id);
+		goto out;
+	}
+	st = json_object_object_get_ex(job, "status", &v) ?
+	    json_object_get_string(v) : "";
+	if (strcmp(st, "scheduled") != 0 && strcmp(st, "retry") != 0) {
+		rc = ce_fail(err, CE_CONFLICT, "job %lld is %s: only a job that "
+		    "waits can be cancelled", (long long)id, st);
+		goto out;
+	}
+	/* Off the queue while its state still names the queue key. */
+	if ((rc = job_queue_del(txn, job, err)) != CE_OK)
+		goto out;
+	json_object_object_del(job, "payload");	/* its copy of the key */
+	if (json_object_object_add(job, "status",
+	    json_object_new_string("cancelled")) != 0 ||
+	    json_object_object_add(job, "finished",
+	    json_object_new_int64(time(NULL))) != 0) {
+		rc = ce_fault(err, CE_NOMEM, "job");
+		goto out;
+	}
+	if ((rc = db_put(txn, T_JOBS, key, job, err)) != CE_OK)
+		goto out;
+	rc = db_commit(txn, err);
+	txn = NULL;
+out:
+	db_abort(txn);
+	json_object_put(job);
+	return rc;
+}

@@ -4,7 +4,8 @@
  *
  * Job record (T_JOBS, key db_idkey(id)):
  *   {"id","store_id","kind":"add"|"replace","cert_id","alias","overwrite",
- *    "due":<epoch>,"status":"scheduled"|"running"|"succeeded"|"failed",
+ *    "due":<epoch>,"status":"scheduled"|"running"|"retry"|"succeeded"|
+ *    "failed"|"cancelled",
  *    "attempts","last_error","requester","created","finished",
  *    "payload":"<base64 of the PKCS#12 and its password, sealed with the
  *               DEK, associated data job:<id>>"}
@@ -71,6 +72,13 @@ enum ce_err	job_queue_put(struct ce_txn *txn, json_object *job,
 		    struct ce_error *err);
 enum ce_err	job_queue_del(struct ce_txn *txn, json_object *job,
 		    struct ce_error *err);
+/* How many unfinished jobs requester has queued (read in txn). */
+enum ce_err	job_count_queued(struct ce_txn *txn, const char *requester,
+		    int64_t *n, struct ce_error *err);
+/* Cancels a job that waits (scheduled, or waiting to retry): it leaves the
+ * queue, its sealed copy of the key is deleted and it ends "cancelled".
+ * CE_CONFLICT for a running or finished job, CE_NOTFOUND for no such job. */
+enum ce_err	job_cancel(struct ce_db *db, int64_t id, struct ce_error *err);
 /* Queues every unfinished job once per data directory (records written
  * before the queue existed); a no-op afterwards. */
 enum ce_err	job_queue_backfill(struct ce_txn *txn, struct ce_error *err);

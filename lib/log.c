@@ -22,14 +22,53 @@ log_to_syslog(int on)
 	use_syslog = on;
 }
 
-/* Writes one finished line to the chosen target. */
+size_t
+log_escape(const char *in, char *out, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p;
+	size_t o = 0;
+
+	if (n == 0)
+		return 0;
+	for (p = (const unsigned char *)in; *p != '\0'; p++) {
+		char e = *p == '\n' ? 'n' : *p == '\r' ? 'r' : *p == '\t' ? 't' : 0;
+
+		if (*p >= 0x20 && *p != 0x7f) {
+			if (o + 1 >= n)
+				break;
+			out[o++] = (char)*p;
+		} else if (e != 0) {
+			if (o + 2 >= n)
+				break;
+			out[o++] = '\\';
+			out[o++] = e;
+		} else {
+			if (o + 4 >= n)
+				break;
+			out[o++] = '\\';
+			out[o++] = 'x';
+			out[o++] = hex[*p >> 4];
+			out[o++] = hex[*p & 15];
+		}
+	}
+	out[o] = '\0';
+	return o;
+}
+
+/* Writes one finished line to the chosen target: whatever a client put in
+ * it (a newline, an escape sequence) is escaped, so one event is one line
+ * and no line can be forged. */
 static void
 emit(int prio, const char *line)
 {
+	char safe[4 * 2400];
+
+	log_escape(line, safe, sizeof(safe));
 	if (use_syslog)
-		syslog(prio, "%s", line);
+		syslog(prio, "%s", safe);
 	else {
-		fputs(line, stderr);
+		fputs(safe, stderr);
 		fputc('\n', stderr);
 		fflush(stderr);
 	}

@@ -5,7 +5,13 @@
 #ifndef CE_LOG_H
 #define CE_LOG_H
 
+#include <stddef.h>
+
 void	log_init(const char *progname);
+/* Copies in to out (n bytes with the NUL) with control characters escaped
+ * (\n, \r, \t, else \xNN): what every log line goes through.  Returns
+ * the length written; cut at a whole character or escape. */
+size_t	log_escape(const char *in, char *out, size_t n);
 /* Sends lines to syslog (LOG_DAEMON) instead of stderr. */
 void	log_to_syslog(int on);
 void	log_set_request_id(const char *id);	/* NULL clears; copied */

@@ -24,6 +24,12 @@ static const struct {
 	{ "require_requested_with",	S_INT,   "1",       0, 1 },
 	{ "body_limit",			S_INT,   "1048576", 1024, 64 * 1024 * 1024 },
 	{ "allow_self_approval",	S_INT,   "0",       0, 1 },
+	/* Bounds on what one user can make certenroll keep (issue #12). */
+	{ "max_sans",			S_INT,   "100",     1, 10000 },
+	{ "max_rdns",			S_INT,   "32",      1, 1000 },
+	{ "max_pending_per_user",	S_INT,   "100",     0, 1000000 },
+	{ "max_queued_jobs_per_user",	S_INT,   "1000",    0, 1000000 },
+	{ "max_job_delay_days",		S_INT,   "366",     0, 36600 },
 };
 #define NKNOWN (sizeof(known) / sizeof(known[0]))
 

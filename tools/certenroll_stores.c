@@ -134,9 +134,31 @@ cmd_store(struct cmdline *c)
 int
 cmd_job(struct cmdline *c)
 {
+	struct ce_error err;
+	struct ce_db *db;
+	char *end;
+	long long id;
+
 	if (c->nargs == 1 && strcmp(c->args[0], "list") == 0)
 		return list(c, T_JOBS, print_job);
-	fprintf(stderr, "usage: certenroll job list\n");
+	if (c->nargs == 2 && strcmp(c->args[0], "cancel") == 0) {
+		id = strtoll(c->args[1], &end, 10);
+		if (*end != '\0' || end == c->args[1]) {
+			fprintf(stderr, "certenroll: job cancel: '%s' is not a "
+			    "job id\n", c->args[1]);
+			return 2;
+		}
+		ce_error_clear(&err);
+		db = tool_db(c);
+		if (job_cancel(db, id, &err) != CE_OK) {
+			db_close(db);
+			return tool_fail(&err);
+		}
+		db_close(db);
+		printf("job %lld cancelled\n", id);
+		return 0;
+	}
+	fprintf(stderr, "usage: certenroll job list | job cancel ID\n");
 	return 2;
 }
 
