@@ -274,14 +274,14 @@ reparse(X509 **certp, struct ce_error *err)
 
 /* The signer's answer is parsed afresh already (signer_sign). */
 enum ce_err
-ca_sign(struct ce_db *db, const struct ca *ca, const char *template,
-    const char *requester, X509 **certp, struct ce_error *err)
+ca_sign(struct ce_db *db, const struct ca *ca, const struct sign_req *sr,
+    X509 **certp, struct ce_error *err)
 {
 	const char *sock = signer_socket();
 	enum ce_err rc;
 
 	if (sock != NULL)
-		return signer_sign(sock, ca, template, requester, certp, err);
+		return signer_sign(sock, ca, sr, certp, err);
 	if ((rc = ca_sign_local(db, ca, *certp, err)) != CE_OK)
 		return rc;
 	return reparse(certp, err);

@@ -18,6 +18,7 @@
 
 struct ce_db;
 struct ce_txn;
+struct sign_req;
 
 struct ca {
 	int64_t		 id;
@@ -37,13 +38,14 @@ void		ca_free(struct ca *ca);		/* NULL ok */
  * Signs a linted subscriber certificate (its issuer, AKI... already set):
  * through the signer process when one is configured (signer_socket in
  * certenroll.conf or the CERTENROLL_SIGNER parameter/environment), else
- * with the CA key in this process (the embedded default).  template and
- * requester go to the signer's policy check and log.  On success *certp is
+ * with the CA key in this process (the embedded default).  sr (template,
+ * pattern, approved request, requester) goes to the signer's policy check
+ * and log.  On success *certp is
  * a new object parsed from the signed DER (the linted one, with what it
  * cached of its throwaway signature, is freed).
  */
-enum ce_err	ca_sign(struct ce_db *db, const struct ca *ca, const char *template,
-		    const char *requester, X509 **certp, struct ce_error *err);
+enum ce_err	ca_sign(struct ce_db *db, const struct ca *ca,
+		    const struct sign_req *sr, X509 **certp, struct ce_error *err);
 /* Signs with the CA key in this process: SHA-256 for RSA/ECDSA P-256
  * (SHA-384/512 for P-384/P-521), pure EdDSA for Ed*.  Used by the signer
  * itself and by the admin tool (CA creation). */

@@ -218,7 +218,7 @@ enroll_issue(struct ce_db *db, const struct enroll_ctx *ctx,
     struct ce_error *err)
 {
 	struct issue_in in = { &w->pol, w->subject, w->sans, NULL, &w->spec,
-	    ctx->user };
+	    ctx->user, request_id };
 	struct issued rec;
 	struct ce_buf out = { NULL, 0 }, jobpfx = { NULL, 0 };
 	struct v2_jobs v2 = { ctx, w, NULL, NULL, NULL, NULL };

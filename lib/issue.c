@@ -10,6 +10,7 @@
 #include "lint.h"
 #include "names.h"
 #include "san.h"
+#include "signer.h"
 #include "x500.h"
 #include "pemutil.h"
 #include "policy.h"
@@ -31,6 +32,22 @@ set_validity(X509 *cert, const struct policy *p, struct ce_error *err)
 	    X509_set1_notAfter(cert, ca_end) != 1)
 		return ce_fault(err, CE_CRYPTO, "clamping validity");
 	return CE_OK;
+}
+
+enum ce_err
+issue_add_profile(X509 *cert, const struct policy *p,
+    const struct key_spec *spec, struct ce_error *err)
+{
+	enum ce_err rc;
+
+	if ((rc = x509_add_ext(cert, p->ca->cert, NID_basic_constraints,
+	    "critical,CA:FALSE", err)) != CE_OK ||
+	    (rc = policy_add_usage(p, spec, cert, p->ca->cert, err)) != CE_OK ||
+	    (rc = x509_add_ext(cert, p->ca->cert, NID_subject_key_identifier,
+	    "hash", err)) != CE_OK)
+		return rc;
+	return x509_add_ext(cert, p->ca->cert, NID_authority_key_identifier,
+	    "keyid:always", err);
 }
 
 /* Whether names holds DNS name dns (any case). */
@@ -108,13 +125,14 @@ lint_then_sign(struct ce_db *db, const struct issue_in *in, X509 **certp,
     struct ce_error *err)
 {
 	STACK_OF(ASN1_OBJECT) *eku = policy_eku_objects(in->policy);
+	struct sign_req sr = { in->policy->template_name,
+	    in->policy->pattern_id, in->approved_request, in->requester };
 	enum ce_err rc;
 
 	if ((rc = names_check_cert(in->policy, *certp, err)) == CE_OK &&
 	    (rc = lint_presign(*certp, in->policy->ca, err)) == CE_OK &&
 	    (rc = lint_certificate(*certp, in->policy->ca, eku, err)) == CE_OK)
-		rc = ca_sign(db, in->policy->ca, in->policy->template_name,
-		    in->requester, certp, err);
+		rc = ca_sign(db, in->policy->ca, &sr, certp, err);
 	sk_ASN1_OBJECT_pop_free(eku, ASN1_OBJECT_free);
 	return rc;
 }
@@ -143,13 +161,7 @@ issue_certificate(struct ce_db *db, const struct issue_in *in, X509 **out,
 	}
 	if ((rc = x509_set_random_serial(cert, err)) != CE_OK ||
 	    (rc = set_validity(cert, p, err)) != CE_OK ||
-	    (rc = x509_add_ext(cert, p->ca->cert, NID_basic_constraints,
-	    "critical,CA:FALSE", err)) != CE_OK ||
-	    (rc = policy_add_usage(p, in->spec, cert, p->ca->cert, err)) != CE_OK ||
-	    (rc = x509_add_ext(cert, p->ca->cert, NID_subject_key_identifier,
-	    "hash", err)) != CE_OK ||
-	    (rc = x509_add_ext(cert, p->ca->cert, NID_authority_key_identifier,
-	    "keyid:always", err)) != CE_OK ||
+	    (rc = issue_add_profile(cert, p, in->spec, err)) != CE_OK ||
 	    (rc = add_sans(cert, in, err)) != CE_OK ||
 	    (rc = policy_add_extensions(p, cert, p->ca->cert, err)) != CE_OK)
 		goto out;

@@ -6,6 +6,7 @@
 #ifndef CE_ISSUE_H
 #define CE_ISSUE_H
 
+#include <stdint.h>
 #include <openssl/x509v3.h>
 #include "error.h"
 #include "keys.h"
@@ -20,7 +21,16 @@ struct issue_in {
 	EVP_PKEY		*key;		/* subscriber key (public part used) */
 	const struct key_spec	*spec;
 	const char		*requester;	/* for the signer's log */
+	int64_t			 approved_request; /* the approved request this
+						    issues, or 0 */
 };
+
+/* Adds the profile's extensions for a key of spec, all but the SANs and the
+ * template's own (policy_add_extensions): basicConstraints CA:FALSE,
+ * keyUsage and extendedKeyUsage (policy_add_usage), SKI and AKI.  The
+ * signer builds the same to compare what it is asked to sign. */
+enum ce_err	issue_add_profile(X509 *cert, const struct policy *p,
+		    const struct key_spec *spec, struct ce_error *err);
 
 /* Issues the certificate (caller frees *out).  CE_INVAL when neither subject
  * nor SANs name anybody. */

@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -16,11 +17,12 @@
 #include "output.h"
 #include "pemutil.h"
 #include "policy.h"
+#include "serials.h"
 #include "signer.h"
+#include "signer_policy.h"
 #include "store.h"
 #include "x500.h"
 
-#define SIGNER_TIMEOUT_MS 10000
 
 const char *
 signer_socket(void)
@@ -32,16 +34,30 @@ signer_socket(void)
 	return s != NULL && *s != '\0' ? s : NULL;
 }
 
-/* Reads or writes exactly n bytes, with a timeout per wait. */
+/* Milliseconds on the monotonic clock. */
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Reads or writes exactly n bytes before deadline (now_ms()): a peer that
+ * trickles bytes gets no more time than one that sends nothing. */
 static enum ce_err
-io_all(int fd, void *buf, size_t n, int writing, struct ce_error *err)
+io_all(int fd, void *buf, size_t n, int writing, int64_t deadline,
+    struct ce_error *err)
 {
 	struct pollfd pfd = { fd, writing ? POLLOUT : POLLIN, 0 };
 	unsigned char *p = buf;
+	int64_t left;
 	ssize_t k;
 
 	while (n > 0) {
-		if (poll(&pfd, 1, SIGNER_TIMEOUT_MS) != 1)
+		if ((left = deadline - now_ms()) <= 0 ||
+		    poll(&pfd, 1, (int)left) != 1)
 			return ce_fault(err, CE_SYSTEM, "signer: timed out");
 		k = writing ? write(fd, p, n) : read(fd, p, n);
 		if (k < 0 && errno == EINTR)
@@ -56,8 +72,9 @@ io_all(int fd, void *buf, size_t n, int writing, struct ce_error *err)
 }
 
 enum ce_err
-signer_send(int fd, json_object *msg, struct ce_error *err)
+signer_send(int fd, json_object *msg, int timeout_ms, struct ce_error *err)
 {
+	int64_t deadline = now_ms() + timeout_ms;
 	const char *s;
 	size_t len;
 	unsigned char hdr[4];
@@ -70,21 +87,22 @@ signer_send(int fd, json_object *msg, struct ce_error *err)
 	hdr[1] = (unsigned char)(len >> 16);
 	hdr[2] = (unsigned char)(len >> 8);
 	hdr[3] = (unsigned char)len;
-	if ((rc = io_all(fd, hdr, 4, 1, err)) != CE_OK)
+	if ((rc = io_all(fd, hdr, 4, 1, deadline, err)) != CE_OK)
 		return rc;
-	return io_all(fd, (void *)s, len, 1, err);
+	return io_all(fd, (void *)s, len, 1, deadline, err);
 }
 
 enum ce_err
-signer_recv(int fd, json_object **msg, struct ce_error *err)
+signer_recv(int fd, json_object **msg, int timeout_ms, struct ce_error *err)
 {
+	int64_t deadline = now_ms() + timeout_ms;
 	unsigned char hdr[4];
 	char *buf;
 	uint32_t len;
 	enum ce_err rc;
 
 	*msg = NULL;
-	if ((rc = io_all(fd, hdr, 4, 0, err)) != CE_OK)
+	if ((rc = io_all(fd, hdr, 4, 0, deadline, err)) != CE_OK)
 		return rc;
 	len = (uint32_t)hdr[0] << 24 | (uint32_t)hdr[1] << 16 |
 	    (uint32_t)hdr[2] << 8 | hdr[3];
@@ -92,7 +110,7 @@ signer_recv(int fd, json_object **msg, struct ce_error *err)
 		return ce_fault(err, CE_SYSTEM, "signer: bad message length %u", len);
 	if ((buf = malloc(len + 1)) == NULL)
 		return ce_fault(err, CE_NOMEM, "malloc");
-	if ((rc = io_all(fd, buf, len, 0, err)) == CE_OK) {
+	if ((rc = io_all(fd, buf, len, 0, deadline, err)) == CE_OK) {
 		buf[len] = '\0';
 		if ((*msg = json_tokener_parse(buf)) == NULL ||
 		    !json_object_is_type(*msg, json_type_object)) {
@@ -114,10 +132,10 @@ str(json_object *o, const char *k)
 	    json_object_get_string(v) : NULL;
 }
 
-/* Builds {"ca","template","requester","tbs"}. */
+/* Builds {"ca","template","pattern","approved_request","requester","tbs",
+ * "request_id"}. */
 static json_object *
-request_msg(const struct ca *ca, const char *template, const char *requester,
-    X509 *cert)
+request_msg(const struct ca *ca, const struct sign_req *sr, X509 *cert)
 {
 	json_object *m;
 	unsigned char *der = NULL;
@@ -134,9 +152,15 @@ request_msg(const struct ca *ca, const char *template, const char *requester,
 	}
 	json_object_object_add(m, "ca", json_object_new_string(ca->name));
 	json_object_object_add(m, "template", json_object_new_string(
-	    template ? template : ""));
+	    sr->template ? sr->template : ""));
+	if (sr->pattern_id > 0)
+		json_object_object_add(m, "pattern",
+		    json_object_new_int64(sr->pattern_id));
+	if (sr->approved_request > 0)
+		json_object_object_add(m, "approved_request",
+		    json_object_new_int64(sr->approved_request));
 	json_object_object_add(m, "requester", json_object_new_string(
-	    requester ? requester : ""));
+	    sr->requester ? sr->requester : ""));
 	json_object_object_add(m, "tbs", json_object_new_string(b64));
 	json_object_object_add(m, "request_id", json_object_new_string(
 	    log_request_id()));
@@ -187,8 +211,8 @@ out:
 }
 
 enum ce_err
-signer_sign(const char *sockpath, const struct ca *ca, const char *template,
-    const char *requester, X509 **certp, struct ce_error *err)
+signer_sign(const char *sockpath, const struct ca *ca,
+    const struct sign_req *sr, X509 **certp, struct ce_error *err)
 {
 	struct sockaddr_un sun;
 	json_object *req = NULL, *ans = NULL;
@@ -200,7 +224,7 @@ signer_sign(const char *sockpath, const struct ca *ca, const char *template,
 	if (strlen(sockpath) >= sizeof(sun.sun_path))
 		return ce_fault(err, CE_SYSTEM, "signer socket path too long");
 	strcpy(sun.sun_path, sockpath);
-	if ((req = request_msg(ca, template, requester, *certp)) == NULL)
+	if ((req = request_msg(ca, sr, *certp)) == NULL)
 		return ce_fault(err, CE_NOMEM, "signer request");
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1 ||
 	    connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
@@ -208,8 +232,8 @@ signer_sign(const char *sockpath, const struct ca *ca, const char *template,
 		    strerror(errno));
 		goto out;
 	}
-	if ((rc = signer_send(fd, req, err)) != CE_OK ||
-	    (rc = signer_recv(fd, &ans, err)) != CE_OK)
+	if ((rc = signer_send(fd, req, SIGNER_CLIENT_MS, err)) != CE_OK ||
+	    (rc = signer_recv(fd, &ans, SIGNER_CLIENT_MS, err)) != CE_OK)
 		goto out;
 	if (!json_object_get_boolean(json_object_object_get(ans, "ok"))) {
 		if (json_object_get_boolean(json_object_object_get(ans, "fault"))) {
@@ -245,19 +269,35 @@ refusal(const char *why, int fault)
 	return a;
 }
 
-/* The signer's own check: a CA it serves, a template that CA issues, and a
- * certificate that passes every lint. */
+/* An integer field of the request: 0 when absent, -1 when not a positive
+ * integer. */
+static int64_t
+int_field(json_object *o, const char *k)
+{
+	json_object *v = json_object_object_get(o, k);
+
+	if (v == NULL)
+		return 0;
+	if (!json_object_is_type(v, json_type_int) ||
+	    json_object_get_int64(v) <= 0)
+		return -1;
+	return json_object_get_int64(v);
+}
+
+/* The request's certificate and the policy it names, read from our own
+ * state: a CA we serve, a template (and pattern) that CA issues. */
 static enum ce_err
-signer_check(struct ce_db *db, json_object *req, struct policy *pol, X509 **cert,
-    struct ce_error *err)
+read_request(struct ce_db *db, json_object *req, struct policy *pol,
+    X509 **cert, struct ce_error *err)
 {
 	struct ce_buf der = { NULL, 0 };
 	struct ce_txn *txn = NULL;
-	STACK_OF(ASN1_OBJECT) *eku = NULL;
+	int64_t pattern = int_field(req, "pattern");
 	enum ce_err rc;
 
 	if (str(req, "ca") == NULL || str(req, "template") == NULL ||
-	    str(req, "tbs") == NULL)
+	    str(req, "tbs") == NULL || pattern < 0 ||
+	    int_field(req, "approved_request") < 0)
 		return ce_fail(err, CE_INVAL, "malformed request");
 	if (b64_decode(str(req, "tbs"), &der) != CE_OK ||
 	    (*cert = der_to_x509(der.data, der.len)) == NULL) {
@@ -267,15 +307,60 @@ signer_check(struct ce_db *db, json_object *req, struct policy *pol, X509 **cert
 	buf_free(&der);
 	if ((rc = db_begin(db, 0, &txn, err)) != CE_OK)
 		return rc;
-	rc = policy_resolve(txn, str(req, "template"), 0, 0, str(req, "ca"), pol,
-	    err);
+	rc = policy_resolve(txn, str(req, "template"), pattern > 0, pattern,
+	    str(req, "ca"), pol, err);
 	db_abort(txn);
-	if (rc != CE_OK || (rc = names_check_cert(pol, *cert, err)) != CE_OK)
+	return rc;
+}
+
+/* The state the signature needs, in one write transaction committed before
+ * signing: the approval it uses up and the serial it reserves. */
+static enum ce_err
+reserve(struct ce_db *db, json_object *req, const struct policy *pol,
+    X509 *cert, struct ce_error *err)
+{
+	struct ce_txn *txn = NULL;
+	enum ce_err rc;
+
+	if ((rc = db_begin(db, 1, &txn, err)) != CE_OK)
+		return rc;
+	if ((rc = signer_check_approval(txn, pol, int_field(req,
+	    "approved_request"), cert, err)) != CE_OK ||
+	    (rc = serial_reserve(txn, cert, pol->ca->name, str(req, "requester"),
+	    err)) != CE_OK) {
+		db_abort(txn);
+		return rc;
+	}
+	return db_commit(txn, err);
+}
+
+/*
+ * The signer's own check, from its own reading of the state: the CA and
+ * template, every lint, the key, the validity, the extensions, then (in a
+ * write transaction) the approval and the serial.  One check a line: a
+ * refusal names what failed.
+ */
+static enum ce_err
+signer_check(struct ce_db *db, json_object *req, struct policy *pol, X509 **cert,
+    struct ce_error *err)
+{
+	STACK_OF(ASN1_OBJECT) *eku = NULL;
+	struct key_spec spec;
+	enum ce_err rc;
+
+	if ((rc = read_request(db, req, pol, cert, err)) != CE_OK)
 		return rc;
 	eku = policy_eku_objects(pol);
 	rc = lint_certificate(*cert, pol->ca, eku, err);
 	sk_ASN1_OBJECT_pop_free(eku, ASN1_OBJECT_free);
-	return rc;
+	if (rc != CE_OK ||
+	    (rc = signer_check_key(pol, *cert, &spec, err)) != CE_OK ||
+	    (rc = signer_check_validity(pol, *cert, time(NULL), err)) != CE_OK ||
+	    (rc = signer_check_extensions(pol, &spec, *cert, err)) != CE_OK ||
+	    (rc = names_check_cert(pol, *cert, err)) != CE_OK)
+		return rc;
+	/* Last: what it reserves stays reserved. */
+	return reserve(db, req, pol, *cert, err);
 }
 
 json_object *

@@ -4,17 +4,23 @@
  * Enrollment programs send it a linted to-be-signed certificate over a unix
  * socket and get the signed certificate or a refusal back.  The protocol is
  * one request per connection, each message a 4-byte big-endian length and
- * that many bytes of JSON (at most 64 KiB):
+ * that many bytes of JSON (at most 64 KiB, within SIGNER_SERVER_MS):
  *   request   {"ca": "host\\Logical", "template": "WebServer",
+ *              "pattern": 5 (optional: the enrollment pattern),
+ *              "approved_request": 12 (when the policy requires approval),
  *              "requester": "alice", "tbs": "<base64 DER, throwaway-signed>"}
  *   answer    {"ok": true, "cert": "<base64 DER>"} or
  *             {"ok": false, "error": "<why>"}
- * The signer checks that it serves the CA and the template, lints the
- * certificate again, signs and logs serial, subject, requester.
+ * The signer reads the policy from its own state and enforces it whatever
+ * the caller sends (lib/signer_policy.h): lint, key, validity, extensions,
+ * approval (the request must be in approval and is used up), and a serial
+ * never issued or signed before (reserved before signing, lib/serials.h).
+ * It signs and logs serial, subject, requester, or logs the refusal.
  */
 #ifndef CE_SIGNER_H
 #define CE_SIGNER_H
 
+#include <stdint.h>
 #include <openssl/x509.h>
 #include <json-c/json.h>
 #include "error.h"
@@ -23,6 +29,17 @@ struct ca;
 struct ce_db;
 
 #define SIGNER_MSG_MAX	(64 * 1024)
+#define SIGNER_SERVER_MS 5000	/* the signer's deadline for a whole message */
+#define SIGNER_CLIENT_MS 15000	/* a client's, for the signer's answer */
+
+/* What a signature is for, beside the certificate (the signer checks it
+ * against its own state). */
+struct sign_req {
+	const char	*template;
+	int64_t		 pattern_id;	   /* enrollment pattern, 0 = default */
+	int64_t		 approved_request; /* the approved request, or 0 */
+	const char	*requester;	   /* for the signer's log */
+};
 
 /* The configured socket path, or NULL for in-process signing. */
 const char	*signer_socket(void);
@@ -30,12 +47,15 @@ const char	*signer_socket(void);
 /* Client: has the signer sign *certp; on success *certp is replaced by the
  * signed certificate (checked: same body, valid CA signature). */
 enum ce_err	signer_sign(const char *sockpath, const struct ca *ca,
-		    const char *template, const char *requester, X509 **certp,
+		    const struct sign_req *sr, X509 **certp,
 		    struct ce_error *err);
 
-/* Framing, shared by both sides: CE_SYSTEM on I/O errors. */
-enum ce_err	signer_send(int fd, json_object *msg, struct ce_error *err);
-enum ce_err	signer_recv(int fd, json_object **msg, struct ce_error *err);
+/* Framing, shared by both sides: the whole message within timeout_ms;
+ * CE_SYSTEM on I/O errors and timeouts. */
+enum ce_err	signer_send(int fd, json_object *msg, int timeout_ms,
+		    struct ce_error *err);
+enum ce_err	signer_recv(int fd, json_object **msg, int timeout_ms,
+		    struct ce_error *err);
 
 /* Server: answers one request (the signer's policy check, lint, signature)
  * into a new answer object. */

@@ -37,6 +37,7 @@ enum db_table {
 	T_LOCATIONS,	/* cert id -> {"locations": [...]} */
 	T_KEYPOOL,	/* "<spec>/<seq>" -> raw sealed private key */
 	T_JOBQ,		/* "<when>/<job id>" -> {"id": n}: unfinished jobs */
+	T_SERIALS,	/* serial hex -> reservation (serials.h): signed serials */
 	T__MAX
 };
 

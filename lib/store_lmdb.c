@@ -39,6 +39,7 @@ static const char *table_names[T__MAX] = {
 	[T_JOBQ]	= "jobq",
 	[T_LOCATIONS]	= "locations",
 	[T_KEYPOOL]	= "keypool",
+	[T_SERIALS]	= "serials",
 };
 
 /* One request's writes waiting for the committer. */

@@ -172,6 +172,10 @@ transition(struct ce_db *db, int64_t id, const char *from, const char *to,
 		goto out;
 	}
 	ADD(req, "state", json_object_new_string(to));
+	/* Back to pending, nothing issued: the next approval may be signed
+	 * (the signer marks an approval it signed, signer_policy.h). */
+	if (strcmp(to, "PENDING") == 0)
+		json_object_object_del(req, "signed_serial");
 	if (who != NULL)
 		ADD(req, "approving_by", json_object_new_string(who));
 	if (db_put(txn, T_REQUESTS, key, req, &e) != CE_OK)

@@ -211,6 +211,7 @@ cmd_tls_cert(struct cmdline *c)
 	    &pol.ca, &err) || x500_parse(dn, &subj, &err) ||
 	    san_parse(sanobj, &sans, &err) || key_generate(&spec, &key, &err))
 		goto out;
+	memset(&in, 0, sizeof(in));
 	in.policy = &pol;
 	in.subject = subj;
 	in.sans = sans;

@@ -1,20 +1,24 @@
 /*
  * certenroll-signer - the one process that opens the CA private keys.
  *
- *   certenroll-signer -d datadir -s socket [-u user] [-N]
+ *   certenroll-signer -d datadir -s socket [-u user] [-a user]... [-N]
  *
  * Loads every CA key at start, then (when started as root with -u) drops to
  * user, forbids core dumps and ptrace, gives up the network and program
  * execution (lib/sandbox.h: a seccomp filter, however it was started), and
- * serves signing requests on the unix socket (protocol in lib/signer.h) one
- * at a time.  The enrollment programs never see a CA key: a compromised one
- * can ask for signatures the policy allows, nothing more.
+ * serves signing requests on the unix socket (protocol in lib/signer.h).
+ * A peer is served only when its SO_PEERCRED uid or gid is the signer's own,
+ * its uid is root's or one of the -a users; each is served on a thread of its own
+ * (at most MAX_CONNS at once) within a deadline for a whole message, so no
+ * client delays another.  The enrollment programs never see a CA key: a
+ * compromised one can ask for signatures the policy allows, nothing more.
  *
  * A kernel that refuses the filter stops the signer; -N lets it run
  * without the filter then (with a warning), never by default.
  */
 #include <errno.h>
 #include <grp.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -25,6 +29,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ca.h"
@@ -33,7 +38,24 @@
 #include "signer.h"
 #include "store.h"
 
+#define MAX_CONNS	64	/* connections served at once */
+#define MAX_ALLOW	16	/* -a users */
+
 static volatile sig_atomic_t stop;
+
+/* Who may connect: our own uid and gid (after the drop), the -a uids. */
+static uid_t allowed[MAX_ALLOW];
+static int nallowed;
+
+/* Connections being served, under conn_lock. */
+static pthread_mutex_t conn_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t conn_done = PTHREAD_COND_INITIALIZER;
+static int nconns;
+
+struct conn {
+	struct ce_db	*db;
+	int		 fd;
+};
 
 static void
 on_term(int sig)
@@ -140,13 +162,157 @@ serve_one(struct ce_db *db, int fd)
 	json_object *req = NULL, *ans;
 
 	ce_error_clear(&err);
-	if (signer_recv(fd, &req, &err) != CE_OK)
+	if (signer_recv(fd, &req, SIGNER_SERVER_MS, &err) != CE_OK) {
+		/* Why (timed out, malformed) is logged where it happened. */
+		log_warn("refused: connection: no well-formed request within "
+		    "%d ms", SIGNER_SERVER_MS);
 		return;
+	}
 	ans = signer_handle(db, req);
 	if (ans != NULL)
-		signer_send(fd, ans, &err);
+		signer_send(fd, ans, SIGNER_SERVER_MS, &err);
 	json_object_put(ans);
 	json_object_put(req);
+}
+
+/* One connection's thread: serve, close, give the slot back. */
+static void *
+conn_main(void *arg)
+{
+	struct conn *c = arg;
+
+	serve_one(c->db, c->fd);
+	close(c->fd);
+	free(c);
+	pthread_mutex_lock(&conn_lock);
+	nconns--;
+	pthread_cond_broadcast(&conn_done);
+	pthread_mutex_unlock(&conn_lock);
+	return NULL;
+}
+
+/* Resolves a -a user to its uid. */
+static int
+allow_user(const char *user)
+{
+	struct passwd *pw;
+
+	if (nallowed == MAX_ALLOW) {
+		fprintf(stderr, "certenroll-signer: at most %d -a users\n",
+		    MAX_ALLOW);
+		return -1;
+	}
+	if ((pw = getpwnam(user)) == NULL) {
+		fprintf(stderr, "certenroll-signer: unknown user %s\n", user);
+		return -1;
+	}
+	allowed[nallowed++] = pw->pw_uid;
+	return 0;
+}
+
+/* Whether the peer of fd is ours (SO_PEERCRED); logs each refusal. */
+static int
+peer_allowed(int fd)
+{
+	struct ucred uc;
+	socklen_t len = sizeof(uc);
+	int i;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &len) == -1) {
+		log_warn("refused: peer: SO_PEERCRED: %s", strerror(errno));
+		return 0;
+	}
+	/* Root reads the key files anyway: it is no boundary to keep. */
+	if (uc.uid == 0 || uc.uid == getuid() || uc.gid == getgid())
+		return 1;
+	for (i = 0; i < nallowed; i++)
+		if (uc.uid == allowed[i])
+			return 1;
+	log_warn("refused: peer uid=%u gid=%u pid=%d: not an allowed user",
+	    (unsigned)uc.uid, (unsigned)uc.gid, (int)uc.pid);
+	return 0;
+}
+
+/* Serves fd on a thread of its own (signals stay with the main thread);
+ * the caller has counted it in nconns. */
+static void
+spawn(struct ce_db *db, int fd)
+{
+	pthread_attr_t attr;
+	pthread_t t;
+	sigset_t all, old;
+	struct conn *c;
+	int rc = -1;
+
+	if ((c = malloc(sizeof(*c))) != NULL) {
+		c->db = db;
+		c->fd = fd;
+		sigfillset(&all);
+		pthread_sigmask(SIG_SETMASK, &all, &old);
+		if (pthread_attr_init(&attr) == 0) {
+			pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+			rc = pthread_create(&t, &attr, conn_main, c);
+			pthread_attr_destroy(&attr);
+		}
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+	}
+	if (rc == 0)
+		return;
+	log_error("serving a connection: %s", rc > 0 ? strerror(rc) :
+	    "out of memory");
+	free(c);
+	close(fd);
+	pthread_mutex_lock(&conn_lock);
+	nconns--;
+	pthread_mutex_unlock(&conn_lock);
+}
+
+/* Accepts until stopped, one thread per allowed peer, at most MAX_CONNS. */
+static void
+serve(struct ce_db *db, int lfd)
+{
+	int fd;
+
+	while (!stop) {
+		pthread_mutex_lock(&conn_lock);
+		while (nconns >= MAX_CONNS && !stop)
+			pthread_cond_wait(&conn_done, &conn_lock);
+		pthread_mutex_unlock(&conn_lock);
+		if (stop)
+			break;
+		if ((fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) == -1) {
+			if (errno != EINTR)
+				log_error("accept: %s", strerror(errno));
+			continue;
+		}
+		if (!peer_allowed(fd)) {
+			close(fd);
+			continue;
+		}
+		pthread_mutex_lock(&conn_lock);
+		nconns++;
+		pthread_mutex_unlock(&conn_lock);
+		spawn(db, fd);
+	}
+}
+
+/* Waits (a little longer than a message's deadline) for the connections
+ * being served; 0 when none is left. */
+static int
+drain(void)
+{
+	struct timespec until;
+	int left;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += SIGNER_SERVER_MS / 1000 * 2 + 1;
+	pthread_mutex_lock(&conn_lock);
+	while (nconns > 0 &&
+	    pthread_cond_timedwait(&conn_done, &conn_lock, &until) == 0)
+		;
+	left = nconns;
+	pthread_mutex_unlock(&conn_lock);
+	return left;
 }
 
 int
@@ -156,24 +322,28 @@ main(int argc, char **argv)
 	struct ce_error err;
 	struct ce_db *db = NULL;
 	const char *dir = getenv("CERTENROLL_DATA"), *sock = NULL, *user = NULL;
-	int c, lfd, fd, unfiltered = 0;
+	int c, lfd, unfiltered = 0;
 
 	log_init("certenroll-signer");
-	while ((c = getopt(argc, argv, "d:s:u:N")) != -1) {
+	while ((c = getopt(argc, argv, "a:d:s:u:N")) != -1) {
 		switch (c) {
+		case 'a':
+			if (allow_user(optarg) != 0)
+				return 2;
+			break;
 		case 'd': dir = optarg; break;
 		case 's': sock = optarg; break;
 		case 'u': user = optarg; break;
 		case 'N': unfiltered = 1; break;
 		default:
 			fprintf(stderr, "usage: certenroll-signer -d datadir -s "
-			    "socket [-u user] [-N]\n");
+			    "socket [-u user] [-a user]... [-N]\n");
 			return 2;
 		}
 	}
 	if (dir == NULL || sock == NULL) {
 		fprintf(stderr, "usage: certenroll-signer -d datadir -s socket "
-		    "[-u user] [-N]\n");
+		    "[-u user] [-a user]... [-N]\n");
 		return 2;
 	}
 	ce_error_clear(&err);
@@ -191,17 +361,11 @@ main(int argc, char **argv)
 		unlink(sock);
 		return 1;
 	}
-	while (!stop) {
-		if ((fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) == -1) {
-			if (errno != EINTR)
-				log_error("accept: %s", strerror(errno));
-			continue;
-		}
-		serve_one(db, fd);
-		close(fd);
-	}
+	serve(db, lfd);
 	close(lfd);
 	unlink(sock);
-	db_close(db);
+	/* A thread still in LMDB keeps the environment: exit without closing. */
+	if (drain() == 0)
+		db_close(db);
 	return 0;
 }

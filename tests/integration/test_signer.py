@@ -5,6 +5,7 @@ import base64
 import datetime
 import json
 import os
+import pwd
 import socket
 import struct
 import subprocess
@@ -126,14 +127,18 @@ def test_no_signer_no_signature(svc, signer):
         assert r.status_code == 500, r.text
         assert svc.db_digest() == before
     finally:
+        # Restarted as certenroll-serve starts it: as the data's owner.
+        st = os.stat(svc.data)
+        as_user = ["-u", pwd.getpwuid(st.st_uid).pw_name] if os.getuid() == 0 else []
         p = subprocess.Popen([os.path.join(ROOT, "tools", "certenroll-signer"),
-                              "-d", svc.data, "-s", signer],
+                              "-d", svc.data, "-s", signer, *as_user],
                              stderr=open(os.path.join(svc.run, "signer.log"), "a"))
         open(os.path.join(svc.run, "signer.pid"), "w").write("%d\n" % p.pid)
         for _ in range(50):
             if os.path.exists(signer):
                 break
             time.sleep(0.1)
-        os.chmod(signer, 0o666)
+        os.chown(signer, st.st_uid, st.st_gid)
+        os.chmod(signer, 0o600)
     r = enroll(svc, "signed-again.example.com")
     assert r.status_code == 200, r.text

@@ -1,0 +1,299 @@
+"""The signer enforces the policy itself (issue #12, findings 3 and 4).
+
+A forger who reaches the signer's socket sends hand-made to-be-signed
+certificates (forge.py).  The baseline, shaped exactly like certenroll's own
+WebServer enrollment, is signed, so each refusal below is caused by the one
+thing its test changes: the key, the validity, an extension, the approval,
+the serial.  Every refusal names its reason and is logged as "refused".
+Then the socket itself: a peer of another uid is turned away even when the
+socket's mode lets it connect, and a client that trickles its message (or
+sends nothing) delays no enrollment.
+"""
+import datetime
+import os
+import socket
+import struct
+import threading
+import time
+import uuid
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.x509.oid import ExtendedKeyUsageOID, ObjectIdentifier
+
+from conftest import ISSUING_CA
+from forge import ask, ca_cert, sign_request, signed, tbs
+
+TS = "2026-11-25T10:00:00Z"
+
+
+@pytest.fixture(scope="module")
+def signer(svc):
+    sock = os.path.join(svc.run, "signer.sock")
+    if not os.path.exists(sock):
+        pytest.skip("the service runs without a signer")
+    return sock
+
+
+def log(svc):
+    return open(os.path.join(svc.run, "signer.log")).read()
+
+
+def forger():
+    """A requester name of its own, to find this test's log line."""
+    return "mallory-" + uuid.uuid4().hex[:8]
+
+
+def refused(svc, sock, cert, *words, **more):
+    """Sends cert as a forger; expects a refusal whose reason holds every
+    word, and a "refused" log line of this request with that reason."""
+    who = forger()
+    ans = ask(sock, sign_request(cert, requester=who, **more))
+    assert ans.get("ok") is False, ans
+    assert "cert" not in ans
+    for w in words:
+        assert w in ans["error"], ans
+    lines = [l for l in log(svc).splitlines()
+             if "refused" in l and "requester=%s" % who in l]
+    assert lines, "no refused line for %s" % who
+    assert all(w in lines[0] for w in words), lines[0]
+    return ans["error"]
+
+
+def enroll(svc, cn, template="WebServer"):
+    r = svc.enroll({"Subject": "CN=%s" % cn, "Template": template,
+                    "CertificateAuthority": ISSUING_CA, "KeyType": "ECC",
+                    "Timestamp": TS, "Password": "signer-policy-1"})
+    assert r.status_code == 200, r.text
+    return r.json()["CertificateInformation"]
+
+
+def pending(svc, cn):
+    """A NeedsApproval request for CN=cn (as tbs(svc, cn=cn) names it)."""
+    ci = enroll(svc, cn, template="NeedsApproval")
+    assert ci["RequestDisposition"] == "PENDING", ci
+    return ci["KeyfactorRequestId"]
+
+
+def test_baseline_forged_tbs_shaped_like_ours_is_signed(svc, signer):
+    cert = tbs(svc, cn="baseline.example.com")
+    got = signed(ask(signer, sign_request(cert)))
+    assert got.serial_number == cert.serial_number
+    assert got.subject == cert.subject
+    ca = ca_cert(svc)
+    assert got.issuer == ca.subject
+    ca.public_key().verify(got.signature, got.tbs_certificate_bytes,
+                           ec.ECDSA(got.signature_hash_algorithm))
+
+
+def test_rsa_1024_key_is_refused(svc, signer):
+    key = rsa.generate_private_key(public_exponent=65537, key_size=1024)
+    refused(svc, signer, tbs(svc, key=key), "RSA-1024", "not allowed")
+
+
+def test_ten_year_validity_within_the_ca_is_refused(svc, signer):
+    """The CA's own validity, the template's 365 days ignored."""
+    now = datetime.datetime.utcnow().replace(microsecond=0)
+    nb = now - datetime.timedelta(minutes=1)
+    ca_end = ca_cert(svc).not_valid_after
+    days = (ca_end - nb).days
+    assert days > 366
+    refused(svc, signer, tbs(svc, not_before=nb, days=days), "validity",
+            "365 days")
+
+
+def test_366_days_is_refused_365_signed(svc, signer):
+    signed(ask(signer, sign_request(tbs(svc, days=365))))
+    refused(svc, signer, tbs(svc, days=366), "validity", "365 days")
+
+
+def test_not_after_past_the_ca_is_refused(svc, signer):
+    refused(svc, signer, tbs(svc, days=365 * 30), "validity")
+
+
+def test_backdated_not_before_is_refused(svc, signer):
+    """(The test CAs are minutes old: the lint may see it first.)"""
+    nb = datetime.datetime.utcnow() - datetime.timedelta(minutes=20)
+    refused(svc, signer, tbs(svc, not_before=nb, days=30), "validity")
+
+
+def test_future_not_before_is_refused(svc, signer):
+    nb = datetime.datetime.utcnow() + datetime.timedelta(days=2)
+    refused(svc, signer, tbs(svc, not_before=nb, days=30), "notBefore",
+            "in the future")
+
+
+def test_serial_of_an_issued_certificate_is_refused(svc, signer):
+    ci = enroll(svc, "issued-serial.example.com")
+    serial = int(ci["SerialNumber"], 16)
+    refused(svc, signer, tbs(svc, serial=serial), "serial", "already issued")
+
+
+def test_second_signature_with_the_same_serial_is_refused(svc, signer):
+    serial = x509.random_serial_number()
+    first = signed(ask(signer, sign_request(tbs(svc, serial=serial))))
+    assert first.serial_number == serial
+    refused(svc, signer, tbs(svc, cn="other.example.com", serial=serial),
+            "serial", "already signed")
+
+
+def test_unknown_extension_is_refused(svc, signer):
+    ext = x509.UnrecognizedExtension(ObjectIdentifier("1.3.6.1.4.1.55555.1.2"),
+                                     b"\x05\x00")
+    refused(svc, signer, tbs(svc, extra_ext=[(ext, False)]),
+            "1.3.6.1.4.1.55555.1.2", "does not produce")
+
+
+def test_name_constraints_are_refused(svc, signer):
+    nc = x509.NameConstraints(permitted_subtrees=[x509.DNSName("example.com")],
+                              excluded_subtrees=None)
+    refused(svc, signer, tbs(svc, extra_ext=[(nc, True)]), "nameConstraints",
+            "2.5.29.30")
+
+
+def test_ocsp_no_check_is_refused(svc, signer):
+    refused(svc, signer, tbs(svc, extra_ext=[(x509.OCSPNoCheck(), False)]),
+            "1.3.6.1.5.5.7.48.1.5")
+
+
+def test_certificate_policies_not_in_the_template_are_refused(svc, signer):
+    cp = x509.CertificatePolicies([x509.PolicyInformation(
+        ObjectIdentifier("2.23.140.1.2.1"), None)])
+    refused(svc, signer, tbs(svc, extra_ext=[(cp, False)]),
+            "certificatePolicies")
+
+
+def test_wrong_key_usage_is_refused(svc, signer):
+    ku = x509.KeyUsage(digital_signature=True, content_commitment=True,
+                       key_encipherment=False, data_encipherment=False,
+                       key_agreement=True, key_cert_sign=False, crl_sign=False,
+                       encipher_only=False, decipher_only=False)
+    refused(svc, signer, tbs(svc, ku=ku), "keyUsage", "differs")
+
+
+def test_non_critical_key_usage_or_extra_eku_is_refused(svc, signer):
+    eku = x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH,
+                                 ExtendedKeyUsageOID.CLIENT_AUTH,
+                                 ExtendedKeyUsageOID.CODE_SIGNING])
+    refused(svc, signer, tbs(svc, eku=eku), "extendedKeyUsage")
+    refused(svc, signer, tbs(svc, drop=(x509.SubjectKeyIdentifier,)),
+            "subjectKeyIdentifier")
+
+
+def test_needs_approval_without_an_approved_request_is_refused(svc, signer):
+    refused(svc, signer, tbs(svc), "approval", "requires approval",
+            template="NeedsApproval")
+
+
+def test_pending_request_is_no_approval(svc, signer):
+    rid = pending(svc, "pending-forged.example.com")
+    refused(svc, signer, tbs(svc, cn="pending-forged.example.com"),
+            "approval", "PENDING", template="NeedsApproval",
+            approved_request=rid)
+
+
+def test_approved_request_is_not_reusable(svc, signer):
+    """An approved (issued) request's id does not sign a certificate for
+    another subject, nor a second one for its own."""
+    from test_workflow import approve
+    cn = "approved-once.example.com"
+    rid = pending(svc, cn)
+    r = approve(svc, [rid])
+    assert r.status_code == 200 and len(r.json()["Successes"]) == 1, r.text
+    refused(svc, signer, tbs(svc, cn="someone-else.example.com"), "approval",
+            "another subject", template="NeedsApproval", approved_request=rid)
+    refused(svc, signer, tbs(svc, cn=cn), "approval", "already signed",
+            template="NeedsApproval", approved_request=rid)
+
+
+def child_connects(sock, uid):
+    """In a child of uid/gid uid: connects and asks; returns what happened
+    ("refused" when the signer closed without an answer)."""
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        result = b"?"
+        try:
+            os.close(r)
+            os.setgroups([])
+            os.setgid(uid)
+            os.setuid(uid)
+            try:
+                ans = ask(sock, sign_request(CHILD_TBS[0]), timeout=10)
+                result = b"ok" if ans.get("ok") else b"answered"
+            except (ConnectionError, OSError):
+                result = b"refused"
+        finally:
+            os.write(w, result)
+            os._exit(0)
+    os.close(w)
+    out = os.read(r, 100)
+    os.close(r)
+    os.waitpid(pid, 0)
+    return out.decode()
+
+
+CHILD_TBS = [None]
+
+
+def test_peer_of_another_uid_is_refused_even_with_a_0666_socket(svc, signer):
+    if os.getuid() != 0:
+        pytest.skip("needs root to act as another uid")
+    mode = os.stat(signer).st_mode & 0o777
+    os.chmod(signer, 0o666)
+    d = os.path.dirname(signer)
+    dmode = os.stat(d).st_mode & 0o777
+    os.chmod(d, dmode | 0o005)
+    try:
+        CHILD_TBS[0] = tbs(svc, cn="peer.example.com")
+        before = log(svc).count("refused: peer uid=65534")
+        assert child_connects(signer, 65534) == "refused"
+        assert log(svc).count("refused: peer uid=65534") == before + 1
+        # Our own uid is still served.
+        signed(ask(signer, sign_request(tbs(svc, cn="peer-ok.example.com"))))
+    finally:
+        os.chmod(signer, mode)
+        os.chmod(d, dmode)
+
+
+def test_slow_and_silent_clients_delay_no_enrollment(svc, signer):
+    """One client trickles a byte every 2 s, one connects and sends nothing:
+    enrollments still answer at once, and the trickler is cut off at the
+    signer's deadline for a whole message (5 s), not kept for ever."""
+    silent = socket.socket(socket.AF_UNIX)
+    silent.connect(signer)
+    trickler = socket.socket(socket.AF_UNIX)
+    trickler.connect(signer)
+    cut = {}
+
+    def trickle():
+        start = time.time()
+        try:
+            trickler.sendall(struct.pack(">I", 1000))
+            for _ in range(30):
+                time.sleep(2)
+                trickler.sendall(b"{")
+        except OSError:
+            pass
+        cut["after"] = time.time() - start
+
+    t = threading.Thread(target=trickle)
+    t.start()
+    try:
+        time.sleep(0.5)
+        for i in range(3):
+            start = time.time()
+            enroll(svc, "while-slow-%d.example.com" % i)
+            assert time.time() - start < 3, "enrollment waited for a slow client"
+        t.join(30)
+        assert not t.is_alive()
+        assert cut["after"] < 12, cut
+        silent.settimeout(10)
+        assert silent.recv(1) == b""  # closed by the signer, no answer
+    finally:
+        silent.close()
+        trickler.close()
+    text = log(svc)
+    assert "signer: timed out" in text
+    assert "refused: connection: no well-formed request within 5000 ms" in text
