@@ -297,3 +297,35 @@ def test_slow_and_silent_clients_delay_no_enrollment(svc, signer):
     text = log(svc)
     assert "signer: timed out" in text
     assert "refused: connection: no well-formed request within 5000 ms" in text
+
+
+def test_signer_dropped_to_another_user_still_reserves_serials(svc, signer):
+    """Started as root with -u, the signer opened LMDB before the drop: its
+    write transactions (serial reservations) still work after it, and -a
+    lets root (here, the tests) in."""
+    if os.getuid() != 0:
+        pytest.skip("needs root to drop privileges")
+    from conftest import ROOT
+    import subprocess
+    sock = os.path.join(svc.run, "signer-dropped.sock")
+    p = subprocess.Popen([os.path.join(ROOT, "tools", "certenroll-signer"),
+                          "-d", svc.data, "-s", sock, "-u", "nobody",
+                          "-a", "root"],
+                         stderr=open(os.path.join(svc.run, "signer.log"), "a"))
+    try:
+        for _ in range(50):
+            if os.path.exists(sock):
+                break
+            time.sleep(0.1)
+        status = open("/proc/%d/status" % p.pid).read()
+        uid_line = [l for l in status.splitlines() if l.startswith("Uid:")][0]
+        assert uid_line.split()[1] == "65534", uid_line
+        serial = x509.random_serial_number()
+        signed(ask(sock, sign_request(tbs(svc, cn="dropped.example.com",
+                                          serial=serial))))
+        # Reserved in LMDB by the dropped signer: the main one refuses it.
+        refused(svc, signer, tbs(svc, cn="dropped2.example.com", serial=serial),
+                "serial", "already signed")
+    finally:
+        p.terminate()
+        p.wait(10)
