@@ -122,12 +122,48 @@ job_qkey(json_object *job, char buf[JOB_QKEY_MAX])
 	return buf;
 }
 
+/* The requester's count of queue entries moves with each entry added or
+ * removed (T_JOBCOUNT), so that bounding a user's queued jobs reads one
+ * record, not the queue.  A count that would drop below one is removed
+ * (entries queued before counting began were never counted). */
+static enum ce_err
+count_adjust(struct ce_txn *txn, json_object *job, int delta,
+    struct ce_error *err)
+{
+	json_object *v, *rec = NULL;
+	const char *who;
+	int64_t n = 0;
+	enum ce_err rc;
+
+	if (!json_object_object_get_ex(job, "requester", &v) ||
+	    (who = json_object_get_string(v)) == NULL || *who == '\0')
+		return CE_OK;
+	rc = db_get(txn, T_JOBCOUNT, who, &rec, err);
+	if (rc != CE_OK && rc != CE_NOTFOUND)
+		return rc;
+	n = job_int(rec, "n");
+	json_object_put(rec);
+	if ((n = (n > 0 ? n : 0) + delta) <= 0) {
+		rc = db_del(txn, T_JOBCOUNT, who, err);
+		return rc == CE_NOTFOUND ? CE_OK : rc;
+	}
+	if ((rec = json_object_new_object()) == NULL ||
+	    json_object_object_add(rec, "n", json_object_new_int64(n)) != 0) {
+		json_object_put(rec);
+		return ce_fault(err, CE_NOMEM, "job count");
+	}
+	rc = db_put(txn, T_JOBCOUNT, who, rec, err);
+	json_object_put(rec);
+	return rc;
+}
+
 enum ce_err
 job_queue_put(struct ce_txn *txn, json_object *job, struct ce_error *err)
 {
 	char key[JOB_QKEY_MAX];
-	json_object *v;
+	json_object *v, *old = NULL;
 	enum ce_err rc;
+	int fresh;
 
 	if (job_qkey(job, key) == NULL)
 		return CE_OK;
@@ -137,9 +173,18 @@ job_queue_put(struct ce_txn *txn, json_object *job, struct ce_error *err)
 		json_object_put(v);
 		return ce_fault(err, CE_NOMEM, "job queue entry");
 	}
+	/* Counted once, however often it is queued (the backfill queues
+	 * again what may be queued already). */
+	if ((rc = db_get(txn, T_JOBQ, key, &old, err)) != CE_OK &&
+	    rc != CE_NOTFOUND) {
+		json_object_put(v);
+		return rc;
+	}
+	json_object_put(old);
+	fresh = rc == CE_NOTFOUND;
 	rc = db_put(txn, T_JOBQ, key, v, err);
 	json_object_put(v);
-	return rc;
+	return rc == CE_OK && fresh ? count_adjust(txn, job, 1, err) : rc;
 }
 
 enum ce_err
@@ -151,7 +196,9 @@ job_queue_del(struct ce_txn *txn, json_object *job, struct ce_error *err)
 	if (job_qkey(job, key) == NULL)
 		return CE_OK;
 	rc = db_del(txn, T_JOBQ, key, err);
-	return rc == CE_NOTFOUND ? CE_OK : rc;
+	if (rc == CE_NOTFOUND)
+		return CE_OK;
+	return rc == CE_OK ? count_adjust(txn, job, -1, err) : rc;
 }
 
 struct backfill {
@@ -190,38 +237,20 @@ job_queue_backfill(struct ce_txn *txn, struct ce_error *err)
 	return rc;
 }
 
-struct queued {
-	struct ce_txn	*txn;
-	const char	*requester;
-	int64_t		 n;
-};
-
-static int
-queued_cb(const char *key, json_object *entry, void *arg)
-{
-	struct queued *q = arg;
-	json_object *job = NULL, *v;
-	char jkey[DB_IDKEY_MAX];
-
-	(void)key;
-	if (db_get(q->txn, T_JOBS, db_idkey((uint64_t)job_int(entry, "id"), jkey),
-	    &job, NULL) == CE_OK &&
-	    json_object_object_get_ex(job, "requester", &v) &&
-	    strcmp(json_object_get_string(v), q->requester) == 0)
-		q->n++;
-	json_object_put(job);
-	return 0;
-}
-
 enum ce_err
 job_count_queued(struct ce_txn *txn, const char *requester, int64_t *n,
     struct ce_error *err)
 {
-	struct queued q = { txn, requester, 0 };
+	json_object *rec = NULL;
 	enum ce_err rc;
 
-	rc = db_foreach(txn, T_JOBQ, queued_cb, &q, err);
-	*n = q.n;
+	*n = 0;
+	rc = db_get(txn, T_JOBCOUNT, requester, &rec, err);
+	if (rc == CE_NOTFOUND)
+		return CE_OK;
+	if (rc == CE_OK)
+		*n = job_int(rec, "n");
+	json_object_put(rec);
 	return rc;
 }
 

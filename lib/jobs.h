@@ -12,6 +12,9 @@
  * The payload is the job's own copy of the key, so a job scheduled for
  * later does not depend on the five-minute staging data.
  *
+ * Queued jobs are counted per requester (T_JOBCOUNT, moved by
+ * job_queue_put/del) for max_queued_jobs_per_user.
+ *
  * The agent's queue (T_JOBQ) has one entry per unfinished job, keyed by
  * when it is due next, "<epoch, 20 digits>/<id, 20 digits>", so that the
  * next due job is the first key (finding it does not read the finished

@@ -38,6 +38,7 @@ enum db_table {
 	T_KEYPOOL,	/* "<spec>/<seq>" -> raw sealed private key */
 	T_JOBQ,		/* "<when>/<job id>" -> {"id": n}: unfinished jobs */
 	T_SERIALS,	/* serial hex -> reservation (serials.h): signed serials */
+	T_JOBCOUNT,	/* requester -> {"n": queue entries of theirs} (jobs.h) */
 	T__MAX
 };
 

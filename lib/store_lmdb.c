@@ -40,6 +40,7 @@ static const char *table_names[T__MAX] = {
 	[T_LOCATIONS]	= "locations",
 	[T_KEYPOOL]	= "keypool",
 	[T_SERIALS]	= "serials",
+	[T_JOBCOUNT]	= "jobcount",
 };
 
 /* One request's writes waiting for the committer. */

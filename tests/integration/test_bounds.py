@@ -250,3 +250,39 @@ def test_path_is_decoded_once(svc):
     r = svc.request("GET", "/Certificates/" + enc)
     assert r.status_code in (400, 404), r.text
     assert r.json().get("Id") != cid
+
+
+def test_queued_job_count_follows_the_queue(svc, pem_store, setting):
+    """The per-user count rises with each job queued and falls when a job
+    runs or is cancelled: storeops may queue exactly max jobs again once
+    its earlier ones have run."""
+    agent(svc)
+    for j in jobs(svc).values():  # nothing of storeops' left waiting
+        if j.get("requester") == "storeops" and j["status"] in ("scheduled", "retry"):
+            svc.tool("job", "cancel", str(j["id"]))
+    setting("max_queued_jobs_per_user", 2)
+    ids = []
+    for i in range(2):
+        ci = enroll_store(svc, cn="count%d.example.com" % i)
+        r = deploy(svc, {"Stores": [{"StoreId": pem_store[0], "Alias": "count%d" % i}],
+                         "CertificateId": ci["KeyfactorId"], "Password": PW,
+                         "JobTime": future(10)})
+        assert r.status_code == 200, r.text
+        ids.append(ci["KeyfactorId"])
+    ci = enroll_store(svc, cn="count2.example.com")
+    third = {"Stores": [{"StoreId": pem_store[0], "Alias": "count2"}],
+             "CertificateId": ci["KeyfactorId"], "Password": PW}
+    refused(svc, lambda: deploy(svc, third), "2 queued jobs", "max_queued_jobs_per_user")
+    waiting = [j for j in jobs(svc).values()
+               if j["alias"] in ("count0", "count1") and j["status"] == "scheduled"]
+    assert len(waiting) == 2
+    svc.tool("job", "cancel", str(waiting[0]["id"]))
+    r = deploy(svc, third)
+    assert r.status_code == 200, r.text
+    agent(svc)  # runs count2 now; count1 waits ten days
+    ci = enroll_store(svc, cn="count3.example.com")
+    r = deploy(svc, {"Stores": [{"StoreId": pem_store[0], "Alias": "count3"}],
+                     "CertificateId": ci["KeyfactorId"], "Password": PW})
+    assert r.status_code == 200, r.text
+    svc.tool("job", "cancel", str(waiting[1]["id"]))
+    agent(svc)
