@@ -324,6 +324,15 @@ def svc():
 
 
 @pytest.fixture(scope="module")
+def signer(svc):
+    """The signer's socket (tests that ask it directly, as a forger would)."""
+    sock = os.path.join(svc.run, "signer.sock")
+    if not os.path.exists(sock):
+        pytest.skip("the service runs without a signer")
+    return sock
+
+
+@pytest.fixture(scope="module")
 def supervised(request):
     """A service of the module's own whose FastCGI programs run under
     certenroll-supervise (CERTENROLL_PM=supervise): a worker that exits or

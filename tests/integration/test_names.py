@@ -259,14 +259,6 @@ def test_template_set_unknown_template(svc):
 
 
 # -- the signer, asked directly -----------------------------------------------
-@pytest.fixture(scope="module")
-def signer(svc):
-    sock = os.path.join(svc.run, "signer.sock")
-    if not os.path.exists(sock):
-        pytest.skip("the service runs without a signer")
-    return sock
-
-
 def signer_log(svc):
     with open(os.path.join(svc.run, "signer.log")) as f:
         return f.read()

@@ -28,14 +28,6 @@ from forge import ask, ca_cert, sign_request, signed, tbs
 TS = "2026-11-25T10:00:00Z"
 
 
-@pytest.fixture(scope="module")
-def signer(svc):
-    sock = os.path.join(svc.run, "signer.sock")
-    if not os.path.exists(sock):
-        pytest.skip("the service runs without a signer")
-    return sock
-
-
 def log(svc):
     return open(os.path.join(svc.run, "signer.log")).read()
 
