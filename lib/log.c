@@ -56,6 +56,33 @@ log_escape(const char *in, char *out, size_t n)
 	return o;
 }
 
+const char *
+log_value(const char *v, char *buf, size_t n)
+{
+	size_t o = 0;
+
+	if (v != NULL && *v != '\0' && strpbrk(v, " \"=\\") == NULL)
+		return v;
+	if (n < 3) {
+		if (n > 0)
+			buf[0] = '\0';
+		return buf;
+	}
+	buf[o++] = '"';
+	for (; v != NULL && *v != '\0'; v++) {
+		int esc = *v == '"' || *v == '\\';
+
+		if (o + 2 + esc >= n)
+			break;
+		if (esc)
+			buf[o++] = '\\';
+		buf[o++] = *v;
+	}
+	buf[o++] = '"';
+	buf[o] = '\0';
+	return buf;
+}
+
 /* Writes one finished line to the chosen target: whatever a client put in
  * it (a newline, an escape sequence) is escaped, so one event is one line
  * and no line can be forged. */
@@ -68,8 +95,9 @@ emit(int prio, const char *line)
 	if (use_syslog)
 		syslog(prio, "%s", safe);
 	else {
-		fputs(safe, stderr);
-		fputc('\n', stderr);
+		/* One call: stdio holds the stream's lock for it, so a line of
+		 * one thread is never cut by another's. */
+		fprintf(stderr, "%s\n", safe);
 		fflush(stderr);
 	}
 }
@@ -156,14 +184,14 @@ log_ssl(const char *fmt, ...)
 void
 log_audit(const char *user, const char *action, const char *fmt, ...)
 {
-	char msg[1024], line[1400];
+	char msg[1024], line[1400], who[300];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	snprintf(line, sizeof(line), "%s[audit] req=%s user=%s action=%s %s",
-	    progname, reqid[0] ? reqid : "-", user != NULL ? user : "-", action,
-	    msg);
+	    progname, reqid[0] ? reqid : "-",
+	    user != NULL ? log_value(user, who, sizeof(who)) : "-", action, msg);
 	emit(LOG_NOTICE, line);
 }

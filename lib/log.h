@@ -12,6 +12,11 @@ void	log_init(const char *progname);
  * (\n, \r, \t, else \xNN): what every log line goes through.  Returns
  * the length written; cut at a whole character or escape. */
 size_t	log_escape(const char *in, char *out, size_t n);
+/* v as one field value of a "key=value" line: itself when it is a plain
+ * word, else in double quotes with " and \ escaped ("" for NULL or empty),
+ * so that a user name like 'bob action=approve' cannot forge a field.  In
+ * buf (n bytes; cut if longer). */
+const char *log_value(const char *v, char *buf, size_t n);
 /* Sends lines to syslog (LOG_DAEMON) instead of stderr. */
 void	log_to_syslog(int on);
 void	log_set_request_id(const char *id);	/* NULL clears; copied */

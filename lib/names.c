@@ -188,8 +188,18 @@ rules_load(json_object *rec, int is_template, struct rules *r)
 		for (i = 0; i < arr_len(types); i++)
 			if ((t = type_word(arr_str(types, i))) >= 0)
 				r->types |= 1u << t;
+	} else if (is_template && (r->subject_regex != NULL ||
+	    get(r->names, "dns_suffixes") != NULL ||
+	    get(r->names, "dns_regex") != NULL ||
+	    get(r->names, "ip_ranges") != NULL)) {
+		/* A template that restricts names allows, unless it says
+		 * otherwise, only the kinds its rules restrict: a DNS suffix
+		 * must not leave e-mail addresses or URIs open. */
+		r->types = 1u << NT_DNS;
+		if (get(r->names, "ip_ranges") != NULL)
+			r->types |= 1u << NT_IP;
 	} else if (is_template)
-		r->types = r->subject_regex ? 1u << NT_DNS : TYPES_DEFAULT;
+		r->types = TYPES_DEFAULT;
 	else
 		r->types = TYPES_ALL;
 	wc = get(r->names, "wildcards");

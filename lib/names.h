@@ -14,9 +14,10 @@
  * (any other otherName), dirname, rid (registeredID); x400 and EDI party
  * names are never allowed.
  *
- * Defaults (a field absent): san_types dns, ip, email, uri; only dns when the
- * template has a subject_regex (the regex is the template's statement of the
- * names it issues, and only DNS names can be held to it).  Wildcards allowed;
+ * Defaults (a field absent): san_types dns, ip, email, uri; for a template
+ * that restricts names (subject_regex, dns_suffixes, dns_regex, ip_ranges)
+ * only the kinds it restricts: dns, and ip with ip_ranges (its rules are its
+ * statement of the names it issues; they hold no e-mail or URI).  Wildcards allowed;
  * suffixes, dns_regex and ip_ranges unrestricted.  Always, whatever the
  * template says: a wildcard directly under a public suffix ("*.com",
  * "*.co.uk", by libpsl's built-in list) and the unspecified addresses

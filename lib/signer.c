@@ -371,7 +371,7 @@ signer_handle(struct ce_db *db, json_object *req)
 	json_object *ans = NULL;
 	X509 *cert = NULL;
 	unsigned char *der = NULL;
-	char serial[64] = "", *subj = NULL, *b64 = NULL;
+	char serial[64] = "", *subj = NULL, *b64 = NULL, q[3][300];
 	int n;
 
 	ce_error_clear(&err);
@@ -383,9 +383,9 @@ signer_handle(struct ce_db *db, json_object *req)
 	    (n = i2d_X509(cert, &der)) <= 0 ||
 	    (b64 = b64_encode(der, (size_t)n)) == NULL) {
 		log_warn("refused: ca=%s template=%s requester=%s: %s",
-		    str(req, "ca") ? str(req, "ca") : "-",
-		    str(req, "template") ? str(req, "template") : "-",
-		    str(req, "requester") ? str(req, "requester") : "-",
+		    log_value(str(req, "ca"), q[0], sizeof(q[0])),
+		    log_value(str(req, "template"), q[1], sizeof(q[1])),
+		    log_value(str(req, "requester"), q[2], sizeof(q[2])),
 		    err.msg[0] ? err.msg : "encoding failed");
 		ans = refusal(err.msg[0] ? err.msg : "encoding failed",
 		    ce_http_status(err.code) >= 500 || err.code == CE_OK);
@@ -393,9 +393,10 @@ signer_handle(struct ce_db *db, json_object *req)
 	}
 	x509_serial_hex(cert, serial, sizeof(serial));
 	subj = x500_format(X509_get_subject_name(cert));
-	log_audit(str(req, "requester"), "sign", "serial=%s subject=\"%s\" ca=%s "
-	    "template=%s", serial, subj ? subj : "", pol.ca->name,
-	    pol.template_name);
+	log_audit(str(req, "requester"), "sign", "serial=%s subject=%s ca=%s "
+	    "template=%s", serial, log_value(subj, q[0], sizeof(q[0])),
+	    log_value(pol.ca->name, q[1], sizeof(q[1])),
+	    log_value(pol.template_name, q[2], sizeof(q[2])));
 	ans = json_object_new_object();
 	json_object_object_add(ans, "ok", json_object_new_boolean(1));
 	json_object_object_add(ans, "cert", json_object_new_string(b64));

@@ -200,6 +200,7 @@ approve_one(struct ce_db *db, const char *approver, int64_t id, char *why,
 	struct issue_result res;
 	struct ce_error e;
 	const char *state, *requester;
+	char qbuf[300];
 
 	ce_error_clear(&e);
 	memset(&ctx, 0, sizeof(ctx));
@@ -236,7 +237,8 @@ approve_one(struct ce_db *db, const char *approver, int64_t id, char *why,
 	}
 	snprintf(why, whysz, "Issued certificate %lld.", (long long)res.cert_id);
 	log_audit(approver, "approve", "request=%lld cert=%lld requester=%s",
-	    (long long)id, (long long)res.cert_id, requester ? requester : "-");
+	    (long long)id, (long long)res.cert_id, requester ?
+	    log_value(requester, qbuf, sizeof(qbuf)) : "-");
 	json_object_object_add(*req, "cert_id", json_object_new_int64(res.cert_id));
 	issue_result_clear(&res);
 	enroll_work_clear(&w);

@@ -64,8 +64,11 @@ on_term(int sig)
 	stop = 1;
 }
 
+/* The socket, 0660 and, when root starts the signer for user, that user's
+ * (and group's) before it listens: no one else's connection is accepted
+ * in between, and no one else need change it after. */
 static int
-listen_on(const char *path)
+listen_on(const char *path, const struct passwd *pw)
 {
 	struct sockaddr_un sun;
 	int fd;
@@ -80,8 +83,11 @@ listen_on(const char *path)
 	unlink(path);
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1 ||
 	    bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1 ||
+	    (pw != NULL && chown(path, pw->pw_uid, pw->pw_gid) == -1) ||
 	    chmod(path, 0660) == -1 || listen(fd, 128) == -1) {
 		log_error("listen on %s: %s", path, strerror(errno));
+		if (fd != -1)
+			close(fd);
 		return -1;
 	}
 	return fd;
@@ -107,27 +113,23 @@ preload_keys(struct ce_db *db)
 	return n;
 }
 
-/* Drops root for user; no core dumps, no ptrace of this process. */
+/* Drops root for pw (NULL: stays); no core dumps, no ptrace of this
+ * process. */
 static int
-drop(const char *user)
+drop(const struct passwd *pw)
 {
 	struct rlimit nocore = { 0, 0 };
-	struct passwd *pw;
 
 	if (setrlimit(RLIMIT_CORE, &nocore) == -1 ||
 	    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1) {
 		log_error("disabling core dumps: %s", strerror(errno));
 		return -1;
 	}
-	if (user == NULL || getuid() != 0)
+	if (pw == NULL)
 		return 0;
-	if ((pw = getpwnam(user)) == NULL) {
-		log_error("unknown user %s", user);
-		return -1;
-	}
 	if (setgroups(1, &pw->pw_gid) == -1 || setgid(pw->pw_gid) == -1 ||
 	    setuid(pw->pw_uid) == -1) {
-		log_error("dropping to %s: %s", user, strerror(errno));
+		log_error("dropping to %s: %s", pw->pw_name, strerror(errno));
 		return -1;
 	}
 	return prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
@@ -321,6 +323,7 @@ main(int argc, char **argv)
 	struct sigaction sa;
 	struct ce_error err;
 	struct ce_db *db = NULL;
+	struct passwd *pw = NULL;
 	const char *dir = getenv("CERTENROLL_DATA"), *sock = NULL, *user = NULL;
 	int c, lfd, unfiltered = 0;
 
@@ -352,11 +355,16 @@ main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* -u: only when root starts it. */
+	if (user != NULL && getuid() == 0 && (pw = getpwnam(user)) == NULL) {
+		log_error("unknown user %s", user);
+		return 1;
+	}
 	if (db_open(dir, &db, &err) != CE_OK || preload_keys(db) < 0 ||
-	    (lfd = listen_on(sock)) == -1)
+	    (lfd = listen_on(sock, pw)) == -1)
 		return 1;
 	/* No socket left behind to look like a signer that started. */
-	if (drop(user) != 0 || sandbox(unfiltered) != 0) {
+	if (drop(pw) != 0 || sandbox(unfiltered) != 0) {
 		close(lfd);
 		unlink(sock);
 		return 1;

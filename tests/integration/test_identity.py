@@ -129,8 +129,8 @@ def test_sockets_belong_to_the_service_and_the_web_server(svc):
     uid, gid = service_user(svc)
     www_gid = grp.getgrnam("www-data").gr_gid
     st = os.stat(svc.run)
-    assert (st.st_uid, st.st_gid) == (uid, www_gid)
-    assert stat.S_IMODE(st.st_mode) == 0o750
+    assert (st.st_uid, st.st_gid) == (0, www_gid)
+    assert stat.S_IMODE(st.st_mode) == 0o751
     socks = program_sockets(svc)
     assert len(socks) >= 8
     for s in socks:
@@ -141,6 +141,27 @@ def test_sockets_belong_to_the_service_and_the_web_server(svc):
     if os.path.exists(signer):
         st = os.stat(signer)
         assert (st.st_uid, stat.S_IMODE(st.st_mode)) == (uid, 0o600)
+
+
+@ROOT_ONLY
+def test_the_service_user_plants_nothing_where_root_writes(svc):
+    """Root writes pid files, logs and nginx.conf in the run folder and
+    kills the pids it reads back: the service user may not create, replace
+    or link anything there (a symlink would aim root's writes anywhere)."""
+    uid, gid = service_user(svc)
+    target = os.path.join(svc.run, "planted")
+    for args in (["touch", target],
+                 ["ln", "-s", "/etc/shadow", target],
+                 ["mv", "-f", os.path.join(svc.run, "certenroll.log"),
+                  os.path.join(svc.run, "moved.log")]):
+        p = as_uid(uid, gid, *args)
+        assert p.returncode != 0, args
+        assert not os.path.lexists(target)
+    for name in os.listdir(svc.run):
+        st = os.lstat(os.path.join(svc.run, name))
+        if name.endswith(".pid") or name.endswith(".conf"):
+            assert st.st_uid == 0, name
+        assert not stat.S_ISLNK(st.st_mode) or name == "certenroll.log", name
 
 
 @ROOT_ONLY

@@ -85,6 +85,28 @@ test_one_event_one_line(void **state)
 	assert_ptr_equal(strchr(buf, '\n'), buf + n - 1);
 }
 
+/* A field value that would forge another field is quoted. */
+static void
+test_value_quoted(void **state)
+{
+	char buf[64], tiny[8];
+
+	(void)state;
+	assert_string_equal(log_value("alice", buf, sizeof(buf)), "alice");
+	assert_string_equal(log_value("CN=x", buf, sizeof(buf)), "\"CN=x\"");
+	assert_string_equal(log_value("bob action=approve", buf, sizeof(buf)),
+	    "\"bob action=approve\"");
+	assert_string_equal(log_value("a\"b\\", buf, sizeof(buf)),
+	    "\"a\\\"b\\\\\"");
+	assert_string_equal(log_value("", buf, sizeof(buf)), "\"\"");
+	assert_string_equal(log_value(NULL, buf, sizeof(buf)), "\"\"");
+	/* Cut, still closed: the quote always ends the value. */
+	assert_string_equal(log_value("x y z w v", tiny, sizeof(tiny)),
+	    "\"x y z\"");
+	assert_string_equal(log_value("\"\"\"\"", tiny, sizeof(tiny)),
+	    "\"\\\"\\\"\"");
+}
+
 int
 main(void)
 {
@@ -92,6 +114,7 @@ main(void)
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_cut_whole),
 		cmocka_unit_test(test_one_event_one_line),
+		cmocka_unit_test(test_value_quoted),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
