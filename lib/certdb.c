@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "certdb.h"
+#include "counts.h"
 #include "certview.h"
 #include "log.h"
 #include "pemutil.h"
@@ -102,6 +103,13 @@ request_record(struct ce_txn *txn, const struct issued *in, int64_t req_id,
 			json_object_put(rec);
 			return ce_fail(err, CE_CONFLICT, "Request %lld is not being "
 			    "approved.", (long long)req_id);
+		}
+		/* Decided: no longer counts against its requester's bound. */
+		v = json_object_object_get(rec, "requester");
+		if ((rc = count_add(txn, T_PENDCOUNT, json_object_get_string(v),
+		    -1, err)) != CE_OK) {
+			json_object_put(rec);
+			return rc;
 		}
 	} else if ((rec = json_object_new_object()) == NULL) {
 		return ce_fault(err, CE_NOMEM, "json");

@@ -12,6 +12,7 @@
 
 #include "ca.h"
 #include "certdb.h"
+#include "counts.h"
 #include "enroll_impl.h"
 #include "issue.h"
 #include "jobs.h"
@@ -332,44 +333,22 @@ drop_password(json_object *body)
 	}
 }
 
-struct pending_count {
-	const char	*user;
-	int64_t		 n;
-};
-
-static int
-count_pending(const char *key, json_object *req, void *arg)
-{
-	struct pending_count *c = arg;
-	const char *state = json_object_get_string(json_object_object_get(req,
-	    "state"));
-	const char *who = json_object_get_string(json_object_object_get(req,
-	    "requester"));
-
-	(void)key;
-	if (state != NULL && who != NULL && strcmp(state, "PENDING") == 0 &&
-	    strcmp(who, c->user) == 0)
-		c->n++;
-	return 0;
-}
-
-/* One user's requests waiting for approval are bounded (each keeps a
- * record until someone decides): max_pending_per_user, read in the write
- * transaction that would add one. */
+/* One user's requests awaiting a decision are bounded (each keeps a
+ * record until someone decides): max_pending_per_user, read from the
+ * user's count (T_PENDCOUNT) in the write transaction that would add one. */
 static enum ce_err
 pending_bound(struct ce_db *db, struct ce_txn *txn, const char *user,
     struct ce_error *err)
 {
-	struct pending_count c = { user, 0 };
-	int64_t max = settings_int(db, txn, "max_pending_per_user");
+	int64_t n, max = settings_int(db, txn, "max_pending_per_user");
 	enum ce_err rc;
 
-	if ((rc = db_foreach(txn, T_REQUESTS, count_pending, &c, err)) != CE_OK)
+	if ((rc = count_get(txn, T_PENDCOUNT, user, &n, err)) != CE_OK)
 		return rc;
-	if (c.n >= max)
+	if (n >= max)
 		return ce_fail(err, CE_INVAL, "Pending requests: %lld already wait "
 		    "for approval, the limit (max_pending_per_user in "
-		    "certenroll.conf) is %lld.", (long long)c.n, (long long)max);
+		    "certenroll.conf) is %lld.", (long long)n, (long long)max);
 	return CE_OK;
 }
 
@@ -422,7 +401,8 @@ record_pending(struct ce_db *db, const struct enroll_ctx *ctx,
 	ADD(rec, "sealed_password", json_object_new_string(b64));
 	ADD(rec, "body", body);
 	body = NULL;
-	if ((rc = db_put(txn, T_REQUESTS, db_idkey(rid, key), rec, err)) != CE_OK)
+	if ((rc = db_put(txn, T_REQUESTS, db_idkey(rid, key), rec, err)) != CE_OK ||
+	    (rc = count_add(txn, T_PENDCOUNT, ctx->user, 1, err)) != CE_OK)
 		goto out;
 	rc = db_commit(txn, err);
 	txn = NULL;

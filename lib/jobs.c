@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "counts.h"
 #include "jobs.h"
 #include "seal.h"
 #include "store.h"
@@ -123,38 +124,17 @@ job_qkey(json_object *job, char buf[JOB_QKEY_MAX])
 }
 
 /* The requester's count of queue entries moves with each entry added or
- * removed (T_JOBCOUNT), so that bounding a user's queued jobs reads one
- * record, not the queue.  A count that would drop below one is removed
- * (entries queued before counting began were never counted). */
+ * removed (T_JOBCOUNT, counts.h), so that bounding a user's queued jobs
+ * reads one record, not the queue. */
 static enum ce_err
 count_adjust(struct ce_txn *txn, json_object *job, int delta,
     struct ce_error *err)
 {
-	json_object *v, *rec = NULL;
-	const char *who;
-	int64_t n = 0;
-	enum ce_err rc;
+	json_object *v;
 
-	if (!json_object_object_get_ex(job, "requester", &v) ||
-	    (who = json_object_get_string(v)) == NULL || *who == '\0')
+	if (!json_object_object_get_ex(job, "requester", &v))
 		return CE_OK;
-	rc = db_get(txn, T_JOBCOUNT, who, &rec, err);
-	if (rc != CE_OK && rc != CE_NOTFOUND)
-		return rc;
-	n = job_int(rec, "n");
-	json_object_put(rec);
-	if ((n = (n > 0 ? n : 0) + delta) <= 0) {
-		rc = db_del(txn, T_JOBCOUNT, who, err);
-		return rc == CE_NOTFOUND ? CE_OK : rc;
-	}
-	if ((rec = json_object_new_object()) == NULL ||
-	    json_object_object_add(rec, "n", json_object_new_int64(n)) != 0) {
-		json_object_put(rec);
-		return ce_fault(err, CE_NOMEM, "job count");
-	}
-	rc = db_put(txn, T_JOBCOUNT, who, rec, err);
-	json_object_put(rec);
-	return rc;
+	return count_add(txn, T_JOBCOUNT, json_object_get_string(v), delta, err);
 }
 
 enum ce_err
@@ -241,17 +221,7 @@ enum ce_err
 job_count_queued(struct ce_txn *txn, const char *requester, int64_t *n,
     struct ce_error *err)
 {
-	json_object *rec = NULL;
-	enum ce_err rc;
-
-	*n = 0;
-	rc = db_get(txn, T_JOBCOUNT, requester, &rec, err);
-	if (rc == CE_NOTFOUND)
-		return CE_OK;
-	if (rc == CE_OK)
-		*n = job_int(rec, "n");
-	json_object_put(rec);
-	return rc;
+	return count_get(txn, T_JOBCOUNT, requester, n, err);
 }
 
 enum ce_err

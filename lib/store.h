@@ -39,6 +39,8 @@ enum db_table {
 	T_JOBQ,		/* "<when>/<job id>" -> {"id": n}: unfinished jobs */
 	T_SERIALS,	/* serial hex -> reservation (serials.h): signed serials */
 	T_JOBCOUNT,	/* requester -> {"n": queue entries of theirs} (jobs.h) */
+	T_PENDCOUNT,	/* requester -> {"n": requests of theirs awaiting a
+			 * decision (PENDING, APPROVING)} (counts.h) */
 	T__MAX
 };
 

@@ -41,6 +41,7 @@ static const char *table_names[T__MAX] = {
 	[T_KEYPOOL]	= "keypool",
 	[T_SERIALS]	= "serials",
 	[T_JOBCOUNT]	= "jobcount",
+	[T_PENDCOUNT]	= "pendcount",
 };
 
 /* One request's writes waiting for the committer. */

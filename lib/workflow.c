@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "certdb.h"
+#include "counts.h"
 #include "enroll_impl.h"
 #include "fields.h"
 #include "log.h"
@@ -305,7 +306,8 @@ deny_one(struct ce_db *db, const char *who, const char *comment, int64_t id,
 	ADD(*req, "comment", json_object_new_string(comment ? comment : ""));
 	json_object_object_del(*req, "sealed_password");
 	if (db_put(txn, T_REQUESTS, key, *req, &e) != CE_OK ||
-	    db_commit(txn, &e) != CE_OK) {
+	    count_add(txn, T_PENDCOUNT, rec_str(*req, "requester"), -1,
+	    &e) != CE_OK || db_commit(txn, &e) != CE_OK) {
 		snprintf(why, whysz, "%s", e.msg);
 		return 1;
 	}

@@ -115,6 +115,40 @@ def test_pending_requests_per_user(svc, setting):
     assert r.json()["CertificateInformation"]["RequestDisposition"] == "PENDING"
 
 
+def test_pending_count_moves_with_decisions(svc, setting):
+    """The bound counts requests awaiting a decision: a denial and an
+    approval each free a place, a refusal takes none."""
+    setting("max_pending_per_user", 0)
+    msg = refused(svc, lambda: pending_request(svc, "count.example.com"),
+                  "max_pending_per_user").json()["Message"]
+    waiting = int(msg.split(": ")[1].split()[0])
+    setting("max_pending_per_user", waiting + 1)
+
+    def one(cn):
+        r = pending_request(svc, cn)
+        assert r.status_code == 200, r.text
+        info = r.json()["CertificateInformation"]
+        assert info["RequestDisposition"] == "PENDING"
+        return info["KeyfactorRequestId"]
+
+    def full():
+        refused(svc, lambda: pending_request(svc, "over.example.com"),
+                "%d already wait" % (waiting + 1))
+
+    rid = one("count-1.example.com")
+    full()
+    r = svc.request("POST", "/Workflow/Certificates/Deny", user="approver",
+                    json={"CertificateRequestIds": [rid], "Comment": "no"})
+    assert r.status_code == 200 and not r.json()["Failures"], r.text
+    rid = one("count-2.example.com")
+    full()
+    r = svc.request("POST", "/Workflow/Certificates/Approve", user="approver",
+                    json=[rid])
+    assert r.status_code == 200 and r.json()["Successes"], r.text
+    one("count-3.example.com")
+    full()
+
+
 def lmdb_bytes(svc):
     p = subprocess.run(["mdb_dump", "-a", os.path.join(svc.data, "db")],
                        capture_output=True, check=True)
