@@ -1,7 +1,11 @@
 /* certenroll_util.c - command line helpers of the admin tool. */
+#include <sys/stat.h>
+
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "certenroll.h"
 
@@ -56,14 +60,49 @@ opt_check(const struct cmdline *c, const char *const *allowed)
 	return 0;
 }
 
+/* Root opening a data directory that another user owns opens the LMDB
+ * files with that user's rights: a symlink the owner swapped in after the
+ * check (store_lmdb.c) cannot aim root's writes at a file of root's. */
+static int
+as_owner(const char *datadir, int on)
+{
+	static int switched;
+	struct stat st;
+
+	if (!on) {
+		if (switched && (seteuid(0) == -1 || setegid(0) == -1))
+			return -1;
+		switched = 0;
+		return 0;
+	}
+	if (geteuid() != 0 || stat(datadir, &st) == -1 || st.st_uid == 0)
+		return 0;
+	if (setegid(st.st_gid) == -1 || seteuid(st.st_uid) == -1)
+		return -1;
+	switched = 1;
+	return 0;
+}
+
 struct ce_db *
 tool_db(const struct cmdline *c)
 {
 	struct ce_error err;
 	struct ce_db *db;
+	enum ce_err rc;
 
 	ce_error_clear(&err);
-	if (db_open(c->datadir, &db, &err) != CE_OK) {
+	if (as_owner(c->datadir, 1) == -1) {
+		fprintf(stderr, "certenroll: cannot act as the owner of %s: %s\n",
+		    c->datadir, strerror(errno));
+		exit(1);
+	}
+	rc = db_open(c->datadir, &db, &err);
+	if (as_owner(c->datadir, 0) == -1) {
+		fprintf(stderr, "certenroll: cannot become root again: %s\n",
+		    strerror(errno));
+		exit(1);
+	}
+	if (rc != CE_OK) {
 		fprintf(stderr, "certenroll: cannot open %s: %s\n", c->datadir,
 		    err.msg);
 		exit(1);

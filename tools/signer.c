@@ -323,7 +323,10 @@ main(int argc, char **argv)
 	struct sigaction sa;
 	struct ce_error err;
 	struct ce_db *db = NULL;
-	struct passwd *pw = NULL;
+	struct passwd runas, *pw = NULL;
+	struct stat st;
+	enum ce_err rc;
+	int owned;
 	const char *dir = getenv("CERTENROLL_DATA"), *sock = NULL, *user = NULL;
 	int c, lfd, unfiltered = 0;
 
@@ -356,12 +359,37 @@ main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	/* -u: only when root starts it. */
-	if (user != NULL && getuid() == 0 && (pw = getpwnam(user)) == NULL) {
-		log_error("unknown user %s", user);
+	if (user != NULL && getuid() == 0) {
+		struct passwd *p = getpwnam(user);
+
+		if (p == NULL) {
+			log_error("unknown user %s", user);
+			return 1;
+		}
+		/* getpwnam's answer is overwritten by the next lookup. */
+		runas = *p;
+		runas.pw_name = (char *)user;
+		pw = &runas;
+	}
+	/* Root opens the LMDB files with the rights of the data directory's
+	 * owner: a symlink the owner swapped in there cannot aim root's writes
+	 * at a file of root's. */
+	owned = dir != NULL && geteuid() == 0 && stat(dir, &st) == 0 &&
+	    st.st_uid != 0;
+	if (owned && (setegid(st.st_gid) == -1 || seteuid(st.st_uid) == -1)) {
+		log_error("acting as the owner of %s: %s", dir, strerror(errno));
 		return 1;
 	}
-	if (db_open(dir, &db, &err) != CE_OK || preload_keys(db) < 0 ||
-	    (lfd = listen_on(sock, pw)) == -1)
+	rc = db_open(dir, &db, &err);
+	if (owned && (seteuid(0) == -1 || setegid(0) == -1)) {
+		log_error("becoming root again: %s", strerror(errno));
+		return 1;
+	}
+	if (rc != CE_OK) {
+		log_error("opening %s: %s", dir, err.msg);
+		return 1;
+	}
+	if (preload_keys(db) < 0 || (lfd = listen_on(sock, pw)) == -1)
 		return 1;
 	/* No socket left behind to look like a signer that started. */
 	if (drop(pw) != 0 || sandbox(unfiltered) != 0) {

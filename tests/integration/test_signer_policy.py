@@ -309,9 +309,13 @@ def test_signer_dropped_to_another_user_still_reserves_serials(svc, signer):
             if os.path.exists(sock):
                 break
             time.sleep(0.1)
-        status = open("/proc/%d/status" % p.pid).read()
-        uid_line = [l for l in status.splitlines() if l.startswith("Uid:")][0]
-        assert uid_line.split()[1] == "65534", uid_line
+        for _ in range(50):     # it drops right after it listens
+            status = open("/proc/%d/status" % p.pid).read()
+            uid_line = [l for l in status.splitlines() if l.startswith("Uid:")][0]
+            if uid_line.split()[1] != "0":
+                break
+            time.sleep(0.1)
+        assert uid_line.split()[1:] == ["65534"] * 4, uid_line
         serial = x509.random_serial_number()
         signed(ask(sock, sign_request(tbs(svc, cn="dropped.example.com",
                                           serial=serial))))
