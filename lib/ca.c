@@ -368,3 +368,27 @@ ca_preload_keys(struct ce_db *db, struct ce_txn *txn, struct ce_error *err)
 		return -1;
 	return p.n;
 }
+
+static int
+any_cb(const char *key, json_object *val, void *arg)
+{
+	(void)key;
+	(void)val;
+	*(int *)arg = 1;
+	return 1;
+}
+
+int
+ca_any(struct ce_db *db)
+{
+	struct ce_txn *txn = NULL;
+	struct ce_error err;
+	int found = 0;
+
+	ce_error_clear(&err);
+	if (db_begin(db, 0, &txn, &err) != CE_OK ||
+	    db_foreach(txn, T_CAS, any_cb, &found, &err) != CE_OK)
+		found = -1;
+	db_abort(txn);
+	return found;
+}

@@ -33,6 +33,9 @@ enum ce_err	ca_find(struct ce_txn *txn, const char *name, struct ca **out,
 /* Loads a CA from its stored record (for listings / any-CA selection). */
 enum ce_err	ca_from_record(json_object *rec, struct ca **out, struct ce_error *err);
 void		ca_free(struct ca *ca);		/* NULL ok */
+/* Whether the database holds a CA: 1, 0, or -1 when it cannot be read
+ * (what /health reports). */
+int		ca_any(struct ce_db *db);
 
 /*
  * Signs a linted subscriber certificate (its issuer, AKI... already set):

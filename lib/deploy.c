@@ -33,6 +33,7 @@ const struct field deploy_fields[] = {
 	D("JobTime", F_TIME, 0, job_time),
 };
 const size_t deploy_nfields = sizeof(deploy_fields) / sizeof(deploy_fields[0]);
+FIELD_TABLE(deploy_table, deploy_fields, struct deploy_req);
 
 const struct field replace_fields[] = {
 	R("ExistingCertificateId", F_INT, F_REQUIRED, existing_certificate_id),
@@ -42,6 +43,7 @@ const struct field replace_fields[] = {
 	R("JobTime", F_TIME, 0, job_time),
 };
 const size_t replace_nfields = sizeof(replace_fields) / sizeof(replace_fields[0]);
+FIELD_TABLE(replace_table, replace_fields, struct replace_req);
 
 #define MAX_TARGETS DEPLOY_MAX_TARGETS
 #define target deploy_target

@@ -25,6 +25,7 @@ struct deploy_req {
 };
 extern const struct field	deploy_fields[];
 extern const size_t		deploy_nfields;
+extern const struct field_table	deploy_table;
 
 struct replace_req {
 	struct opt_int	existing_certificate_id;
@@ -35,6 +36,7 @@ struct replace_req {
 };
 extern const struct field	replace_fields[];
 extern const size_t		replace_nfields;
+extern const struct field_table	replace_table;
 
 /* The stores a certificate is to be delivered to, from a request. */
 #define DEPLOY_MAX_TARGETS 64

@@ -59,6 +59,7 @@ struct enroll_req {
 
 extern const struct field	enroll_fields[];
 extern const size_t		enroll_nfields;
+extern const struct field_table	enroll_table;
 
 struct enroll_ctx {
 	const char		*user;		/* REMOTE_USER */

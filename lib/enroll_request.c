@@ -37,6 +37,7 @@ const struct field enroll_fields[] = {
 	E("JobTime", F_TIME, 0, job_time),
 };
 const size_t enroll_nfields = sizeof(enroll_fields) / sizeof(enroll_fields[0]);
+FIELD_TABLE(enroll_table, enroll_fields, struct enroll_req);
 
 static const char *format_names[FMT__MAX] = {
 	[FMT_PFX]	= "PFX",

@@ -46,6 +46,17 @@ struct opt_bool	{ int set; int v; };
 struct opt_time	{ int set; time_t v; };
 struct opt_json	{ int set; json_object *v; };
 
+/* A table with the struct it fills: what an endpoint declares (endpoint.h). */
+struct field_table {
+	const struct field	*f;
+	size_t			 n;
+	size_t			 size;	/* sizeof the struct */
+};
+
+#define FIELD_TABLE(var, tab, type) \
+	const struct field_table var = { tab, sizeof(tab) / sizeof((tab)[0]), \
+	    sizeof(type) }
+
 /* Fills out (which the caller has zero-initialised) from obj per the table. */
 enum ce_err	fields_parse(const struct field *tab, size_t n, json_object *obj,
 		    void *out, struct ce_error *err);

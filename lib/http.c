@@ -37,6 +37,7 @@ struct http_req {
 	char		*qvals[16];	/* decoded query values, freed at finish */
 	int		 nqvals;
 	json_object	*body;
+	char		 allow[64];	/* the Allow header of a 405 */
 };
 
 #define THREADS_DEFAULT	8
@@ -237,6 +238,12 @@ http_param(struct http_req *r, const char *name)
  * trusted_proxy_param; a client's own header arrives as HTTP_* and never
  * counts).
  */
+const char *
+http_query_lookup(void *r, const char *name)
+{
+	return http_query(r, name);
+}
+
 const char *
 http_user(struct http_req *r)
 {
@@ -599,13 +606,22 @@ http_send_json(struct http_req *r, int status, json_object *body)
 	}
 	hn = snprintf(head, sizeof(head), "Status: %d %s\r\n"
 	    "Content-Type: application/json; charset=utf-8\r\n"
-	    "Content-Length: %zu\r\n"
-	    "Cache-Control: no-store\r\n\r\n", status, reason(status), n);
+	    "Content-Length: %zu\r\n%s%s%s"
+	    "Cache-Control: no-store\r\n\r\n", status, reason(status), n,
+	    status == 405 && r->allow[0] ? "Allow: " : "",
+	    status == 405 ? r->allow : "",
+	    status == 405 && r->allow[0] ? "\r\n" : "");
 	write_out(r, head, (size_t)hn);
 	write_out(r, s, n);
 	/* Answers may hold passwords and keys: wipe the serialised copy. */
 	OPENSSL_cleanse((void *)s, n);
 	json_object_put(body);
+}
+
+void
+http_set_allow(struct http_req *r, const char *methods)
+{
+	snprintf(r->allow, sizeof(r->allow), "%s", methods);
 }
 
 void

@@ -50,6 +50,8 @@ const char	*http_path(struct http_req *r);
 /* Value of a query parameter (matched case-insensitively, URL-decoded);
  * NULL when absent.  Borrowed until http_finish(). */
 const char	*http_query(struct http_req *r, const char *name);
+/* http_query() as a query_lookup (query.h): r is the request. */
+const char	*http_query_lookup(void *r, const char *name);
 
 /* The authenticated user (REMOTE_USER) or NULL. */
 const char	*http_user(struct http_req *r);
@@ -74,6 +76,8 @@ enum ce_err	 http_json_body(struct http_req *r, int allow_empty,
 /* Sends status + JSON body (application/json; charset=utf-8); takes
  * ownership of body. */
 void		 http_send_json(struct http_req *r, int status, json_object *body);
+/* The Allow header a 405 answer carries ("GET, HEAD"); copied. */
+void		 http_set_allow(struct http_req *r, const char *methods);
 /* Sends the API's error body for err; 5xx are already logged by ce_fault. */
 void		 http_send_error(struct http_req *r, const struct ce_error *err);
 

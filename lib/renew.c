@@ -26,6 +26,7 @@ const struct field renew_fields[] = {
 	RF("Timestamp", F_TIME, F_REQUIRED, timestamp),
 };
 const size_t renew_nfields = sizeof(renew_fields) / sizeof(renew_fields[0]);
+FIELD_TABLE(renew_table, renew_fields, struct renew_req);
 
 static const char *
 rec_str(json_object *rec, const char *k)

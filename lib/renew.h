@@ -20,6 +20,7 @@ struct renew_req {
 };
 extern const struct field	renew_fields[];
 extern const size_t		renew_nfields;
+extern const struct field_table	renew_table;
 
 enum renewal_type {
 	RENEWAL_NONE = 0,

@@ -152,7 +152,55 @@ CASES = [
     # -- Routing ------------------------------------------------------------
     c("unknown-endpoint", "GET", "/NoSuchThing", 404),
     c("unknown-enrollment", "POST", "/Enrollment/CSR", 404, body={}),
+    # A program's own prefix with a path none of its endpoints declares.
+    c("cert-extra-segment", "GET", "/Certificates/1/2", 404),
+    c("store-extra-segment", "GET", "/CertificateStores/x/y", 404),
+    c("wf-unknown", "GET", WF + "/Approve/1", 404, user="approver"),
+    c("avail-no-id", "GET", AVAIL + "/Id", 404),
+    c("avail-unknown-kind", "GET", AVAIL + "/Serial/1", 404),
+    c("deploy-extra", "POST", DEPLOY + "/More", 404, body={}),
 ]
+
+# A wrong method answers 405 with Allow naming what the path takes.
+ALLOW = [
+    ("GET", DEPLOY, "POST"),
+    ("DELETE", "/Certificates/1", "GET, HEAD"),
+    ("POST", "/Certificates", "GET, HEAD"),
+    ("GET", WF + "/Approve", "POST"),
+    ("POST", WF + "/Pending", "GET, HEAD"),
+    ("PUT", AVAIL + "/Thumbprint/AB", "GET, HEAD"),
+    ("POST", "/Status/Endpoints", "GET, HEAD"),
+]
+
+
+@pytest.mark.parametrize("method,path,allow", ALLOW)
+def test_wrong_method_names_the_allowed(svc, method, path, allow):
+    before = svc.db_digest()
+    r = svc.request(method, path, user="approver", json={} if method != "GET" else None)
+    assert r.status_code == 405, r.text
+    assert r.headers.get("Allow") == allow
+    assert allow in r.json()["Message"]
+    assert svc.db_digest() == before
+
+
+def test_status_lists_every_declared_endpoint(svc):
+    r = svc.request("GET", "/Status/Endpoints")
+    assert r.status_code == 200, r.text
+    listed = r.json()
+    for e in ("POST /Enrollment/PFX", "POST /Enrollment/PFX/Deploy",
+              "POST /Enrollment/PFX/Replace", "POST /Enrollment/Renew",
+              "GET /Enrollment/AvailableRenewal/Id/{id}",
+              "GET /Enrollment/AvailableRenewal/Thumbprint/{thumbprint}",
+              "GET /Certificates/{id}", "GET /Certificates",
+              "GET /CertificateStores", "GET /CertificateStores/{id}",
+              "POST /Workflow/Certificates/Approve",
+              "POST /Workflow/Certificates/Deny",
+              "GET /Workflow/Certificates/Pending",
+              "GET /Workflow/Certificates/Denied",
+              "GET /Workflow/Certificates/{id}", "GET /Status/Endpoints"):
+        assert e in listed, e
+    assert len(listed) == len(set(listed))
+    assert not [e for e in listed if "health" in e or ":" in e]
 
 
 @pytest.mark.parametrize("case", CASES)

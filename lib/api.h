@@ -1,0 +1,23 @@
+/*
+ * api.h - the Keyfactor API served, as endpoint groups (endpoint.h): one
+ * group per FastCGI program in cgi/, declared in lib/api_<group>.c with the
+ * work function of each endpoint, which calls one use-case module.
+ */
+#ifndef CE_API_H
+#define CE_API_H
+
+#include "endpoint.h"
+
+extern const struct endpoint_group api_enroll_pfx;	/* api_enroll.c */
+extern const struct endpoint_group api_pfx_deploy;	/* api_deploy.c */
+extern const struct endpoint_group api_pfx_replace;	/* api_deploy.c */
+extern const struct endpoint_group api_renew;		/* api_renew.c */
+extern const struct endpoint_group api_certificates;	/* api_certificates.c */
+extern const struct endpoint_group api_certificate_stores; /* api_stores.c */
+extern const struct endpoint_group api_workflow;	/* api_workflow.c */
+extern const struct endpoint_group api_status;		/* api_status.c */
+
+/* Every group, NULL-terminated: what /Status/Endpoints lists. */
+extern const struct endpoint_group *const api_groups[];
+
+#endif
