@@ -87,6 +87,7 @@ install: all
 	install -m 0644 $(LIB) $(DESTDIR)$(LIBDIR)
 	install -m 0644 $(LIB_HDR) $(DESTDIR)$(INCDIR)
 	install -m 0644 tools/certenroll.8 tools/certenroll-signer.8 \
+	    tools/certenroll-supervise.8 tools/certenroll-serve.8 \
 	    cgi/certenroll-fcgi.8 $(DESTDIR)$(MANDIR)/man8
 	install -m 0644 lib/certenroll.conf.5 $(DESTDIR)$(MANDIR)/man5
 	install -m 0644 nginx/* $(DESTDIR)$(SHAREDIR)/nginx

@@ -40,7 +40,7 @@ int		ca_any(struct ce_db *db);
 /*
  * Signs a linted subscriber certificate (its issuer, AKI... already set):
  * through the signer process when one is configured (signer_socket in
- * certenroll.conf or the CERTENROLL_SIGNER parameter/environment), else
+ * certenroll.conf, else the CERTENROLL_SIGNER environment variable), else
  * with the CA key in this process (the embedded default).  sr (template,
  * pattern, approved request, requester) goes to the signer's policy check
  * and log.  On success *certp is

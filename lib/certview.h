@@ -8,7 +8,7 @@
  * records and the certificate itself, and ends the transaction before it
  * returns; *out is a new json-c value (caller puts).
  *
- * Choices where Keyfactor's sources are silent (README §6, §8):
+ * Choices made here where Keyfactor's sources are silent:
  *   KeyType      1 RSA, 2 DSA, 3 ECC, 4 DH, 5 Ed25519, 6 Ed448 (Keyfactor's
  *                numbering for the first four; 0 for any other key).
  *   KeySizeInBits  RSA modulus / EC field bits; Ed25519 256, Ed448 456.

@@ -14,6 +14,8 @@
 
 static pthread_mutex_t conf_lock = PTHREAD_MUTEX_INITIALIZER;
 
+/* The keys certenroll.conf(5) documents, each an .It Cm there
+ * (tests/docs-check.sh fails when the two differ). */
 static const char *known[] = { "data_dir", "staging_lifetime", "body_limit",
     "require_requested_with", "log", "client_cert_auth",
     "trusted_proxy_param", "max_requests", "key_pool", "signer_socket",

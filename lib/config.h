@@ -1,24 +1,10 @@
 /*
  * config.h - the configuration file, certenroll.conf: "key = value" lines,
- * '#' comments.  Its path is the CERTENROLL_CONF FastCGI parameter or
- * environment variable, else /etc/certenroll/certenroll.conf; a missing
- * file is an empty configuration.  Keys:
- *   data_dir                 LMDB data directory (else CERTENROLL_DATA)
- *   staging_lifetime         seconds (overrides the LMDB setting)
- *   body_limit               bytes  (overrides the LMDB setting)
- *   require_requested_with   0|1    (overrides the LMDB setting)
- *   log                      stderr|syslog
- *   client_cert_auth         0|1 (default 1): a verified TLS client
- *                            certificate's subject DN is the user when the
- *                            web server sets no REMOTE_USER
- *   trusted_proxy_param      name of the FastCGI parameter in which the web
- *                            server passes a trusted proxy's user (it must
- *                            set it only for the proxy's address)
- *   max_requests             recycle a FastCGI process after N requests
- *   key_pool                 pre-generated keys kept by the agent, e.g.
- *                            RSA-2048:64,ECC-P-256:0 (see keypool.h)
- *   signer_socket            the signer's unix socket (see signer.h); when
- *                            unset, CA keys are used in-process
+ * '#' comments.  Its path is the CERTENROLL_CONF environment variable, else
+ * /etc/certenroll/certenroll.conf (a FastCGI parameter of that name is
+ * ignored: http.c); a missing file is an empty configuration.  The keys are
+ * the known[] table in config.c, each documented in certenroll.conf(5); a
+ * key of the LMDB settings given here overrides it (settings.c).
  */
 #ifndef CE_CONFIG_H
 #define CE_CONFIG_H

@@ -25,7 +25,8 @@ enum ce_err	cert_format_parse(const char *hdr, enum cert_format *out,
 		    struct ce_error *err);
 const char	*cert_format_name(enum cert_format f);
 
-/* The request body, v1 and v2 (README §2.1, §2.2). */
+/* The body of POST /Enrollment/PFX, v1 and v2 (x-keyfactor-api-version:
+ * README "Endpoints"), as enroll_fields declares it. */
 struct enroll_req {
 	struct opt_str	 custom_friendly_name;
 	struct opt_str	 password;

@@ -36,9 +36,12 @@ struct enroll_work {
 	const char	*approver;	/* set when issuing an approved request */
 };
 
-/* Validates everything about req that can be checked before issuing.
- * skip_approval_check is unused by the validation itself but documents the
- * approval path.  On success the caller calls enroll_work_clear(). */
+/* Validates everything about req that can be checked before issuing;
+ * writes nothing.  Whether the policy requires approval is the caller's
+ * question (policy_requires_approval(&w->pol)): the workflow validates an
+ * approved request again, ctx->approving set, against the template as it is
+ * then.  On success the caller calls enroll_work_clear(); on failure w
+ * holds nothing. */
 enum ce_err	enroll_validate(struct ce_db *db, const struct enroll_ctx *ctx,
 		    const struct enroll_req *req, struct enroll_work *w,
 		    struct ce_error *err);

@@ -8,7 +8,8 @@
  *        secp521r1), or else KeyLength 256/384/521; default P-256
  *   Ed25519, Ed448: no length or curve.
  * KeyType words are matched case-insensitively ("EC" and "ECDSA" mean ECC).
- * Whether a spec is *allowed* is the template's business (template.h).
+ * Whether a spec is *allowed* is the template's and pattern's business
+ * (policy_check_key in policy.h; the signer checks again).
  */
 #ifndef CE_KEYS_H
 #define CE_KEYS_H

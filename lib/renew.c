@@ -233,7 +233,9 @@ renewal_work(struct ce_db *db, const struct renew_req *req, json_object *rec,
 	return password_generate(w->password, 16, err);
 }
 
-/* The flat answer of README §5.1. */
+/* POST /Enrollment/Renew's answer: flat, not wrapped in
+ * CertificateInformation as /Enrollment/PFX's is, and with no blob: the
+ * new key is staging data for Deploy or Replace. */
 static json_object *
 renew_answer(const struct issue_result *res, const struct enroll_work *w)
 {

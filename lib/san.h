@@ -37,9 +37,8 @@ int		san_dns_valid(const char *name);
 /* Describes one general name for the API's SubjectAltNameElements:
  * writes its value text into buf and returns the Keyfactor SAN type number
  * (0 other, 1 rfc822, 2 dns, 4 directory, 6 uri, 7 ip, 8 registeredid,
- * 10 ms_ntprincipalname... as README §6), or -1 when it cannot be shown.
- * Note: Keyfactor numbers ms_ntprincipalname 100 (and ms_ntdsreplication
- * 101), as its terraform provider's mapSanIDToName shows; 100 is returned.
+ * 100 ms_ntprincipalname, as Keyfactor's terraform provider's
+ * mapSanIDToName numbers them), or -1 when it cannot be shown.
  * ip is inet_ntop's text, directory x500_format()'s; 0 is an otherName
  * holding a string.  buf is "" when -1 (also when it does not fit). */
 int		san_describe(const GENERAL_NAME *gn, char *buf, size_t bufsz);

@@ -2,7 +2,8 @@
  * store.h - the storage interface between the use-cases and LMDB.
  *
  * Records are JSON documents (json-c objects) filed under string keys in
- * named tables; raw byte values are used for sealed blobs (staging data).
+ * named tables; raw byte values are used for counters and sealed keys (the
+ * key pool).
  * A second backend (PostgreSQL, jsonb) can implement the same calls.
  *
  * Rules: open after fork, one ce_db per process.  A transaction begins and
@@ -29,7 +30,7 @@ enum db_table {
 	T_BY_THUMB,	/* thumbprint -> {"id": n} */
 	T_BY_SERIAL,	/* serial hex -> {"id": n} */
 	T_REQUESTS,	/* request id -> request record */
-	T_STAGING,	/* cert id -> raw sealed staging blob */
+	T_STAGING,	/* cert id -> staging record (certdb.h) */
 	T_USERS,	/* user name -> {"roles": [...]} */
 	T_ROLES,	/* role name -> {"claims": [...]} */
 	T_STORES,	/* store GUID -> certificate store record */

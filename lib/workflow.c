@@ -34,7 +34,8 @@ rec_int(json_object *rec, const char *k)
 	return json_object_get_int64(json_object_object_get(rec, k));
 }
 
-/* The ApproveDenyResult item P of README §7. */
+/* One item P of the Failures, Denials or Successes that
+ * workflow_approve() and workflow_deny() answer (workflow.h). */
 static json_object *
 result_item(json_object *req, int64_t id, const char *comment)
 {
@@ -366,7 +367,8 @@ state_string(int n)
 	return n >= 0 && n <= 4 ? names[n] : "Unknown";
 }
 
-/* The README §7 view of a request record. */
+/* A request record as GET /Workflow/Certificates/{id} and the Pending and
+ * Denied lists show it. */
 static json_object *
 request_view(json_object *req)
 {

@@ -30,7 +30,7 @@ enum ce_err	workflow_deny(struct ce_db *db, const char *who,
 		    struct ce_error *err);
 
 /* Lists requests in state ("PENDING" or "DENIED"), page (1-based) of
- * limit, as an array of README §7 objects. */
+ * limit, as an array of the objects workflow_get() answers. */
 enum ce_err	workflow_list(struct ce_db *db, const char *state, int64_t limit,
 		    int64_t page, json_object **out, struct ce_error *err);
 

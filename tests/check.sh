@@ -33,6 +33,7 @@ step() {
 }
 
 step unit make -s unit
+step docs tests/docs-check.sh
 step integration tests/run-integration.sh
 step demo tests/demo-check.sh
 step install tests/install-check.sh

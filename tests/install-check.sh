@@ -32,8 +32,7 @@ check "programs installed" test -x "$p/libexec/certenroll/enroll_pfx" -a \
     -f "$dest/etc/certenroll/certenroll.conf"
 check "unit paths filled" grep -q "ExecStart=/usr/local/libexec/certenroll/%i" \
     "$p/lib/systemd/system/certenroll@.service"
-for m in "$p/share/man/man8/certenroll.8" "$p/share/man/man8/certenroll-fcgi.8" \
-    "$p/share/man/man5/certenroll.conf.5"; do
+for m in "$p"/share/man/man*/*; do
 	check "mandoc $(basename "$m")" mandoc -Tlint -W warning "$m"
 done
 # The systemd units are valid (systemd-analyze verify; the programs are not
