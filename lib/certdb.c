@@ -5,10 +5,10 @@
 #include <string.h>
 
 #include "certdb.h"
-#include "counts.h"
 #include "certview.h"
 #include "log.h"
 #include "pemutil.h"
+#include "request.h"
 #include "store.h"
 #include "timeutil.h"
 #include "x500.h"
@@ -82,57 +82,61 @@ cert_record(const struct issued *in, int64_t id, int64_t req_id,
 	return CE_OK;
 }
 
-/* The request record for an at-once issuance, or the pending one updated. */
-static enum ce_err
-request_record(struct ce_txn *txn, const struct issued *in, int64_t req_id,
-    int64_t cert_id, json_object *cert, json_object **out, struct ce_error *err)
+static char *
+dup_or_null(const char *s)
 {
-	json_object *rec = NULL, *v;
-	char key[DB_IDKEY_MAX];
+	return s != NULL ? strdup(s) : NULL;
+}
+
+/* The request of an issuance: new for an at-once one, or the approved one
+ * (which must be claimed for approval) marked issued. */
+static enum ce_err
+request_issued(struct ce_txn *txn, const struct issued *in, int64_t req_id,
+    int64_t cert_id, json_object *cert, struct ce_error *err)
+{
+	struct request r;
+	json_object *v;
 	enum ce_err rc;
 
-	*out = NULL;
 	if (in->request_id > 0) {
-		rc = db_get(txn, T_REQUESTS, db_idkey((uint64_t)req_id, key), &rec,
-		    err);
-		if (rc != CE_OK)
+		if ((rc = request_get(txn, req_id, &r, err)) != CE_OK)
 			return rc;
-		/* Only a request claimed for approval may be issued. */
-		if ((v = json_object_object_get(rec, "state")) == NULL ||
-		    strcmp(json_object_get_string(v), "APPROVING") != 0) {
-			json_object_put(rec);
+		if (r.state != REQ_APPROVING) {
+			request_clear(&r);
 			return ce_fail(err, CE_CONFLICT, "Request %lld is not being "
 			    "approved.", (long long)req_id);
 		}
-		/* Decided: no longer counts against its requester's bound. */
-		v = json_object_object_get(rec, "requester");
-		if ((rc = count_add(txn, T_PENDCOUNT, json_object_get_string(v),
-		    -1, err)) != CE_OK) {
-			json_object_put(rec);
-			return rc;
-		}
-	} else if ((rec = json_object_new_object()) == NULL) {
-		return ce_fault(err, CE_NOMEM, "json");
 	} else {
-		ADD(rec, "id", json_object_new_int64(req_id));
-		ADD(rec, "requester", str_or_null(in->requester));
-		ADD(rec, "submitted", json_object_new_int64(time(NULL)));
-		ADD(rec, "template", str_or_null(in->template));
-		ADD(rec, "pattern_id", json_object_new_int64(in->pattern_id));
-		ADD(rec, "ca", str_or_null(in->ca));
-		json_object_object_get_ex(cert, "subject", &v);
-		ADD(rec, "subject", json_object_get(v));
+		memset(&r, 0, sizeof(r));
+		r.id = req_id;
+		r.submitted = time(NULL);
+		r.pattern_id = in->pattern_id;
+		v = json_object_object_get(cert, "subject");
+		if ((in->requester && !(r.requester = strdup(in->requester))) ||
+		    (in->template && !(r.template_name = strdup(in->template))) ||
+		    (in->ca && !(r.ca = strdup(in->ca))) ||
+		    (v != NULL && !(r.subject = dup_or_null(
+		    json_object_get_string(v))))) {
+			request_clear(&r);
+			return ce_fault(err, CE_NOMEM, "request");
+		}
 	}
-	ADD(rec, "state", json_object_new_string("ISSUED"));
-	ADD(rec, "cert_id", json_object_new_int64(cert_id));
+	r.state = REQ_ISSUED;
+	r.cert_id = cert_id;
+	r.issued = time(NULL);
 	if (in->approver != NULL) {
-		ADD(rec, "approved_by", json_object_new_string(in->approver));
-		ADD(rec, "approved", json_object_new_int64(time(NULL)));
-		json_object_object_del(rec, "sealed_password");
+		free(r.approved_by);
+		free(r.sealed_password);
+		r.sealed_password = NULL;
+		r.approved = time(NULL);
+		if ((r.approved_by = strdup(in->approver)) == NULL) {
+			request_clear(&r);
+			return ce_fault(err, CE_NOMEM, "request");
+		}
 	}
-	ADD(rec, "issued", json_object_new_int64(time(NULL)));
-	*out = rec;
-	return CE_OK;
+	rc = request_put(txn, &r, err);
+	request_clear(&r);
+	return rc;
 }
 
 /* Index entry {"id": n}. */
@@ -164,23 +168,25 @@ commit_fn(struct ce_txn *txn, void *arg, struct ce_error *err)
 {
 	struct commit *c = arg;
 	const struct issued *in = c->in;
-	json_object *cert = NULL, *req = NULL, *v;
+	json_object *cert = NULL, *v;
 	char key[DB_IDKEY_MAX];
 	uint64_t cid, rid;
+	int64_t reqid;
 	enum ce_err rc;
 
 	if ((rc = db_next_id(txn, "certificate", &cid, err)) != CE_OK)
 		goto out;
 	if (in->request_id > 0)
 		rid = (uint64_t)in->request_id;
-	else if ((rc = db_next_id(txn, "request", &rid, err)) != CE_OK)
+	else if ((rc = request_new_id(txn, &reqid, err)) != CE_OK)
 		goto out;
+	else
+		rid = (uint64_t)reqid;
 	if ((rc = cert_record(in, (int64_t)cid, (int64_t)rid, &cert, err)) != CE_OK ||
-	    (rc = request_record(txn, in, (int64_t)rid, (int64_t)cid, cert, &req,
+	    (rc = request_issued(txn, in, (int64_t)rid, (int64_t)cid, cert,
 	    err)) != CE_OK)
 		goto out;
-	if ((rc = db_put(txn, T_CERTS, db_idkey(cid, key), cert, err)) != CE_OK ||
-	    (rc = db_put(txn, T_REQUESTS, db_idkey(rid, key), req, err)) != CE_OK)
+	if ((rc = db_put(txn, T_CERTS, db_idkey(cid, key), cert, err)) != CE_OK)
 		goto out;
 	json_object_object_get_ex(cert, "thumbprint", &v);
 	if ((rc = put_index(txn, T_BY_THUMB, json_object_get_string(v),
@@ -201,7 +207,6 @@ commit_fn(struct ce_txn *txn, void *arg, struct ce_error *err)
 	c->request_id = (int64_t)rid;
 out:
 	json_object_put(cert);
-	json_object_put(req);
 	return rc;
 }
 

@@ -18,6 +18,7 @@
 #include "certstore.h"
 #include "certview.h"
 #include "pemutil.h"
+#include "request.h"
 #include "san.h"
 #include "store.h"
 #include "stores.h"
@@ -886,7 +887,7 @@ scan_visit(const char *key, json_object *val, void *arg)
 	return query_matches(f->q, val) ? finder_take(f, val) : 0;
 }
 
-/* Reads {"id": n} of an index or the cert_id of a request; 0 when absent. */
+/* Reads {"id": n} of an index; 0 when absent. */
 static enum ce_err
 lookup_id(struct ce_txn *txn, enum db_table t, const char *key,
     const char *field, int64_t *id, struct ce_error *err)
@@ -915,7 +916,7 @@ candidate(struct ce_txn *txn, const struct query *q, int *indexed,
     int64_t *id, struct ce_error *err)
 {
 	const struct query_term *t;
-	char key[DB_IDKEY_MAX], serial[80];
+	char serial[80];
 	enum ce_err rc;
 	size_t i;
 
@@ -939,8 +940,12 @@ candidate(struct ce_txn *txn, const struct query *q, int *indexed,
 			}
 			return rc;
 		case QF_CERTREQUESTID:
-			return lookup_id(txn, T_REQUESTS, db_idkey(
-			    (uint64_t)t->num, key), "cert_id", id, err);
+			rc = request_cert_id(txn, t->num, id, err);
+			if (rc == CE_NOTFOUND) {
+				ce_error_clear(err);
+				rc = CE_OK;
+			}
+			return rc;
 		case QF_SERIALNUMBER:
 			if (serial_canon(t->text, serial, sizeof(serial)) != 0)
 				return CE_OK;

@@ -17,6 +17,7 @@
 #include "log.h"
 #include "pemutil.h"
 #include "store.h"
+#include "request.h"
 #include "stores.h"
 
 #define ADD(o, k, v) json_object_object_add((o), (k), (v))
@@ -60,8 +61,6 @@ static enum ce_err
 resolve_cert(struct ce_txn *txn, int has_cert, int64_t cert_id, int has_req,
     int64_t req_id, int64_t *out, struct ce_error *err)
 {
-	json_object *req = NULL, *v;
-	char key[DB_IDKEY_MAX];
 	enum ce_err rc;
 
 	has_cert = has_cert && cert_id != 0;
@@ -75,15 +74,12 @@ resolve_cert(struct ce_txn *txn, int has_cert, int64_t cert_id, int has_req,
 		*out = cert_id;
 		return CE_OK;
 	}
-	rc = db_get(txn, T_REQUESTS, db_idkey((uint64_t)req_id, key), &req, err);
+	rc = request_cert_id(txn, req_id, out, err);
 	if (rc == CE_NOTFOUND)
 		return ce_fail(err, CE_NOTFOUND, "Request %lld was not found.",
 		    (long long)req_id);
 	if (rc != CE_OK)
 		return rc;
-	v = json_object_object_get(req, "cert_id");
-	*out = json_object_get_int64(v);
-	json_object_put(req);
 	if (*out <= 0)
 		return ce_fail(err, CE_INVAL, "RequestId: request %lld has not been "
 		    "issued (it may be pending approval).", (long long)req_id);

@@ -12,13 +12,13 @@
 
 #include "ca.h"
 #include "certdb.h"
-#include "counts.h"
 #include "enroll_impl.h"
 #include "issue.h"
 #include "jobs.h"
 #include "keypool.h"
 #include "log.h"
 #include "pemutil.h"
+#include "request.h"
 #include "seal.h"
 #include "settings.h"
 #include "store.h"
@@ -343,7 +343,7 @@ pending_bound(struct ce_db *db, struct ce_txn *txn, const char *user,
 	int64_t n, max = settings_int(db, txn, "max_pending_per_user");
 	enum ce_err rc;
 
-	if ((rc = count_get(txn, T_PENDCOUNT, user, &n, err)) != CE_OK)
+	if ((rc = request_count_waiting(txn, user, &n, err)) != CE_OK)
 		return rc;
 	if (n >= max)
 		return ce_fail(err, CE_INVAL, "Pending requests: %lld already wait "
@@ -361,65 +361,55 @@ record_pending(struct ce_db *db, const struct enroll_ctx *ctx,
 {
 	struct ce_txn *txn = NULL;
 	struct ce_buf sealed = { NULL, 0 };
-	json_object *rec = NULL, *body = NULL;
-	char key[DB_IDKEY_MAX], aad[64], *b64 = NULL, *subj = NULL;
-	uint64_t rid;
+	struct request r;
+	char aad[64];
 	enum ce_err rc;
 
+	memset(&r, 0, sizeof(r));
 	if ((rc = db_begin(db, 1, &txn, err)) != CE_OK ||
 	    (rc = pending_bound(db, txn, ctx->user, err)) != CE_OK ||
-	    (rc = db_next_id(txn, "request", &rid, err)) != CE_OK)
+	    (rc = request_new_id(txn, &r.id, err)) != CE_OK)
 		goto out;
-	snprintf(aad, sizeof(aad), "request:%llu", (unsigned long long)rid);
+	snprintf(aad, sizeof(aad), "request:%lld", (long long)r.id);
 	if ((rc = seal(db_dir(db), aad, (const unsigned char *)w->password,
 	    strlen(w->password), &sealed, err)) != CE_OK)
 		goto out;
+	r.state = REQ_PENDING;
+	r.submitted = time(NULL);
+	r.pattern_id = w->pol.pattern_id;
+	r.metadata = json_object_get(w->metadata);
+	r.api_version = ctx->api_version;
+	r.password_generated = w->password_generated;
 	/* Only what the request table declares: an unknown field is not
 	 * stored, however large. */
-	if ((body = fields_declared(enroll_fields, enroll_nfields,
+	if ((r.body = fields_declared(enroll_fields, enroll_nfields,
 	    ctx->body)) == NULL ||
-	    (b64 = b64_encode(sealed.data, sealed.len)) == NULL ||
-	    (rec = json_object_new_object()) == NULL ||
-	    (subj = x500_format(w->subject)) == NULL) {
+	    (r.sealed_password = b64_encode(sealed.data, sealed.len)) == NULL ||
+	    (r.subject = x500_format(w->subject)) == NULL ||
+	    (r.requester = strdup(ctx->user)) == NULL ||
+	    (r.template_name = strdup(w->pol.template_name)) == NULL ||
+	    (r.ca = strdup(w->pol.ca->name)) == NULL ||
+	    (r.cn = strdup(w->cn)) == NULL ||
+	    (r.format = strdup(cert_format_name(ctx->format))) == NULL) {
 		rc = ce_fault(err, CE_NOMEM, "pending record");
 		goto out;
 	}
-	drop_password(body);
-	ADD(rec, "id", json_object_new_int64((int64_t)rid));
-	ADD(rec, "state", json_object_new_string("PENDING"));
-	ADD(rec, "requester", json_object_new_string(ctx->user));
-	ADD(rec, "submitted", json_object_new_int64(time(NULL)));
-	ADD(rec, "template", json_object_new_string(w->pol.template_name));
-	ADD(rec, "pattern_id", json_object_new_int64(w->pol.pattern_id));
-	ADD(rec, "ca", json_object_new_string(w->pol.ca->name));
-	ADD(rec, "subject", json_object_new_string(subj));
-	ADD(rec, "cn", json_object_new_string(w->cn));
-	ADD(rec, "metadata", json_object_get(w->metadata));
-	ADD(rec, "api_version", json_object_new_int(ctx->api_version));
-	ADD(rec, "format", json_object_new_string(cert_format_name(ctx->format)));
-	ADD(rec, "password_generated", json_object_new_boolean(w->password_generated));
-	ADD(rec, "sealed_password", json_object_new_string(b64));
-	ADD(rec, "body", body);
-	body = NULL;
-	if ((rc = db_put(txn, T_REQUESTS, db_idkey(rid, key), rec, err)) != CE_OK ||
-	    (rc = count_add(txn, T_PENDCOUNT, ctx->user, 1, err)) != CE_OK)
+	drop_password(r.body);
+	if ((rc = request_put(txn, &r, err)) != CE_OK)
 		goto out;
 	rc = db_commit(txn, err);
 	txn = NULL;
 	if (rc != CE_OK)
 		goto out;
-	log_audit(ctx->user, "request-pending", "request=%llu template=%s",
-	    (unsigned long long)rid, w->pol.template_name);
-	*response = answer(ctx, cert_info(NULL, 0, (int64_t)rid, NULL, w,
+	log_audit(ctx->user, "request-pending", "request=%lld template=%s",
+	    (long long)r.id, w->pol.template_name);
+	*response = answer(ctx, cert_info(NULL, 0, r.id, NULL, w,
 	    "PENDING", "The request is waiting for approval."), w, NULL);
 	if (*response == NULL)
 		rc = ce_fault(err, CE_NOMEM, "answer");
 out:
 	db_abort(txn);
-	json_object_put(rec);
-	json_object_put(body);
-	free(b64);
-	free(subj);
+	request_clear(&r);
 	buf_free(&sealed);
 	return rc;
 }

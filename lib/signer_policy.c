@@ -11,6 +11,7 @@
 #include "issue.h"
 #include "pemutil.h"
 #include "policy.h"
+#include "request.h"
 #include "signer_policy.h"
 #include "store.h"
 #include "x500.h"
@@ -171,47 +172,35 @@ out:
 	return rc;
 }
 
-static const char *
-rec_str(json_object *rec, const char *k)
-{
-	json_object *v = json_object_object_get(rec, k);
-
-	return json_object_is_type(v, json_type_string) ?
-	    json_object_get_string(v) : NULL;
-}
-
-/* Whether the approved request rec is the one cert is for: CE_INVAL with
+/* Whether the approved request r is the one cert is for: CE_INVAL with
  * the difference otherwise. */
 static enum ce_err
-approval_matches(json_object *rec, const struct policy *p, int64_t id,
+approval_matches(const struct request *r, const struct policy *p,
     const char *subject, struct ce_error *err)
 {
-	const char *state = rec_str(rec, "state"), *t = rec_str(rec, "template");
-	const char *ca = rec_str(rec, "ca"), *s = rec_str(rec, "subject");
-	json_object *pid = json_object_object_get(rec, "pattern_id");
-
-	if (t == NULL || strcasecmp(t, p->template_name) != 0)
+	if (r->template_name == NULL ||
+	    strcasecmp(r->template_name, p->template_name) != 0)
 		return ce_fail(err, CE_INVAL, "approval: request %lld is for "
-		    "template '%s', not '%s'", (long long)id, t ? t : "-",
-		    p->template_name);
-	if (pid != NULL && json_object_get_int64(pid) != p->pattern_id)
+		    "template '%s', not '%s'", (long long)r->id,
+		    r->template_name ? r->template_name : "-", p->template_name);
+	if (r->pattern_id != p->pattern_id)
 		return ce_fail(err, CE_INVAL, "approval: request %lld is for "
-		    "enrollment pattern %lld, not %lld", (long long)id,
-		    (long long)json_object_get_int64(pid), (long long)p->pattern_id);
-	if (ca == NULL || strcasecmp(ca, p->ca->name) != 0)
+		    "enrollment pattern %lld, not %lld", (long long)r->id,
+		    (long long)r->pattern_id, (long long)p->pattern_id);
+	if (r->ca == NULL || strcasecmp(r->ca, p->ca->name) != 0)
 		return ce_fail(err, CE_INVAL, "approval: request %lld is for CA "
-		    "%s, not %s", (long long)id, ca ? ca : "-", p->ca->name);
-	if (s == NULL || strcmp(s, subject) != 0)
+		    "%s, not %s", (long long)r->id, r->ca ? r->ca : "-",
+		    p->ca->name);
+	if (r->subject == NULL || strcmp(r->subject, subject) != 0)
 		return ce_fail(err, CE_INVAL, "approval: request %lld was approved "
-		    "for another subject", (long long)id);
-	if (json_object_object_get(rec, "signed_serial") != NULL)
+		    "for another subject", (long long)r->id);
+	if (r->signed_serial != NULL)
 		return ce_fail(err, CE_INVAL, "approval: request %lld was already "
-		    "signed (serial %s)", (long long)id,
-		    json_object_get_string(json_object_object_get(rec,
-		    "signed_serial")));
-	if (state == NULL || strcmp(state, "APPROVING") != 0)
+		    "signed (serial %s)", (long long)r->id, r->signed_serial);
+	if (r->state != REQ_APPROVING)
 		return ce_fail(err, CE_INVAL, "approval: request %lld is %s, not "
-		    "being approved", (long long)id, state ? state : "unknown");
+		    "being approved", (long long)r->id,
+		    request_state_name(r->state));
 	return CE_OK;
 }
 
@@ -219,8 +208,8 @@ enum ce_err
 signer_check_approval(struct ce_txn *txn, const struct policy *p,
     int64_t id, X509 *cert, struct ce_error *err)
 {
-	json_object *rec = NULL;
-	char key[DB_IDKEY_MAX], serial[64], *subj = NULL;
+	struct request r;
+	char serial[64], *subj = NULL;
 	enum ce_err rc;
 
 	if (!policy_requires_approval(p))
@@ -228,7 +217,7 @@ signer_check_approval(struct ce_txn *txn, const struct policy *p,
 	if (id <= 0)
 		return ce_fail(err, CE_INVAL, "approval: template '%s' requires "
 		    "approval and no approved request was named", p->template_name);
-	rc = db_get(txn, T_REQUESTS, db_idkey((uint64_t)id, key), &rec, err);
+	rc = request_get(txn, id, &r, err);
 	if (rc == CE_NOTFOUND)
 		return ce_fail(err, CE_INVAL, "approval: request %lld does not "
 		    "exist", (long long)id);
@@ -239,14 +228,16 @@ signer_check_approval(struct ce_txn *txn, const struct policy *p,
 		rc = ce_fault(err, CE_NOMEM, "approval check");
 		goto out;
 	}
-	if ((rc = approval_matches(rec, p, id, subj, err)) != CE_OK)
+	if ((rc = approval_matches(&r, p, subj, err)) != CE_OK)
 		goto out;
 	/* One approval, one certificate. */
-	json_object_object_add(rec, "signed_serial",
-	    json_object_new_string(serial));
-	rc = db_put(txn, T_REQUESTS, key, rec, err);
+	if ((r.signed_serial = strdup(serial)) == NULL) {
+		rc = ce_fault(err, CE_NOMEM, "approval check");
+		goto out;
+	}
+	rc = request_put(txn, &r, err);
 out:
 	free(subj);
-	json_object_put(rec);
+	request_clear(&r);
 	return rc;
 }

@@ -42,6 +42,8 @@ enum db_table {
 	T_JOBCOUNT,	/* requester -> {"n": queue entries of theirs} (jobs.h) */
 	T_PENDCOUNT,	/* requester -> {"n": requests of theirs awaiting a
 			 * decision (PENDING, APPROVING)} (counts.h) */
+	T_REQ_BY_STATE,	/* "<STATE>/<id, 20 digits>" -> {}: requests not
+			 * issued, by state (request.h) */
 	T__MAX
 };
 
@@ -103,6 +105,10 @@ typedef int	(*db_visit_raw)(const char *key, const unsigned char *val,
 enum ce_err	db_foreach_raw(struct ce_txn *txn, enum db_table t,
 		    db_visit_raw cb, void *arg, struct ce_error *err);
 
+/* db_foreach over the records whose key starts with prefix. */
+enum ce_err	db_foreach_prefix(struct ce_txn *txn, enum db_table t,
+		    const char *prefix, db_visit cb, void *arg,
+		    struct ce_error *err);
 /* The first record whose key starts with prefix: key copied into keybuf,
  * value malloc'd into *val (caller frees).  CE_NOTFOUND when none. */
 enum ce_err	db_first_prefix(struct ce_txn *txn, enum db_table t,

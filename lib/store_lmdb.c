@@ -42,6 +42,7 @@ static const char *table_names[T__MAX] = {
 	[T_SERIALS]	= "serials",
 	[T_JOBCOUNT]	= "jobcount",
 	[T_PENDCOUNT]	= "pendcount",
+	[T_REQ_BY_STATE] = "requests_by_state",
 };
 
 /* One request's writes waiting for the committer. */
@@ -369,22 +370,31 @@ db_next_id(struct ce_txn *t, const char *counter, uint64_t *out,
 	return CE_OK;
 }
 
-/* Walks a table with a cursor; visit gets the raw key and value. */
+typedef int (*walk_visit)(const char *, const unsigned char *, size_t, void *,
+    enum ce_err *, struct ce_error *);
+
+/* Walks a table with a cursor, from the first key, or only the keys that
+ * start with prefix; visit gets the raw key and value. */
 static enum ce_err
-walk(struct ce_txn *t, enum db_table tab,
-    int (*visit)(const char *, const unsigned char *, size_t, void *, enum ce_err *, struct ce_error *),
-    void *arg, struct ce_error *err)
+walk_from(struct ce_txn *t, enum db_table tab, const char *prefix,
+    walk_visit visit, void *arg, struct ce_error *err)
 {
 	MDB_cursor *cur = NULL;
 	MDB_val k, v;
 	char key[512];
+	size_t plen = prefix != NULL ? strlen(prefix) : 0;
 	enum ce_err rc = CE_OK;
 	int mrc;
 
 	if ((mrc = mdb_cursor_open(t->txn, t->db->dbi[tab], &cur)) != 0)
 		return lmdb_fault(err, "mdb_cursor_open", mrc);
-	for (mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); mrc == 0;
-	    mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+	if (prefix != NULL)
+		set_key(&k, prefix);
+	for (mrc = mdb_cursor_get(cur, &k, &v, prefix ? MDB_SET_RANGE :
+	    MDB_FIRST); mrc == 0; mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		if (prefix != NULL && (k.mv_size < plen ||
+		    memcmp(k.mv_data, prefix, plen) != 0))
+			break;
 		if (k.mv_size >= sizeof(key))
 			continue;	/* no table uses keys this long */
 		memcpy(key, k.mv_data, k.mv_size);
@@ -396,6 +406,13 @@ walk(struct ce_txn *t, enum db_table tab,
 		rc = lmdb_fault(err, "mdb_cursor_get", mrc);
 	mdb_cursor_close(cur);
 	return rc;
+}
+
+static enum ce_err
+walk(struct ce_txn *t, enum db_table tab, walk_visit visit, void *arg,
+    struct ce_error *err)
+{
+	return walk_from(t, tab, NULL, visit, arg, err);
 }
 
 struct visit_json {
@@ -450,6 +467,15 @@ db_foreach_raw(struct ce_txn *t, enum db_table tab, db_visit_raw cb, void *arg,
 	struct visit_raw vr = { cb, arg };
 
 	return walk(t, tab, visit_raw_cb, &vr, err);
+}
+
+enum ce_err
+db_foreach_prefix(struct ce_txn *t, enum db_table tab, const char *prefix,
+    db_visit cb, void *arg, struct ce_error *err)
+{
+	struct visit_json vj = { cb, arg };
+
+	return walk_from(t, tab, prefix, visit_json_cb, &vj, err);
 }
 
 enum ce_err

@@ -6,10 +6,10 @@
 #include <time.h>
 
 #include "certdb.h"
-#include "counts.h"
 #include "enroll_impl.h"
 #include "fields.h"
 #include "log.h"
+#include "request.h"
 #include "seal.h"
 #include "settings.h"
 #include "store.h"
@@ -19,35 +19,20 @@
 #define ADD(o, k, v) json_object_object_add((o), (k), (v))
 #define MAX_IDS 1000
 
-static const char *
-rec_str(json_object *rec, const char *k)
-{
-	json_object *v = json_object_object_get(rec, k);
-
-	return json_object_is_type(v, json_type_string) ?
-	    json_object_get_string(v) : NULL;
-}
-
-static int64_t
-rec_int(json_object *rec, const char *k)
-{
-	return json_object_get_int64(json_object_object_get(rec, k));
-}
-
 /* One item P of the Failures, Denials or Successes that
  * workflow_approve() and workflow_deny() answer (workflow.h). */
 static json_object *
-result_item(json_object *req, int64_t id, const char *comment)
+result_item(const struct request *req, int64_t id, const char *comment)
 {
 	json_object *p = json_object_new_object();
-	const char *ca = req ? rec_str(req, "ca") : NULL, *bs;
+	const char *ca = req ? req->ca : NULL, *bs;
 	char rid[32];
 
 	if (p == NULL)
 		return NULL;
 	bs = ca ? strrchr(ca, '\\') : NULL;
 	snprintf(rid, sizeof(rid), "%lld", (long long)id);
-	ADD(p, "CARowId", json_object_new_int64(req ? rec_int(req, "cert_id") : 0));
+	ADD(p, "CARowId", json_object_new_int64(req ? req->cert_id : 0));
 	ADD(p, "CARequestId", json_object_new_string(rid));
 	ADD(p, "CAHost", ca && bs ? json_object_new_string_len(ca, (int)(bs - ca)) :
 	    NULL);
@@ -94,16 +79,16 @@ check_ids(json_object *ids, const char *what, struct ce_error *err)
 }
 
 static enum ce_err
-load_request(struct ce_db *db, int64_t id, json_object **out,
+load_request(struct ce_db *db, int64_t id, struct request *out,
     struct ce_error *err)
 {
 	struct ce_txn *txn = NULL;
-	char key[DB_IDKEY_MAX];
 	enum ce_err rc;
 
+	memset(out, 0, sizeof(*out));
 	if ((rc = db_begin(db, 0, &txn, err)) != CE_OK)
 		return rc;
-	rc = db_get(txn, T_REQUESTS, db_idkey((uint64_t)id, key), out, err);
+	rc = request_get(txn, id, out, err);
 	db_abort(txn);
 	return rc;
 }
@@ -111,7 +96,7 @@ load_request(struct ce_db *db, int64_t id, json_object **out,
 /* Rebuilds the validated work of a pending request from its stored body,
  * with its sealed password. */
 static enum ce_err
-pending_work(struct ce_db *db, json_object *req, const char *approver,
+pending_work(struct ce_db *db, const struct request *req, const char *approver,
     struct enroll_ctx *ctx, struct enroll_work *w, struct ce_error *err)
 {
 	struct enroll_req er;
@@ -120,19 +105,19 @@ pending_work(struct ce_db *db, json_object *req, const char *approver,
 	enum ce_err rc;
 
 	memset(&er, 0, sizeof(er));
-	ctx->user = rec_str(req, "requester");
-	ctx->api_version = (int)rec_int(req, "api_version");
+	ctx->user = req->requester;
+	ctx->api_version = req->api_version;
 	/* Approved keys are always staged: Deploy with RequestId delivers them,
 	 * v2 Stores get their jobs now. */
 	ctx->format = FMT_STORE;
 	ctx->approving = 1;
-	ctx->body = json_object_object_get(req, "body");
+	ctx->body = req->body;
 	if ((rc = fields_parse(enroll_fields, enroll_nfields, ctx->body, &er,
 	    err)) != CE_OK || (rc = enroll_validate(db, ctx, &er, w, err)) != CE_OK)
 		return rc;
-	snprintf(aad, sizeof(aad), "request:%lld", (long long)rec_int(req, "id"));
-	if (rec_str(req, "sealed_password") == NULL ||
-	    b64_decode(rec_str(req, "sealed_password"), &sealed) != CE_OK)
+	snprintf(aad, sizeof(aad), "request:%lld", (long long)req->id);
+	if (req->sealed_password == NULL ||
+	    b64_decode(req->sealed_password, &sealed) != CE_OK)
 		return ce_fault(err, CE_DB, "pending request without password");
 	rc = unseal(db_dir(db), aad, sealed.data, sealed.len, &pw, err);
 	buf_free(&sealed);
@@ -152,35 +137,38 @@ pending_work(struct ce_db *db, json_object *req, const char *approver,
 /* Moves request id from state `from` to `to` in one write transaction;
  * 0 on success, -1 (why filled) when it is not in state `from`. */
 static int
-transition(struct ce_db *db, int64_t id, const char *from, const char *to,
-    const char *who, char *why, size_t whysz)
+transition(struct ce_db *db, int64_t id, enum request_state from,
+    enum request_state to, const char *who, char *why, size_t whysz)
 {
 	struct ce_txn *txn = NULL;
 	struct ce_error e;
-	json_object *req = NULL;
-	const char *state;
-	char key[DB_IDKEY_MAX];
+	struct request req;
 	int rc = -1;
 
 	ce_error_clear(&e);
+	memset(&req, 0, sizeof(req));
 	if (db_begin(db, 1, &txn, &e) != CE_OK ||
-	    db_get(txn, T_REQUESTS, db_idkey((uint64_t)id, key), &req, &e) != CE_OK)
+	    request_get(txn, id, &req, &e) != CE_OK)
 		goto out;
-	state = rec_str(req, "state");
-	if (state == NULL || strcmp(state, from) != 0) {
+	if (req.state != from) {
 		if (why != NULL)
 			snprintf(why, whysz, "Request %lld is %s, not pending.",
-			    (long long)id, state ? state : "unknown");
+			    (long long)id, request_state_name(req.state));
 		goto out;
 	}
-	ADD(req, "state", json_object_new_string(to));
+	req.state = to;
 	/* Back to pending, nothing issued: the next approval may be signed
 	 * (the signer marks an approval it signed, signer_policy.h). */
-	if (strcmp(to, "PENDING") == 0)
-		json_object_object_del(req, "signed_serial");
-	if (who != NULL)
-		ADD(req, "approving_by", json_object_new_string(who));
-	if (db_put(txn, T_REQUESTS, key, req, &e) != CE_OK)
+	if (to == REQ_PENDING) {
+		free(req.signed_serial);
+		req.signed_serial = NULL;
+	}
+	if (who != NULL) {
+		free(req.approving_by);
+		if ((req.approving_by = strdup(who)) == NULL)
+			goto out;
+	}
+	if (request_put(txn, &req, &e) != CE_OK)
 		goto out;
 	rc = db_commit(txn, &e) == CE_OK ? 0 : -1;
 	txn = NULL;
@@ -188,20 +176,19 @@ out:
 	if (rc != 0 && why != NULL && why[0] == '\0')
 		snprintf(why, whysz, "%s", e.msg);
 	db_abort(txn);
-	json_object_put(req);
+	request_clear(&req);
 	return rc;
 }
 
 /* Approves one id; returns which list it goes to (0 ok, 1 fail, 2 deny). */
 static int
 approve_one(struct ce_db *db, const char *approver, int64_t id, char *why,
-    size_t whysz, json_object **req)
+    size_t whysz, struct request *req)
 {
 	struct enroll_ctx ctx;
 	struct enroll_work w;
 	struct issue_result res;
 	struct ce_error e;
-	const char *state, *requester;
 	char qbuf[300];
 
 	ce_error_clear(&e);
@@ -212,36 +199,35 @@ approve_one(struct ce_db *db, const char *approver, int64_t id, char *why,
 		snprintf(why, whysz, "Request %lld was not found.", (long long)id);
 		return 1;
 	}
-	state = rec_str(*req, "state");
-	requester = rec_str(*req, "requester");
-	if (state == NULL || strcmp(state, "PENDING") != 0) {
+	if (req->state != REQ_PENDING) {
 		snprintf(why, whysz, "Request %lld is %s, not pending.", (long long)id,
-		    state ? state : "unknown");
+		    request_state_name(req->state));
 		return 1;
 	}
-	if (requester != NULL && strcmp(requester, approver) == 0 &&
+	if (req->requester != NULL && strcmp(req->requester, approver) == 0 &&
 	    !settings_int(db, NULL, "allow_self_approval")) {
 		snprintf(why, whysz, "%s may not approve their own request.", approver);
 		return 2;
 	}
 	/* Claim it first, so that a concurrent approval or denial of the same
 	 * request finds it no longer pending. */
-	if (transition(db, id, "PENDING", "APPROVING", approver, why, whysz) != 0)
+	if (transition(db, id, REQ_PENDING, REQ_APPROVING, approver, why,
+	    whysz) != 0)
 		return 1;
-	if (pending_work(db, *req, approver, &ctx, &w, &e) != CE_OK ||
+	if (pending_work(db, req, approver, &ctx, &w, &e) != CE_OK ||
 	    enroll_issue(db, &ctx, &w, id, &res, &e) != CE_OK) {
 		snprintf(why, whysz, "Request %lld could not be issued: %.400s",
 		    (long long)id, e.msg);
 		enroll_work_clear(&w);
 		/* Nothing was issued: it waits for approval again. */
-		transition(db, id, "APPROVING", "PENDING", NULL, NULL, 0);
+		transition(db, id, REQ_APPROVING, REQ_PENDING, NULL, NULL, 0);
 		return 1;
 	}
 	snprintf(why, whysz, "Issued certificate %lld.", (long long)res.cert_id);
 	log_audit(approver, "approve", "request=%lld cert=%lld requester=%s",
-	    (long long)id, (long long)res.cert_id, requester ?
-	    log_value(requester, qbuf, sizeof(qbuf)) : "-");
-	json_object_object_add(*req, "cert_id", json_object_new_int64(res.cert_id));
+	    (long long)id, (long long)res.cert_id, req->requester ?
+	    log_value(req->requester, qbuf, sizeof(qbuf)) : "-");
+	req->cert_id = res.cert_id;
 	issue_result_clear(&res);
 	enroll_work_clear(&w);
 	return 0;
@@ -251,7 +237,8 @@ enum ce_err
 workflow_approve(struct ce_db *db, const char *approver, json_object *ids,
     json_object **response, struct ce_error *err)
 {
-	json_object *lists[3], *resp, *req;
+	json_object *lists[3], *resp;
+	struct request req;
 	char why[CE_ERRMSG_MAX];
 	enum ce_err rc;
 	int64_t id;
@@ -265,10 +252,11 @@ workflow_approve(struct ce_db *db, const char *approver, json_object *ids,
 		return ce_fault(err, CE_NOMEM, "json");
 	for (i = 0; i < json_arr_len(ids); i++) {
 		field_int(json_object_array_get_idx(ids, i), "id", &id, NULL);
-		req = NULL;
+		memset(&req, 0, sizeof(req));
 		where = approve_one(db, approver, id, why, sizeof(why), &req);
-		json_object_array_add(lists[where], result_item(req, id, why));
-		json_object_put(req);
+		json_object_array_add(lists[where], result_item(req.id ? &req :
+		    NULL, id, why));
+		request_clear(&req);
 	}
 	*response = resp;
 	return CE_OK;
@@ -277,38 +265,46 @@ workflow_approve(struct ce_db *db, const char *approver, json_object *ids,
 /* Marks one pending request denied, in its own transaction. */
 static int
 deny_one(struct ce_db *db, const char *who, const char *comment, int64_t id,
-    char *why, size_t whysz, json_object **req)
+    char *why, size_t whysz, struct request *req)
 {
 	struct ce_txn *txn = NULL;
 	struct ce_error e;
-	char key[DB_IDKEY_MAX];
-	const char *state;
 
 	ce_error_clear(&e);
 	if (db_begin(db, 1, &txn, &e) != CE_OK) {
 		snprintf(why, whysz, "%s", e.msg);
 		return 1;
 	}
-	if (db_get(txn, T_REQUESTS, db_idkey((uint64_t)id, key), req, &e) != CE_OK) {
+	if (request_get(txn, id, req, &e) != CE_OK) {
 		db_abort(txn);
 		snprintf(why, whysz, "Request %lld was not found.", (long long)id);
 		return 1;
 	}
-	state = rec_str(*req, "state");
-	if (state == NULL || strcmp(state, "PENDING") != 0) {
+	if (req->state != REQ_PENDING) {
 		db_abort(txn);
 		snprintf(why, whysz, "Request %lld is %s, not pending.", (long long)id,
-		    state ? state : "unknown");
+		    request_state_name(req->state));
 		return 1;
 	}
-	ADD(*req, "state", json_object_new_string("DENIED"));
-	ADD(*req, "denied_by", json_object_new_string(who));
-	ADD(*req, "denied", json_object_new_int64(time(NULL)));
-	ADD(*req, "comment", json_object_new_string(comment ? comment : ""));
-	json_object_object_del(*req, "sealed_password");
-	if (db_put(txn, T_REQUESTS, key, *req, &e) != CE_OK ||
-	    count_add(txn, T_PENDCOUNT, rec_str(*req, "requester"), -1,
-	    &e) != CE_OK || db_commit(txn, &e) != CE_OK) {
+	req->state = REQ_DENIED;
+	req->denied = time(NULL);
+	free(req->sealed_password);
+	req->sealed_password = NULL;
+	free(req->denied_by);
+	free(req->comment);
+	req->denied_by = strdup(who);
+	req->comment = strdup(comment ? comment : "");
+	if (req->denied_by == NULL || req->comment == NULL) {
+		db_abort(txn);
+		snprintf(why, whysz, "out of memory");
+		return 1;
+	}
+	if (request_put(txn, req, &e) != CE_OK) {
+		db_abort(txn);
+		snprintf(why, whysz, "%s", e.msg);
+		return 1;
+	}
+	if (db_commit(txn, &e) != CE_OK) {	/* which frees it */
 		snprintf(why, whysz, "%s", e.msg);
 		return 1;
 	}
@@ -321,7 +317,8 @@ enum ce_err
 workflow_deny(struct ce_db *db, const char *who, const char *comment,
     json_object *ids, json_object **response, struct ce_error *err)
 {
-	json_object *lists[3], *resp, *req;
+	json_object *lists[3], *resp;
+	struct request req;
 	char why[CE_ERRMSG_MAX];
 	enum ce_err rc;
 	int64_t id;
@@ -335,27 +332,27 @@ workflow_deny(struct ce_db *db, const char *who, const char *comment,
 		return ce_fault(err, CE_NOMEM, "json");
 	for (i = 0; i < json_arr_len(ids); i++) {
 		field_int(json_object_array_get_idx(ids, i), "id", &id, NULL);
-		req = NULL;
+		memset(&req, 0, sizeof(req));
 		where = deny_one(db, who, comment, id, why, sizeof(why), &req);
-		json_object_array_add(lists[where], result_item(req, id, why));
-		json_object_put(req);
+		json_object_array_add(lists[where], result_item(req.id ? &req :
+		    NULL, id, why));
+		request_clear(&req);
 	}
 	*response = resp;
 	return CE_OK;
 }
 
+/* Request states as answers number them (workflow.h). */
 static int
-state_int(const char *s)
+state_int(enum request_state s)
 {
-	if (s == NULL)
-		return 0;
-	if (strcmp(s, "PENDING") == 0)
-		return 1;
-	if (strcmp(s, "ISSUED") == 0)
-		return 2;
-	if (strcmp(s, "DENIED") == 0)
-		return 3;
-	return 4;
+	switch (s) {
+	case REQ_UNKNOWN:	return 0;
+	case REQ_PENDING:	return 1;
+	case REQ_ISSUED:	return 2;
+	case REQ_DENIED:	return 3;
+	default:		return 4;
+	}
 }
 
 static const char *
@@ -367,64 +364,49 @@ state_string(int n)
 	return n >= 0 && n <= 4 ? names[n] : "Unknown";
 }
 
-/* A request record as GET /Workflow/Certificates/{id} and the Pending and
- * Denied lists show it. */
 static json_object *
-request_view(json_object *req)
+str_or_null(const char *s)
 {
-	json_object *o = json_object_new_object(), *md;
+	return s != NULL ? json_object_new_string(s) : NULL;
+}
+
+/* A request as GET /Workflow/Certificates/{id} and the Pending and Denied
+ * lists show it. */
+static json_object *
+request_view(const struct request *req)
+{
+	json_object *o = json_object_new_object();
 	char t[CE_TIME_BUFSZ], rid[32];
-	int st = state_int(rec_str(req, "state"));
+	int st = state_int(req->state);
 
 	if (o == NULL)
 		return NULL;
-	snprintf(rid, sizeof(rid), "%lld", (long long)rec_int(req, "id"));
-	ADD(o, "Id", json_object_new_int64(rec_int(req, "id")));
+	snprintf(rid, sizeof(rid), "%lld", (long long)req->id);
+	ADD(o, "Id", json_object_new_int64(req->id));
 	ADD(o, "CARequestId", json_object_new_string(rid));
-	ADD(o, "CommonName", rec_str(req, "cn") ?
-	    json_object_new_string(rec_str(req, "cn")) : NULL);
-	ADD(o, "DistinguishedName", rec_str(req, "subject") ?
-	    json_object_new_string(rec_str(req, "subject")) : NULL);
+	ADD(o, "CommonName", str_or_null(req->cn));
+	ADD(o, "DistinguishedName", str_or_null(req->subject));
 	ADD(o, "SubmissionDate", json_object_new_string(
-	    time_format((time_t)rec_int(req, "submitted"), t)));
-	ADD(o, "CertificateAuthority", rec_str(req, "ca") ?
-	    json_object_new_string(rec_str(req, "ca")) : NULL);
-	ADD(o, "Template", rec_str(req, "template") ?
-	    json_object_new_string(rec_str(req, "template")) : NULL);
-	ADD(o, "Requester", rec_str(req, "requester") ?
-	    json_object_new_string(rec_str(req, "requester")) : NULL);
+	    time_format((time_t)req->submitted, t)));
+	ADD(o, "CertificateAuthority", str_or_null(req->ca));
+	ADD(o, "Template", str_or_null(req->template_name));
+	ADD(o, "Requester", str_or_null(req->requester));
 	ADD(o, "State", json_object_new_int(st));
 	ADD(o, "StateString", json_object_new_string(state_string(st)));
-	md = json_object_object_get(req, "metadata");
-	ADD(o, "Metadata", md ? json_object_get(md) : json_object_new_object());
-	if (rec_str(req, "comment") != NULL)
-		ADD(o, "Comment", json_object_new_string(rec_str(req, "comment")));
-	if (rec_int(req, "cert_id") > 0)
-		ADD(o, "CertificateId", json_object_new_int64(rec_int(req, "cert_id")));
+	ADD(o, "Metadata", req->metadata ? json_object_get(req->metadata) :
+	    json_object_new_object());
+	if (req->comment != NULL)
+		ADD(o, "Comment", json_object_new_string(req->comment));
+	if (req->cert_id > 0)
+		ADD(o, "CertificateId", json_object_new_int64(req->cert_id));
 	return o;
 }
 
-struct listing {
-	const char	*state;
-	int64_t		 skip, limit;
-	json_object	*out;
-};
-
 static int
-list_cb(const char *key, json_object *req, void *arg)
+list_cb(const struct request *req, void *arg)
 {
-	struct listing *l = arg;
-	const char *st = rec_str(req, "state");
-
-	(void)key;
-	if (st == NULL || strcmp(st, l->state) != 0)
-		return 0;
-	if (l->skip > 0) {
-		l->skip--;
-		return 0;
-	}
-	json_object_array_add(l->out, request_view(req));
-	return (int64_t)json_arr_len(l->out) >= l->limit;
+	json_object_array_add(arg, request_view(req));
+	return 0;
 }
 
 enum ce_err
@@ -432,23 +414,21 @@ workflow_list(struct ce_db *db, const char *state, int64_t limit, int64_t page,
     json_object **out, struct ce_error *err)
 {
 	struct ce_txn *txn = NULL;
-	struct listing l;
+	json_object *list;
 	enum ce_err rc;
 
 	*out = NULL;
-	l.state = state;
-	l.limit = limit;
-	l.skip = (page - 1) * limit;
-	if ((l.out = json_object_new_array()) == NULL)
+	if ((list = json_object_new_array()) == NULL)
 		return ce_fault(err, CE_NOMEM, "json");
 	if ((rc = db_begin(db, 0, &txn, err)) == CE_OK)
-		rc = db_foreach(txn, T_REQUESTS, list_cb, &l, err);
+		rc = request_list(txn, request_state_parse(state),
+		    (page - 1) * limit, limit, list_cb, list, err);
 	db_abort(txn);
 	if (rc != CE_OK) {
-		json_object_put(l.out);
+		json_object_put(list);
 		return rc;
 	}
-	*out = l.out;
+	*out = list;
 	return CE_OK;
 }
 
@@ -456,7 +436,7 @@ enum ce_err
 workflow_get(struct ce_db *db, int64_t id, json_object **out,
     struct ce_error *err)
 {
-	json_object *req = NULL;
+	struct request req;
 	enum ce_err rc;
 
 	*out = NULL;
@@ -464,9 +444,8 @@ workflow_get(struct ce_db *db, int64_t id, json_object **out,
 	if (rc == CE_NOTFOUND)
 		return ce_fail(err, CE_NOTFOUND, "Request %lld was not found.",
 		    (long long)id);
-	if (rc != CE_OK)
-		return rc;
-	*out = request_view(req);
-	json_object_put(req);
-	return *out ? CE_OK : ce_fault(err, CE_NOMEM, "json");
+	if (rc == CE_OK && (*out = request_view(&req)) == NULL)
+		rc = ce_fault(err, CE_NOMEM, "json");
+	request_clear(&req);
+	return rc;
 }

@@ -5,6 +5,7 @@
 
 #include "certenroll.h"
 #include "policy.h"
+#include "request.h"
 #include "settings.h"
 #include "workflow.h"
 #include "store.h"
@@ -215,22 +216,29 @@ print_record(const char *key, json_object *rec, void *arg)
 	return 0;
 }
 
-/* Lists a table as "key<TAB>json" lines. */
+typedef enum ce_err (*dump_fn)(struct ce_txn *, db_visit, void *,
+    struct ce_error *);
+
+/* Lists records as "key<TAB>json" lines: those dump gives (a record
+ * module's), else table t's. */
 static int
-list_table(struct cmdline *c, enum db_table t)
+list_table(struct cmdline *c, enum db_table t, dump_fn dump)
 {
 	struct ce_error err;
 	struct ce_txn *txn;
 	struct ce_db *db = tool_db(c);
-	int rc = 0;
+	enum ce_err rc;
+	int ret = 0;
 
 	ce_error_clear(&err);
-	if (db_begin(db, 0, &txn, &err) != CE_OK ||
-	    db_foreach(txn, t, print_record, NULL, &err) != CE_OK)
-		rc = tool_fail(&err);
+	if ((rc = db_begin(db, 0, &txn, &err)) == CE_OK)
+		rc = dump != NULL ? dump(txn, print_record, NULL, &err) :
+		    db_foreach(txn, t, print_record, NULL, &err);
+	if (rc != CE_OK)
+		ret = tool_fail(&err);
 	db_abort(txn);
 	db_close(db);
-	return rc;
+	return ret;
 }
 
 /* template set NAME [--subject-regex RE] [name policy options]: replaces the
@@ -280,7 +288,7 @@ cmd_template(struct cmdline *c)
 	if (c->nargs >= 1 && strcmp(c->args[0], "set") == 0)
 		return template_set_cmd(c);
 	if (c->nargs == 1 && strcmp(c->args[0], "list") == 0)
-		return list_table(c, T_TEMPLATES);
+		return list_table(c, T_TEMPLATES, NULL);
 	fprintf(stderr, "usage: certenroll template add|set|list ...\n");
 	return 2;
 }
@@ -291,7 +299,7 @@ cmd_pattern(struct cmdline *c)
 	if (c->nargs >= 1 && strcmp(c->args[0], "add") == 0)
 		return pattern_add_cmd(c);
 	if (c->nargs == 1 && strcmp(c->args[0], "list") == 0)
-		return list_table(c, T_PATTERNS);
+		return list_table(c, T_PATTERNS, NULL);
 	fprintf(stderr, "usage: certenroll pattern add|list ...\n");
 	return 2;
 }
@@ -329,7 +337,7 @@ int
 cmd_cert(struct cmdline *c)
 {
 	if (c->nargs == 1 && strcmp(c->args[0], "list") == 0)
-		return list_table(c, T_CERTS);
+		return list_table(c, T_CERTS, NULL);
 	fprintf(stderr, "usage: certenroll cert list\n");
 	return 2;
 }
@@ -372,7 +380,7 @@ int
 cmd_request(struct cmdline *c)
 {
 	if (c->nargs == 1 && strcmp(c->args[0], "list") == 0)
-		return list_table(c, T_REQUESTS);
+		return list_table(c, T__MAX, request_dump);
 	if (c->nargs >= 1 && strcmp(c->args[0], "approve") == 0)
 		return request_decide(c, 1);
 	if (c->nargs >= 1 && strcmp(c->args[0], "deny") == 0)
