@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "certenroll.h"
+#include "config.h"
 #include "log.h"
 
 static const struct {
@@ -128,10 +129,12 @@ int
 main(int argc, char **argv)
 {
 	struct cmdline c;
+	struct ce_error err;
 	size_t i;
 	int rc;
 
 	memset(&c, 0, sizeof(c));
+	ce_error_clear(&err);
 	log_init("certenroll");
 	argc--, argv++;
 	if (argc >= 2 && strcmp(argv[0], "-d") == 0) {
@@ -143,6 +146,13 @@ main(int argc, char **argv)
 	if (argc < 1 || parse(argc - 1, argv + 1, &c) != 0) {
 		usage();
 		return 2;
+	}
+	/* The same certenroll.conf as the programs (CERTENROLL_CONF, else
+	 * /etc/certenroll/certenroll.conf): its key_pool, its overrides of
+	 * settings. */
+	if (config_load(NULL, &err) != CE_OK) {
+		fprintf(stderr, "certenroll: %s\n", err.msg);
+		return 1;
 	}
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (strcmp(argv[0], commands[i].name) == 0) {

@@ -39,3 +39,32 @@ def test_empty_pool_falls_back_to_generation(svc):
     keys = [enroll_rsa(svc, 100 + i) for i in range(n + 2)]
     assert pool(svc) == 0
     assert len(set(keys)) == n + 2
+
+
+def test_agent_fills_the_pool_certenroll_conf_names(svc, tmp_path):
+    """key_pool in certenroll.conf: the agent keeps that many keys ready
+    (the admin command reads the same file as the programs)."""
+    import os
+    import subprocess
+    from conftest import TOOL
+
+    def ecc_pool():
+        return int(svc.tool("keypool", "status", "--spec", "ECC-P-256").stdout)
+
+    conf = tmp_path / "certenroll.conf"
+    conf.write_text("key_pool = ECC-P-256:%d\n" % (ecc_pool() + 3))
+    os.chmod(tmp_path, 0o755)
+    os.chmod(conf, 0o644)
+    want = ecc_pool() + 3
+    p = subprocess.run([TOOL, "-d", svc.data, "agent", "--once"],
+                       env=dict(os.environ, CERTENROLL_CONF=str(conf)),
+                       capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+    assert ecc_pool() == want
+    # A malformed file is refused, naming the line.
+    conf.write_text("key_pool ECC-P-256\n")
+    p = subprocess.run([TOOL, "-d", svc.data, "keypool", "status", "--spec",
+                        "ECC-P-256"], env=dict(os.environ, CERTENROLL_CONF=str(conf)),
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode == 1
+    assert "line 1" in p.stderr, p.stderr
