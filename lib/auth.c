@@ -9,15 +9,17 @@
 /* Calls match(claim) for every claim of every role of user; returns 1 as
  * soon as one matches. */
 static int
-any_claim(struct ce_db *db, const char *user,
+any_claim(struct ce_db *db, struct ce_txn *in, const char *user,
     int (*match)(const char *claim, const void *arg), const void *arg)
 {
-	struct ce_txn *txn = NULL;
+	struct ce_txn *txn = in;
 	json_object *u = NULL, *role = NULL, *roles, *claims;
 	size_t i, j;
 	int found = 0;
 
-	if (user == NULL || db_begin(db, 0, &txn, NULL) != CE_OK)
+	/* In the caller's transaction when it holds one: what a write
+	 * depends on is read in that write. */
+	if (user == NULL || (in == NULL && db_begin(db, 0, &txn, NULL) != CE_OK))
 		return 0;
 	if (db_get(txn, T_USERS, user, &u, NULL) != CE_OK ||
 	    !json_object_object_get_ex(u, "roles", &roles))
@@ -36,7 +38,8 @@ any_claim(struct ce_db *db, const char *user,
 out:
 	json_object_put(role);
 	json_object_put(u);
-	db_abort(txn);
+	if (in == NULL)
+		db_abort(txn);
 	return found;
 }
 
@@ -57,7 +60,7 @@ match_schedule_any(const char *claim, const void *arg)
 int
 auth_has(struct ce_db *db, const char *user, const char *claim)
 {
-	return any_claim(db, user, match_exact, claim);
+	return any_claim(db, NULL, user, match_exact, claim);
 }
 
 enum ce_err
@@ -74,21 +77,22 @@ auth_require(struct ce_db *db, const char *user, const char *claim,
 }
 
 int
-auth_can_schedule(struct ce_db *db, const char *user, int64_t container)
+auth_can_schedule(struct ce_db *db, struct ce_txn *txn, const char *user,
+    int64_t container)
 {
 	char scoped[96];
 
-	if (auth_has(db, user, CLAIM_STORE_SCHEDULE))
+	if (any_claim(db, txn, user, match_exact, CLAIM_STORE_SCHEDULE))
 		return 1;
 	snprintf(scoped, sizeof(scoped), "%s%lld/", CLAIM_STORE_SCHEDULE,
 	    (long long)container);
-	return auth_has(db, user, scoped);
+	return any_claim(db, txn, user, match_exact, scoped);
 }
 
 int
 auth_any_schedule(struct ce_db *db, const char *user)
 {
-	return any_claim(db, user, match_schedule_any, NULL);
+	return any_claim(db, NULL, user, match_schedule_any, NULL);
 }
 
 int

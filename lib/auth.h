@@ -15,6 +15,7 @@
 #include "error.h"
 
 struct ce_db;
+struct ce_txn;
 
 #define CLAIM_ENROLL_PFX	"/certificates/enrollment/pfx/"
 #define CLAIM_CERT_READ		"/certificates/collections/read/"
@@ -29,8 +30,10 @@ enum ce_err	auth_require(struct ce_db *db, const char *user, const char *claim,
 /* 1 when user holds claim, 0 otherwise (also on faults, which are logged). */
 int		auth_has(struct ce_db *db, const char *user, const char *claim);
 /* 1 when user may schedule jobs on stores of the container (globally or
- * through /certificate_stores/schedule/<container>/). */
-int		auth_can_schedule(struct ce_db *db, const char *user, int64_t container);
+ * through /certificate_stores/schedule/<container>/); read in txn, the
+ * write that schedules them (NULL: a transaction of its own). */
+int		auth_can_schedule(struct ce_db *db, struct ce_txn *txn,
+		    const char *user, int64_t container);
 /* 1 when user holds the global or any container-scoped schedule claim. */
 int		auth_any_schedule(struct ce_db *db, const char *user);
 

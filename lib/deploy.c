@@ -253,7 +253,7 @@ target_ok(struct ce_db *db, struct ce_txn *txn, const char *user,
 
 	if (store_get(txn, t->id, &store, NULL) != CE_OK)
 		log_info("deploy: store %s does not exist", t->id);
-	else if (!auth_can_schedule(db, user, json_object_get_int64(
+	else if (!auth_can_schedule(db, txn, user, json_object_get_int64(
 	    json_object_object_get(store, "container_id"))))
 		log_info("deploy: %s may not schedule jobs on store %s", user, t->id);
 	else if (!t->overwrite && alias_taken(store, t->alias))
@@ -483,7 +483,7 @@ replace_permitted(struct ce_db *db, struct ce_txn *txn, const char *user,
 		    "container_id"));
 		json_object_put(store);
 		store = NULL;
-		if (auth_can_schedule(db, user, c))
+		if (auth_can_schedule(db, txn, user, c))
 			return CE_OK;
 		if (container < 0)
 			container = c;
