@@ -130,7 +130,7 @@ open_payload(struct ce_db *db, json_object *job, EVP_PKEY **key, X509 **cert,
 	if (rec_str(job, "payload") == NULL)
 		return ce_fail(err, CE_NOKEY, "the job no longer holds its key");
 	if ((rc = b64_decode(rec_str(job, "payload"), &sealed)) != CE_OK ||
-	    (rc = unseal(db_dir(db), aad, sealed.data, sealed.len, &plain,
+	    (rc = unseal(db_key_dir(db), aad, sealed.data, sealed.len, &plain,
 	    err)) != CE_OK)
 		goto out;
 	if ((p = json_tokener_parse((const char *)plain.data)) == NULL ||

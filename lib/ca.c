@@ -331,7 +331,7 @@ ca_sign_local(struct ce_db *db, const struct ca *ca, X509 *cert,
 	EVP_PKEY *key;
 	enum ce_err rc;
 
-	if ((rc = cached_key(db_dir(db), ca->id, &key, err)) != CE_OK)
+	if ((rc = cached_key(db_key_dir(db), ca->id, &key, err)) != CE_OK)
 		return rc;
 	if (X509_sign(cert, key, ca_digest(ca)) <= 0)
 		return ce_fault(err, CE_CRYPTO, "X509_sign with CA %s", ca->name);
@@ -352,7 +352,7 @@ preload_cb(const char *key, json_object *rec, void *arg)
 	EVP_PKEY *k;
 
 	(void)key;
-	if ((p->rc = cached_key(db_dir(p->db), json_object_get_int64(
+	if ((p->rc = cached_key(db_key_dir(p->db), json_object_get_int64(
 	    json_object_object_get(rec, "id")), &k, p->err)) != CE_OK)
 		return 1;
 	p->n++;

@@ -158,7 +158,7 @@ ca_create(struct ce_db *db, const char *name, const struct key_spec *spec,
 		rc = X509_sign(cert, key, ca_digest(&probe)) > 0 ? CE_OK :
 		    ce_fault(err, CE_CRYPTO, "X509_sign (self-signed)");
 	}
-	if (rc != CE_OK || (rc = write_key(db_dir(db), (int64_t)n, key, err)) != CE_OK)
+	if (rc != CE_OK || (rc = write_key(db_key_dir(db), (int64_t)n, key, err)) != CE_OK)
 		goto out;
 	if ((rec = ca_record((int64_t)n, name, cert, parent)) == NULL) {
 		rc = ce_fault(err, CE_NOMEM, "json");

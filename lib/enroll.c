@@ -371,7 +371,7 @@ record_pending(struct ce_db *db, const struct enroll_ctx *ctx,
 	    (rc = request_new_id(txn, &r.id, err)) != CE_OK)
 		goto out;
 	snprintf(aad, sizeof(aad), "request:%lld", (long long)r.id);
-	if ((rc = seal(db_dir(db), aad, (const unsigned char *)w->password,
+	if ((rc = seal(db_key_dir(db), aad, (const unsigned char *)w->password,
 	    strlen(w->password), &sealed, err)) != CE_OK)
 		goto out;
 	r.state = REQ_PENDING;

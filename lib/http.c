@@ -352,7 +352,7 @@ http_query(struct http_req *r, const char *name)
 static enum ce_err
 open_state(struct ce_error *err)
 {
-	const char *dir;
+	const char *dir, *keys;
 	enum ce_err rc;
 
 	if ((rc = config_load(NULL, err)) != CE_OK)
@@ -362,6 +362,12 @@ open_state(struct ce_error *err)
 		dir = DEFAULT_DATA;
 	if ((rc = datadir_check(dir, geteuid(), err)) != CE_OK ||
 	    (rc = db_open(dir, &proc.db, err)) != CE_OK)
+		return rc;
+	/* The key folder, when it is not the data directory, is held to the
+	 * same rules: this uid's own, no one else may write it. */
+	if ((keys = config_get("key_dir")) != NULL &&
+	    ((rc = datadir_check(keys, geteuid(), err)) != CE_OK ||
+	    (rc = db_set_key_dir(proc.db, keys, err)) != CE_OK))
 		return rc;
 	/* Threads share commits through one committer (store.h). */
 	db_set_batching(proc.db, proc.nthreads > 1);

@@ -35,7 +35,7 @@ seal_payload(struct ce_db *db, int64_t id, const struct job_new *job,
 	free(b64);
 	text = json_object_to_json_string_ext(p, JSON_C_TO_STRING_PLAIN);
 	snprintf(aad, sizeof(aad), "job:%lld", (long long)id);
-	rc = seal(db_dir(db), aad, (const unsigned char *)text, strlen(text),
+	rc = seal(db_key_dir(db), aad, (const unsigned char *)text, strlen(text),
 	    &sealed, err);
 	OPENSSL_cleanse((void *)text, strlen(text));
 	json_object_put(p);

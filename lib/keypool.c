@@ -84,7 +84,7 @@ keypool_take(struct ce_db *db, const struct key_spec *spec, EVP_PKEY **out,
 		return key_generate(spec, out, err);
 	if (rc != CE_OK)
 		return rc;
-	rc = unseal(db_dir(db), name, blob, len, &der, err);
+	rc = unseal(db_key_dir(db), name, blob, len, &der, err);
 	free(blob);
 	if (rc != CE_OK)
 		return rc;
@@ -160,7 +160,7 @@ add_one(struct ce_db *db, const struct key_spec *spec, struct ce_error *err)
 		goto out;
 	key_spec_word(spec, word, sizeof(word));
 	snprintf(name, sizeof(name), "%s/%s", word, db_idkey(n, seq));
-	if ((rc = seal(db_dir(db), name, der, (size_t)len, &sealed, err)) != CE_OK ||
+	if ((rc = seal(db_key_dir(db), name, der, (size_t)len, &sealed, err)) != CE_OK ||
 	    (rc = db_put_raw(txn, T_KEYPOOL, name, sealed.data, sealed.len,
 	    err)) != CE_OK)
 		goto out;

@@ -31,7 +31,7 @@ staging_put(struct ce_db *db, struct ce_txn *txn, int64_t cert_id,
 	enum ce_err rc;
 
 	staging_aad(cert_id, owner, aad, sizeof(aad));
-	if ((rc = seal(db_dir(db), aad, pfx->data, pfx->len, &sealed, err)) != CE_OK)
+	if ((rc = seal(db_key_dir(db), aad, pfx->data, pfx->len, &sealed, err)) != CE_OK)
 		return rc;
 	if ((b64 = b64_encode(sealed.data, sealed.len)) == NULL ||
 	    (rec = json_object_new_object()) == NULL) {
@@ -88,7 +88,7 @@ staging_get(struct ce_db *db, struct ce_txn *txn, int64_t cert_id,
 		goto out;
 	}
 	staging_aad(cert_id, owner, aad, sizeof(aad));
-	rc = unseal(db_dir(db), aad, sealed.data, sealed.len, out, err);
+	rc = unseal(db_key_dir(db), aad, sealed.data, sealed.len, out, err);
 out:
 	buf_free(&sealed);
 	json_object_put(rec);

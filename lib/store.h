@@ -54,6 +54,13 @@ struct ce_txn;
 enum ce_err	db_open(const char *dir, struct ce_db **out, struct ce_error *err);
 void		db_close(struct ce_db *db);		/* NULL ok */
 const char	*db_dir(const struct ce_db *db);	/* the data directory */
+/* Where the key files are (dek.key, which seals every secret at rest, and
+ * the CA keys in ca/): certenroll.conf's key_dir (db_set_key_dir, by whoever
+ * opens the database), else the data directory.  Each host holds them as
+ * files of its own; the database never does. */
+const char	*db_key_dir(const struct ce_db *db);
+enum ce_err	db_set_key_dir(struct ce_db *db, const char *dir,
+		    struct ce_error *err);
 
 enum ce_err	db_begin(struct ce_db *db, int write, struct ce_txn **out,
 		    struct ce_error *err);

@@ -60,6 +60,7 @@ struct ce_db {
 	MDB_env		*env;
 	MDB_dbi		 dbi[T__MAX];
 	char		 dir[PATH_MAX];
+	char		 key_dir[PATH_MAX];	/* "" = dir */
 	int		 batching;
 	int		 committer_up;
 	pthread_t	 committer;
@@ -192,6 +193,27 @@ const char *
 db_dir(const struct ce_db *db)
 {
 	return db->dir;
+}
+
+const char *
+db_key_dir(const struct ce_db *db)
+{
+	return db->key_dir[0] != '\0' ? db->key_dir : db->dir;
+}
+
+enum ce_err
+db_set_key_dir(struct ce_db *db, const char *dir, struct ce_error *err)
+{
+	if (dir == NULL) {
+		db->key_dir[0] = '\0';
+		return CE_OK;
+	}
+	if (snprintf(db->key_dir, sizeof(db->key_dir), "%s", dir) >=
+	    (int)sizeof(db->key_dir)) {
+		db->key_dir[0] = '\0';
+		return ce_fail(err, CE_INVAL, "key_dir: path too long");
+	}
+	return CE_OK;
 }
 
 enum ce_err

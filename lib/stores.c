@@ -82,7 +82,7 @@ seal_password(struct ce_db *db, const char *guid, const char *pw,
 		return CE_OK;
 	}
 	snprintf(aad, sizeof(aad), "store:%s", guid);
-	if ((rc = seal(db_dir(db), aad, (const unsigned char *)pw, strlen(pw),
+	if ((rc = seal(db_key_dir(db), aad, (const unsigned char *)pw, strlen(pw),
 	    &sealed, err)) != CE_OK)
 		return rc;
 	b64 = b64_encode(sealed.data, sealed.len);
@@ -210,7 +210,7 @@ store_open(struct ce_db *db, json_object *rec, struct certstore *out,
 	snprintf(aad, sizeof(aad), "store:%s", id);
 	if ((rc = b64_decode(ps, &sealed)) != CE_OK)
 		return ce_fault(err, CE_DB, "store password is malformed");
-	rc = unseal(db_dir(db), aad, sealed.data, sealed.len, &pw, err);
+	rc = unseal(db_key_dir(db), aad, sealed.data, sealed.len, &pw, err);
 	buf_free(&sealed);
 	if (rc != CE_OK)
 		return rc;

@@ -119,7 +119,7 @@ pending_work(struct ce_db *db, const struct request *req, const char *approver,
 	if (req->sealed_password == NULL ||
 	    b64_decode(req->sealed_password, &sealed) != CE_OK)
 		return ce_fault(err, CE_DB, "pending request without password");
-	rc = unseal(db_dir(db), aad, sealed.data, sealed.len, &pw, err);
+	rc = unseal(db_key_dir(db), aad, sealed.data, sealed.len, &pw, err);
 	buf_free(&sealed);
 	if (rc != CE_OK)
 		return rc;

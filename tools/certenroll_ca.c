@@ -31,9 +31,16 @@ cmd_init(struct cmdline *c)
 		    strerror(errno));
 		return 1;
 	}
-	if (seal_key_create(c->datadir, &err) != CE_OK)
-		return tool_fail(&err);
 	db = tool_db(c);
+	/* key_dir (certenroll.conf), else the data directory itself. */
+	if ((mkdir(db_key_dir(db), 0700) == -1 && errno != EEXIST) ||
+	    seal_key_create(db_key_dir(db), &err) != CE_OK) {
+		if (err.msg[0] == '\0')
+			fprintf(stderr, "certenroll: mkdir %s: %s\n",
+			    db_key_dir(db), strerror(errno));
+		db_close(db);
+		return err.msg[0] ? tool_fail(&err) : 1;
+	}
 	db_close(db);
 	printf("initialised %s\n", c->datadir);
 	return 0;

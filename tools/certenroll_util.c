@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "certenroll.h"
+#include "config.h"
 
 const char *
 opt_get(const struct cmdline *c, const char *name)
@@ -102,6 +103,8 @@ tool_db(const struct cmdline *c)
 		    strerror(errno));
 		exit(1);
 	}
+	if (rc == CE_OK)
+		rc = db_set_key_dir(db, config_get("key_dir"), &err);
 	if (rc != CE_OK) {
 		fprintf(stderr, "certenroll: cannot open %s: %s\n", c->datadir,
 		    err.msg);

@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "ca.h"
+#include "config.h"
 #include "log.h"
 #include "sandbox.h"
 #include "signer.h"
@@ -380,7 +381,11 @@ main(int argc, char **argv)
 		log_error("acting as the owner of %s: %s", dir, strerror(errno));
 		return 1;
 	}
-	rc = db_open(dir, &db, &err);
+	/* certenroll.conf (CERTENROLL_CONF, as the programs read it): where
+	 * the keys are, when not in the data directory. */
+	if ((rc = config_load(NULL, &err)) == CE_OK &&
+	    (rc = db_open(dir, &db, &err)) == CE_OK)
+		rc = db_set_key_dir(db, config_get("key_dir"), &err);
 	if (owned && (seteuid(0) == -1 || setegid(0) == -1)) {
 		log_error("becoming root again: %s", strerror(errno));
 		return 1;
