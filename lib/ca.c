@@ -281,7 +281,7 @@ ca_sign(struct ce_db *db, const struct ca *ca, const struct sign_req *sr,
 	enum ce_err rc;
 
 	if (sock != NULL)
-		return signer_sign(sock, ca, sr, certp, err);
+		return signer_sign(sock, ca->name, ca->cert, sr, certp, err);
 	if ((rc = ca_sign_local(db, ca, *certp, err)) != CE_OK)
 		return rc;
 	return reparse(certp, err);

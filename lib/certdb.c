@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "certdb.h"
-#include "certview.h"
+#include "certfacts.h"
 #include "log.h"
 #include "pemutil.h"
 #include "request.h"
@@ -59,7 +59,7 @@ cert_record(const struct issued *in, int64_t id, int64_t req_id,
 	ADD(rec, "cn", json_object_new_string(cn));
 	ADD(rec, "issuer", json_object_new_string(iss));
 	ADD(rec, "der", json_object_new_string(b64));
-	ADD(rec, "view", certview_facts(in->cert));
+	ADD(rec, "view", certfacts_json(in->cert));
 	ADD(rec, "not_before", json_object_new_int64(nb));
 	ADD(rec, "not_after", json_object_new_int64(na));
 	ADD(rec, "import_date", json_object_new_int64(time(NULL)));

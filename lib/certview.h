@@ -41,14 +41,6 @@
 struct ce_db;
 struct ce_txn;
 
-/*
- * The part of the answer that comes from the certificate x alone (key,
- * subject parts, key usage, signature algorithm, EKUs, SANs) as a new
- * object, or NULL when out of memory.  Certificate records keep it as
- * "view", so that reads need not parse the certificate.
- */
-json_object	*certview_facts(X509 *x);
-
 struct certview_opts {
 	int	locations;	/* includeLocations */
 	int	metadata;	/* includeMetadata */

@@ -8,7 +8,6 @@
 #include <openssl/err.h>
 
 #include "log.h"
-#include "timeutil.h"
 
 static char progname[64] = "certenroll";
 static __thread char reqid[64];	/* one request per thread */

@@ -15,7 +15,8 @@
  * the caller sends (lib/signer_policy.h): lint, key, validity, extensions,
  * approval (the request must be in approval and is used up), and a serial
  * never issued or signed before (reserved before signing, lib/serials.h).
- * It signs and logs serial, subject, requester, or logs the refusal.
+ * It signs and logs serial, subject, requester, or logs the refusal
+ * (signer_server.h).
  */
 #ifndef CE_SIGNER_H
 #define CE_SIGNER_H
@@ -25,8 +26,6 @@
 #include <json-c/json.h>
 #include "error.h"
 
-struct ca;
-struct ce_db;
 
 #define SIGNER_MSG_MAX	(64 * 1024)
 #define SIGNER_SERVER_MS 5000	/* the signer's deadline for a whole message */
@@ -44,10 +43,11 @@ struct sign_req {
 /* The configured socket path, or NULL for in-process signing. */
 const char	*signer_socket(void);
 
-/* Client: has the signer sign *certp; on success *certp is replaced by the
- * signed certificate (checked: same body, valid CA signature). */
-enum ce_err	signer_sign(const char *sockpath, const struct ca *ca,
-		    const struct sign_req *sr, X509 **certp,
+/* Client: has the signer sign *certp with the key of CA ca_name (whose
+ * certificate is ca_cert); on success *certp is replaced by the signed
+ * certificate (checked: same body, a valid signature of ca_cert's key). */
+enum ce_err	signer_sign(const char *sockpath, const char *ca_name,
+		    X509 *ca_cert, const struct sign_req *sr, X509 **certp,
 		    struct ce_error *err);
 
 /* Framing, shared by both sides: the whole message within timeout_ms;
@@ -57,8 +57,5 @@ enum ce_err	signer_send(int fd, json_object *msg, int timeout_ms,
 enum ce_err	signer_recv(int fd, json_object **msg, int timeout_ms,
 		    struct ce_error *err);
 
-/* Server: answers one request (the signer's policy check, lint, signature)
- * into a new answer object. */
-json_object	*signer_handle(struct ce_db *db, json_object *req);
 
 #endif

@@ -370,3 +370,13 @@ out:
 	json_object_put(rec);
 	return rc;
 }
+
+/* Keyfactor's store type number of a store record, or -1. */
+int
+store_type_id(json_object *store)
+{
+	const char *t = json_object_get_string(json_object_object_get(store, "store_type"));
+	int type = t != NULL ? certstore_type_parse(t) : -1;
+
+	return type >= 0 ? certstore_type_id((enum certstore_type)type) : -1;
+}

@@ -55,6 +55,8 @@ enum ce_err	store_get(struct ce_txn *txn, const char *guid, json_object **out,
 enum ce_err	store_open(struct ce_db *db, json_object *rec, struct certstore *out,
 		    char *pwbuf, size_t pwbufsz, struct ce_error *err);
 
+/* Keyfactor's store type number of a store record, or -1. */
+int		store_type_id(json_object *store);
 /* Whether the record's type needs an entry password. */
 int		store_needs_entry_password(json_object *rec);
 

@@ -37,6 +37,7 @@
 #include "log.h"
 #include "sandbox.h"
 #include "signer.h"
+#include "signer_server.h"
 #include "store.h"
 
 #define MAX_CONNS	64	/* connections served at once */

@@ -1,0 +1,264 @@
+/*
+ * certfind.c - GET /Certificates?pq.queryString=...: the query answered
+ * through an index when a term allows, else by a scan (see certview.h).
+ */
+#include <ctype.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "certdb.h"
+#include "certview.h"
+#include "jbuild.h"
+#include "pemutil.h"
+#include "request.h"
+#include "store.h"
+
+/* ---- queries ----------------------------------------------------------- */
+
+/*
+ * A serial number as the index files it: upper-case hex without leading
+ * zeros, padded to whole octets ("0A12"), as BN_bn2hex writes it.  Returns
+ * -1 for text that is not hex or too long.
+ */
+static int
+serial_canon(const char *s, char *buf, size_t bufsz)
+{
+	size_t n, i, o = 0;
+
+	if (s == NULL)
+		return -1;
+	while (*s == '0')
+		s++;
+	n = strlen(s);
+	if (n + 3 > bufsz)
+		return -1;
+	if (n == 0 || n % 2 == 1)
+		buf[o++] = '0';
+	for (i = 0; i < n; i++) {
+		if (!isxdigit((unsigned char)s[i]))
+			return -1;
+		buf[o++] = (char)toupper((unsigned char)s[i]);
+	}
+	if (n == 0)
+		o = 1;		/* zero is "0" */
+	buf[o] = '\0';
+	return 0;
+}
+
+/* Whether record rec satisfies term t. */
+static int
+term_matches(const struct query_term *t, json_object *rec)
+{
+	char a[80], b[80];
+	const char *s;
+
+	switch (t->field) {
+	case QF_ID:
+		return jrec_int(rec, "id") == t->num;
+	case QF_CERTREQUESTID:
+		return jrec_int(rec, "request_id") == t->num;
+	case QF_THUMBPRINT:
+		s = jrec_str(rec, "thumbprint");
+		return s != NULL && strcasecmp(s, t->text) == 0;
+	case QF_ISSUEDCN:
+		s = jrec_str(rec, "cn");
+		return strcasecmp(s != NULL ? s : "", t->text) == 0;
+	case QF_SERIALNUMBER:
+		return serial_canon(jrec_str(rec, "serial"), a,
+		    sizeof(a)) == 0 && serial_canon(t->text, b,
+		    sizeof(b)) == 0 && strcmp(a, b) == 0;
+	default:
+		return 0;
+	}
+}
+
+static int
+query_matches(const struct query *q, json_object *rec)
+{
+	size_t i;
+
+	for (i = 0; i < q->n; i++)
+		if (!term_matches(&q->terms[i], rec))
+			return 0;
+	return 1;
+}
+
+/* A query being answered: the page still to skip and to fill. */
+struct finder {
+	struct ce_txn			*txn;
+	const struct query		*q;
+	const struct certview_opts	*opts;
+	int64_t				 skip;
+	int64_t				 left;
+	json_object			*arr;
+	enum ce_err			 rc;
+	struct ce_error			*err;
+};
+
+/*
+ * Takes a matching record: counts it off while the page has not begun,
+ * else adds its view.  Returns 1 when the page is full or on failure.
+ */
+static int
+finder_take(struct finder *f, json_object *rec)
+{
+	json_object *view = NULL;
+
+	if (f->skip > 0) {
+		f->skip--;
+		return 0;
+	}
+	f->rc = certview_json(f->txn, rec, f->opts, &view, f->err);
+	if (f->rc != CE_OK)
+		return 1;
+	if (json_object_array_add(f->arr, view) != 0) {
+		json_object_put(view);
+		f->rc = ce_fault(f->err, CE_NOMEM, "json array");
+		return 1;
+	}
+	return --f->left <= 0;
+}
+
+static int
+scan_visit(const char *key, json_object *val, void *arg)
+{
+	struct finder *f = arg;
+
+	(void)key;
+	return query_matches(f->q, val) ? finder_take(f, val) : 0;
+}
+
+/* Reads {"id": n} of an index; 0 when absent. */
+static enum ce_err
+lookup_id(struct ce_txn *txn, enum db_table t, const char *key,
+    const char *field, int64_t *id, struct ce_error *err)
+{
+	json_object *rec = NULL;
+	enum ce_err rc;
+
+	*id = 0;
+	rc = db_get(txn, t, key, &rec, err);
+	if (rc == CE_NOTFOUND) {
+		ce_error_clear(err);
+		return CE_OK;
+	}
+	if (rc == CE_OK)
+		*id = jrec_int(rec, field);
+	json_object_put(rec);
+	return rc;
+}
+
+/*
+ * The one certificate an indexed term can point at: *indexed is 0 when no
+ * term is indexed (the caller scans), else *id is the candidate (0: none).
+ */
+static enum ce_err
+candidate(struct ce_txn *txn, const struct query *q, int *indexed,
+    int64_t *id, struct ce_error *err)
+{
+	const struct query_term *t;
+	char serial[80];
+	enum ce_err rc;
+	size_t i;
+
+	*indexed = 1;
+	*id = 0;
+	for (i = 0; i < q->n; i++) {
+		t = &q->terms[i];
+		switch (t->field) {
+		case QF_ID:
+			*id = t->num;
+			return CE_OK;
+		case QF_THUMBPRINT:
+			/* Text that is no thumbprint matches nothing. */
+			if (!thumbprint_valid(t->text))
+				return CE_OK;
+			rc = certdb_find_thumbprint(txn, t->text, id, err);
+			if (rc == CE_NOTFOUND) {
+				ce_error_clear(err);
+				*id = 0;
+				rc = CE_OK;
+			}
+			return rc;
+		case QF_CERTREQUESTID:
+			rc = request_cert_id(txn, t->num, id, err);
+			if (rc == CE_NOTFOUND) {
+				ce_error_clear(err);
+				rc = CE_OK;
+			}
+			return rc;
+		case QF_SERIALNUMBER:
+			if (serial_canon(t->text, serial, sizeof(serial)) != 0)
+				return CE_OK;
+			return lookup_id(txn, T_BY_SERIAL, serial, "id", id,
+			    err);
+		default:
+			break;
+		}
+	}
+	*indexed = 0;
+	return CE_OK;
+}
+
+/* Answers f's query in f->txn: through an index when a term allows. */
+static enum ce_err
+find_in(struct finder *f)
+{
+	json_object *rec = NULL;
+	int64_t id;
+	int indexed;
+	enum ce_err rc;
+
+	if ((rc = candidate(f->txn, f->q, &indexed, &id, f->err)) != CE_OK)
+		return rc;
+	if (!indexed) {
+		if ((rc = db_foreach(f->txn, T_CERTS, scan_visit, f,
+		    f->err)) != CE_OK)
+			return rc;
+		return f->rc;
+	}
+	if (id <= 0)
+		return CE_OK;
+	rc = certdb_get(f->txn, id, &rec, f->err);
+	if (rc == CE_NOTFOUND) {
+		ce_error_clear(f->err);
+		return CE_OK;
+	}
+	if (rc == CE_OK && query_matches(f->q, rec))
+		(void)finder_take(f, rec);
+	json_object_put(rec);
+	return rc != CE_OK ? rc : f->rc;
+}
+
+enum ce_err
+certview_find(struct ce_db *db, const struct query *q, const struct paging *pg,
+    const struct certview_opts *opts, json_object **out, struct ce_error *err)
+{
+	struct finder f;
+	enum ce_err rc;
+
+	*out = NULL;
+	memset(&f, 0, sizeof(f));
+	f.q = q;
+	f.opts = opts;
+	f.skip = query_offset(pg);
+	f.left = pg->limit;
+	f.err = err;
+	f.rc = CE_OK;
+	if ((f.arr = json_object_new_array()) == NULL)
+		return ce_fault(err, CE_NOMEM, "json array");
+	if ((rc = db_begin(db, 0, &f.txn, err)) != CE_OK)
+		goto out;
+	rc = find_in(&f);
+out:
+	db_abort(f.txn);
+	if (rc == CE_OK)
+		*out = f.arr;
+	else
+		json_object_put(f.arr);
+	return rc;
+}
+

@@ -1,0 +1,171 @@
+/* signer_server.c - the signer's side of its protocol: one request read,
+ * checked against the signer's own state (signer_policy.h), signed. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ca.h"
+#include "jbuild.h"
+#include "lint.h"
+#include "log.h"
+#include "names.h"
+#include "output.h"
+#include "pemutil.h"
+#include "policy.h"
+#include "serials.h"
+#include "signer_policy.h"
+#include "signer_server.h"
+#include "store.h"
+#include "x500.h"
+
+/* A refusal; fault says it is the signer's own failure (a 500), not the
+ * request's. */
+static json_object *
+refusal(const char *why, int fault)
+{
+	json_object *a = json_object_new_object();
+
+	json_object_object_add(a, "ok", json_object_new_boolean(0));
+	json_object_object_add(a, "fault", json_object_new_boolean(fault));
+	json_object_object_add(a, "error", json_object_new_string(why));
+	return a;
+}
+
+/* An integer field of the request: 0 when absent, -1 when not a positive
+ * integer. */
+static int64_t
+int_field(json_object *o, const char *k)
+{
+	json_object *v = json_object_object_get(o, k);
+
+	if (v == NULL)
+		return 0;
+	if (!json_object_is_type(v, json_type_int) ||
+	    json_object_get_int64(v) <= 0)
+		return -1;
+	return json_object_get_int64(v);
+}
+
+/* The request's certificate and the policy it names, read from our own
+ * state: a CA we serve, a template (and pattern) that CA issues. */
+static enum ce_err
+read_request(struct ce_db *db, json_object *req, struct policy *pol,
+    X509 **cert, struct ce_error *err)
+{
+	struct ce_buf der = { NULL, 0 };
+	struct ce_txn *txn = NULL;
+	int64_t pattern = int_field(req, "pattern");
+	enum ce_err rc;
+
+	if (jrec_str(req, "ca") == NULL || jrec_str(req, "template") == NULL ||
+	    jrec_str(req, "tbs") == NULL || pattern < 0 ||
+	    int_field(req, "approved_request") < 0)
+		return ce_fail(err, CE_INVAL, "malformed request");
+	if (b64_decode(jrec_str(req, "tbs"), &der) != CE_OK ||
+	    (*cert = der_to_x509(der.data, der.len)) == NULL) {
+		buf_free(&der);
+		return ce_fail(err, CE_INVAL, "the certificate does not parse");
+	}
+	buf_free(&der);
+	if ((rc = db_begin(db, 0, &txn, err)) != CE_OK)
+		return rc;
+	rc = policy_resolve(txn, jrec_str(req, "template"), pattern > 0, pattern,
+	    jrec_str(req, "ca"), pol, err);
+	db_abort(txn);
+	return rc;
+}
+
+/* The state the signature needs, in one write transaction committed before
+ * signing: the approval it uses up and the serial it reserves. */
+static enum ce_err
+reserve(struct ce_db *db, json_object *req, const struct policy *pol,
+    X509 *cert, struct ce_error *err)
+{
+	struct ce_txn *txn = NULL;
+	enum ce_err rc;
+
+	if ((rc = db_begin(db, 1, &txn, err)) != CE_OK)
+		return rc;
+	if ((rc = signer_check_approval(txn, pol, int_field(req,
+	    "approved_request"), cert, err)) != CE_OK ||
+	    (rc = serial_reserve(txn, cert, pol->ca->name, jrec_str(req, "requester"),
+	    err)) != CE_OK) {
+		db_abort(txn);
+		return rc;
+	}
+	return db_commit(txn, err);
+}
+
+/*
+ * The signer's own check, from its own reading of the state: the CA and
+ * template, every lint, the key, the validity, the extensions, then (in a
+ * write transaction) the approval and the serial.  One check a line: a
+ * refusal names what failed.
+ */
+static enum ce_err
+signer_check(struct ce_db *db, json_object *req, struct policy *pol, X509 **cert,
+    struct ce_error *err)
+{
+	STACK_OF(ASN1_OBJECT) *eku = NULL;
+	struct key_spec spec;
+	enum ce_err rc;
+
+	if ((rc = read_request(db, req, pol, cert, err)) != CE_OK)
+		return rc;
+	eku = policy_eku_objects(pol);
+	rc = lint_certificate(*cert, pol->ca, eku, err);
+	sk_ASN1_OBJECT_pop_free(eku, ASN1_OBJECT_free);
+	if (rc != CE_OK ||
+	    (rc = signer_check_key(pol, *cert, &spec, err)) != CE_OK ||
+	    (rc = signer_check_validity(pol, *cert, time(NULL), err)) != CE_OK ||
+	    (rc = signer_check_extensions(pol, &spec, *cert, err)) != CE_OK ||
+	    (rc = names_check_cert(pol, *cert, err)) != CE_OK)
+		return rc;
+	/* Last: what it reserves stays reserved. */
+	return reserve(db, req, pol, *cert, err);
+}
+
+json_object *
+signer_handle(struct ce_db *db, json_object *req)
+{
+	struct policy pol;
+	struct ce_error err;
+	json_object *ans = NULL;
+	X509 *cert = NULL;
+	unsigned char *der = NULL;
+	char serial[64] = "", *subj = NULL, *b64 = NULL, q[3][300];
+	int n;
+
+	ce_error_clear(&err);
+	memset(&pol, 0, sizeof(pol));
+	/* The enrollment program's request id ties both logs together. */
+	log_set_request_id(jrec_str(req, "request_id"));
+	if (signer_check(db, req, &pol, &cert, &err) != CE_OK ||
+	    ca_sign_local(db, pol.ca, cert, &err) != CE_OK ||
+	    (n = i2d_X509(cert, &der)) <= 0 ||
+	    (b64 = b64_encode(der, (size_t)n)) == NULL) {
+		log_warn("refused: ca=%s template=%s requester=%s: %s",
+		    log_value(jrec_str(req, "ca"), q[0], sizeof(q[0])),
+		    log_value(jrec_str(req, "template"), q[1], sizeof(q[1])),
+		    log_value(jrec_str(req, "requester"), q[2], sizeof(q[2])),
+		    err.msg[0] ? err.msg : "encoding failed");
+		ans = refusal(err.msg[0] ? err.msg : "encoding failed",
+		    ce_http_status(err.code) >= 500 || err.code == CE_OK);
+		goto out;
+	}
+	x509_serial_hex(cert, serial, sizeof(serial));
+	subj = x500_format(X509_get_subject_name(cert));
+	log_audit(jrec_str(req, "requester"), "sign", "serial=%s subject=%s ca=%s "
+	    "template=%s", serial, log_value(subj, q[0], sizeof(q[0])),
+	    log_value(pol.ca->name, q[1], sizeof(q[1])),
+	    log_value(pol.template_name, q[2], sizeof(q[2])));
+	ans = json_object_new_object();
+	json_object_object_add(ans, "ok", json_object_new_boolean(1));
+	json_object_object_add(ans, "cert", json_object_new_string(b64));
+out:
+	free(b64);
+	free(subj);
+	OPENSSL_free(der);
+	X509_free(cert);
+	policy_clear(&pol);
+	return ans;
+}
