@@ -270,3 +270,232 @@ out:
 	json_object_put(job);
 	return rc;
 }
+
+/* ---- the agent's side: claim, payload, outcome --------------------------- */
+
+const char *
+job_kind_name(enum job_kind k)
+{
+	return k >= 0 && k < JOB__MAX ? kind_names[k] : "?";
+}
+
+static char *
+job_strdup(json_object *rec, const char *k)
+{
+	json_object *v;
+
+	return json_object_object_get_ex(rec, k, &v) &&
+	    json_object_is_type(v, json_type_string) ?
+	    strdup(json_object_get_string(v)) : NULL;
+}
+
+/* out from the record rec (taken). */
+static enum ce_err
+job_from(json_object *rec, struct job *out, struct ce_error *err)
+{
+	json_object *v;
+	int i;
+
+	memset(out, 0, sizeof(*out));
+	out->rec = rec;
+	out->id = job_int(rec, "id");
+	out->cert_id = job_int(rec, "cert_id");
+	out->attempts = job_int(rec, "attempts");
+	out->overwrite = json_object_object_get_ex(rec, "overwrite", &v) &&
+	    json_object_get_boolean(v);
+	out->kind = JOB_ADD;
+	for (i = 0; i < JOB__MAX; i++)
+		if (json_object_object_get_ex(rec, "kind", &v) &&
+		    strcmp(json_object_get_string(v), kind_names[i]) == 0)
+			out->kind = (enum job_kind)i;
+	out->store_id = job_strdup(rec, "store_id");
+	out->alias = job_strdup(rec, "alias");
+	out->requester = job_strdup(rec, "requester");
+	if (out->store_id == NULL || out->alias == NULL) {
+		job_clear(out);
+		return ce_fault(err, CE_DB, "job record without store or alias");
+	}
+	return CE_OK;
+}
+
+void
+job_clear(struct job *j)
+{
+	if (j == NULL)
+		return;
+	free(j->store_id);
+	free(j->alias);
+	free(j->requester);
+	json_object_put(j->rec);
+	memset(j, 0, sizeof(*j));
+}
+
+/*
+ * The first queue entry if it is due by now: *job is its record, or NULL
+ * when nothing is due.  Entries that no longer match their job (a job
+ * finished by an older agent) are dropped on the way.  A job still
+ * "running" lost its agent (only one runs at a time - it holds the agent
+ * lock): its entry is due, so it runs again.
+ */
+static enum ce_err
+first_due(struct ce_txn *txn, time_t now, json_object **job,
+    struct ce_error *err)
+{
+	char qkey[JOB_QKEY_MAX], mine[JOB_QKEY_MAX], idkey[DB_IDKEY_MAX];
+	unsigned char *val = NULL;
+	const char *slash;
+	size_t len;
+	enum ce_err rc;
+
+	*job = NULL;
+	for (;;) {
+		rc = db_first_prefix(txn, T_JOBQ, "0", qkey, sizeof(qkey), &val,
+		    &len, err);
+		free(val);
+		val = NULL;
+		if (rc == CE_NOTFOUND)
+			return CE_OK;		/* nothing queued */
+		if (rc != CE_OK)
+			return rc;
+		if (strtoll(qkey, NULL, 10) > (long long)now)
+			return CE_OK;		/* nothing due yet */
+		if ((slash = strchr(qkey, '/')) == NULL)
+			return ce_fault(err, CE_DB, "job queue key %s", qkey);
+		rc = db_get(txn, T_JOBS, db_idkey(strtoull(slash + 1, NULL, 10),
+		    idkey), job, err);
+		if (rc != CE_OK && rc != CE_NOTFOUND)
+			return rc;
+		/* job_qkey is NULL for a finished job */
+		if (rc == CE_OK && job_qkey(*job, mine) != NULL &&
+		    strcmp(mine, qkey) == 0)
+			return CE_OK;
+		json_object_put(*job);
+		*job = NULL;
+		if ((rc = db_del(txn, T_JOBQ, qkey, err)) != CE_OK)
+			return rc;
+	}
+}
+
+/* Writes the job record rec, with its queue entry for its new state. */
+static enum ce_err
+job_write(struct ce_txn *txn, json_object *rec, struct ce_error *err)
+{
+	char key[DB_IDKEY_MAX];
+	enum ce_err rc;
+
+	if ((rc = db_put(txn, T_JOBS, db_idkey((uint64_t)job_int(rec, "id"),
+	    key), rec, err)) != CE_OK)
+		return rc;
+	return job_queue_put(txn, rec, err);
+}
+
+enum ce_err
+job_claim_due(struct ce_db *db, time_t now, struct job *out,
+    struct ce_error *err)
+{
+	struct ce_txn *txn = NULL;
+	json_object *rec = NULL;
+	enum ce_err rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = db_begin(db, 1, &txn, err)) != CE_OK ||
+	    (rc = job_queue_backfill(txn, err)) != CE_OK ||
+	    (rc = first_due(txn, now, &rec, err)) != CE_OK || rec == NULL)
+		goto out;
+	if ((rc = job_queue_del(txn, rec, err)) != CE_OK)
+		goto out;
+	ADD(rec, "status", json_object_new_string("running"));
+	ADD(rec, "attempts", json_object_new_int64(job_int(rec, "attempts") + 1));
+	ADD(rec, "started", json_object_new_int64(now));
+	if ((rc = job_write(txn, rec, err)) != CE_OK)
+		goto out;
+	rc = db_commit(txn, err);
+	txn = NULL;
+	if (rc == CE_OK) {
+		rc = job_from(rec, out, err);
+		rec = NULL;
+	}
+out:
+	db_abort(txn);
+	json_object_put(rec);
+	return rc;
+}
+
+enum ce_err
+job_payload(struct ce_db *db, const struct job *j, struct ce_buf *pfx,
+    char *pw, size_t pwsz, struct ce_error *err)
+{
+	struct ce_buf sealed = { NULL, 0 }, plain = { NULL, 0 };
+	json_object *p = NULL, *v, *pv = NULL;
+	char aad[64];
+	enum ce_err rc;
+
+	pfx->data = NULL;
+	pfx->len = 0;
+	snprintf(aad, sizeof(aad), "job:%lld", (long long)j->id);
+	if (!json_object_object_get_ex(j->rec, "payload", &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return ce_fail(err, CE_NOKEY, "the job no longer holds its key");
+	if ((rc = b64_decode(json_object_get_string(v), &sealed)) != CE_OK ||
+	    (rc = unseal(db_key_dir(db), aad, sealed.data, sealed.len, &plain,
+	    err)) != CE_OK)
+		goto out;
+	if ((p = json_tokener_parse((const char *)plain.data)) == NULL ||
+	    !json_object_object_get_ex(p, "pfx", &v) ||
+	    !json_object_object_get_ex(p, "password", &pv) ||
+	    !json_object_is_type(v, json_type_string) ||
+	    !json_object_is_type(pv, json_type_string) ||
+	    b64_decode(json_object_get_string(v), pfx) != CE_OK) {
+		rc = ce_fault(err, CE_DB, "job payload is malformed");
+		goto out;
+	}
+	snprintf(pw, pwsz, "%s", json_object_get_string(pv));
+	rc = CE_OK;
+out:
+	if (pv != NULL && json_object_is_type(pv, json_type_string))
+		OPENSSL_cleanse((void *)json_object_get_string(pv),
+		    (size_t)json_object_get_string_len(pv));
+	if (plain.data != NULL)
+		OPENSSL_cleanse(plain.data, plain.len);
+	json_object_put(p);
+	buf_free(&plain);
+	buf_free(&sealed);
+	return rc;
+}
+
+enum ce_err
+job_finish(struct ce_db *db, struct job *j, enum ce_err result,
+    const char *why, time_t now, struct ce_error *err)
+{
+	struct ce_txn *txn = NULL;
+	json_object *job = j->rec;
+	int final = result == CE_OK || j->attempts >= JOB_MAX_ATTEMPTS;
+	enum ce_err rc;
+
+	if ((rc = db_begin(db, 1, &txn, err)) != CE_OK)
+		return rc;
+	/* the "running" entry goes; a retry is queued again below */
+	if ((rc = job_queue_del(txn, job, err)) != CE_OK) {
+		db_abort(txn);
+		return rc;
+	}
+	if (result == CE_OK)
+		ADD(job, "status", json_object_new_string("succeeded"));
+	else if (final)
+		ADD(job, "status", json_object_new_string("failed"));
+	else {
+		ADD(job, "status", json_object_new_string("retry"));
+		ADD(job, "next_try", json_object_new_int64(now + JOB_RETRY_DELAY));
+	}
+	ADD(job, "last_error", result == CE_OK ? NULL :
+	    json_object_new_string(why != NULL ? why : ce_strerror(result)));
+	if (final) {
+		ADD(job, "finished", json_object_new_int64(now));
+		ADD(job, "payload", NULL);
+	}
+	if ((rc = job_write(txn, job, err)) != CE_OK) {
+		db_abort(txn);
+		return rc;
+	}
+	return db_commit(txn, err);
+}

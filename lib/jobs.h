@@ -59,6 +59,35 @@ struct job_new {
 enum ce_err	job_create(struct ce_db *db, struct ce_txn *txn,
 		    const struct job_new *job, int64_t *id, struct ce_error *err);
 
+/* A job as the agent runs it; rec is the record itself (jobs.c's). */
+struct job {
+	int64_t		 id;
+	enum job_kind	 kind;
+	char		*store_id;
+	char		*alias;
+	char		*requester;
+	int64_t		 cert_id;
+	int64_t		 attempts;	/* this run included */
+	int		 overwrite;
+	json_object	*rec;
+};
+
+const char	*job_kind_name(enum job_kind k);
+/* Claims the first job due by now (marks it running, one more attempt) in
+ * a transaction of its own; out->id is 0 when none is due.  job_clear. */
+enum ce_err	job_claim_due(struct ce_db *db, time_t now, struct job *out,
+		    struct ce_error *err);
+/* The job's own copy of the key: the PKCS#12 DER (buf_free) and the
+ * password that opens it.  CE_NOKEY once the job no longer holds it. */
+enum ce_err	job_payload(struct ce_db *db, const struct job *j,
+		    struct ce_buf *pfx, char *pw, size_t pwsz,
+		    struct ce_error *err);
+/* Records the outcome of a run (why: the failure); retried after
+ * JOB_RETRY_DELAY until JOB_MAX_ATTEMPTS, and the key dropped once final. */
+enum ce_err	job_finish(struct ce_db *db, struct job *j, enum ce_err result,
+		    const char *why, time_t now, struct ce_error *err);
+void		job_clear(struct job *j);
+
 /* Runs every job due at now (one at a time); reports how many ran and how
  * many failed.  Each job's result is committed before the next starts.  The
  * caller holds the agent lock (one agent per data directory), so a job found
