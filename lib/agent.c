@@ -10,6 +10,7 @@
 
 #include <openssl/pkcs12.h>
 
+#include "agent.h"
 #include "certstore.h"
 #include "jobs.h"
 #include "log.h"

@@ -6,6 +6,7 @@
 
 #include "api.h"
 #include "auth.h"
+#include "certfind.h"
 #include "certview.h"
 #include "http.h"
 #include "query.h"

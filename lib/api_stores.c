@@ -6,6 +6,7 @@
 #include "certview.h"
 #include "http.h"
 #include "query.h"
+#include "storeview.h"
 
 /* 200 the store; 400 malformed GUID; 404 unknown store. */
 static enum ce_err

@@ -10,6 +10,7 @@
 
 #include <openssl/evp.h>
 
+#include "b64.h"
 #include "output.h"
 
 /* Chunk sizes: multiples of 3 (raw) and 4 (text) that fit an int. */

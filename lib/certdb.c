@@ -4,11 +4,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "b64.h"
 #include "certdb.h"
 #include "certfacts.h"
 #include "log.h"
 #include "pemutil.h"
 #include "request.h"
+#include "staging.h"
 #include "store.h"
 #include "timeutil.h"
 #include "x500.h"

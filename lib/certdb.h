@@ -66,17 +66,4 @@ enum ce_err	certdb_find_thumbprint(struct ce_txn *txn, const char *tp,
 /* The X509 of a record (caller frees) or NULL. */
 X509		*certdb_x509(json_object *rec);
 
-/* Reads and unseals staging data for cert_id owned by user; CE_NOKEY with a
- * message saying whether it expired, belongs to someone else, or never
- * existed. out is the PKCS#12 DER (buf_free). */
-enum ce_err	staging_get(struct ce_db *db, struct ce_txn *txn, int64_t cert_id,
-		    const char *user, struct ce_buf *out, struct ce_error *err);
-/* Seals and stores staging data inside a write txn. */
-enum ce_err	staging_put(struct ce_db *db, struct ce_txn *txn, int64_t cert_id,
-		    int64_t request_id, const char *owner, time_t expires,
-		    const struct ce_buf *pfx, struct ce_error *err);
-/* Removes staging data whose time is past; returns how many. */
-enum ce_err	staging_purge(struct ce_db *db, time_t now, int *purged,
-		    struct ce_error *err);
-
 #endif

@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "certdb.h"
+#include "certfind.h"
 #include "certview.h"
 #include "jbuild.h"
 #include "pemutil.h"

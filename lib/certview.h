@@ -54,33 +54,10 @@ enum ce_err	certview_get(struct ce_db *db, const char *id,
 		    const struct certview_opts *opts, json_object **out,
 		    struct ce_error *err);
 
-/*
- * GET /Certificates: the certificates matching every term of q, in id
- * order, the page pg of them (an empty array past the end).  Id,
- * Thumbprint, CertRequestId and SerialNumber use the records and indexes;
- * IssuedCN alone scans.  Comparisons ignore ASCII case; serial numbers also
- * ignore leading zeros.
- */
-enum ce_err	certview_find(struct ce_db *db, const struct query *q,
-		    const struct paging *pg, const struct certview_opts *opts,
-		    json_object **out, struct ce_error *err);
-
 /* The API object of certificate record rec, read in txn (CA, locations,
  * stores).  CE_DB when the record is damaged. */
 enum ce_err	certview_json(struct ce_txn *txn, json_object *rec,
 		    const struct certview_opts *opts, json_object **out,
-		    struct ce_error *err);
-
-/* GET /CertificateStores/{id}: CE_INVAL for a malformed GUID, CE_NOTFOUND. */
-enum ce_err	storeview_get(struct ce_db *db, const char *guid,
-		    json_object **out, struct ce_error *err);
-
-/* GET /CertificateStores: the page pg of all stores, in GUID order. */
-enum ce_err	storeview_list(struct ce_db *db, const struct paging *pg,
-		    json_object **out, struct ce_error *err);
-
-/* The API object of store record rec (never its password). */
-enum ce_err	storeview_json(json_object *rec, json_object **out,
 		    struct ce_error *err);
 
 #endif

@@ -16,6 +16,7 @@
 #include "settings.h"
 #include "log.h"
 #include "pemutil.h"
+#include "staging.h"
 #include "store.h"
 #include "request.h"
 #include "stores.h"

@@ -10,6 +10,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "b64.h"
 #include "ca.h"
 #include "certdb.h"
 #include "enroll_impl.h"

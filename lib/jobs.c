@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "b64.h"
 #include "counts.h"
 #include "jobs.h"
 #include "seal.h"

@@ -88,13 +88,6 @@ enum ce_err	job_finish(struct ce_db *db, struct job *j, enum ce_err result,
 		    const char *why, time_t now, struct ce_error *err);
 void		job_clear(struct job *j);
 
-/* Runs every job due at now (one at a time); reports how many ran and how
- * many failed.  Each job's result is committed before the next starts.  The
- * caller holds the agent lock (one agent per data directory), so a job found
- * "running" was interrupted and is run again. */
-enum ce_err	agent_run_due(struct ce_db *db, time_t now, int *ran, int *failed,
-		    struct ce_error *err);
-
 /* The queue key of job in its present state, or NULL for a finished job
  * (succeeded, failed) or a malformed record. */
 char		*job_qkey(json_object *job, char buf[JOB_QKEY_MAX]);

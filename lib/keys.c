@@ -19,6 +19,7 @@
 #include <openssl/rsa.h>
 
 #include "keys.h"
+#include "rsa_fast.h"
 
 #define RSA_SIZES	"2048, 3072, 4096, 8192"
 #define ECC_SIZES	"256, 384, 521"

@@ -65,13 +65,6 @@ const char	*key_curve_name(int nid);
 /* Curve OID string as Keyfactor uses it ("1.2.840.10045.3.1.7"), or NULL. */
 const char	*key_curve_oid(int nid);
 
-/* RSA from classic probable primes (see rsa_fast.c for the argument);
- * bits >= 2048, e = 65537.  key_generate uses it for RSA. */
-enum ce_err	rsa_fast_generate(int bits, EVP_PKEY **out, struct ce_error *err);
-/* Miller-Rabin with `rounds` uniformly random bases (w odd, w >= 8):
- * 1 probably prime, 0 composite, -1 on error or bad input. */
-int		rsa_probable_prime(const BIGNUM *w, int rounds, BN_CTX *ctx);
-
 /* Generates a new key pair (caller frees with EVP_PKEY_free). */
 enum ce_err	key_generate(const struct key_spec *spec, EVP_PKEY **out,
 		    struct ce_error *err);

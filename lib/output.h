@@ -67,9 +67,4 @@ enum ce_err	zip_build(EVP_PKEY *key, X509 *leaf, STACK_OF(X509) *chain,
 		    const char *password, const char *name,
 		    struct ce_buf *out, struct ce_error *err);
 
-/* Base64 (standard alphabet, padded, no newlines); caller frees. NULL on ENOMEM. */
-char		*b64_encode(const unsigned char *p, size_t len);
-/* Decodes standard base64 (no newlines); returns CE_OK or CE_INVAL. */
-enum ce_err	b64_decode(const char *s, struct ce_buf *out);
-
 #endif

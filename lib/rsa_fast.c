@@ -31,8 +31,8 @@
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
 
-#include "keys.h"
 #include "log.h"
+#include "rsa_fast.h"
 
 #define SIEVE_LIMIT	(1 << 14)	/* sieve by the odd primes below this */
 #define SIEVE_SPAN	(1 << 16)	/* candidates p0, p0 + 2, ... p0 + SPAN */

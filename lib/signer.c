@@ -10,6 +10,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "b64.h"
 #include "config.h"
 #include "jbuild.h"
 #include "log.h"

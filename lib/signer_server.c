@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "b64.h"
 #include "ca.h"
 #include "jbuild.h"
 #include "lint.h"

@@ -9,9 +9,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "certdb.h"
+#include "b64.h"
 #include "log.h"
 #include "seal.h"
+#include "staging.h"
 #include "store.h"
 
 static void

@@ -9,6 +9,7 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
+#include "b64.h"
 #include "certdb.h"
 #include "output.h"
 #include "seal.h"

@@ -10,6 +10,7 @@
 #include "jbuild.h"
 #include "store.h"
 #include "stores.h"
+#include "storeview.h"
 
 /* ---- certificate stores ------------------------------------------------ */
 

@@ -5,6 +5,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "b64.h"
 #include "certdb.h"
 #include "enroll_impl.h"
 #include "fields.h"

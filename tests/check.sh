@@ -34,6 +34,7 @@ step() {
 
 step unit make -s unit
 step docs tests/docs-check.sh
+step structure /usr/bin/python3 tests/structure-check.py
 step integration tests/run-integration.sh
 step demo tests/demo-check.sh
 step install tests/install-check.sh

@@ -8,11 +8,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "agent.h"
 #include "certdb.h"
 #include "certenroll.h"
 #include "jobs.h"
 #include "keypool.h"
 #include "log.h"
+#include "staging.h"
 #include "stores.h"
 
 static volatile sig_atomic_t stop;

@@ -5,6 +5,7 @@
  * be strict padded base64 (checked independently), and its bytes must
  * encode and decode back to the same bytes.
  */
+#include "b64.h"
 #include "fuzz.h"
 #include "output.h"
 

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "b64.h"
 #include "output.h"
 
 static const struct {

@@ -11,6 +11,7 @@
 #include <openssl/evp.h>
 
 #include "keys.h"
+#include "rsa_fast.h"
 
 static BIGNUM *
 param(EVP_PKEY *k, const char *name)

@@ -1,0 +1,25 @@
+/*
+ * storeview.h - certificate stores as GOCLI's GetCertificateStoreResponse
+ * (GET /CertificateStores[/{id}]); see certview.h for the choices made.
+ */
+#ifndef CE_STOREVIEW_H
+#define CE_STOREVIEW_H
+
+#include <json-c/json.h>
+
+#include "error.h"
+#include "query.h"
+
+/* GET /CertificateStores/{id}: CE_INVAL for a malformed GUID, CE_NOTFOUND. */
+enum ce_err	storeview_get(struct ce_db *db, const char *guid,
+		    json_object **out, struct ce_error *err);
+
+/* GET /CertificateStores: the page pg of all stores, in GUID order. */
+enum ce_err	storeview_list(struct ce_db *db, const struct paging *pg,
+		    json_object **out, struct ce_error *err);
+
+/* The API object of store record rec (never its password). */
+enum ce_err	storeview_json(json_object *rec, json_object **out,
+		    struct ce_error *err);
+
+#endif

@@ -1,0 +1,159 @@
+#!/usr/bin/python3
+"""The layers of lib/ checked like code (issue #13): one line per problem,
+then "structure: N passed, N failed".
+
+  cycles    no include cycle between lib modules (x_int.h / x_impl.h, a
+            module's private header, counts as the module x)
+  headers   every lib .c has a header of its own (x.c: x.h; the
+            implementations of one interface share it, FAMILIES), except
+            the files listed in tests/structure-baseline.txt ("noheader
+            x"), which may only shrink
+  records   use-case code (cgi/, lib/api_*.c and the use-case modules
+            named below) names no LMDB table (T_...) and reads no record
+            field by its JSON name; what remains is counted per file in the
+            baseline ("fields lib/FILE N"), and a count may only go down
+"""
+import glob
+import os
+import re
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BASELINE = os.path.join(ROOT, "tests", "structure-baseline.txt")
+# Implementations of one interface share its header: the endpoint groups
+# (api.h), the storage's backends (store.h), the store-file formats
+# (certstore.h).
+FAMILIES = ("api_", "store_", "certstore_")
+USE_CASES = ["enroll.c", "enroll_request.c", "enroll_validate.c", "deploy.c",
+             "renew.c", "workflow.c", "agent.c", "certview.c", "certfind.c",
+             "storeview.c"]
+
+problems = []
+checks = 0
+
+
+def lib_files(ext):
+    return sorted(glob.glob(os.path.join(ROOT, "lib", "**", "*" + ext),
+                            recursive=True))
+
+
+def module(path):
+    m = os.path.basename(path).rsplit(".", 1)[0]
+    return re.sub(r"_(int|impl)$", "", m)
+
+
+def read_baseline():
+    noheader, fields = set(), {}
+    for line in open(BASELINE):
+        w = line.split("#", 1)[0].split()
+        if len(w) == 2 and w[0] == "noheader":
+            noheader.add(w[1])
+        elif len(w) == 3 and w[0] == "fields":
+            fields[w[1]] = int(w[2])
+    return noheader, fields
+
+
+def check_cycles():
+    global checks
+    deps = {}
+    for f in lib_files(".c") + lib_files(".h"):
+        m = module(f)
+        for inc in re.findall(r'#include "([^"]+)\.h"', open(f).read()):
+            d = module(inc)
+            if d != m:
+                deps.setdefault(m, set()).add(d)
+    index, low, stack, on, sccs = {}, {}, [], set(), []
+
+    def visit(v):
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on.add(v)
+        for w in sorted(deps.get(v, ())):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            c = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                c.append(w)
+                if w == v:
+                    break
+            if len(c) > 1:
+                sccs.append(sorted(c))
+
+    sys.setrecursionlimit(10000)
+    for v in sorted(deps):
+        if v not in index:
+            visit(v)
+    checks += 1
+    for c in sccs:
+        problems.append("cycles: %s include each other" % " <-> ".join(c))
+    if not deps:
+        problems.append("cycles: no includes found (is lib/ there?)")
+
+
+def check_headers(noheader):
+    global checks
+    headers = {os.path.basename(h)[:-2] for h in lib_files(".h")}
+    for c in lib_files(".c"):
+        stem = os.path.basename(c)[:-2]
+        checks += 1
+        if stem.startswith(FAMILIES) and stem.split("_")[0] in headers:
+            continue
+        if stem not in headers and stem not in noheader:
+            problems.append("headers: lib %s.c has no %s.h" % (stem, stem))
+    for stem in sorted(noheader):
+        checks += 1
+        if stem in headers:
+            problems.append("headers: %s.h exists now: take 'noheader %s' "
+                            "out of the baseline" % (stem, stem))
+
+
+FIELD = re.compile(r'json_object_object_get(?:_ex)?\(|\bT_[A-Z_]+\b|'
+                   r'\brec_(?:str|int|bool)\(|\bjrec_(?:str|int|bool)\(')
+
+
+def check_records(fields):
+    global checks
+    files = sorted(glob.glob(os.path.join(ROOT, "cgi", "*.c")))
+    files += sorted(glob.glob(os.path.join(ROOT, "lib", "**", "api_*.c"),
+                              recursive=True))
+    for u in USE_CASES:
+        found = glob.glob(os.path.join(ROOT, "lib", "**", u), recursive=True)
+        if not found:
+            problems.append("records: use-case module %s not found" % u)
+        files += found
+    for f in files:
+        rel = os.path.relpath(f, ROOT)
+        text = re.sub(r"/\*.*?\*/", "", open(f).read(), flags=re.S)
+        n = len(FIELD.findall(text))
+        allowed = fields.get(rel, 0)
+        checks += 1
+        if n > allowed:
+            problems.append("records: %s names tables or reads record "
+                            "fields %d times (baseline %d): use the record "
+                            "modules" % (rel, n, allowed))
+        elif n < allowed:
+            problems.append("records: %s is down to %d (baseline %d): lower "
+                            "'fields %s' in the baseline" % (rel, n, allowed,
+                                                             rel))
+
+
+def main():
+    noheader, fields = read_baseline()
+    check_cycles()
+    check_headers(noheader)
+    check_records(fields)
+    for p in problems:
+        print(p)
+    print("structure: %d passed, %d failed" % (checks - len(problems),
+                                               len(problems)))
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
