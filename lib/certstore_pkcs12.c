@@ -1,7 +1,7 @@
 /*
  * certstore_pkcs12.c - the PKCS12 store: one file holding any number of
- * entries, written in the layout of pkcs12.c (what .NET, BouncyCastle and
- * Keyfactor's Go parser expect):
+ * entries, written in the layout of output_pkcs12.c (what .NET,
+ * BouncyCastle and Keyfactor's Go parser expect):
  *
  *   AuthenticatedSafe
  *     [0] data:          a shrouded key bag per entry that has a key
@@ -13,7 +13,7 @@
  *
  * The localKeyId is the SHA-1 of the leaf; keys and certificates use
  * PBES2 / PBKDF2-HMAC-SHA256 / AES-256-CBC and the MAC SHA-256, all with
- * 2048 iterations, as pkcs12.c does.
+ * 2048 iterations, as output_pkcs12.c does.
  *
  * A change reads every entry, edits the list and writes the whole file
  * again with file_write_atomic(): nothing is written before the old file
@@ -556,8 +556,8 @@ bag_attrs_set(PKCS12_SAFEBAG *bag, const char *name, unsigned char *id,
 }
 
 /*
- * Appends a cert bag for x; *bagp gets it.  As in pkcs12.c: a certificate
- * carrying an alias or key id in its auxiliary data is replaced by a copy
+ * Appends a cert bag for x; *bagp gets it.  As in output_pkcs12.c: a
+ * certificate carrying an alias or key id in its auxiliary data is replaced by a copy
  * (X509_dup() does not copy that data), since PKCS12_add_cert() would turn
  * those into bag attributes.
  */

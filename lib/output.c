@@ -1,6 +1,7 @@
 /*
  * output.c - the buffers output.h hands out.  The formats live in their own
- * files: b64.c, pem.c, zip.c, pkcs12.c.
+ * files: output_pem.c, output_zip.c, output_pkcs12.c (and output_pkcs8.c,
+ * the encrypted keys of PEM and ZIP).
  */
 #include <stdlib.h>
 #include <string.h>

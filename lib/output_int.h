@@ -1,6 +1,7 @@
 /*
  * output_int.h - internals shared by the files behind output.h (output.c,
- * b64.c, pem.c, zip.c, pkcs12.c).  Not for other modules.
+ * output_pem.c, output_zip.c, output_pkcs12.c, output_pkcs8.c).  Not for
+ * other modules.
  */
 #ifndef CE_OUTPUT_INT_H
 #define CE_OUTPUT_INT_H
@@ -17,7 +18,7 @@ enum ce_err	buf_from_bio(BIO *bio, struct ce_buf *out, struct ce_error *err);
 #define PFX_ITER	2048
 
 /* key as EncryptedPrivateKeyInfo under password (non-empty): PBES2,
- * PBKDF2-HMAC-SHA256, AES-256-CBC (pkcs8.c).  CE_OK or CE_CRYPTO. */
+ * PBKDF2-HMAC-SHA256, AES-256-CBC (output_pkcs8.c).  CE_OK or CE_CRYPTO. */
 enum ce_err	pkcs8_encrypt(EVP_PKEY *key, const char *password,
 		    X509_SIG **out, struct ce_error *err);
 

@@ -76,7 +76,7 @@ enum ce_err	policy_add_extensions(const struct policy *p, X509 *cert,
 enum ce_err	template_add(struct ce_db *db, json_object *rec, int64_t *pattern_id,
 		    struct ce_error *err);
 /* Admin: replaces a template's "subject_regex" and/or "names" with those
- * of changes (see template_admin.c). */
+ * of changes (see policy_admin.c). */
 enum ce_err	template_set_names(struct ce_db *db, const char *name,
 		    json_object *changes, struct ce_error *err);
 /* Admin: validates and stores a pattern record; assigns its id. */

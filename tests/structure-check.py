@@ -22,8 +22,11 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BASELINE = os.path.join(ROOT, "tests", "structure-baseline.txt")
 # Implementations of one interface share its header: the endpoint groups
 # (api.h), the storage's backends (store.h), the store-file formats
-# (certstore.h).
-FAMILIES = ("api_", "store_", "certstore_")
+# (certstore.h), the answer formats (output.h), the parts of enrollment
+# (enroll.h, enroll_impl.h), of CA and template administration (ca.h,
+# policy.h).
+FAMILIES = ("api_", "store_", "certstore_", "output_", "enroll_", "ca_",
+            "policy_")
 USE_CASES = ["enroll.c", "enroll_request.c", "enroll_validate.c", "deploy.c",
              "renew.c", "workflow.c", "agent.c", "certview.c", "certfind.c",
              "storeview.c"]

@@ -1,5 +1,5 @@
 /*
- * zip.c - the ZIP archive of /Enrollment/PFX with x-CertificateFormat ZIP:
+ * output_zip.c - the ZIP archive of /Enrollment/PFX with x-CertificateFormat ZIP:
  * "<name>.crt", "<name>.key" and "<name>-chain.crt", stored (method 0).
  *
  * Written by hand from the PKWARE APPNOTE: per entry a local file header

@@ -1,5 +1,5 @@
 /*
- * pem.c - the PEM text of /Enrollment/PFX with x-CertificateFormat PEM:
+ * output_pem.c - the PEM text of /Enrollment/PFX with x-CertificateFormat PEM:
  * key, then certificates in the requested chain order, each optionally
  * preceded by its subject and issuer lines.
  */
@@ -39,7 +39,7 @@ pem_put_cert(BIO *bio, X509 *x, int subject_header, struct ce_error *err)
 	return CE_OK;
 }
 
-/* "ENCRYPTED PRIVATE KEY" (pkcs8.c) with a password, else the plain
+/* "ENCRYPTED PRIVATE KEY" (output_pkcs8.c) with a password, else the plain
  * PKCS#8 "PRIVATE KEY". */
 enum ce_err
 pem_put_key(BIO *bio, EVP_PKEY *key, const char *password,

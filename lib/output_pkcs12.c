@@ -1,5 +1,5 @@
 /*
- * pkcs12.c - the PKCS#12 of /Enrollment/PFX, in the layout .NET and
+ * output_pkcs12.c - the PKCS#12 of /Enrollment/PFX, in the layout .NET and
  * BouncyCastle write and Keyfactor's Go parser insists on:
  *
  *   AuthenticatedSafe
@@ -91,7 +91,7 @@ safe_key(STACK_OF(PKCS7) **safes, EVP_PKEY *key, const char *friendly,
 	enum ce_err rc;
 
 	if (alg->key_nid == NID_aes_256_cbc) {
-		/* PBES2 as OpenSSL would make it, with pkcs8.c's fast KDF */
+		/* PBES2 as OpenSSL would make it, with output_pkcs8.c's fast KDF */
 		if ((rc = pkcs8_encrypt(key, password, &sig, err)) != CE_OK)
 			goto out;
 		if ((bags = sk_PKCS12_SAFEBAG_new_null()) == NULL ||

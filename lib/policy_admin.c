@@ -1,4 +1,4 @@
-/* template_admin.c - adding templates and enrollment patterns (admin tool). */
+/* policy_admin.c - adding templates and enrollment patterns (admin tool). */
 #include <ctype.h>
 #include <regex.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /*
- * pkcs8.c - a private key as encrypted PKCS#8 (RFC 5958 EncryptedPrivateKeyInfo):
+ * output_pkcs8.c - a private key as encrypted PKCS#8 (RFC 5958 EncryptedPrivateKeyInfo):
  * PBES2 with PBKDF2-HMAC-SHA256 (2048 iterations, 16-byte salt) and
  * AES-256-CBC, what OpenSSL writes for PEM_write_bio_PKCS8PrivateKey with
  * AES-256, with the key derived by pbkdf2.c (see pbkdf2.h for why).
