@@ -17,13 +17,20 @@ PKGS	 = json-c libpsl lmdb openssl
 CFLAGS	?= -O2 -g
 CFLAGS	+= -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
 	   -Wstrict-prototypes -Wmissing-prototypes -Wno-deprecated-declarations \
-	   $(shell pkg-config --cflags $(PKGS)) -Ilib
+	   $(shell pkg-config --cflags $(PKGS)) $(LIB_INC)
 LDLIBS	+= $(shell pkg-config --libs $(PKGS)) -lfcgi -lpthread
 
+# lib/ by layer: core, records (storage and the typed records), http (the
+# FastCGI runner), api (the endpoint declarations), pki, usecases,
+# storefiles (certificate store formats).  Headers are found by name.
 LIB	 = lib/libcertenroll.a
-LIB_SRC	 = $(sort $(wildcard lib/*.c))
+LIB_DIRS = $(sort $(dir $(wildcard lib/*/*.c lib/*/*.h)))
+LIB_INC	 = $(patsubst %/,-I%,$(LIB_DIRS))
+LIB_SRC	 = $(sort $(wildcard lib/*/*.c))
 LIB_OBJ	 = $(LIB_SRC:.c=.o)
-LIB_HDR	 = $(wildcard lib/*.h)
+LIB_HDR	 = $(wildcard lib/*/*.h)
+# Private headers (x_int.h, x_impl.h) are not installed.
+LIB_PUB_HDR = $(filter-out %_int.h %_impl.h,$(LIB_HDR))
 
 CGI_SRC	 = $(sort $(wildcard cgi/*.c))
 CGI_BIN	 = $(patsubst cgi/%.c,cgi/%,$(CGI_SRC))
@@ -39,6 +46,7 @@ UNIT_BIN = $(UNIT_SRC:.c=)
 all: $(LIB) $(CGI_BIN) $(TOOL_BIN) $(SIGNER_BIN) $(SUPERVISE_BIN)
 
 $(LIB): $(LIB_OBJ)
+	rm -f $@
 	$(AR) rcs $@ $(LIB_OBJ)
 
 lib/%.o: lib/%.c $(LIB_HDR)
@@ -85,7 +93,7 @@ install: all
 	install -m 0755 $(TOOL_BIN) $(SIGNER_BIN) $(SUPERVISE_BIN) $(DESTDIR)$(BINDIR)
 	install -m 0755 tools/certenroll-serve $(DESTDIR)$(BINDIR)
 	install -m 0644 $(LIB) $(DESTDIR)$(LIBDIR)
-	install -m 0644 $(LIB_HDR) $(DESTDIR)$(INCDIR)
+	install -m 0644 $(LIB_PUB_HDR) $(DESTDIR)$(INCDIR)
 	install -m 0644 tools/certenroll.8 tools/certenroll-signer.8 \
 	    tools/certenroll-supervise.8 tools/certenroll-serve.8 \
 	    cgi/certenroll-fcgi.8 $(DESTDIR)$(MANDIR)/man8

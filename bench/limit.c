@@ -8,11 +8,11 @@
  *      as encrypted PKCS#8, leaf, chain, subject headers), base64.
  * rsa: RSA-2048 key, certificate signed by an RSA-2048 CA, PKCS#12 answer
  *      (AES-256 / PBKDF2, MAC SHA-256, 2048 iterations), base64.
- * Per operation, as lib/enroll.c + lib/issue.c do: key_generate (RSA from
+ * Per operation, as lib/usecases/enroll.c + lib/pki/issue.c do: key_generate (RSA from
  * lib's rsa_fast, as the service generates it), certificate built with the
- * same extensions, the throwaway pre-signature and the lints (lib/lint.c;
+ * same extensions, the throwaway pre-signature and the lints (lib/pki/lint.c;
  * -L skips both), the CA signature, the re-parse of the DER, pem_build or
- * pfx_build (lib/output.h), b64_encode.  -P (ecc): an empty password, so the
+ * pfx_build (lib/pki/output.h), b64_encode.  -P (ecc): an empty password, so the
  * PEM key is plain PKCS#8 - no PBKDF2 - as cfssl hands keys out.
  * PROCS processes (default: one per core) run for SECONDS (default 10).
  * Prints one line:

@@ -4,7 +4,7 @@
  *
  *   preload -d DATADIR -c CA -t TEMPLATE -u REQUESTER -n N
  *
- * Each certificate is built as lib/issue.c builds an ECC P-256 one (one
+ * Each certificate is built as lib/pki/issue.c builds an ECC P-256 one (one
  * subscriber key is reused: the records do not hold keys), signed with the
  * CA's key (ca_sign_local) and recorded with certdb_commit_issued - the very
  * records and indexes an enrollment writes, one write transaction each.

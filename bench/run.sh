@@ -716,7 +716,7 @@ if pk and ce:
                  limit["ecc"] / ce, 100 * (1 - limit["ecc"] / pk), pk))
 L.append("- RSA: key generation dominates (limit-rsa p50 is the time of one "
          "key + certificate + PKCS#12 on one core); certenroll generates RSA "
-         "keys with lib/rsa_fast.c (probable primes with FIPS 186-5's "
+         "keys with lib/pki/rsa_fast.c (probable primes with FIPS 186-5's "
          "Miller-Rabin rounds), cfssl with Go's crypto/rsa. In rsa-pfx the "
          "key pool is empty: the steady state after a burst has drained it; "
          "rsa-pfx-burst is the burst the pool covers.")

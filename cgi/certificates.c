@@ -1,7 +1,7 @@
 /*
  * certificates - GET /KeyfactorAPI/Certificates/{id} and
  *                GET /KeyfactorAPI/Certificates?pq.queryString=...
- * Declared in lib/api_certificates.c; run by lib/endpoint.c.
+ * Declared in lib/api/api_certificates.c; run by lib/http/endpoint.c.
  */
 #include "api.h"
 

@@ -1,6 +1,6 @@
 /*
  * enroll_pfx - POST /KeyfactorAPI/Enrollment/PFX (API versions 1 and 2).
- * Declared in lib/api_enroll.c; run by lib/endpoint.c.
+ * Declared in lib/api/api_enroll.c; run by lib/http/endpoint.c.
  */
 #include "api.h"
 

@@ -1,6 +1,6 @@
 /*
  * pfx_deploy - POST /KeyfactorAPI/Enrollment/PFX/Deploy.
- * Declared in lib/api_deploy.c; run by lib/endpoint.c.
+ * Declared in lib/api/api_deploy.c; run by lib/http/endpoint.c.
  */
 #include "api.h"
 

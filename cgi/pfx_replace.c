@@ -1,6 +1,6 @@
 /*
  * pfx_replace - POST /KeyfactorAPI/Enrollment/PFX/Replace.
- * Declared in lib/api_deploy.c; run by lib/endpoint.c.
+ * Declared in lib/api/api_deploy.c; run by lib/http/endpoint.c.
  */
 #include "api.h"
 

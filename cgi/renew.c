@@ -2,7 +2,7 @@
  * renew - POST /KeyfactorAPI/Enrollment/Renew and
  *         GET /KeyfactorAPI/Enrollment/AvailableRenewal/Id/{id}
  *         GET /KeyfactorAPI/Enrollment/AvailableRenewal/Thumbprint/{thumbprint}
- * Declared in lib/api_renew.c; run by lib/endpoint.c.
+ * Declared in lib/api/api_renew.c; run by lib/http/endpoint.c.
  */
 #include "api.h"
 

@@ -5,7 +5,7 @@
  *   GET  /KeyfactorAPI/Workflow/Certificates/Pending   (paged)
  *   GET  /KeyfactorAPI/Workflow/Certificates/Denied    (paged)
  *   GET  /KeyfactorAPI/Workflow/Certificates/{id}
- * Declared in lib/api_workflow.c; run by lib/endpoint.c.
+ * Declared in lib/api/api_workflow.c; run by lib/http/endpoint.c.
  */
 #include "api.h"
 

@@ -3,7 +3,7 @@
 # one line per problem, then "docs: N passed, N failed" (one check per key,
 # endpoint, citation and installed program).
 #
-#   keys       every key lib/config.c accepts (its known[] table) is an
+#   keys       every key lib/core/config.c accepts (its known[] table) is an
 #              ".It Cm key" of lib/certenroll.conf.5, and every key that
 #              page documents is accepted
 #   endpoints  every location of nginx/locations.conf.in that passes
@@ -25,18 +25,18 @@ ok() { printf 'ok\n'; }
 fail() { printf 'fail\t%s\n' "$*"; }
 
 check_keys() {
-	keys=$(sed -n '/known\[\] = {/,/};/p' lib/config.c |
+	keys=$(sed -n '/known\[\] = {/,/};/p' lib/core/config.c |
 	    grep -o '"[a-z0-9_]*"' | tr -d '"')
-	[ -n "$keys" ] || { fail "lib/config.c: no known[] table of keys found"; return; }
+	[ -n "$keys" ] || { fail "lib/core/config.c: no known[] table of keys found"; return; }
 	for k in $keys; do
 		if grep -Eq "^\.It Cm $k( |\$)" lib/certenroll.conf.5; then ok
-		else fail "lib/certenroll.conf.5: no .It Cm $k (lib/config.c accepts it)"
+		else fail "lib/certenroll.conf.5: no .It Cm $k (lib/core/config.c accepts it)"
 		fi
 	done
 	documented=$(sed -n 's/^\.It Cm \([a-z0-9_]*\).*/\1/p' lib/certenroll.conf.5)
 	for k in $documented; do
 		if printf '%s\n' "$keys" | grep -qx "$k"; then ok
-		else fail "lib/certenroll.conf.5: documents $k, which lib/config.c does not accept"
+		else fail "lib/certenroll.conf.5: documents $k, which lib/core/config.c does not accept"
 		fi
 	done
 }

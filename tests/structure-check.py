@@ -8,6 +8,9 @@ then "structure: N passed, N failed".
             implementations of one interface share it, FAMILIES), except
             the files listed in tests/structure-baseline.txt ("noheader
             x"), which may only shrink
+  layers    lib/core includes only core; only lib/api includes lib/api;
+            lib/usecases is included only by itself and lib/api: the layers
+            below never reach up
   records   use-case code (cgi/, lib/api_*.c and the use-case modules
             named below) names no LMDB table (T_...) and reads no record
             field by its JSON name; what remains is counted per file in the
@@ -116,6 +119,23 @@ def check_headers(noheader):
                             "out of the baseline" % (stem, stem))
 
 
+def check_layers():
+    global checks
+    where = {os.path.basename(h): h.split(os.sep)[-2] for h in lib_files(".h")}
+    for f in lib_files(".c") + lib_files(".h"):
+        layer = f.split(os.sep)[-2]
+        checks += 1
+        for inc in re.findall(r'#include "([^"]+)"', open(f).read()):
+            to = where.get(inc)
+            if to is None:
+                continue
+            if (layer == "core" and to != "core") or \
+                    (to == "api" and layer != "api") or \
+                    (to == "usecases" and layer not in ("usecases", "api")):
+                problems.append("layers: %s (%s) includes %s of %s" % (
+                    os.path.relpath(f, ROOT), layer, inc, to))
+
+
 FIELD = re.compile(r'json_object_object_get(?:_ex)?\(|\bT_[A-Z_]+\b|'
                    r'\brec_(?:str|int|bool)\(|\bjrec_(?:str|int|bool)\(')
 
@@ -150,6 +170,7 @@ def main():
     noheader, fields = read_baseline()
     check_cycles()
     check_headers(noheader)
+    check_layers()
     check_records(fields)
     for p in problems:
         print(p)

@@ -5,8 +5,8 @@
  *
  * Loads every CA key at start, then (when started as root with -u) drops to
  * user, forbids core dumps and ptrace, gives up the network and program
- * execution (lib/sandbox.h: a seccomp filter, however it was started), and
- * serves signing requests on the unix socket (protocol in lib/signer.h).
+ * execution (lib/core/sandbox.h: a seccomp filter, however it was started), and
+ * serves signing requests on the unix socket (protocol in lib/pki/signer.h).
  * A peer is served only when its SO_PEERCRED uid or gid is the signer's own,
  * its uid is root's or one of the -a users; each is served on a thread of its own
  * (at most MAX_CONNS at once) within a deadline for a whole message, so no

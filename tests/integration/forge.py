@@ -1,5 +1,5 @@
 """A forger's tools against the signer: a raw client of its socket protocol
-(lib/signer.h) and a builder of hand-made to-be-signed certificates.
+(lib/pki/signer.h) and a builder of hand-made to-be-signed certificates.
 
 A test starts from `tbs(svc)`, a certificate shaped exactly like one that
 certenroll's own WebServer enrollment would send (so the signer signs it),

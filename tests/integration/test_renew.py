@@ -62,8 +62,8 @@ def add_store(svc, kind, path, container=1, password=None, extra=()):
 
 PAYLOAD_BUG = ("BUG: the store agent intermittently fails a job with 'job payload is "
                "malformed' (last_error 'An internal error occurred (database).', retried "
-               "30 s later): lib/seal.c unseal() returns a buffer without a terminating "
-               "NUL and lib/agent.c open_payload() hands it to json_tokener_parse() as a "
+               "30 s later): lib/pki/seal.c unseal() returns a buffer without a terminating "
+               "NUL and lib/usecases/agent.c open_payload() hands it to json_tokener_parse() as a "
                "C string (see test_agent_reads_job_payload_within_bounds)")
 
 

@@ -100,7 +100,7 @@ def test_chunked_body_is_limited_by_the_programs_body_limit(svc):
 def test_refusal_before_the_body_is_read_is_answered_whole(svc):
     """A program that refuses before reading the body still answers whole.
     (As plain CGI under mod_cgid the unread body used to reset the socket
-    and lose the answer; lib/http.c now drains stdin.)"""
+    and lose the answer; lib/http/http.c now drains stdin.)"""
     before = svc.db_digest()
     r = svc.enroll(body(), user="carol")  # no claim: refused before the body
     error_body(r, 403, "0xA0110004")

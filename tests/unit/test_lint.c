@@ -1,6 +1,6 @@
 /*
  * test_lint.c - the pre-issuance lints (lint.h).  A certificate built the
- * way lib/issue.c builds one passes lint_presign() and lint_certificate()
+ * way lib/pki/issue.c builds one passes lint_presign() and lint_certificate()
  * for an ECC P-256 and an RSA-2048 CA; then a table of variants, each broken
  * in one way, must each fail with CE_INVAL naming exactly the lint that
  * catches it.  Rows with a NULL lint are variants the profile allows; rows

@@ -58,7 +58,7 @@ get32(const unsigned char *p)
 	return (uint32_t)get16(p) | (uint32_t)get16(p + 2) << 16;
 }
 
-/* CRC-32 bit by bit, independent of the table in lib/zip.c. */
+/* CRC-32 bit by bit, independent of the table in lib/pki/output_zip.c. */
 static uint32_t
 crc_bitwise(const unsigned char *p, size_t len)
 {

@@ -1,5 +1,5 @@
 /*
- * output.c - the buffers output.h hands out.  The formats live in their own
+ * output.c - what the answer formats share.  The formats live in their own
  * files: output_pem.c, output_zip.c, output_pkcs12.c (and output_pkcs8.c,
  * the encrypted keys of PEM and ZIP).
  */
@@ -9,20 +9,6 @@
 #include <openssl/crypto.h>
 
 #include "output_int.h"
-
-/* Buffers may hold key material (an unencrypted PEM key), so all are wiped. */
-void
-buf_free(struct ce_buf *b)
-{
-	if (b == NULL)
-		return;
-	if (b->data != NULL) {
-		OPENSSL_cleanse(b->data, b->len);
-		free(b->data);
-	}
-	b->data = NULL;
-	b->len = 0;
-}
 
 enum ce_err
 buf_from_bio(BIO *bio, struct ce_buf *out, struct ce_error *err)

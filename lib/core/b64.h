@@ -10,7 +10,7 @@
 #include <stddef.h>
 
 #include "error.h"
-#include "output.h"
+#include "buf.h"
 
 /* Base64 (standard alphabet, padded, no newlines); caller frees. NULL on ENOMEM. */
 char		*b64_encode(const unsigned char *p, size_t len);

@@ -11,7 +11,6 @@
 #include <openssl/evp.h>
 
 #include "b64.h"
-#include "output.h"
 
 /* Chunk sizes: multiples of 3 (raw) and 4 (text) that fit an int. */
 #define RAW_CHUNK	(3 * 4096)

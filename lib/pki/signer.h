@@ -12,9 +12,9 @@
  *   answer    {"ok": true, "cert": "<base64 DER>"} or
  *             {"ok": false, "error": "<why>"}
  * The signer reads the policy from its own state and enforces it whatever
- * the caller sends (lib/signer_policy.h): lint, key, validity, extensions,
+ * the caller sends (lib/pki/signer_policy.h): lint, key, validity, extensions,
  * approval (the request must be in approval and is used up), and a serial
- * never issued or signed before (reserved before signing, lib/serials.h).
+ * never issued or signed before (reserved before signing, lib/records/serials.h).
  * It signs and logs serial, subject, requester, or logs the refusal
  * (signer_server.h).
  */

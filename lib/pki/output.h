@@ -7,13 +7,8 @@
 #include <stddef.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
+#include "buf.h"
 #include "error.h"
-
-struct ce_buf {
-	unsigned char	*data;	/* malloc'd; owner frees with buf_free */
-	size_t		 len;
-};
-void	buf_free(struct ce_buf *b);		/* cleanses, frees, zeroes; NULL ok */
 
 enum chain_order {
 	CHAIN_END_ENTITY_FIRST,
