@@ -30,6 +30,7 @@
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 
+#include "b64.h"
 #include "ca.h"
 #include "error.h"
 #include "keys.h"

@@ -35,6 +35,8 @@ step() {
 step unit make -s unit
 step docs tests/docs-check.sh
 step structure /usr/bin/python3 tests/structure-check.py
+# The benchmark's programs still build (they are run by hand: bench/).
+step bench-build make -s -f bench/Makefile
 step integration tests/run-integration.sh
 step demo tests/demo-check.sh
 step install tests/install-check.sh
