@@ -166,9 +166,18 @@ fill(const struct field *f, json_object *v, char *base, struct ce_error *err)
 		return CE_OK;
 	case F_INT:
 		i = (struct opt_int *)(base + f->off);
-		if ((rc = field_int(v, f->name, &i->v, err)) == CE_OK)
-			i->set = 1;
-		return rc;
+		if ((rc = field_int(v, f->name, &i->v, err)) != CE_OK)
+			return rc;
+		if (f->flags & F_ID) {
+			if (i->v < 0 || i->v > FIELD_ID_MAX)
+				return ce_fail(err, CE_INVAL, "%s: an id from 1 to "
+				    "%d (0 for none), not %lld.", f->name,
+				    FIELD_ID_MAX, (long long)i->v);
+			if (i->v == 0)
+				return CE_OK;	/* absent */
+		}
+		i->set = 1;
+		return CE_OK;
 	case F_BOOL:
 		b = (struct opt_bool *)(base + f->off);
 		if ((rc = field_bool(v, f->name, &b->v, err)) == CE_OK)

@@ -32,6 +32,11 @@ enum field_type {
 
 #define F_REQUIRED	0x01
 #define F_NONEMPTY	0x02	/* strings: "" counts as absent */
+/* Integers: a record id, as the API's are (32-bit, positive).  0 counts as
+ * absent (the default of an int in Keyfactor's clients); a negative or
+ * larger value is refused naming the field. */
+#define F_ID		0x04
+#define FIELD_ID_MAX	2147483647
 
 struct field {
 	const char	*name;

@@ -29,8 +29,8 @@ const struct field deploy_fields[] = {
 	D("Stores", F_ARRAY, 0, stores),
 	D("StoreIds", F_ARRAY, 0, store_ids),
 	D("StoreTypes", F_ARRAY, 0, store_types),
-	D("CertificateId", F_INT, 0, certificate_id),
-	D("RequestId", F_INT, 0, request_id),
+	D("CertificateId", F_INT, F_ID, certificate_id),
+	D("RequestId", F_INT, F_ID, request_id),
 	D("Password", F_STRING, F_REQUIRED, password),
 	D("JobTime", F_TIME, 0, job_time),
 };
@@ -38,9 +38,10 @@ const size_t deploy_nfields = sizeof(deploy_fields) / sizeof(deploy_fields[0]);
 FIELD_TABLE(deploy_table, deploy_fields, struct deploy_req);
 
 const struct field replace_fields[] = {
-	R("ExistingCertificateId", F_INT, F_REQUIRED, existing_certificate_id),
-	R("CertificateId", F_INT, 0, certificate_id),
-	R("RequestId", F_INT, 0, request_id),
+	R("ExistingCertificateId", F_INT, F_REQUIRED | F_ID,
+	    existing_certificate_id),
+	R("CertificateId", F_INT, F_ID, certificate_id),
+	R("RequestId", F_INT, F_ID, request_id),
 	R("Password", F_STRING, F_REQUIRED, password),
 	R("JobTime", F_TIME, 0, job_time),
 };
@@ -64,13 +65,10 @@ resolve_cert(struct ce_txn *txn, int has_cert, int64_t cert_id, int has_req,
 {
 	enum ce_err rc;
 
-	has_cert = has_cert && cert_id != 0;
-	has_req = has_req && req_id != 0;
+	/* The field table (F_ID) took 0 as absent and refused negatives. */
 	if (!has_cert && !has_req)
 		return ce_fail(err, CE_INVAL, "CertificateId: CertificateId or "
 		    "RequestId is required.");
-	if ((has_cert && cert_id < 0) || (has_req && req_id < 0))
-		return ce_fail(err, CE_INVAL, "CertificateId: ids must be positive.");
 	if (!has_req) {
 		*out = cert_id;
 		return CE_OK;

@@ -14,7 +14,7 @@ const struct field enroll_fields[] = {
 	E("Subject", F_STRING, 0, subject),
 	E("IncludeChain", F_BOOL, 0, include_chain),
 	E("IncludeSubjectHeader", F_BOOL, 0, include_subject_header),
-	E("RenewalCertificateId", F_INT, 0, renewal_certificate_id),
+	E("RenewalCertificateId", F_INT, F_ID, renewal_certificate_id),
 	E("CertificateAuthority", F_STRING, F_NONEMPTY, certificate_authority),
 	E("Template", F_STRING, F_NONEMPTY, template),
 	E("EnrollmentPatternId", F_INT, 0, enrollment_pattern_id),

@@ -177,10 +177,8 @@ check_options(const struct enroll_ctx *ctx, const struct enroll_req *req,
 	w->include_header = req->include_subject_header.set ?
 	    req->include_subject_header.v : 1;
 	w->legacy = req->use_legacy_encryption.set && req->use_legacy_encryption.v;
-	/* RenewalCertificateId 0 means absent (Keyfactor's own clients send 0). */
-	if (req->renewal_certificate_id.set && req->renewal_certificate_id.v < 0)
-		return ce_fail(err, CE_INVAL, "RenewalCertificateId: must be a "
-		    "positive integer.");
+	/* RenewalCertificateId 0 means absent (Keyfactor's own clients send
+	 * 0): the field table's F_ID. */
 	w->renewal_of = req->renewal_certificate_id.set ?
 	    req->renewal_certificate_id.v : 0;
 	if (req->alternative_key_type.set)

@@ -19,7 +19,7 @@
 #define RF(name, type, flags, m) { name, type, flags, offsetof(struct renew_req, m) }
 
 const struct field renew_fields[] = {
-	RF("CertificateId", F_INT, 0, certificate_id),
+	RF("CertificateId", F_INT, F_ID, certificate_id),
 	RF("Thumbprint", F_STRING, F_NONEMPTY, thumbprint),
 	RF("CertificateAuthority", F_STRING, F_NONEMPTY, certificate_authority),
 	RF("Template", F_STRING, F_NONEMPTY, template),
@@ -270,7 +270,7 @@ renew_certificate(struct ce_db *db, const char *user, const struct renew_req *re
 	struct ce_txn *txn = NULL;
 	json_object *rec = NULL;
 	char why[CE_ERRMSG_MAX];
-	int has_id = req->certificate_id.set && req->certificate_id.v != 0;
+	int has_id = req->certificate_id.set;	/* F_ID: 0 is absent */
 	enum renewal_type type;
 	enum ce_err rc;
 
@@ -280,8 +280,6 @@ renew_certificate(struct ce_db *db, const char *user, const struct renew_req *re
 	if (has_id == req->thumbprint.set)
 		return ce_fail(err, CE_INVAL, "CertificateId: give either "
 		    "CertificateId or Thumbprint.");
-	if (has_id && req->certificate_id.v < 0)
-		return ce_fail(err, CE_INVAL, "CertificateId: must be positive.");
 	if ((rc = db_begin(db, 0, &txn, err)) != CE_OK)
 		return rc;
 	if ((rc = find_cert(txn, req->certificate_id.v, req->thumbprint.set ?

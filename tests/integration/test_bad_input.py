@@ -488,6 +488,8 @@ CASES = [
          body=good(RenewalCertificateId=987654)),
     case("renewal-negative-id", 400, "RenewalCertificateId",
          body=good(RenewalCertificateId=-5)),
+    case("renewal-id-over-int32", 400, "RenewalCertificateId: an id from 1",
+         body=good(RenewalCertificateId=2 ** 31)),
     case("chain-order-unknown", 400, ["ChainOrder", "Sideways"],
          body=good(ChainOrder="Sideways")),
 ]

@@ -48,6 +48,10 @@ CASES = [
     c("deploy-certid-string", "POST", DEPLOY, 400, body={"Stores": [{"StoreId": GUID}], "Password": "p" * 12, "CertificateId": "one"}, needle="CertificateId"),
     c("deploy-certid-huge", "POST", DEPLOY, 400, data=b'{"Stores": [{"StoreId": "' + GUID.encode() + b'"}], "Password": "pppppppppppp", "CertificateId": 1' + b"0" * 40 + b'}', needle="CertificateId"),
     c("deploy-certid-negative", "POST", DEPLOY, 400, body={"Stores": [{"StoreId": GUID}], "Password": "p" * 12, "CertificateId": -3}),
+    # Ids are the API's int32: a larger one is refused, not looked up.
+    c("deploy-certid-over-int32", "POST", DEPLOY, 400, body={"Stores": [{"StoreId": GUID}], "Password": "p" * 12, "CertificateId": 2 ** 31}, needle="CertificateId: an id from 1 to 2147483647"),
+    c("deploy-requestid-over-int32", "POST", DEPLOY, 400, body={"Stores": [{"StoreId": GUID}], "Password": "p" * 12, "RequestId": 2 ** 40}, needle="RequestId"),
+    c("replace-existing-zero", "POST", REPLACE, 400, body={"ExistingCertificateId": 0, "CertificateId": 1, "Password": "p" * 12}, needle="ExistingCertificateId"),
     c("deploy-no-ids", "POST", DEPLOY, 400, body={"Stores": [{"StoreId": GUID}], "Password": "p" * 12}, needle="CertificateId"),
     c("deploy-unknown-cert", "POST", DEPLOY, 400, body={"Stores": [{"StoreId": GUID}], "Password": "p" * 12, "CertificateId": 987654}, needle="private key"),
     c("deploy-unknown-request", "POST", DEPLOY, 404, body={"Stores": [{"StoreId": GUID}], "Password": "p" * 12, "RequestId": 987654}),
@@ -84,6 +88,7 @@ CASES = [
     c("renew-unknown-id", "POST", RENEW, 404, body={"CertificateId": 987654, "Timestamp": TS}),
     c("renew-unknown-thumb", "POST", RENEW, 404, body={"Thumbprint": "A" * 40, "Timestamp": TS}),
     c("renew-negative-id", "POST", RENEW, 400, body={"CertificateId": -1, "Timestamp": TS}),
+    c("renew-id-over-int32", "POST", RENEW, 400, body={"CertificateId": 4294967297, "Timestamp": TS}, needle="CertificateId: an id"),
     c("renew-huge-id", "POST", RENEW, 400, data=HUGE_NUM, needle="CertificateId"),
     c("renew-ca-string", "POST", RENEW, 400, body={"CertificateId": 1, "Timestamp": TS, "CertificateAuthority": 5}, needle="CertificateAuthority"),
     c("renew-get", "GET", RENEW, 405),
