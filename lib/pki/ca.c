@@ -392,3 +392,55 @@ ca_any(struct ce_db *db)
 	db_abort(txn);
 	return found;
 }
+
+enum ce_err
+ca_record_id(struct ce_txn *txn, const char *name, int64_t *id,
+    struct ce_error *err)
+{
+	json_object *ca = NULL, *v;
+	enum ce_err rc;
+
+	*id = 0;
+	if (name == NULL)
+		return CE_OK;
+	rc = db_get(txn, T_CAS, name, &ca, err);
+	if (rc == CE_NOTFOUND) {
+		ce_error_clear(err);
+		return CE_OK;
+	}
+	if (rc == CE_OK && json_object_object_get_ex(ca, "id", &v))
+		*id = json_object_get_int64(v);
+	json_object_put(ca);
+	return rc;
+}
+
+struct ca_match {
+	const char	*tp;
+	int		 found;
+};
+
+static int
+ca_match_cb(const char *key, json_object *rec, void *arg)
+{
+	struct ca_match *m = arg;
+	struct ca *ca = NULL;
+	char tp[64];
+
+	(void)key;
+	if (ca_from_record(rec, &ca, NULL) == CE_OK &&
+	    x509_thumbprint(ca->cert, tp, sizeof(tp)) == CE_OK &&
+	    strcasecmp(tp, m->tp) == 0)
+		m->found = 1;
+	ca_free(ca);
+	return m->found;
+}
+
+int
+ca_has_thumbprint(struct ce_txn *txn, const char *tp)
+{
+	struct ca_match m = { tp, 0 };
+
+	if (db_foreach(txn, T_CAS, ca_match_cb, &m, NULL) != CE_OK)
+		return 0;
+	return m.found;
+}

@@ -33,6 +33,11 @@ enum ce_err	ca_find(struct ce_txn *txn, const char *name, struct ca **out,
 /* Loads a CA from its stored record (for listings / any-CA selection). */
 enum ce_err	ca_from_record(json_object *rec, struct ca **out, struct ce_error *err);
 void		ca_free(struct ca *ca);		/* NULL ok */
+/* The record id of CA name (*id 0 when name is NULL or no such CA). */
+enum ce_err	ca_record_id(struct ce_txn *txn, const char *name, int64_t *id,
+		    struct ce_error *err);
+/* Whether tp (any case) is the thumbprint of one of our CA certificates. */
+int		ca_has_thumbprint(struct ce_txn *txn, const char *tp);
 /* Whether the database holds a CA: 1, 0, or -1 when it cannot be read
  * (what /health reports). */
 int		ca_any(struct ce_db *db);

@@ -88,7 +88,7 @@ curve_oid(EVP_PKEY *pk, char *buf, size_t bufsz)
 
 /* KeyType, KeyTypeString, KeySizeInBits, Curve from the public key. */
 static void
-add_key(struct jb *b, X509 *x, json_object *rec)
+add_key(struct jb *b, X509 *x, int64_t key_bits, const char *rec_curve)
 {
 	EVP_PKEY *pk = X509_get0_pubkey(x);
 	char oid[OID_MAX];
@@ -108,8 +108,8 @@ add_key(struct jb *b, X509 *x, json_object *rec)
 		bits = 456;
 	if (id == EVP_PKEY_EC &&
 	    (curve = curve_oid(pk, oid, sizeof(oid))) == NULL)
-		curve = jrec_str(rec, "curve");
-	jb_int(b, "KeySizeInBits", bits > 0 ? bits : jrec_int(rec, "key_bits"));
+		curve = rec_curve;
+	jb_int(b, "KeySizeInBits", bits > 0 ? bits : key_bits);
 	jb_int(b, "KeyType", api);
 	jb_str(b, "KeyTypeString", name);
 	jb_str(b, "Curve", curve);
@@ -310,11 +310,12 @@ add_sans(struct jb *b, X509 *x)
 }
 
 /* The fields that come from the certificate itself, in the answer's order;
- * rec (may be NULL) fills in what the certificate does not say. */
+ * key_bits and curve (0, NULL: none) fill in what the certificate does not
+ * say. */
 void
-certfacts_add(struct jb *b, X509 *x, json_object *rec)
+certfacts_add(struct jb *b, X509 *x, int64_t key_bits, const char *curve)
 {
-	add_key(b, x, rec);
+	add_key(b, x, key_bits, curve);
 	add_subject(b, x);
 	add_key_usage(b, x);
 	add_signature(b, x);
@@ -330,7 +331,7 @@ certfacts_json(X509 *x)
 	struct jb b;
 
 	jb_init(&b, json_object_new_object());
-	certfacts_add(&b, x, NULL);
+	certfacts_add(&b, x, 0, NULL);
 	if (jb_end(&b, &o, &err) != CE_OK)
 		return NULL;
 	return o;

@@ -7,14 +7,16 @@
 #ifndef CE_CERTFACTS_H
 #define CE_CERTFACTS_H
 
+#include <stdint.h>
 #include <json-c/json.h>
 #include <openssl/x509.h>
 
 #include "jbuild.h"
 
-/* Adds them to b in the answer's order; rec (may be NULL) fills in what the
- * certificate does not say (key bits, curve of an unknown group). */
-void		 certfacts_add(struct jb *b, X509 *x, json_object *rec);
+/* Adds them to b in the answer's order; key_bits and curve (0, NULL: none)
+ * fill in what the certificate does not say (an unknown group). */
+void		 certfacts_add(struct jb *b, X509 *x, int64_t key_bits,
+		    const char *curve);
 /* Them as a new object, or NULL when out of memory. */
 json_object	*certfacts_json(X509 *x);
 

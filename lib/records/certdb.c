@@ -226,59 +226,197 @@ certdb_commit_issued(struct ce_db *db, const struct issued *in,
 	return rc;
 }
 
+static char *
+get_str(json_object *rec, const char *k)
+{
+	json_object *v;
+
+	return json_object_object_get_ex(rec, k, &v) &&
+	    json_object_is_type(v, json_type_string) ?
+	    strdup(json_object_get_string(v)) : NULL;
+}
+
+static int64_t
+get_int(json_object *rec, const char *k)
+{
+	json_object *v;
+
+	return json_object_object_get_ex(rec, k, &v) &&
+	    json_object_is_type(v, json_type_int) ? json_object_get_int64(v) : 0;
+}
+
+static json_object *
+get_obj(json_object *rec, const char *k)
+{
+	json_object *v;
+
+	return json_object_object_get_ex(rec, k, &v) &&
+	    json_object_is_type(v, json_type_object) ? json_object_get(v) : NULL;
+}
+
+void
+cert_from_record(json_object *rec, struct cert *out)
+{
+	json_object *v;
+	char *state;
+
+	memset(out, 0, sizeof(*out));
+	out->id = get_int(rec, "id");
+	out->request_id = get_int(rec, "request_id");
+	out->thumbprint = get_str(rec, "thumbprint");
+	out->serial = get_str(rec, "serial");
+	out->subject = get_str(rec, "subject");
+	out->cn = get_str(rec, "cn");
+	out->issuer = get_str(rec, "issuer");
+	out->der = get_str(rec, "der");
+	out->facts = get_obj(rec, "view");
+	out->not_before = get_int(rec, "not_before");
+	out->not_after = get_int(rec, "not_after");
+	out->import_date = get_int(rec, "import_date");
+	out->template_name = get_str(rec, "template");
+	out->pattern_id = get_int(rec, "pattern_id");
+	out->ca = get_str(rec, "ca");
+	out->requester = get_str(rec, "requester");
+	out->metadata = get_obj(rec, "metadata");
+	out->key_type = get_str(rec, "key_type");
+	out->key_bits = get_int(rec, "key_bits");
+	out->curve = get_str(rec, "curve");
+	out->friendly_name = get_str(rec, "friendly_name");
+	out->renewal_of = get_int(rec, "renewal_of");
+	out->has_private_key = json_object_object_get_ex(rec, "has_private_key",
+	    &v) && json_object_get_boolean(v);
+	state = get_str(rec, "state");
+	out->state = state != NULL && strcmp(state, "revoked") == 0 ?
+	    CERT_REVOKED : CERT_ACTIVE;
+	free(state);
+}
+
+void
+cert_clear(struct cert *c)
+{
+	if (c == NULL)
+		return;
+	free(c->thumbprint);
+	free(c->serial);
+	free(c->subject);
+	free(c->cn);
+	free(c->issuer);
+	free(c->der);
+	json_object_put(c->facts);
+	free(c->template_name);
+	free(c->ca);
+	free(c->requester);
+	json_object_put(c->metadata);
+	free(c->key_type);
+	free(c->curve);
+	free(c->friendly_name);
+	memset(c, 0, sizeof(*c));
+}
+
 enum ce_err
-certdb_get(struct ce_txn *txn, int64_t id, json_object **out,
+cert_get(struct ce_txn *txn, int64_t id, struct cert *out,
     struct ce_error *err)
 {
+	json_object *rec = NULL;
 	char key[DB_IDKEY_MAX];
 	enum ce_err rc = CE_NOTFOUND;
 
-	*out = NULL;
+	memset(out, 0, sizeof(*out));
 	if (id > 0)
-		rc = db_get(txn, T_CERTS, db_idkey((uint64_t)id, key), out, err);
+		rc = db_get(txn, T_CERTS, db_idkey((uint64_t)id, key), &rec, err);
 	if (rc == CE_NOTFOUND)
 		return ce_fail(err, CE_NOTFOUND, "Certificate %lld was not found.",
 		    (long long)id);
+	if (rc == CE_OK)
+		cert_from_record(rec, out);
+	json_object_put(rec);
+	return rc;
+}
+
+/* The id of index t's entry key: 0 (CE_NOTFOUND) when there is none. */
+static enum ce_err
+index_id(struct ce_txn *txn, enum db_table t, const char *key, int64_t *id,
+    struct ce_error *err)
+{
+	json_object *rec = NULL;
+	enum ce_err rc;
+
+	*id = 0;
+	if ((rc = db_get(txn, t, key, &rec, err)) == CE_OK)
+		*id = get_int(rec, "id");
+	json_object_put(rec);
 	return rc;
 }
 
 enum ce_err
-certdb_find_thumbprint(struct ce_txn *txn, const char *tp, int64_t *id,
+cert_by_thumbprint(struct ce_txn *txn, const char *tp, int64_t *id,
     struct ce_error *err)
 {
-	json_object *rec = NULL, *v;
 	char up[48];
 	enum ce_err rc;
 	size_t i;
 
+	*id = 0;
 	if (!thumbprint_valid(tp))
 		return ce_fail(err, CE_INVAL, "Thumbprint: '%.64s' is not 40 "
 		    "hexadecimal digits.", tp);
 	for (i = 0; tp[i] != '\0'; i++)
 		up[i] = (char)toupper((unsigned char)tp[i]);
 	up[i] = '\0';
-	rc = db_get(txn, T_BY_THUMB, up, &rec, err);
+	rc = index_id(txn, T_BY_THUMB, up, id, err);
 	if (rc == CE_NOTFOUND)
 		return ce_fail(err, CE_NOTFOUND, "No certificate with thumbprint "
 		    "%s was found.", up);
-	if (rc == CE_OK) {
-		json_object_object_get_ex(rec, "id", &v);
-		*id = json_object_get_int64(v);
-	}
-	json_object_put(rec);
 	return rc;
 }
 
-X509 *
-certdb_x509(json_object *rec)
+enum ce_err
+cert_by_serial(struct ce_txn *txn, const char *serial, int64_t *id,
+    struct ce_error *err)
 {
-	json_object *v;
+	enum ce_err rc = index_id(txn, T_BY_SERIAL, serial, id, err);
+
+	if (rc == CE_NOTFOUND) {
+		ce_error_clear(err);
+		return CE_OK;
+	}
+	return rc;
+}
+
+struct scan {
+	cert_visit	 cb;
+	void		*arg;
+};
+
+static int
+scan_cb(const char *key, json_object *rec, void *arg)
+{
+	struct scan *s = arg;
+	struct cert c;
+	int stop;
+
+	(void)key;
+	cert_from_record(rec, &c);
+	stop = s->cb(&c, s->arg);
+	cert_clear(&c);
+	return stop;
+}
+
+enum ce_err
+cert_scan(struct ce_txn *txn, cert_visit cb, void *arg, struct ce_error *err)
+{
+	struct scan s = { cb, arg };
+
+	return db_foreach(txn, T_CERTS, scan_cb, &s, err);
+}
+
+X509 *
+cert_x509(const struct cert *c)
+{
 	struct ce_buf der = { NULL, 0 };
 	X509 *x = NULL;
 
-	if (json_object_object_get_ex(rec, "der", &v) &&
-	    json_object_is_type(v, json_type_string) &&
-	    b64_decode(json_object_get_string(v), &der) == CE_OK)
+	if (c->der != NULL && b64_decode(c->der, &der) == CE_OK)
 		x = der_to_x509(der.data, der.len);
 	buf_free(&der);
 	return x;

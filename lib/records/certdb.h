@@ -1,5 +1,6 @@
 /*
- * certdb.h - certificate and request records.
+ * certdb.h - certificate records: written once at issuance, read as
+ * struct cert.
  *
  * Certificate record (T_CERTS, key db_idkey(id)):
  *   {"id","request_id","thumbprint","serial","subject","cn","issuer",
@@ -7,13 +8,9 @@
  *    "template","pattern_id","ca","requester","metadata":{..},
  *    "key_type","key_bits","curve","friendly_name","renewal_of",
  *    "has_private_key","state" ("active"|"revoked")}
- * Request record (T_REQUESTS, key db_idkey(id)):
- *   {"id","state" ("ISSUED"|"PENDING"|"DENIED"|"FAILED"),"cert_id",
- *    "requester","submitted","template","pattern_id","ca","subject",
- *    "message", ... workflow fields}
- * Staging (T_STAGING, key db_idkey(cert id)): {"owner","expires",
- *    "request_id","blob" (base64 of the PKCS#12 sealed with the DEK,
- *    associated data "staging:<cert id>:<owner>")}
+ * Indexes: T_BY_THUMB (thumbprint) and T_BY_SERIAL (serial) -> {"id"}.
+ * An issuance also writes its request (request.h) and staging data
+ * (staging.h), in the same transaction.
  */
 #ifndef CE_CERTDB_H
 #define CE_CERTDB_H
@@ -57,13 +54,58 @@ struct issued {
 enum ce_err	certdb_commit_issued(struct ce_db *db, const struct issued *in,
 		    int64_t *cert_id, int64_t *request_id, struct ce_error *err);
 
-/* Reads a certificate record by id; CE_NOTFOUND when unknown. */
-enum ce_err	certdb_get(struct ce_txn *txn, int64_t id, json_object **out,
+/* A certificate as its record holds it (strings and objects owned;
+ * cert_clear frees). */
+enum cert_state {
+	CERT_ACTIVE,
+	CERT_REVOKED,
+};
+
+struct cert {
+	int64_t		 id;
+	int64_t		 request_id;
+	char		*thumbprint;	/* SHA-1 of the DER, upper-case hex */
+	char		*serial;	/* upper-case hex */
+	char		*subject;	/* x500_format */
+	char		*cn;
+	char		*issuer;
+	char		*der;		/* base64 (the API's ContentBytes) */
+	json_object	*facts;		/* certfacts_json at issuance, or NULL */
+	int64_t		 not_before, not_after, import_date;	/* time_t */
+	char		*template_name;
+	int64_t		 pattern_id;
+	char		*ca;
+	char		*requester;
+	json_object	*metadata;	/* string map, or NULL */
+	char		*key_type;
+	int64_t		 key_bits;
+	char		*curve;		/* OID text, or NULL */
+	char		*friendly_name;
+	int64_t		 renewal_of;	/* 0: none */
+	int		 has_private_key;
+	enum cert_state	 state;
+};
+
+/* Certificate id into *out; CE_NOTFOUND ("Certificate N was not found."). */
+enum ce_err	cert_get(struct ce_txn *txn, int64_t id, struct cert *out,
 		    struct ce_error *err);
-/* Looks a certificate id up by thumbprint (any case); CE_NOTFOUND. */
-enum ce_err	certdb_find_thumbprint(struct ce_txn *txn, const char *tp,
+/* The id of the certificate with thumbprint tp (any case): CE_INVAL for
+ * text that is no thumbprint, CE_NOTFOUND naming it. */
+enum ce_err	cert_by_thumbprint(struct ce_txn *txn, const char *tp,
 		    int64_t *id, struct ce_error *err);
-/* The X509 of a record (caller frees) or NULL. */
-X509		*certdb_x509(json_object *rec);
+/* The id of the certificate with serial (upper-case hex, no leading
+ * zeros): 0 when there is none. */
+enum ce_err	cert_by_serial(struct ce_txn *txn, const char *serial,
+		    int64_t *id, struct ce_error *err);
+/* Every certificate in id order until cb returns non-zero; c is valid for
+ * the call. */
+typedef int	(*cert_visit)(const struct cert *c, void *arg);
+enum ce_err	cert_scan(struct ce_txn *txn, cert_visit cb, void *arg,
+		    struct ce_error *err);
+/* What cert_get does with the stored JSON (any JSON: the fuzz harness). */
+void		 cert_from_record(json_object *rec, struct cert *out);
+/* The X509 of c (caller frees) or NULL. */
+X509		*cert_x509(const struct cert *c);
+void		 cert_clear(struct cert *c);
 
 #endif

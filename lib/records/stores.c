@@ -298,7 +298,7 @@ cert_of(struct ce_txn *txn, const char *tp)
 {
 	int64_t id = 0;
 
-	if (certdb_find_thumbprint(txn, tp, &id, NULL) != CE_OK)
+	if (cert_by_thumbprint(txn, tp, &id, NULL) != CE_OK)
 		return 0;
 	return id;
 }

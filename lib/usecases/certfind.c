@@ -49,40 +49,37 @@ serial_canon(const char *s, char *buf, size_t bufsz)
 	return 0;
 }
 
-/* Whether record rec satisfies term t. */
+/* Whether certificate c satisfies term t. */
 static int
-term_matches(const struct query_term *t, json_object *rec)
+term_matches(const struct query_term *t, const struct cert *c)
 {
 	char a[80], b[80];
-	const char *s;
 
 	switch (t->field) {
 	case QF_ID:
-		return jrec_int(rec, "id") == t->num;
+		return c->id == t->num;
 	case QF_CERTREQUESTID:
-		return jrec_int(rec, "request_id") == t->num;
+		return c->request_id == t->num;
 	case QF_THUMBPRINT:
-		s = jrec_str(rec, "thumbprint");
-		return s != NULL && strcasecmp(s, t->text) == 0;
+		return c->thumbprint != NULL &&
+		    strcasecmp(c->thumbprint, t->text) == 0;
 	case QF_ISSUEDCN:
-		s = jrec_str(rec, "cn");
-		return strcasecmp(s != NULL ? s : "", t->text) == 0;
+		return strcasecmp(c->cn != NULL ? c->cn : "", t->text) == 0;
 	case QF_SERIALNUMBER:
-		return serial_canon(jrec_str(rec, "serial"), a,
-		    sizeof(a)) == 0 && serial_canon(t->text, b,
-		    sizeof(b)) == 0 && strcmp(a, b) == 0;
+		return serial_canon(c->serial, a, sizeof(a)) == 0 &&
+		    serial_canon(t->text, b, sizeof(b)) == 0 && strcmp(a, b) == 0;
 	default:
 		return 0;
 	}
 }
 
 static int
-query_matches(const struct query *q, json_object *rec)
+query_matches(const struct query *q, const struct cert *c)
 {
 	size_t i;
 
 	for (i = 0; i < q->n; i++)
-		if (!term_matches(&q->terms[i], rec))
+		if (!term_matches(&q->terms[i], c))
 			return 0;
 	return 1;
 }
@@ -104,7 +101,7 @@ struct finder {
  * else adds its view.  Returns 1 when the page is full or on failure.
  */
 static int
-finder_take(struct finder *f, json_object *rec)
+finder_take(struct finder *f, const struct cert *c)
 {
 	json_object *view = NULL;
 
@@ -112,7 +109,7 @@ finder_take(struct finder *f, json_object *rec)
 		f->skip--;
 		return 0;
 	}
-	f->rc = certview_json(f->txn, rec, f->opts, &view, f->err);
+	f->rc = certview_json(f->txn, c, f->opts, &view, f->err);
 	if (f->rc != CE_OK)
 		return 1;
 	if (json_object_array_add(f->arr, view) != 0) {
@@ -124,32 +121,11 @@ finder_take(struct finder *f, json_object *rec)
 }
 
 static int
-scan_visit(const char *key, json_object *val, void *arg)
+scan_visit(const struct cert *c, void *arg)
 {
 	struct finder *f = arg;
 
-	(void)key;
-	return query_matches(f->q, val) ? finder_take(f, val) : 0;
-}
-
-/* Reads {"id": n} of an index; 0 when absent. */
-static enum ce_err
-lookup_id(struct ce_txn *txn, enum db_table t, const char *key,
-    const char *field, int64_t *id, struct ce_error *err)
-{
-	json_object *rec = NULL;
-	enum ce_err rc;
-
-	*id = 0;
-	rc = db_get(txn, t, key, &rec, err);
-	if (rc == CE_NOTFOUND) {
-		ce_error_clear(err);
-		return CE_OK;
-	}
-	if (rc == CE_OK)
-		*id = jrec_int(rec, field);
-	json_object_put(rec);
-	return rc;
+	return query_matches(f->q, c) ? finder_take(f, c) : 0;
 }
 
 /*
@@ -177,7 +153,7 @@ candidate(struct ce_txn *txn, const struct query *q, int *indexed,
 			/* Text that is no thumbprint matches nothing. */
 			if (!thumbprint_valid(t->text))
 				return CE_OK;
-			rc = certdb_find_thumbprint(txn, t->text, id, err);
+			rc = cert_by_thumbprint(txn, t->text, id, err);
 			if (rc == CE_NOTFOUND) {
 				ce_error_clear(err);
 				*id = 0;
@@ -194,8 +170,7 @@ candidate(struct ce_txn *txn, const struct query *q, int *indexed,
 		case QF_SERIALNUMBER:
 			if (serial_canon(t->text, serial, sizeof(serial)) != 0)
 				return CE_OK;
-			return lookup_id(txn, T_BY_SERIAL, serial, "id", id,
-			    err);
+			return cert_by_serial(txn, serial, id, err);
 		default:
 			break;
 		}
@@ -208,7 +183,7 @@ candidate(struct ce_txn *txn, const struct query *q, int *indexed,
 static enum ce_err
 find_in(struct finder *f)
 {
-	json_object *rec = NULL;
+	struct cert c;
 	int64_t id;
 	int indexed;
 	enum ce_err rc;
@@ -216,21 +191,20 @@ find_in(struct finder *f)
 	if ((rc = candidate(f->txn, f->q, &indexed, &id, f->err)) != CE_OK)
 		return rc;
 	if (!indexed) {
-		if ((rc = db_foreach(f->txn, T_CERTS, scan_visit, f,
-		    f->err)) != CE_OK)
+		if ((rc = cert_scan(f->txn, scan_visit, f, f->err)) != CE_OK)
 			return rc;
 		return f->rc;
 	}
 	if (id <= 0)
 		return CE_OK;
-	rc = certdb_get(f->txn, id, &rec, f->err);
+	rc = cert_get(f->txn, id, &c, f->err);
 	if (rc == CE_NOTFOUND) {
 		ce_error_clear(f->err);
 		return CE_OK;
 	}
-	if (rc == CE_OK && query_matches(f->q, rec))
-		(void)finder_take(f, rec);
-	json_object_put(rec);
+	if (rc == CE_OK && query_matches(f->q, &c))
+		(void)finder_take(f, &c);
+	cert_clear(&c);
 	return rc != CE_OK ? rc : f->rc;
 }
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "ca.h"
 #include "certdb.h"
 #include "certfacts.h"
 #include "certstore.h"
@@ -21,20 +22,19 @@
 
 /* Id, names, dates, state: all from the record. */
 static void
-add_identity(struct jb *b, json_object *rec)
+add_identity(struct jb *b, const struct cert *c)
 {
-	int revoked = jrec_str(rec, "state") != NULL &&
-	    strcmp(jrec_str(rec, "state"), "revoked") == 0;
+	int revoked = c->state == CERT_REVOKED;
 
-	jb_int(b, "Id", jrec_int(rec, "id"));
-	jb_str(b, "Thumbprint", jrec_str(rec, "thumbprint"));
-	jb_str(b, "SerialNumber", jrec_str(rec, "serial"));
-	jb_str(b, "IssuedDN", jb_nonempty(jrec_str(rec, "subject")));
-	jb_str(b, "IssuedCN", jb_nonempty(jrec_str(rec, "cn")));
-	jb_date(b, "ImportDate", jrec_int(rec, "import_date"));
-	jb_date(b, "NotBefore", jrec_int(rec, "not_before"));
-	jb_date(b, "NotAfter", jrec_int(rec, "not_after"));
-	jb_str(b, "IssuerDN", jb_nonempty(jrec_str(rec, "issuer")));
+	jb_int(b, "Id", c->id);
+	jb_str(b, "Thumbprint", c->thumbprint);
+	jb_str(b, "SerialNumber", c->serial);
+	jb_str(b, "IssuedDN", jb_nonempty(c->subject));
+	jb_str(b, "IssuedCN", jb_nonempty(c->cn));
+	jb_date(b, "ImportDate", c->import_date);
+	jb_date(b, "NotBefore", c->not_before);
+	jb_date(b, "NotAfter", c->not_after);
+	jb_str(b, "IssuerDN", jb_nonempty(c->issuer));
 	jb_null(b, "PrincipalId");
 	jb_int(b, "TemplateId", 0);
 	jb_int(b, "CertState", revoked ? 2 : 1);
@@ -46,49 +46,27 @@ add_identity(struct jb *b, json_object *rec)
 
 /* ---- where it came from ------------------------------------------------ */
 
-/* The CA's record id (0 when the CA is no longer known). */
-static enum ce_err
-ca_id(struct ce_txn *txn, const char *name, int64_t *id, struct ce_error *err)
-{
-	json_object *ca = NULL;
-	enum ce_err rc;
-
-	*id = 0;
-	if (name == NULL)
-		return CE_OK;
-	rc = db_get(txn, T_CAS, name, &ca, err);
-	if (rc == CE_NOTFOUND) {
-		ce_error_clear(err);
-		return CE_OK;
-	}
-	if (rc == CE_OK)
-		*id = jrec_int(ca, "id");
-	json_object_put(ca);
-	return rc;
-}
-
 /* CA, template, requester, request, key archive and the certificate bytes. */
 static enum ce_err
-add_origin(struct ce_txn *txn, struct jb *b, json_object *rec,
+add_origin(struct ce_txn *txn, struct jb *b, const struct cert *c,
     struct ce_error *err)
 {
 	int64_t caid;
 	enum ce_err rc;
-	int key = jrec_bool(rec, "has_private_key");
 
-	if ((rc = ca_id(txn, jrec_str(rec, "ca"), &caid, err)) != CE_OK)
+	if ((rc = ca_record_id(txn, c->ca, &caid, err)) != CE_OK)
 		return rc;
 	jb_int(b, "CertificateAuthorityId", caid);
-	jb_str(b, "CertificateAuthorityName", jrec_str(rec, "ca"));
-	jb_str(b, "TemplateName", jrec_str(rec, "template"));
+	jb_str(b, "CertificateAuthorityName", c->ca);
+	jb_str(b, "TemplateName", c->template_name);
 	jb_int(b, "RequesterId", 0);
-	jb_str(b, "RequesterName", jrec_str(rec, "requester"));
-	jb_int(b, "CertRequestId", jrec_int(rec, "request_id"));
+	jb_str(b, "RequesterName", c->requester);
+	jb_int(b, "CertRequestId", c->request_id);
 	jb_null(b, "PrincipalName");
 	jb_bool(b, "ArchivedKey", 0);
-	jb_bool(b, "HasPrivateKey", key);
-	jb_bool(b, "KeyRecoverable", key);
-	jb_str(b, "ContentBytes", jrec_str(rec, "der"));
+	jb_bool(b, "HasPrivateKey", c->has_private_key);
+	jb_bool(b, "KeyRecoverable", c->has_private_key);
+	jb_str(b, "ContentBytes", c->der);
 	jb_add(b, "CRLDistributionPoints", json_object_new_array());
 	jb_add(b, "SSLLocations", json_object_new_array());
 	jb_int(b, "CertificateKeyId", 0);
@@ -200,15 +178,14 @@ out:
 
 /* Metadata: the record's string map with includeMetadata, else {}. */
 static void
-add_metadata(struct jb *b, json_object *rec, const struct certview_opts *opts)
+add_metadata(struct jb *b, const struct cert *c,
+    const struct certview_opts *opts)
 {
-	json_object *md = NULL;
 	struct jb m;
 
 	jb_init(&m, json_object_new_object());
-	if (opts->metadata && json_object_object_get_ex(rec, "metadata", &md) &&
-	    json_object_is_type(md, json_type_object)) {
-		json_object_object_foreach(md, k, v) {
+	if (opts->metadata && c->metadata != NULL) {
+		json_object_object_foreach(c->metadata, k, v) {
 			if (v != NULL)
 				jb_str(&m, k, json_object_get_string(v));
 		}
@@ -217,48 +194,42 @@ add_metadata(struct jb *b, json_object *rec, const struct certview_opts *opts)
 }
 
 /*
- * Builds the ModelsCertificateRetrievalResponse of rec: identity from the
- * record, key and extensions from the record's view of the certificate
+ * Builds the ModelsCertificateRetrievalResponse of c: identity from the
+ * record, key and extensions from the record's facts about the certificate
  * (certfacts_json, stored at issuance; parsing the certificate costs more
  * than the rest of a GET together), locations and the CA's id from txn.
  */
 enum ce_err
-certview_json(struct ce_txn *txn, json_object *rec,
+certview_json(struct ce_txn *txn, const struct cert *c,
     const struct certview_opts *opts, json_object **out, struct ce_error *err)
 {
 	struct jb b;
-	json_object *facts;
 	X509 *x = NULL;
 	enum ce_err rc;
 
 	*out = NULL;
 	jb_init(&b, NULL);
-	if (!json_object_object_get_ex(rec, "view", &facts) ||
-	    !json_object_is_type(facts, json_type_object)) {
-		facts = NULL;	/* a record from before views: parse */
-		if ((x = certdb_x509(rec)) == NULL) {
-			rc = ce_fault(err, CE_DB, "certificate record %lld "
-			    "holds no readable certificate",
-			    (long long)jrec_int(rec, "id"));
-			goto out;
-		}
+	/* a record from before facts were kept: parse */
+	if (c->facts == NULL && (x = cert_x509(c)) == NULL) {
+		rc = ce_fault(err, CE_DB, "certificate record %lld holds no "
+		    "readable certificate", (long long)c->id);
+		goto out;
 	}
 	jb_init(&b, json_object_new_object());
-	add_identity(&b, rec);
-	if (facts != NULL) {
-		json_object_object_foreach(facts, k, v) {
+	add_identity(&b, c);
+	if (c->facts != NULL) {
+		json_object_object_foreach(c->facts, k, v) {
 			if (v == NULL)
 				jb_null(&b, k);
 			else
 				jb_add(&b, k, json_object_get(v));
 		}
 	} else
-		certfacts_add(&b, x, rec);
-	if ((rc = add_origin(txn, &b, rec, err)) != CE_OK ||
-	    (rc = add_locations(txn, &b, jrec_int(rec, "id"), opts,
-	    err)) != CE_OK)
+		certfacts_add(&b, x, c->key_bits, c->curve);
+	if ((rc = add_origin(txn, &b, c, err)) != CE_OK ||
+	    (rc = add_locations(txn, &b, c->id, opts, err)) != CE_OK)
 		goto out;
-	add_metadata(&b, rec, opts);
+	add_metadata(&b, c, opts);
 	rc = jb_end(&b, out, err);
 out:
 	json_object_put(b.o);
@@ -275,20 +246,21 @@ certview_get(struct ce_db *db, const char *id,
     const struct certview_opts *opts, json_object **out, struct ce_error *err)
 {
 	struct ce_txn *txn = NULL;
-	json_object *rec = NULL;
+	struct cert c;
 	int64_t n;
 	enum ce_err rc;
 
 	*out = NULL;
+	memset(&c, 0, sizeof(c));
 	if ((rc = query_id(id, "Id", &n, err)) != CE_OK ||
 	    (rc = db_begin(db, 0, &txn, err)) != CE_OK)
 		goto out;
-	if ((rc = certdb_get(txn, n, &rec, err)) != CE_OK)
+	if ((rc = cert_get(txn, n, &c, err)) != CE_OK)
 		goto out;
-	rc = certview_json(txn, rec, opts, out, err);
+	rc = certview_json(txn, &c, opts, out, err);
 out:
 	db_abort(txn);
-	json_object_put(rec);
+	cert_clear(&c);
 	return rc;
 }
 

@@ -54,9 +54,10 @@ enum ce_err	certview_get(struct ce_db *db, const char *id,
 		    const struct certview_opts *opts, json_object **out,
 		    struct ce_error *err);
 
-/* The API object of certificate record rec, read in txn (CA, locations,
- * stores).  CE_DB when the record is damaged. */
-enum ce_err	certview_json(struct ce_txn *txn, json_object *rec,
+/* The API object of certificate c, read in txn (CA, locations, stores).
+ * CE_DB when the record is damaged. */
+struct cert;
+enum ce_err	certview_json(struct ce_txn *txn, const struct cert *c,
 		    const struct certview_opts *opts, json_object **out,
 		    struct ce_error *err);
 

@@ -432,18 +432,20 @@ replace_targets(struct ce_txn *txn, int64_t existing, struct deploy_plan *p,
 {
 	struct target *t = p->t;
 	size_t *n = &p->n;
-	json_object *locs = NULL, *old = NULL, *e;
+	json_object *locs = NULL, *e;
+	struct cert old;
 	enum ce_err rc;
 	size_t i;
 
 	*n = 0;
-	if ((rc = certdb_get(txn, existing, &old, err)) != CE_OK) {
+	rc = cert_get(txn, existing, &old, err);
+	cert_clear(&old);
+	if (rc != CE_OK) {
 		if (rc == CE_NOTFOUND)
 			rc = ce_fail(err, CE_NOTFOUND, "ExistingCertificateId: "
 			    "certificate %lld was not found.", (long long)existing);
 		return rc;
 	}
-	json_object_put(old);
 	if ((rc = locations_get(txn, existing, &locs, err)) != CE_OK)
 		return rc;
 	for (i = 0; i < json_arr_len(locs) && *n < MAX_TARGETS; i++) {

@@ -211,9 +211,10 @@ check_policy(struct ce_db *db, const struct enroll_req *req,
     struct enroll_work *w, struct ce_error *err)
 {
 	struct ce_txn *txn = NULL;
-	json_object *old = NULL;
+	struct cert old;
 	enum ce_err rc;
 
+	memset(&old, 0, sizeof(old));
 	if ((rc = db_begin(db, 0, &txn, err)) != CE_OK)
 		return rc;
 	rc = policy_resolve(txn, req->template.set ? req->template.v : NULL,
@@ -221,10 +222,10 @@ check_policy(struct ce_db *db, const struct enroll_req *req,
 	    req->certificate_authority.set ? req->certificate_authority.v : NULL,
 	    &w->pol, err);
 	if (rc == CE_OK && w->renewal_of > 0 &&
-	    (rc = certdb_get(txn, w->renewal_of, &old, err)) == CE_NOTFOUND)
+	    (rc = cert_get(txn, w->renewal_of, &old, err)) == CE_NOTFOUND)
 		rc = ce_fail(err, CE_INVAL, "RenewalCertificateId: certificate "
 		    "%lld does not exist.", (long long)w->renewal_of);
-	json_object_put(old);
+	cert_clear(&old);
 	db_abort(txn);
 	if (rc != CE_OK)
 		return rc;

@@ -28,70 +28,23 @@ const struct field renew_fields[] = {
 const size_t renew_nfields = sizeof(renew_fields) / sizeof(renew_fields[0]);
 FIELD_TABLE(renew_table, renew_fields, struct renew_req);
 
-static const char *
-rec_str(json_object *rec, const char *k)
-{
-	json_object *v = json_object_object_get(rec, k);
-
-	return json_object_is_type(v, json_type_string) ?
-	    json_object_get_string(v) : NULL;
-}
-
-struct ca_match {
-	const char	*tp;
-	int		 found;
-};
-
-static int
-ca_match_cb(const char *key, json_object *rec, void *arg)
-{
-	struct ca_match *m = arg;
-	struct ca *ca = NULL;
-	char tp[64];
-
-	(void)key;
-	if (ca_from_record(rec, &ca, NULL) == CE_OK &&
-	    x509_thumbprint(ca->cert, tp, sizeof(tp)) == CE_OK &&
-	    strcasecmp(tp, m->tp) == 0)
-		m->found = 1;
-	ca_free(ca);
-	return m->found;
-}
-
-/* Whether tp is one of our CA certificates (which are not renewed here). */
-static int
-is_ca_thumbprint(struct ce_txn *txn, const char *tp)
-{
-	struct ca_match m = { tp, 0 };
-
-	if (db_foreach(txn, T_CAS, ca_match_cb, &m, NULL) != CE_OK)
-		return 0;
-	return m.found;
-}
-
-/* Finds the certificate record by id or thumbprint. */
+/* Finds the certificate by id or thumbprint. */
 static enum ce_err
-find_cert(struct ce_txn *txn, int64_t id, const char *tp, json_object **out,
+find_cert(struct ce_txn *txn, int64_t id, const char *tp, struct cert *out,
     struct ce_error *err)
 {
 	enum ce_err rc;
 
-	*out = NULL;
+	memset(out, 0, sizeof(*out));
 	if (tp != NULL) {
-		rc = certdb_find_thumbprint(txn, tp, &id, err);
-		if (rc == CE_NOTFOUND && is_ca_thumbprint(txn, tp))
+		rc = cert_by_thumbprint(txn, tp, &id, err);
+		if (rc == CE_NOTFOUND && ca_has_thumbprint(txn, tp))
 			return ce_fail(err, CE_INVAL, "Thumbprint: %s is a CA "
 			    "certificate, which cannot be renewed here.", tp);
 		if (rc != CE_OK)
 			return rc;
 	}
-	return certdb_get(txn, id, out, err);
-}
-
-static int64_t
-pattern_of(json_object *rec)
-{
-	return json_object_get_int64(json_object_object_get(rec, "pattern_id"));
+	return cert_get(txn, id, out, err);
 }
 
 /*
@@ -102,7 +55,7 @@ pattern_of(json_object *rec)
  * renew it); none for revoked certificates.  why gets the reason.
  */
 static enum renewal_type
-renewal_type(struct ce_txn *txn, json_object *rec, char *why, size_t whysz)
+renewal_type(struct ce_txn *txn, const struct cert *c, char *why, size_t whysz)
 {
 	struct policy pol;
 	struct key_spec spec;
@@ -111,11 +64,11 @@ renewal_type(struct ce_txn *txn, json_object *rec, char *why, size_t whysz)
 	enum renewal_type t = RENEWAL_ONE_CLICK;
 
 	ce_error_clear(&perr);
-	if (rec_str(rec, "state") != NULL && strcmp(rec_str(rec, "state"), "active")) {
-		snprintf(why, whysz, "The certificate is %s.", rec_str(rec, "state"));
+	if (c->state == CERT_REVOKED) {
+		snprintf(why, whysz, "The certificate is revoked.");
 		return RENEWAL_NONE;
 	}
-	if ((x = certdb_x509(rec)) == NULL ||
+	if ((x = cert_x509(c)) == NULL ||
 	    key_spec_of(X509_get0_pubkey(x), &spec) != CE_OK) {
 		X509_free(x);
 		snprintf(why, whysz, "The certificate's key is not supported.");
@@ -124,9 +77,9 @@ renewal_type(struct ce_txn *txn, json_object *rec, char *why, size_t whysz)
 	X509_free(x);
 	/* The certificate's own enrollment pattern decides, not the
 	 * template's default one. */
-	if (rec_str(rec, "template") == NULL || rec_str(rec, "ca") == NULL ||
-	    policy_resolve(txn, rec_str(rec, "template"), pattern_of(rec) > 0,
-	    pattern_of(rec), rec_str(rec, "ca"), &pol, &perr) != CE_OK) {
+	if (c->template_name == NULL || c->ca == NULL ||
+	    policy_resolve(txn, c->template_name, c->pattern_id > 0,
+	    c->pattern_id, c->ca, &pol, &perr) != CE_OK) {
 		snprintf(why, whysz, "One-click renewal is not available: %.400s",
 		    perr.msg[0] ? perr.msg : "the original template or CA is gone.");
 		return RENEWAL_SEEDED_PFX;
@@ -149,17 +102,18 @@ renew_available(struct ce_db *db, int64_t id, const char *tp,
     json_object **response, struct ce_error *err)
 {
 	struct ce_txn *txn = NULL;
-	json_object *rec = NULL;
+	struct cert c;
 	char why[CE_ERRMSG_MAX];
 	enum renewal_type t;
 	enum ce_err rc;
 
 	*response = NULL;
+	memset(&c, 0, sizeof(c));
 	if ((rc = db_begin(db, 0, &txn, err)) != CE_OK)
 		return rc;
-	if ((rc = find_cert(txn, id, tp, &rec, err)) != CE_OK)
+	if ((rc = find_cert(txn, id, tp, &c, err)) != CE_OK)
 		goto out;
-	t = renewal_type(txn, rec, why, sizeof(why));
+	t = renewal_type(txn, &c, why, sizeof(why));
 	if ((*response = json_object_new_object()) == NULL) {
 		rc = ce_fault(err, CE_NOMEM, "json");
 		goto out;
@@ -167,19 +121,19 @@ renew_available(struct ce_db *db, int64_t id, const char *tp,
 	ADD(*response, "AvailableRenewalType", json_object_new_int(t));
 	ADD(*response, "Message", json_object_new_string(why));
 out:
-	json_object_put(rec);
+	cert_clear(&c);
 	db_abort(txn);
 	return rc;
 }
 
 /* The old certificate's subject, SANs and key type into w. */
 static enum ce_err
-copy_names(json_object *rec, struct enroll_work *w, struct ce_error *err)
+copy_names(const struct cert *c, struct enroll_work *w, struct ce_error *err)
 {
 	X509 *x;
 	enum ce_err rc = CE_OK;
 
-	if ((x = certdb_x509(rec)) == NULL)
+	if ((x = cert_x509(c)) == NULL)
 		return ce_fault(err, CE_DB, "certificate record without DER");
 	if ((w->subject = X509_NAME_dup(X509_get_subject_name(x))) == NULL ||
 	    key_spec_of(X509_get0_pubkey(x), &w->spec) != CE_OK)
@@ -194,28 +148,26 @@ copy_names(json_object *rec, struct enroll_work *w, struct ce_error *err)
 
 /* Builds the validated work for a renewal. */
 static enum ce_err
-renewal_work(struct ce_db *db, const struct renew_req *req, json_object *rec,
+renewal_work(struct ce_db *db, const struct renew_req *req, const struct cert *c,
     enum renewal_type type, const char *why, struct enroll_work *w,
     struct ce_error *err)
 {
 	struct ce_txn *txn = NULL;
-	json_object *md = NULL;
 	const char *ca, *tmpl;
 	enum ce_err rc;
 
-	ca = req->certificate_authority.set ? req->certificate_authority.v :
-	    rec_str(rec, "ca");
-	tmpl = req->template.set ? req->template.v : rec_str(rec, "template");
+	ca = req->certificate_authority.set ? req->certificate_authority.v : c->ca;
+	tmpl = req->template.set ? req->template.v : c->template_name;
 	if (type != RENEWAL_ONE_CLICK && (!req->certificate_authority.set ||
 	    !req->template.set))
 		return ce_fail(err, CE_INVAL, "CertificateAuthority and Template are "
 		    "required: %.400s", why);
-	if ((rc = copy_names(rec, w, err)) != CE_OK ||
+	if ((rc = copy_names(c, w, err)) != CE_OK ||
 	    (rc = db_begin(db, 0, &txn, err)) != CE_OK)
 		return rc;
 	/* Without a new template the certificate's own pattern applies. */
-	rc = policy_resolve(txn, tmpl, !req->template.set && pattern_of(rec) > 0,
-	    pattern_of(rec), ca, &w->pol, err);
+	rc = policy_resolve(txn, tmpl, !req->template.set && c->pattern_id > 0,
+	    c->pattern_id, ca, &w->pol, err);
 	db_abort(txn);
 	/* The names are held to the policy they are renewed into. */
 	if (rc != CE_OK ||
@@ -225,9 +177,9 @@ renewal_work(struct ce_db *db, const struct renew_req *req, json_object *rec,
 	if (policy_requires_approval(&w->pol))
 		return ce_fail(err, CE_INVAL, "Template: '%s' requires approval; "
 		    "renew through /Enrollment/PFX instead.", w->pol.template_name);
-	if (json_object_object_get_ex(rec, "metadata", &md))
-		w->metadata = json_object_get(md);
-	w->renewal_of = json_object_get_int64(json_object_object_get(rec, "id"));
+	if (c->metadata != NULL)
+		w->metadata = json_object_get(c->metadata);
+	w->renewal_of = c->id;
 	w->include_chain = 1;
 	w->password_generated = 1;
 	return password_generate(w->password, 16, err);
@@ -268,7 +220,7 @@ renew_certificate(struct ce_db *db, const char *user, const struct renew_req *re
 	struct enroll_work w;
 	struct issue_result res;
 	struct ce_txn *txn = NULL;
-	json_object *rec = NULL;
+	struct cert c;
 	char why[CE_ERRMSG_MAX];
 	int has_id = req->certificate_id.set;	/* F_ID: 0 is absent */
 	enum renewal_type type;
@@ -277,21 +229,22 @@ renew_certificate(struct ce_db *db, const char *user, const struct renew_req *re
 	*response = NULL;
 	memset(&w, 0, sizeof(w));
 	memset(&res, 0, sizeof(res));
+	memset(&c, 0, sizeof(c));
 	if (has_id == req->thumbprint.set)
 		return ce_fail(err, CE_INVAL, "CertificateId: give either "
 		    "CertificateId or Thumbprint.");
 	if ((rc = db_begin(db, 0, &txn, err)) != CE_OK)
 		return rc;
 	if ((rc = find_cert(txn, req->certificate_id.v, req->thumbprint.set ?
-	    req->thumbprint.v : NULL, &rec, err)) == CE_OK) {
-		type = renewal_type(txn, rec, why, sizeof(why));
+	    req->thumbprint.v : NULL, &c, err)) == CE_OK) {
+		type = renewal_type(txn, &c, why, sizeof(why));
 		if (type == RENEWAL_NONE)
 			rc = ce_fail(err, CE_INVAL, "The certificate cannot be "
 			    "renewed: %.400s", why);
 	}
 	db_abort(txn);
 	if (rc != CE_OK ||
-	    (rc = renewal_work(db, req, rec, type, why, &w, err)) != CE_OK ||
+	    (rc = renewal_work(db, req, &c, type, why, &w, err)) != CE_OK ||
 	    (rc = enroll_issue(db, &ctx, &w, 0, &res, err)) != CE_OK)
 		goto out;
 	if ((*response = renew_answer(&res, &w)) == NULL)
@@ -299,6 +252,6 @@ renew_certificate(struct ce_db *db, const char *user, const struct renew_req *re
 out:
 	issue_result_clear(&res);
 	enroll_work_clear(&w);
-	json_object_put(rec);
+	cert_clear(&c);
 	return rc;
 }

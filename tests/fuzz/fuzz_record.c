@@ -1,8 +1,8 @@
 /*
  * fuzz_record - stored records read back: the record text as db_get()
  * parses it (store_lmdb.c), then ca_from_record() (a CA record: id, name,
- * cert PEM, chain of PEMs) and certdb_x509() (a certificate record's "der"
- * in base64).  The certificate it yields then goes where the read
+ * cert PEM, chain of PEMs) and cert_from_record() (a certificate record,
+ * whose "der" is base64).  The certificate it yields then goes where the read
  * endpoints take it: key_spec_of(), time_from_asn1() on its validity,
  * x500_format() on its names and san_describe() on its SANs.
  */
@@ -48,6 +48,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct ce_error err;
 	struct ca *ca = NULL;
+	struct cert c;
 	json_object *rec;
 	X509 *x;
 	int i;
@@ -66,9 +67,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else
 		FUZZ_CHECK(ca == NULL, "*out set on failure");
 	ca_free(ca);
-	if ((x = certdb_x509(rec)) != NULL)
+	cert_from_record(rec, &c);
+	if ((x = cert_x509(&c)) != NULL)
 		view(x);
 	X509_free(x);
+	cert_clear(&c);
 	json_object_put(rec);
 	ERR_clear_error();
 	return 0;
