@@ -31,6 +31,11 @@ int		 opt_check(const struct cmdline *c, const char *const *allowed);
 struct ce_db	*tool_db(const struct cmdline *c);
 /* Prints err and returns 1. */
 int		 tool_fail(const struct ce_error *err);
+/* A record module's listing (cert_dump, store_dump...). */
+typedef enum ce_err (*dump_fn)(struct ce_txn *, db_visit, void *,
+    struct ce_error *);
+/* Prints what dump gives as "key<TAB>json" lines; the exit status. */
+int		list_records(struct cmdline *c, dump_fn dump);
 /* Splits "a,b,c" into a new JSON array of strings. */
 json_object	*csv_array(const char *csv);
 

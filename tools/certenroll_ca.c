@@ -77,15 +77,11 @@ ca_create_cmd(struct cmdline *c)
 	return 0;
 }
 
-static int
-print_ca(const char *key, json_object *rec, void *arg)
+static void
+print_ca(int64_t id, const char *name, void *arg)
 {
-	json_object *v;
-
 	(void)arg;
-	json_object_object_get_ex(rec, "id", &v);
-	printf("%lld\t%s\n", (long long)json_object_get_int64(v), key);
-	return 0;
+	printf("%lld\t%s\n", (long long)id, name);
 }
 
 static int
@@ -102,7 +98,7 @@ ca_list_or_show(struct cmdline *c, int show)
 	if (db_begin(db, 0, &txn, &err) != CE_OK)
 		return tool_fail(&err);
 	if (!show) {
-		if (db_foreach(txn, T_CAS, print_ca, NULL, &err) != CE_OK)
+		if (ca_list(txn, print_ca, NULL, &err) != CE_OK)
 			rc = tool_fail(&err);
 	} else if (ca_find(txn, c->args[1], &ca, &err) != CE_OK) {
 		rc = tool_fail(&err);

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "certdb.h"
 #include "certenroll.h"
 #include "policy.h"
 #include "request.h"
@@ -216,13 +217,10 @@ print_record(const char *key, json_object *rec, void *arg)
 	return 0;
 }
 
-typedef enum ce_err (*dump_fn)(struct ce_txn *, db_visit, void *,
-    struct ce_error *);
-
-/* Lists records as "key<TAB>json" lines: those dump gives (a record
- * module's), else table t's. */
-static int
-list_table(struct cmdline *c, enum db_table t, dump_fn dump)
+/* Lists records as "key<TAB>json" lines: those a record module's dump
+ * gives (without the secrets it leaves out). */
+int
+list_records(struct cmdline *c, dump_fn dump)
 {
 	struct ce_error err;
 	struct ce_txn *txn;
@@ -232,8 +230,7 @@ list_table(struct cmdline *c, enum db_table t, dump_fn dump)
 
 	ce_error_clear(&err);
 	if ((rc = db_begin(db, 0, &txn, &err)) == CE_OK)
-		rc = dump != NULL ? dump(txn, print_record, NULL, &err) :
-		    db_foreach(txn, t, print_record, NULL, &err);
+		rc = dump(txn, print_record, NULL, &err);
 	if (rc != CE_OK)
 		ret = tool_fail(&err);
 	db_abort(txn);
@@ -288,7 +285,7 @@ cmd_template(struct cmdline *c)
 	if (c->nargs >= 1 && strcmp(c->args[0], "set") == 0)
 		return template_set_cmd(c);
 	if (c->nargs == 1 && strcmp(c->args[0], "list") == 0)
-		return list_table(c, T_TEMPLATES, NULL);
+		return list_records(c, template_dump);
 	fprintf(stderr, "usage: certenroll template add|set|list ...\n");
 	return 2;
 }
@@ -299,7 +296,7 @@ cmd_pattern(struct cmdline *c)
 	if (c->nargs >= 1 && strcmp(c->args[0], "add") == 0)
 		return pattern_add_cmd(c);
 	if (c->nargs == 1 && strcmp(c->args[0], "list") == 0)
-		return list_table(c, T_PATTERNS, NULL);
+		return list_records(c, pattern_dump);
 	fprintf(stderr, "usage: certenroll pattern add|list ...\n");
 	return 2;
 }
@@ -337,7 +334,7 @@ int
 cmd_cert(struct cmdline *c)
 {
 	if (c->nargs == 1 && strcmp(c->args[0], "list") == 0)
-		return list_table(c, T_CERTS, NULL);
+		return list_records(c, cert_dump);
 	fprintf(stderr, "usage: certenroll cert list\n");
 	return 2;
 }
@@ -370,8 +367,7 @@ request_decide(struct cmdline *c, int approve)
 	if (rc != CE_OK)
 		return tool_fail(&err);
 	printf("%s\n", json_object_to_json_string_ext(resp, JSON_C_TO_STRING_PLAIN));
-	rc = json_arr_len(json_object_object_get(resp, "Successes")) ==
-	    (size_t)(c->nargs - 1) ? 0 : 1;
+	rc = workflow_successes(resp) == (size_t)(c->nargs - 1) ? 0 : 1;
 	json_object_put(resp);
 	return rc;
 }
@@ -380,7 +376,7 @@ int
 cmd_request(struct cmdline *c)
 {
 	if (c->nargs == 1 && strcmp(c->args[0], "list") == 0)
-		return list_table(c, T__MAX, request_dump);
+		return list_records(c, request_dump);
 	if (c->nargs >= 1 && strcmp(c->args[0], "approve") == 0)
 		return request_decide(c, 1);
 	if (c->nargs >= 1 && strcmp(c->args[0], "deny") == 0)

@@ -85,50 +85,13 @@ store_add_cmd(struct cmdline *c)
 	return 0;
 }
 
-static int
-print_store(const char *key, json_object *rec, void *arg)
-{
-	(void)arg;
-	json_object_object_del(rec, "password_sealed");
-	printf("%s\t%s\n", key, json_object_to_json_string_ext(rec,
-	    JSON_C_TO_STRING_PLAIN));
-	return 0;
-}
-
-static int
-print_job(const char *key, json_object *rec, void *arg)
-{
-	(void)arg;
-	json_object_object_del(rec, "payload");
-	printf("%s\t%s\n", key, json_object_to_json_string_ext(rec,
-	    JSON_C_TO_STRING_PLAIN));
-	return 0;
-}
-
-static int
-list(struct cmdline *c, enum db_table t, db_visit cb)
-{
-	struct ce_error err;
-	struct ce_txn *txn;
-	struct ce_db *db = tool_db(c);
-	int rc = 0;
-
-	ce_error_clear(&err);
-	if (db_begin(db, 0, &txn, &err) != CE_OK ||
-	    db_foreach(txn, t, cb, NULL, &err) != CE_OK)
-		rc = tool_fail(&err);
-	db_abort(txn);
-	db_close(db);
-	return rc;
-}
-
 int
 cmd_store(struct cmdline *c)
 {
 	if (c->nargs == 1 && strcmp(c->args[0], "add") == 0)
 		return store_add_cmd(c);
 	if (c->nargs == 1 && strcmp(c->args[0], "list") == 0)
-		return list(c, T_STORES, print_store);
+		return list_records(c, store_dump);
 	fprintf(stderr, "usage: certenroll store add|list ...\n");
 	return 2;
 }
@@ -142,7 +105,7 @@ cmd_job(struct cmdline *c)
 	long long id;
 
 	if (c->nargs == 1 && strcmp(c->args[0], "list") == 0)
-		return list(c, T_JOBS, print_job);
+		return list_records(c, job_dump);
 	if (c->nargs == 2 && strcmp(c->args[0], "cancel") == 0) {
 		id = strtoll(c->args[1], &end, 10);
 		if (*end != '\0' || end == c->args[1]) {

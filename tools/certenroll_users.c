@@ -5,30 +5,18 @@
 #include "auth.h"
 #include "certenroll.h"
 
-/* Stores {"<field>": [values]} under name in table t. */
+/* Sets the role or user c->args[1] (set: auth_role_set, auth_user_set). */
 static int
-put_list(struct cmdline *c, enum db_table t, const char *field,
-    const char **vals, int n)
+put_list(struct cmdline *c, enum ce_err (*set)(struct ce_db *, const char *,
+    const char *const *, int, struct ce_error *), const char **vals, int n)
 {
 	struct ce_error err;
-	struct ce_txn *txn = NULL;
 	struct ce_db *db = tool_db(c);
-	json_object *rec = json_object_new_object(), *arr = json_object_new_array();
-	int i, rc = 0;
+	int rc = 0;
 
 	ce_error_clear(&err);
-	for (i = 0; i < n; i++)
-		json_object_array_add(arr, json_object_new_string(vals[i]));
-	json_object_object_add(rec, field, arr);
-	if (db_begin(db, 1, &txn, &err) != CE_OK ||
-	    db_put(txn, t, c->args[1], rec, &err) != CE_OK ||
-	    db_commit(txn, &err) != CE_OK)
+	if (set(db, c->args[1], vals, n, &err) != CE_OK)
 		rc = tool_fail(&err);
-	else
-		txn = NULL;
-	if (rc != 0)
-		db_abort(txn);
-	json_object_put(rec);
 	db_close(db);
 	return rc;
 }
@@ -52,7 +40,7 @@ cmd_role(struct cmdline *c)
 			    claims[i]);
 			return 1;
 		}
-	return put_list(c, T_ROLES, "claims", claims, n);
+	return put_list(c, auth_role_set, claims, n);
 }
 
 int
@@ -66,5 +54,5 @@ cmd_user(struct cmdline *c)
 		fprintf(stderr, "usage: certenroll user add NAME --role ROLE...\n");
 		return 2;
 	}
-	return put_list(c, T_USERS, "roles", roles, opt_all(c, "role", roles, 32));
+	return put_list(c, auth_user_set, roles, opt_all(c, "role", roles, 32));
 }

@@ -444,3 +444,28 @@ ca_has_thumbprint(struct ce_txn *txn, const char *tp)
 		return 0;
 	return m.found;
 }
+
+struct ca_lister {
+	void	(*cb)(int64_t, const char *, void *);
+	void	*arg;
+};
+
+static int
+ca_list_cb(const char *key, json_object *rec, void *arg)
+{
+	struct ca_lister *l = arg;
+	json_object *v;
+
+	l->cb(json_object_object_get_ex(rec, "id", &v) ?
+	    json_object_get_int64(v) : 0, key, l->arg);
+	return 0;
+}
+
+enum ce_err
+ca_list(struct ce_txn *txn, void (*cb)(int64_t id, const char *name,
+    void *arg), void *arg, struct ce_error *err)
+{
+	struct ca_lister l = { cb, arg };
+
+	return db_foreach(txn, T_CAS, ca_list_cb, &l, err);
+}

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <openssl/x509.h>
 #include "error.h"
+#include "store.h"
 #include "keys.h"
 #include <json-c/json.h>
 
@@ -35,6 +36,10 @@ enum ce_err	ca_from_record(json_object *rec, struct ca **out, struct ce_error *e
 void		ca_free(struct ca *ca);		/* NULL ok */
 /* The record id of CA name (*id 0 when name is NULL or no such CA). */
 enum ce_err	ca_record_id(struct ce_txn *txn, const char *name, int64_t *id,
+		    struct ce_error *err);
+/* Calls cb with the id and name of every CA, in name order. */
+enum ce_err	ca_list(struct ce_txn *txn,
+		    void (*cb)(int64_t id, const char *name, void *arg), void *arg,
 		    struct ce_error *err);
 /* Whether tp (any case) is the thumbprint of one of our CA certificates. */
 int		ca_has_thumbprint(struct ce_txn *txn, const char *tp);

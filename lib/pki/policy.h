@@ -22,6 +22,7 @@
 #include <json-c/json.h>
 #include <openssl/x509.h>
 #include "error.h"
+#include "store.h"
 #include "keys.h"
 
 struct ce_db;
@@ -81,6 +82,13 @@ enum ce_err	template_set_names(struct ce_db *db, const char *name,
 		    json_object *changes, struct ce_error *err);
 /* Admin: validates and stores a pattern record; assigns its id. */
 enum ce_err	pattern_add(struct ce_db *db, json_object *rec, int64_t *id,
+		    struct ce_error *err);
+
+/* Every template / enrollment pattern record as stored (the admin
+ * command's listing). */
+enum ce_err	template_dump(struct ce_txn *txn, db_visit cb, void *arg,
+		    struct ce_error *err);
+enum ce_err	pattern_dump(struct ce_txn *txn, db_visit cb, void *arg,
 		    struct ce_error *err);
 
 #endif

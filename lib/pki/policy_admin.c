@@ -324,3 +324,15 @@ out:
 	json_object_put(rec);
 	return rc;
 }
+
+enum ce_err
+template_dump(struct ce_txn *txn, db_visit cb, void *arg, struct ce_error *err)
+{
+	return db_foreach(txn, T_TEMPLATES, cb, arg, err);
+}
+
+enum ce_err
+pattern_dump(struct ce_txn *txn, db_visit cb, void *arg, struct ce_error *err)
+{
+	return db_foreach(txn, T_PATTERNS, cb, arg, err);
+}

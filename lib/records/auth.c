@@ -115,3 +115,49 @@ auth_claim_valid(const char *claim)
 		p++;
 	return strcmp(p, "/") == 0;
 }
+
+/* Writes {field: [vals...]} under name in table t. */
+static enum ce_err
+put_list(struct ce_db *db, enum db_table t, const char *name,
+    const char *field, const char *const *vals, int n, struct ce_error *err)
+{
+	struct ce_txn *txn = NULL;
+	json_object *rec = json_object_new_object(), *arr = json_object_new_array();
+	enum ce_err rc;
+	int i;
+
+	if (rec == NULL || arr == NULL) {
+		json_object_put(rec);
+		json_object_put(arr);
+		return ce_fault(err, CE_NOMEM, "json");
+	}
+	for (i = 0; i < n; i++)
+		if (json_object_array_add(arr, json_object_new_string(vals[i])) != 0) {
+			json_object_put(rec);
+			json_object_put(arr);
+			return ce_fault(err, CE_NOMEM, "json");
+		}
+	json_object_object_add(rec, field, arr);
+	if ((rc = db_begin(db, 1, &txn, err)) == CE_OK &&
+	    (rc = db_put(txn, t, name, rec, err)) == CE_OK) {
+		rc = db_commit(txn, err);
+		txn = NULL;
+	}
+	db_abort(txn);
+	json_object_put(rec);
+	return rc;
+}
+
+enum ce_err
+auth_role_set(struct ce_db *db, const char *name, const char *const *claims,
+    int n, struct ce_error *err)
+{
+	return put_list(db, T_ROLES, name, "claims", claims, n, err);
+}
+
+enum ce_err
+auth_user_set(struct ce_db *db, const char *name, const char *const *roles,
+    int n, struct ce_error *err)
+{
+	return put_list(db, T_USERS, name, "roles", roles, n, err);
+}

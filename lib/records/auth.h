@@ -37,6 +37,13 @@ int		auth_can_schedule(struct ce_db *db, struct ce_txn *txn,
 /* 1 when user holds the global or any container-scoped schedule claim. */
 int		auth_any_schedule(struct ce_db *db, const char *user);
 
+/* Admin: (re)defines role name with its claims, user name with its
+ * roles, in one write each. */
+enum ce_err	auth_role_set(struct ce_db *db, const char *name,
+		    const char *const *claims, int n, struct ce_error *err);
+enum ce_err	auth_user_set(struct ce_db *db, const char *name,
+		    const char *const *roles, int n, struct ce_error *err);
+
 /* Whether a claim text is well-formed (admin tool). */
 int		auth_claim_valid(const char *claim);
 

@@ -421,3 +421,9 @@ cert_x509(const struct cert *c)
 	buf_free(&der);
 	return x;
 }
+
+enum ce_err
+cert_dump(struct ce_txn *txn, db_visit cb, void *arg, struct ce_error *err)
+{
+	return db_foreach(txn, T_CERTS, cb, arg, err);
+}

@@ -20,6 +20,7 @@
 #include <json-c/json.h>
 #include <openssl/x509.h>
 #include "error.h"
+#include "store.h"
 #include "keys.h"
 #include "output.h"
 
@@ -101,6 +102,9 @@ enum ce_err	cert_by_serial(struct ce_txn *txn, const char *serial,
  * the call. */
 typedef int	(*cert_visit)(const struct cert *c, void *arg);
 enum ce_err	cert_scan(struct ce_txn *txn, cert_visit cb, void *arg,
+		    struct ce_error *err);
+/* Every certificate record as stored (the admin command's listing). */
+enum ce_err	cert_dump(struct ce_txn *txn, db_visit cb, void *arg,
 		    struct ce_error *err);
 /* What cert_get does with the stored JSON (any JSON: the fuzz harness). */
 void		 cert_from_record(json_object *rec, struct cert *out);

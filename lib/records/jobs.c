@@ -500,3 +500,9 @@ job_finish(struct ce_db *db, struct job *j, enum ce_err result,
 	}
 	return db_commit(txn, err);
 }
+
+enum ce_err
+job_dump(struct ce_txn *txn, db_visit cb, void *arg, struct ce_error *err)
+{
+	return db_foreach_omit(txn, T_JOBS, "payload", cb, arg, err);
+}

@@ -28,6 +28,7 @@
 #include <time.h>
 #include <json-c/json.h>
 #include "error.h"
+#include "store.h"
 #include "output.h"
 
 struct ce_db;
@@ -86,6 +87,10 @@ enum ce_err	job_payload(struct ce_db *db, const struct job *j,
  * JOB_RETRY_DELAY until JOB_MAX_ATTEMPTS, and the key dropped once final. */
 enum ce_err	job_finish(struct ce_db *db, struct job *j, enum ce_err result,
 		    const char *why, time_t now, struct ce_error *err);
+/* Every job record as stored, without its sealed copy of the key (the
+ * admin command's listing). */
+enum ce_err	job_dump(struct ce_txn *txn, db_visit cb, void *arg,
+		    struct ce_error *err);
 void		job_clear(struct job *j);
 
 /* The queue key of job in its present state, or NULL for a finished job

@@ -144,3 +144,11 @@ out:
 	free(p);
 	return rc;
 }
+
+enum ce_err
+staging_del(struct ce_txn *txn, int64_t cert_id, struct ce_error *err)
+{
+	char key[DB_IDKEY_MAX];
+
+	return db_del(txn, T_STAGING, db_idkey((uint64_t)cert_id, key), err);
+}

@@ -26,6 +26,9 @@ enum ce_err	staging_put(struct ce_db *db, struct ce_txn *txn, int64_t cert_id,
 		    int64_t request_id, const char *owner, time_t expires,
 		    const struct ce_buf *pfx, struct ce_error *err);
 
+/* Removes cert_id's staging data (used up by a Replace); CE_NOTFOUND. */
+enum ce_err	staging_del(struct ce_txn *txn, int64_t cert_id,
+		    struct ce_error *err);
 /* Removes staging data whose time is past; returns how many. */
 enum ce_err	staging_purge(struct ce_db *db, time_t now, int *purged,
 		    struct ce_error *err);

@@ -112,6 +112,11 @@ typedef int	(*db_visit_raw)(const char *key, const unsigned char *val,
 enum ce_err	db_foreach_raw(struct ce_txn *txn, enum db_table t,
 		    db_visit_raw cb, void *arg, struct ce_error *err);
 
+/* db_foreach with field omit taken out of each record first (a listing
+ * without the record's sealed secret). */
+enum ce_err	db_foreach_omit(struct ce_txn *txn, enum db_table t,
+		    const char *omit, db_visit cb, void *arg,
+		    struct ce_error *err);
 /* db_foreach over the records whose key starts with prefix. */
 enum ce_err	db_foreach_prefix(struct ce_txn *txn, enum db_table t,
 		    const char *prefix, db_visit cb, void *arg,

@@ -491,6 +491,30 @@ db_foreach_raw(struct ce_txn *t, enum db_table tab, db_visit_raw cb, void *arg,
 	return walk(t, tab, visit_raw_cb, &vr, err);
 }
 
+struct omitting {
+	db_visit	 cb;
+	void		*arg;
+	const char	*omit;
+};
+
+static int
+omit_cb(const char *key, json_object *rec, void *arg)
+{
+	struct omitting *o = arg;
+
+	json_object_object_del(rec, o->omit);
+	return o->cb(key, rec, o->arg);
+}
+
+enum ce_err
+db_foreach_omit(struct ce_txn *t, enum db_table tab, const char *omit,
+    db_visit cb, void *arg, struct ce_error *err)
+{
+	struct omitting o = { cb, arg, omit };
+
+	return db_foreach(t, tab, omit_cb, &o, err);
+}
+
 enum ce_err
 db_foreach_prefix(struct ce_txn *t, enum db_table tab, const char *prefix,
     db_visit cb, void *arg, struct ce_error *err)

@@ -142,8 +142,95 @@ out:
 	return rc;
 }
 
-enum ce_err
-store_get(struct ce_txn *txn, const char *guid, json_object **out,
+static const char *
+rec_str(json_object *rec, const char *k)
+{
+	json_object *v;
+
+	return json_object_object_get_ex(rec, k, &v) &&
+	    json_object_is_type(v, json_type_string) ?
+	    json_object_get_string(v) : NULL;
+}
+
+static char *
+dup_str(json_object *rec, const char *k)
+{
+	const char *v = rec_str(rec, k);
+
+	return v != NULL ? strdup(v) : NULL;
+}
+
+/* out from the stored JSON. */
+static enum ce_err
+store_from(json_object *rec, struct store *out, struct ce_error *err)
+{
+	json_object *v, *inv;
+	size_t i, n;
+
+	memset(out, 0, sizeof(*out));
+	snprintf(out->id, sizeof(out->id), "%s", rec_str(rec, "id") ?
+	    rec_str(rec, "id") : "");
+	out->container_id = json_object_object_get_ex(rec, "container_id", &v) &&
+	    json_object_is_type(v, json_type_int) ? json_object_get_int64(v) : -1;
+	out->container_name = dup_str(rec, "container_name");
+	out->client_machine = dup_str(rec, "client_machine");
+	out->store_path = dup_str(rec, "store_path");
+	out->store_type = dup_str(rec, "store_type");
+	if (json_object_object_get_ex(rec, "properties", &v) &&
+	    json_object_is_type(v, json_type_object))
+		out->properties = json_object_get(v);
+	out->create_if_missing = json_object_object_get_ex(rec,
+	    "create_if_missing", &v) && json_object_get_boolean(v);
+	out->password_sealed = dup_str(rec, "password_sealed");
+	out->inventoried = json_object_object_get_ex(rec, "inventoried", &v) &&
+	    json_object_is_type(v, json_type_int) ? json_object_get_int64(v) : 0;
+	inv = json_object_object_get(rec, "inventory");
+	if ((n = json_arr_len(inv)) > 0 &&
+	    (out->inventory = calloc(n, sizeof(*out->inventory))) == NULL) {
+		store_clear(out);
+		return ce_fault(err, CE_NOMEM, "store");
+	}
+	for (i = 0; i < n; i++) {
+		json_object *e = json_object_array_get_idx(inv, i);
+		struct store_entry *se = &out->inventory[out->ninventory];
+
+		if (rec_str(e, "alias") == NULL)
+			continue;
+		if ((se->alias = strdup(rec_str(e, "alias"))) == NULL) {
+			store_clear(out);
+			return ce_fault(err, CE_NOMEM, "store");
+		}
+		snprintf(se->thumbprint, sizeof(se->thumbprint), "%s",
+		    rec_str(e, "thumbprint") ? rec_str(e, "thumbprint") : "");
+		se->has_key = json_object_object_get_ex(e, "has_key", &v) &&
+		    json_object_get_boolean(v);
+		out->ninventory++;
+	}
+	return CE_OK;
+}
+
+void
+store_clear(struct store *s)
+{
+	size_t i;
+
+	if (s == NULL)
+		return;
+	free(s->container_name);
+	free(s->client_machine);
+	free(s->store_path);
+	free(s->store_type);
+	json_object_put(s->properties);
+	free(s->password_sealed);
+	for (i = 0; i < s->ninventory; i++)
+		free(s->inventory[i].alias);
+	free(s->inventory);
+	memset(s, 0, sizeof(*s));
+}
+
+/* The stored record of store guid (CE_INVAL, CE_NOTFOUND as store_get). */
+static enum ce_err
+store_json(struct ce_txn *txn, const char *guid, json_object **out,
     struct ce_error *err)
 {
 	char key[GUID_LEN + 1];
@@ -161,55 +248,108 @@ store_get(struct ce_txn *txn, const char *guid, json_object **out,
 	return rc;
 }
 
-static const char *
-rec_str(json_object *rec, const char *k)
+enum ce_err
+store_get(struct ce_txn *txn, const char *guid, struct store *out,
+    struct ce_error *err)
 {
-	json_object *v;
+	json_object *rec = NULL;
+	enum ce_err rc;
 
-	return json_object_object_get_ex(rec, k, &v) &&
-	    json_object_is_type(v, json_type_string) ?
-	    json_object_get_string(v) : NULL;
+	memset(out, 0, sizeof(*out));
+	if ((rc = store_json(txn, guid, &rec, err)) == CE_OK)
+		rc = store_from(rec, out, err);
+	json_object_put(rec);
+	return rc;
+}
+
+struct listing {
+	int64_t		 skip, left;
+	store_visit	 cb;
+	void		*arg;
+	struct ce_error	*err;
+	enum ce_err	 rc;
+};
+
+static int
+list_cb(const char *key, json_object *rec, void *arg)
+{
+	struct listing *l = arg;
+	struct store s;
+	int stop;
+
+	(void)key;
+	if (l->skip > 0) {
+		l->skip--;
+		return 0;
+	}
+	if ((l->rc = store_from(rec, &s, l->err)) != CE_OK)
+		return 1;
+	stop = l->cb(&s, l->arg);
+	store_clear(&s);
+	return stop || --l->left <= 0;
+}
+
+enum ce_err
+store_list(struct ce_txn *txn, int64_t skip, int64_t limit, store_visit cb,
+    void *arg, struct ce_error *err)
+{
+	struct listing l = { skip, limit, cb, arg, err, CE_OK };
+	enum ce_err rc;
+
+	if (limit <= 0)
+		return CE_OK;
+	rc = db_foreach(txn, T_STORES, list_cb, &l, err);
+	return rc != CE_OK ? rc : l.rc;
 }
 
 int
-store_needs_entry_password(json_object *rec)
+store_has_alias(const struct store *s, const char *alias)
+{
+	size_t i;
+
+	for (i = 0; alias != NULL && i < s->ninventory; i++)
+		if (strcmp(s->inventory[i].alias, alias) == 0)
+			return 1;
+	return 0;
+}
+
+int
+store_needs_entry_password(const struct store *st)
 {
 	struct certstore s;
-	json_object *props = NULL, *v;
-	const char *t = rec_str(rec, "store_type");
+	json_object *v;
 
 	memset(&s, 0, sizeof(s));
-	s.type = (enum certstore_type)certstore_type_parse(t ? t : "");
+	s.type = (enum certstore_type)certstore_type_parse(st->store_type ?
+	    st->store_type : "");
 	s.encrypt_keys = 1;
-	json_object_object_get_ex(rec, "properties", &props);
-	if ((v = json_object_object_get(props, "EncryptKeys")) != NULL)
+	if (st->properties != NULL &&
+	    (v = json_object_object_get(st->properties, "EncryptKeys")) != NULL)
 		s.encrypt_keys = strcasecmp(json_object_get_string(v), "false") != 0;
 	return certstore_needs_entry_password(&s);
 }
 
 enum ce_err
-store_open(struct ce_db *db, json_object *rec, struct certstore *out,
+store_open(struct ce_db *db, const struct store *st, struct certstore *out,
     char *pwbuf, size_t pwbufsz, struct ce_error *err)
 {
 	struct ce_buf sealed = { NULL, 0 }, pw = { NULL, 0 };
-	const char *t = rec_str(rec, "store_type"), *ps, *id = rec_str(rec, "id");
 	char aad[64];
 	enum ce_err rc;
 	int type;
 
 	memset(out, 0, sizeof(*out));
 	pwbuf[0] = '\0';
-	if ((type = certstore_type_parse(t ? t : "")) < 0 || id == NULL ||
-	    (out->path = rec_str(rec, "store_path")) == NULL)
+	if ((type = certstore_type_parse(st->store_type ? st->store_type :
+	    "")) < 0 || st->id[0] == '\0' || (out->path = st->store_path) == NULL)
 		return ce_fault(err, CE_DB, "store record is malformed");
 	out->type = (enum certstore_type)type;
-	out->encrypt_keys = store_needs_entry_password(rec);
-	out->create_if_missing = json_object_get_boolean(
-	    json_object_object_get(rec, "create_if_missing"));
-	if ((ps = rec_str(rec, "password_sealed")) == NULL)
+	out->encrypt_keys = store_needs_entry_password(st);
+	out->create_if_missing = st->create_if_missing;
+	if (st->password_sealed == NULL)
 		return CE_OK;
-	snprintf(aad, sizeof(aad), "store:%s", id);
-	if ((rc = b64_decode(ps, &sealed)) != CE_OK)
+	snprintf(aad, sizeof(aad), "store:%s", st->id);
+	if ((rc = b64_decode(st->password_sealed, &sealed)) != CE_OK)
 		return ce_fault(err, CE_DB, "store password is malformed");
 	rc = unseal(db_key_dir(db), aad, sealed.data, sealed.len, &pw, err);
 	buf_free(&sealed);
@@ -226,8 +366,10 @@ store_open(struct ce_db *db, json_object *rec, struct certstore *out,
 	return CE_OK;
 }
 
-enum ce_err
-locations_get(struct ce_txn *txn, int64_t cert_id, json_object **out,
+/* The stored list of cert_id's locations (a new reference; an empty array
+ * when there are none). */
+static enum ce_err
+locations_json(struct ce_txn *txn, int64_t cert_id, json_object **out,
     struct ce_error *err)
 {
 	json_object *rec = NULL, *arr;
@@ -250,6 +392,54 @@ locations_get(struct ce_txn *txn, int64_t cert_id, json_object **out,
 	return CE_OK;
 }
 
+enum ce_err
+locations_get(struct ce_txn *txn, int64_t cert_id, struct location **out,
+    size_t *n, struct ce_error *err)
+{
+	json_object *arr = NULL;
+	size_t i, len;
+	enum ce_err rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = locations_json(txn, cert_id, &arr, err)) != CE_OK)
+		return rc;
+	if ((len = json_arr_len(arr)) > 0 &&
+	    (*out = calloc(len, sizeof(**out))) == NULL) {
+		json_object_put(arr);
+		return ce_fault(err, CE_NOMEM, "locations");
+	}
+	for (i = 0; i < len; i++) {
+		json_object *e = json_object_array_get_idx(arr, i);
+		struct location *l = &(*out)[*n];
+
+		if (rec_str(e, "store_id") == NULL || rec_str(e, "alias") == NULL)
+			continue;
+		snprintf(l->store_id, sizeof(l->store_id), "%s",
+		    rec_str(e, "store_id"));
+		if ((l->alias = strdup(rec_str(e, "alias"))) == NULL) {
+			locations_free(*out, *n);
+			*out = NULL;
+			*n = 0;
+			json_object_put(arr);
+			return ce_fault(err, CE_NOMEM, "locations");
+		}
+		(*n)++;
+	}
+	json_object_put(arr);
+	return CE_OK;
+}
+
+void
+locations_free(struct location *l, size_t n)
+{
+	size_t i;
+
+	for (i = 0; l != NULL && i < n; i++)
+		free(l[i].alias);
+	free(l);
+}
+
 /* Rewrites the locations of cert_id: drops entries of store guid, then
  * adds one per alias in items whose thumbprint is this certificate's. */
 static enum ce_err
@@ -262,7 +452,7 @@ relocate(struct ce_txn *txn, int64_t cert_id, const char *guid,
 	enum ce_err rc;
 	size_t i;
 
-	if ((rc = locations_get(txn, cert_id, &old, err)) != CE_OK)
+	if ((rc = locations_json(txn, cert_id, &old, err)) != CE_OK)
 		return rc;
 	if ((fresh = json_object_new_array()) == NULL ||
 	    (rec = json_object_new_object()) == NULL) {
@@ -328,7 +518,7 @@ store_record_inventory(struct ce_db *db, const char *guid,
 
 	if ((rc = db_begin(db, 1, &txn, err)) != CE_OK)
 		return rc;
-	if ((rc = store_get(txn, guid, &rec, err)) != CE_OK)
+	if ((rc = store_json(txn, guid, &rec, err)) != CE_OK)
 		goto out;
 	old = json_object_object_get(rec, "inventory");
 	nold = json_arr_len(old);
@@ -372,12 +562,18 @@ out:
 	return rc;
 }
 
-/* Keyfactor's store type number of a store record, or -1. */
+/* Keyfactor's store type number of a store, or -1. */
 int
-store_type_id(json_object *store)
+store_type_id(const struct store *s)
 {
-	const char *t = json_object_get_string(json_object_object_get(store, "store_type"));
-	int type = t != NULL ? certstore_type_parse(t) : -1;
+	int type = s->store_type != NULL ? certstore_type_parse(s->store_type) :
+	    -1;
 
 	return type >= 0 ? certstore_type_id((enum certstore_type)type) : -1;
+}
+
+enum ce_err
+store_dump(struct ce_txn *txn, db_visit cb, void *arg, struct ce_error *err)
+{
+	return db_foreach_omit(txn, T_STORES, "password_sealed", cb, arg, err);
 }

@@ -46,7 +46,7 @@ execute(struct ce_db *db, const struct job *job, struct ce_error *err)
 	struct ce_txn *txn = NULL;
 	struct certstore cs;
 	struct certstore_item *items = NULL;
-	json_object *store = NULL;
+	struct store store;
 	EVP_PKEY *key = NULL;
 	X509 *cert = NULL;
 	STACK_OF(X509) *chain = NULL;
@@ -54,13 +54,14 @@ execute(struct ce_db *db, const struct job *job, struct ce_error *err)
 	size_t n = 0;
 	enum ce_err rc;
 
+	memset(&store, 0, sizeof(store));
 	if ((rc = db_begin(db, 0, &txn, err)) != CE_OK)
 		return rc;
 	rc = store_get(txn, job->store_id, &store, err);
 	db_abort(txn);
 	if (rc != CE_OK)
 		goto out;
-	if ((rc = store_open(db, store, &cs, storepw, sizeof(storepw), err)) != CE_OK ||
+	if ((rc = store_open(db, &store, &cs, storepw, sizeof(storepw), err)) != CE_OK ||
 	    (rc = open_payload(db, job, &key, &cert, &chain, pw, sizeof(pw),
 	    err)) != CE_OK)
 		goto out;
@@ -80,7 +81,7 @@ out:
 	EVP_PKEY_free(key);
 	X509_free(cert);
 	sk_X509_pop_free(chain, X509_free);
-	json_object_put(store);
+	store_clear(&store);
 	return rc;
 }
 

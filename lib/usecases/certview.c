@@ -77,47 +77,65 @@ add_origin(struct ce_txn *txn, struct jb *b, const struct cert *c,
 
 /* ---- locations and metadata -------------------------------------------- */
 
-/* Counts one more location of store type name in counts [{Type,Count}]. */
+/* LocationsCount [{Type, Count}]: the locations per store type, in the
+ * order the types first appear. */
+#define TYPES_MAX	8
+
+struct type_count {
+	char		 type[TYPES_MAX][32];
+	int64_t		 n[TYPES_MAX];
+	size_t		 ntypes;
+};
+
 static void
-count_type(json_object *counts, const char *name, int *bad)
+count_type(struct type_count *tc, const char *type)
 {
-	json_object *e, *v;
+	size_t i;
+
+	for (i = 0; i < tc->ntypes; i++)
+		if (strcmp(tc->type[i], type) == 0) {
+			tc->n[i]++;
+			return;
+		}
+	if (tc->ntypes < TYPES_MAX) {
+		snprintf(tc->type[tc->ntypes], sizeof(tc->type[0]), "%s", type);
+		tc->n[tc->ntypes++] = 1;
+	}
+}
+
+static json_object *
+counts_json(const struct type_count *tc, int *bad)
+{
+	json_object *a = json_object_new_array();
 	struct jb item;
 	size_t i;
 
-	for (i = 0; i < json_arr_len(counts); i++) {
-		e = json_object_array_get_idx(counts, i);
-		if (json_object_object_get_ex(e, "Count", &v) &&
-		    jrec_str(e, "Type") != NULL &&
-		    strcmp(jrec_str(e, "Type"), name) == 0) {
-			if (json_object_int_inc(v, 1) != 1)
-				*bad = 1;
-			return;
-		}
+	for (i = 0; i < tc->ntypes; i++) {
+		jb_init(&item, json_object_new_object());
+		jb_str(&item, "Type", tc->type[i]);
+		jb_int(&item, "Count", tc->n[i]);
+		if (item.bad) {
+			json_object_put(item.o);
+			*bad = 1;
+		} else
+			jb_arr_add(a, item.o, bad);
 	}
-	jb_init(&item, json_object_new_object());
-	jb_str(&item, "Type", name);
-	jb_int(&item, "Count", 1);
-	if (item.bad) {
-		json_object_put(item.o);
-		*bad = 1;
-	} else
-		jb_arr_add(counts, item.o, bad);
+	return a;
 }
 
 /* One Locations[] item: location loc in store. */
 static json_object *
-location_item(json_object *loc, json_object *store)
+location_item(const struct location *loc, const struct store *store)
 {
 	struct jb item;
 
 	jb_init(&item, json_object_new_object());
-	jb_str(&item, "StoreMachine", jrec_str(store, "client_machine"));
-	jb_str(&item, "StorePath", jrec_str(store, "store_path"));
+	jb_str(&item, "StoreMachine", store->client_machine);
+	jb_str(&item, "StorePath", store->store_path);
 	jb_int(&item, "StoreType", store_type_id(store));
-	jb_str(&item, "Alias", jrec_str(loc, "alias"));
+	jb_str(&item, "Alias", loc->alias);
 	jb_int(&item, "ChainLevel", 0);
-	jb_str(&item, "CertStoreId", jrec_str(store, "id"));
+	jb_str(&item, "CertStoreId", store->id);
 	if (item.bad) {
 		json_object_put(item.o);
 		return NULL;
@@ -133,46 +151,40 @@ static enum ce_err
 add_locations(struct ce_txn *txn, struct jb *b, int64_t cert_id,
     const struct certview_opts *opts, struct ce_error *err)
 {
-	json_object *locs = NULL, *store = NULL, *loc, *counts, *list;
-	const char *sid;
+	json_object *list;
+	struct location *locs = NULL;
+	struct store store;
+	struct type_count tc;
 	struct ce_error scratch;
 	enum ce_err rc;
-	size_t i;
+	size_t i, n = 0;
 
-	counts = json_object_new_array();
+	memset(&tc, 0, sizeof(tc));
 	list = json_object_new_array();
-	if ((rc = locations_get(txn, cert_id, &locs, err)) != CE_OK)
+	if ((rc = locations_get(txn, cert_id, &locs, &n, err)) != CE_OK)
 		goto out;
-	for (i = 0; i < json_arr_len(locs); i++) {
-		loc = json_object_array_get_idx(locs, i);
-		if ((sid = jrec_str(loc, "store_id")) == NULL)
-			continue;
+	for (i = 0; i < n; i++) {
 		ce_error_clear(&scratch);
-		rc = store_get(txn, sid, &store, &scratch);
+		rc = store_get(txn, locs[i].store_id, &store, &scratch);
 		if (rc == CE_NOTFOUND || rc == CE_INVAL)
 			continue;
 		if (rc != CE_OK) {
 			*err = scratch;
 			goto out;
 		}
-		count_type(counts, jrec_str(store, "store_type") != NULL ?
-		    jrec_str(store, "store_type") : "", &b->bad);
+		count_type(&tc, store.store_type != NULL ? store.store_type : "");
 		if (opts->locations)
-			jb_arr_add(list, location_item(loc, store), &b->bad);
-		json_object_put(store);
-		store = NULL;
+			jb_arr_add(list, location_item(&locs[i], &store), &b->bad);
+		store_clear(&store);
 	}
 	rc = CE_OK;
 out:
 	if (rc == CE_OK) {
-		jb_add(b, "LocationsCount", counts);
+		jb_add(b, "LocationsCount", counts_json(&tc, &b->bad));
 		jb_add(b, "Locations", list);
-	} else {
-		json_object_put(counts);
+	} else
 		json_object_put(list);
-	}
-	json_object_put(store);
-	json_object_put(locs);
+	locations_free(locs, n);
 	return rc;
 }
 

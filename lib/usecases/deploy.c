@@ -226,20 +226,11 @@ deploy_plan_parse(json_object *stores, json_object *store_ids,
 	return CE_OK;
 }
 
-/* Whether alias is already in the store's last inventory. */
-static int
-alias_taken(json_object *store, const char *alias)
+/* The container whose claim schedules on store s (0: none). */
+static int64_t
+container_of(const struct store *s)
 {
-	json_object *inv = json_object_object_get(store, "inventory");
-	size_t i;
-
-	for (i = 0; i < json_arr_len(inv); i++) {
-		json_object *v = json_object_object_get(
-		    json_object_array_get_idx(inv, i), "alias");
-		if (v != NULL && strcmp(json_object_get_string(v), alias) == 0)
-			return 1;
-	}
-	return 0;
+	return s->container_id > 0 ? s->container_id : 0;
 }
 
 /* Checks one target; 0 (with a logged reason) puts it in FailedStores. */
@@ -247,20 +238,19 @@ static int
 target_ok(struct ce_db *db, struct ce_txn *txn, const char *user,
     struct target *t)
 {
-	json_object *store = NULL;
+	struct store store;
 	int ok = 0;
 
 	if (store_get(txn, t->id, &store, NULL) != CE_OK)
 		log_info("deploy: store %s does not exist", t->id);
-	else if (!auth_can_schedule(db, txn, user, json_object_get_int64(
-	    json_object_object_get(store, "container_id"))))
+	else if (!auth_can_schedule(db, txn, user, container_of(&store)))
 		log_info("deploy: %s may not schedule jobs on store %s", user, t->id);
-	else if (!t->overwrite && alias_taken(store, t->alias))
+	else if (!t->overwrite && store_has_alias(&store, t->alias))
 		log_info("deploy: alias %s exists in store %s (no Overwrite)",
 		    t->alias, t->id);
 	else
 		ok = 1;
-	json_object_put(store);
+	store_clear(&store);
 	return ok;
 }
 
@@ -319,7 +309,8 @@ fail:
 static enum ce_err
 schedule(struct ce_db *db, struct ce_txn *txn, const char *user,
     struct deploy_plan *p, const struct staged *st, const char *password,
-    int kind, time_t due, json_object **response, struct ce_error *err)
+    int kind, time_t due, json_object **response, size_t *scheduled,
+    struct ce_error *err)
 {
 	json_object *ok, *bad;
 	enum ce_err rc;
@@ -327,6 +318,7 @@ schedule(struct ce_db *db, struct ce_txn *txn, const char *user,
 	if ((rc = deploy_plan_schedule(db, txn, user, p, st->cert_id, &st->pfx,
 	    st->thumbprint, password, kind, due, &ok, &bad, err)) != CE_OK)
 		return rc;
+	*scheduled = json_arr_len(ok);
 	if ((*response = json_object_new_object()) == NULL) {
 		json_object_put(ok);
 		json_object_put(bad);
@@ -391,6 +383,7 @@ deploy_pfx(struct ce_db *db, const char *user, const struct deploy_req *req,
 	struct staged st;
 	struct ce_txn *txn = NULL;
 	int64_t cid;
+	size_t scheduled = 0;
 	enum ce_err rc;
 
 	*response = NULL;
@@ -406,15 +399,14 @@ deploy_pfx(struct ce_db *db, const char *user, const struct deploy_req *req,
 	    req->request_id.set, req->request_id.v, &cid, err)) != CE_OK ||
 	    (rc = load_staged(db, txn, user, cid, req->password.v, &st, err)) != CE_OK ||
 	    (rc = schedule(db, txn, user, &plan, &st, req->password.v, JOB_ADD,
-	    due_time(&req->job_time), response, err)) != CE_OK)
+	    due_time(&req->job_time), response, &scheduled, err)) != CE_OK)
 		goto out;
 	rc = db_commit(txn, err);
 	txn = NULL;
 	if (rc != CE_OK)
 		goto out;
 	log_audit(user, "deploy", "cert=%lld stores=%zu scheduled=%zu",
-	    (long long)cid, plan.n, json_arr_len(json_object_object_get(
-	    *response, "SuccessfulStores")));
+	    (long long)cid, plan.n, scheduled);
 out:
 	if (rc != CE_OK) {
 		json_object_put(*response);
@@ -432,10 +424,10 @@ replace_targets(struct ce_txn *txn, int64_t existing, struct deploy_plan *p,
 {
 	struct target *t = p->t;
 	size_t *n = &p->n;
-	json_object *locs = NULL, *e;
+	struct location *locs = NULL;
 	struct cert old;
 	enum ce_err rc;
-	size_t i;
+	size_t i, nlocs = 0;
 
 	*n = 0;
 	rc = cert_get(txn, existing, &old, err);
@@ -446,20 +438,17 @@ replace_targets(struct ce_txn *txn, int64_t existing, struct deploy_plan *p,
 			    "certificate %lld was not found.", (long long)existing);
 		return rc;
 	}
-	if ((rc = locations_get(txn, existing, &locs, err)) != CE_OK)
+	if ((rc = locations_get(txn, existing, &locs, &nlocs, err)) != CE_OK)
 		return rc;
-	for (i = 0; i < json_arr_len(locs) && *n < MAX_TARGETS; i++) {
-		e = json_object_array_get_idx(locs, i);
+	for (i = 0; i < nlocs && *n < MAX_TARGETS; i++) {
 		memset(&t[*n], 0, sizeof(t[*n]));
-		snprintf(t[*n].id, sizeof(t[*n].id), "%s", json_object_get_string(
-		    json_object_object_get(e, "store_id")));
-		snprintf(t[*n].alias, sizeof(t[*n].alias), "%s", json_object_get_string(
-		    json_object_object_get(e, "alias")));
+		snprintf(t[*n].id, sizeof(t[*n].id), "%s", locs[i].store_id);
+		snprintf(t[*n].alias, sizeof(t[*n].alias), "%s", locs[i].alias);
 		t[*n].has_alias = 1;
 		t[*n].overwrite = 1;
 		(*n)++;
 	}
-	json_object_put(locs);
+	locations_free(locs, nlocs);
 	if (*n == 0)
 		return ce_fail(err, CE_INVAL, "ExistingCertificateId: certificate "
 		    "%lld is not in any certificate store.", (long long)existing);
@@ -473,17 +462,15 @@ static enum ce_err
 replace_permitted(struct ce_db *db, struct ce_txn *txn, const char *user,
     const struct deploy_plan *p, struct ce_error *err)
 {
-	json_object *store = NULL;
+	struct store store;
 	int64_t container = -1, c;
 	size_t i;
 
 	for (i = 0; i < p->n; i++) {
 		if (store_get(txn, p->t[i].id, &store, NULL) != CE_OK)
 			continue;
-		c = json_object_get_int64(json_object_object_get(store,
-		    "container_id"));
-		json_object_put(store);
-		store = NULL;
+		c = container_of(&store);
+		store_clear(&store);
 		if (auth_can_schedule(db, txn, user, c))
 			return CE_OK;
 		if (container < 0)
@@ -507,7 +494,7 @@ replace_pfx(struct ce_db *db, const char *user, const struct replace_req *req,
 	struct deploy_plan plan;
 	struct staged st;
 	struct ce_txn *txn = NULL;
-	char key[DB_IDKEY_MAX];
+	size_t scheduled = 0;
 	int64_t cid;
 	enum ce_err rc;
 
@@ -527,10 +514,10 @@ replace_pfx(struct ce_db *db, const char *user, const struct replace_req *req,
 	    (rc = replace_permitted(db, txn, user, &plan, err)) != CE_OK ||
 	    (rc = load_staged(db, txn, user, cid, req->password.v, &st, err)) != CE_OK ||
 	    (rc = schedule(db, txn, user, &plan, &st, req->password.v, JOB_REPLACE,
-	    due_time(&req->job_time), response, err)) != CE_OK)
+	    due_time(&req->job_time), response, &scheduled, err)) != CE_OK)
 		goto out;
 	/* Replace uses the staging data up. */
-	if ((rc = db_del(txn, T_STAGING, db_idkey((uint64_t)cid, key), err)) != CE_OK)
+	if ((rc = staging_del(txn, cid, err)) != CE_OK)
 		goto out;
 	rc = db_commit(txn, err);
 	txn = NULL;

@@ -247,25 +247,21 @@ add_existing_stores(struct ce_db *db, struct enroll_work *w,
 {
 	struct ce_txn *txn = NULL;
 	struct deploy_target *t;
-	json_object *locs = NULL, *e;
-	size_t i, j;
+	struct location *locs = NULL;
+	size_t i, j, n = 0;
 	enum ce_err rc;
 
 	if ((rc = db_begin(db, 0, &txn, err)) != CE_OK)
 		return rc;
-	rc = locations_get(txn, w->renewal_of, &locs, err);
+	rc = locations_get(txn, w->renewal_of, &locs, &n, err);
 	db_abort(txn);
 	if (rc != CE_OK)
 		return rc;
-	for (i = 0; i < json_arr_len(locs) &&
-	    w->plan.n < DEPLOY_MAX_TARGETS; i++) {
-		e = json_object_array_get_idx(locs, i);
+	for (i = 0; i < n && w->plan.n < DEPLOY_MAX_TARGETS; i++) {
 		t = &w->plan.t[w->plan.n];
 		memset(t, 0, sizeof(*t));
-		snprintf(t->id, sizeof(t->id), "%s", json_object_get_string(
-		    json_object_object_get(e, "store_id")));
-		snprintf(t->alias, sizeof(t->alias), "%s", json_object_get_string(
-		    json_object_object_get(e, "alias")));
+		snprintf(t->id, sizeof(t->id), "%s", locs[i].store_id);
+		snprintf(t->alias, sizeof(t->alias), "%s", locs[i].alias);
 		t->has_alias = t->overwrite = t->renewal = 1;
 		for (j = 0; j < w->plan.n; j++)
 			if (strcmp(w->plan.t[j].id, t->id) == 0)
@@ -273,7 +269,7 @@ add_existing_stores(struct ce_db *db, struct enroll_work *w,
 		if (j == w->plan.n)
 			w->plan.n++;
 	}
-	json_object_put(locs);
+	locations_free(locs, n);
 	return CE_OK;
 }
 

@@ -18,8 +18,9 @@ enum ce_err	storeview_get(struct ce_db *db, const char *guid,
 enum ce_err	storeview_list(struct ce_db *db, const struct paging *pg,
 		    json_object **out, struct ce_error *err);
 
-/* The API object of store record rec (never its password). */
-enum ce_err	storeview_json(json_object *rec, json_object **out,
+/* The API object of store st (never its password). */
+struct store;
+enum ce_err	storeview_json(const struct store *st, json_object **out,
 		    struct ce_error *err);
 
 #endif

@@ -450,3 +450,12 @@ workflow_get(struct ce_db *db, int64_t id, json_object **out,
 	request_clear(&req);
 	return rc;
 }
+
+size_t
+workflow_successes(json_object *response)
+{
+	json_object *ok;
+
+	return json_object_object_get_ex(response, "Successes", &ok) ?
+	    json_arr_len(ok) : 0;
+}

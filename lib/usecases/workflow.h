@@ -8,6 +8,7 @@
 #ifndef CE_WORKFLOW_H
 #define CE_WORKFLOW_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <json-c/json.h>
 #include "error.h"
@@ -23,6 +24,9 @@ struct ce_db;
  */
 enum ce_err	workflow_approve(struct ce_db *db, const char *approver,
 		    json_object *ids, json_object **response, struct ce_error *err);
+
+/* How many ids an approve or deny answer lists in Successes. */
+size_t		workflow_successes(json_object *response);
 
 /* Denies each pending request of ids with comment; same answer shape. */
 enum ce_err	workflow_deny(struct ce_db *db, const char *who,
