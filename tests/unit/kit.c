@@ -1,0 +1,204 @@
+/* kit.c - the unit tests' data folder and admin helpers (see kit.h). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "auth.h"
+#include "ca.h"
+#include "config.h"
+#include "kit.h"
+#include "keys.h"
+#include "policy.h"
+#include "seal.h"
+#include "settings.h"
+
+void
+kit_open(struct kit *k)
+{
+	struct ce_error err;
+
+	memset(k, 0, sizeof(*k));
+	/* Nothing from the environment reaches the lib: no signer socket,
+	 * no configuration file but what a test gives (kit_config). */
+	unsetenv("CERTENROLL_SIGNER");
+	unsetenv("CERTENROLL_CONF");
+	config_reset();
+	snprintf(k->dir, sizeof(k->dir), "/tmp/ce-unit.XXXXXX");
+	if (mkdtemp(k->dir) == NULL)
+		fail_msg("mkdtemp %s", k->dir);
+	/* What `certenroll init` does: the DEK, then the environment. */
+	E(seal_key_create(k->dir, &err));
+	E(db_open(k->dir, &k->db, &err));
+}
+
+static int
+rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path) == -1 ? -1 : 0;
+}
+
+void
+kit_close(struct kit *k)
+{
+	db_close(k->db);
+	k->db = NULL;
+	config_reset();
+	if (k->dir[0] != '\0' && nftw(k->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS))
+		fail_msg("cannot remove %s", k->dir);
+	k->dir[0] = '\0';
+}
+
+int
+kit_setup(void **state)
+{
+	struct kit *k;
+
+	if ((k = calloc(1, sizeof(*k))) == NULL)
+		return -1;
+	kit_open(k);
+	*state = k;
+	return 0;
+}
+
+int
+kit_teardown(void **state)
+{
+	struct kit *k = *state;
+
+	kit_close(k);
+	free(k);
+	return 0;
+}
+
+json_object *
+kit_json(const char *text)
+{
+	json_object *j;
+
+	if ((j = json_tokener_parse(text)) == NULL)
+		fail_msg("not JSON: %s", text);
+	return j;
+}
+
+void
+kit_config(const char *text)
+{
+	struct ce_error err;
+
+	config_reset();
+	E(config_parse(text, &err));
+}
+
+int64_t
+kit_ca(struct kit *k, const char *name, const char *key, int days,
+    const char *parent)
+{
+	struct ce_error err;
+	struct key_spec spec;
+	int64_t id = 0;
+
+	E(key_spec_parse_word(key, &spec, &err));
+	E(ca_create(k->db, name, &spec, NULL, days, parent, &id, &err));
+	return id;
+}
+
+int64_t
+kit_template(struct kit *k, const char *json)
+{
+	struct ce_error err;
+	json_object *rec = kit_json(json);
+	int64_t id = 0;
+
+	E(template_add(k->db, rec, &id, &err));
+	json_object_put(rec);
+	return id;
+}
+
+int64_t
+kit_pattern(struct kit *k, const char *json)
+{
+	struct ce_error err;
+	json_object *rec = kit_json(json);
+	int64_t id = 0;
+
+	E(pattern_add(k->db, rec, &id, &err));
+	json_object_put(rec);
+	return id;
+}
+
+/* Stores {field: [the words of csv]} under name, as the admin command's
+ * put_list does. */
+static void
+put_list(struct kit *k, enum db_table t, const char *name, const char *field,
+    const char *csv)
+{
+	struct ce_error err;
+	struct ce_txn *txn = NULL;
+	json_object *rec = json_object_new_object(), *arr = json_object_new_array();
+	char *copy, *w, *save = NULL;
+
+	CHECK(rec != NULL && arr != NULL && (copy = strdup(csv)) != NULL);
+	for (w = strtok_r(copy, ",", &save); w != NULL;
+	    w = strtok_r(NULL, ",", &save))
+		json_object_array_add(arr, json_object_new_string(w));
+	free(copy);
+	json_object_object_add(rec, field, arr);
+	E(db_begin(k->db, 1, &txn, &err));
+	E(db_put(txn, t, name, rec, &err));
+	E(db_commit(txn, &err));
+	json_object_put(rec);
+}
+
+/* The admin command refuses a claim auth_claim_valid() does not know. */
+void
+kit_role(struct kit *k, const char *role, const char *claims)
+{
+	char *copy, *w, *save = NULL;
+
+	CHECK((copy = strdup(claims)) != NULL);
+	for (w = strtok_r(copy, ",", &save); w != NULL;
+	    w = strtok_r(NULL, ",", &save))
+		if (!auth_claim_valid(w))
+			fail_msg("'%s' is not a known claim", w);
+	free(copy);
+	put_list(k, T_ROLES, role, "claims", claims);
+}
+
+void
+kit_user(struct kit *k, const char *user, const char *roles)
+{
+	put_list(k, T_USERS, user, "roles", roles);
+}
+
+void
+kit_setting(struct kit *k, const char *name, const char *value)
+{
+	struct ce_error err;
+
+	E(settings_set(k->db, name, value, &err));
+}
+
+void
+kit_policy(struct kit *k, const char *tmpl, int64_t pattern, const char *ca,
+    struct policy *p)
+{
+	struct ce_error err;
+	struct ce_txn *txn = NULL;
+
+	E(db_begin(k->db, 0, &txn, &err));
+	ce_error_clear(&err);
+	if (policy_resolve(txn, tmpl, pattern > 0, pattern, ca, p, &err) !=
+	    CE_OK) {
+		db_abort(txn);
+		fail_msg("policy_resolve %s: %s", tmpl ? tmpl : "-", err.msg);
+	}
+	db_abort(txn);
+}
