@@ -64,6 +64,9 @@ struct kit {
  * configuration (config_reset). */
 int		kit_setup(void **state);
 int		kit_teardown(void **state);
+/* A test on a folder of its own, in main()'s table. */
+#define KIT_TEST(fn)	cmocka_unit_test_setup_teardown(fn, kit_setup, \
+			    kit_teardown)
 /* The same without cmocka's state, for a second folder in one test. */
 void		kit_open(struct kit *k);
 void		kit_close(struct kit *k);
