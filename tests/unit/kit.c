@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "auth.h"
@@ -16,6 +17,9 @@
 #include "policy.h"
 #include "seal.h"
 #include "settings.h"
+
+static FILE *log_file;		/* kit_log_begin() */
+static int log_saved = -1;
 
 void
 kit_open(struct kit *k)
@@ -48,6 +52,8 @@ rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 void
 kit_close(struct kit *k)
 {
+	if (log_file != NULL)		/* a test failed while capturing */
+		free(kit_log_end());
 	db_close(k->db);
 	k->db = NULL;
 	config_reset();
@@ -76,6 +82,35 @@ kit_teardown(void **state)
 	kit_close(k);
 	free(k);
 	return 0;
+}
+
+void
+kit_log_begin(void)
+{
+	CHECK(log_file == NULL && (log_file = tmpfile()) != NULL);
+	fflush(stderr);
+	CHECK((log_saved = dup(STDERR_FILENO)) != -1);
+	CHECK(dup2(fileno(log_file), STDERR_FILENO) != -1);
+}
+
+char *
+kit_log_end(void)
+{
+	char *text;
+	long n;
+
+	CHECK(log_file != NULL);
+	fflush(stderr);
+	CHECK(dup2(log_saved, STDERR_FILENO) != -1 && close(log_saved) == 0);
+	log_saved = -1;
+	CHECK((n = ftell(log_file)) >= 0 && (text = calloc(1, n + 1)) != NULL);
+	rewind(log_file);
+	CHECK(fread(text, 1, n, log_file) == (size_t)n);
+	fclose(log_file);
+	log_file = NULL;
+	/* shown again, where the test's own output goes */
+	fputs(text, stderr);
+	return text;
 }
 
 json_object *

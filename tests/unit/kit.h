@@ -71,6 +71,12 @@ int		kit_teardown(void **state);
 void		kit_open(struct kit *k);
 void		kit_close(struct kit *k);
 
+/* What the lib logs (stderr) from kit_log_begin() on, given back by
+ * kit_log_end() (caller frees): the detail ce_fault() keeps from the
+ * client's message. */
+void		kit_log_begin(void);
+char		*kit_log_end(void);
+
 /* The text parsed as JSON (a new object: caller puts); fails on bad JSON. */
 json_object	*kit_json(const char *text);
 /* certenroll.conf text in effect from now on (config_reset, config_parse). */
