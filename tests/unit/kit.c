@@ -9,6 +9,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include <openssl/x509v3.h>
+
 #include "auth.h"
 #include "ca.h"
 #include "config.h"
@@ -236,4 +238,19 @@ kit_policy(struct kit *k, const char *tmpl, int64_t pattern, const char *ca,
 		fail_msg("policy_resolve %s: %s", tmpl ? tmpl : "-", err.msg);
 	}
 	db_abort(txn);
+}
+
+uint32_t
+kit_key_usage(X509 *x)
+{
+	ASN1_BIT_STRING *bits;
+	uint32_t ku = 0;
+	int i;
+
+	CHECK((bits = X509_get_ext_d2i(x, NID_key_usage, NULL, NULL)) != NULL);
+	for (i = 0; i < 8; i++)
+		if (ASN1_BIT_STRING_get_bit(bits, i))
+			ku |= 0x80 >> i;
+	ASN1_BIT_STRING_free(bits);
+	return ku;
 }

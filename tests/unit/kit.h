@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <json-c/json.h>
+#include <openssl/x509.h>
 
 #include "error.h"
 #include "store.h"
@@ -101,5 +102,10 @@ void		kit_setting(struct kit *k, const char *name, const char *value);
  * default; ca NULL: the first that serves it); policy_clear(p) after. */
 void		kit_policy(struct kit *k, const char *tmpl, int64_t pattern,
 		    const char *ca, struct policy *p);
+
+/* The keyUsage bits of x as OpenSSL's KU_* flags, read from the extension
+ * itself (X509_get_key_usage wants a signed certificate); fails the test
+ * when x has none. */
+uint32_t	kit_key_usage(X509 *x);
 
 #endif

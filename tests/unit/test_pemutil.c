@@ -169,6 +169,8 @@ static void
 test_add_ext(void **state)
 {
 	struct ce_error err;
+	BASIC_CONSTRAINTS *bc;
+	EXTENDED_KEY_USAGE *eku;
 	X509_EXTENSION *ext;
 	X509 *x;
 	int pos;
@@ -186,10 +188,14 @@ test_add_ext(void **state)
 	CHECK((pos = X509_get_ext_by_NID(x, NID_basic_constraints, -1)) >= 0);
 	CHECK((ext = X509_get_ext(x, pos)) != NULL &&
 	    X509_EXTENSION_get_critical(ext) == 1);
-	CHECK(X509_get_extension_flags(x) & EXFLAG_BCONS);
-	CHECK(!(X509_get_extension_flags(x) & EXFLAG_CA));
-	CHECK(X509_get_key_usage(x) == KU_DIGITAL_SIGNATURE);
-	CHECK(X509_get_extended_key_usage(x) & XKU_SSL_SERVER);
+	CHECK((bc = X509_get_ext_d2i(x, NID_basic_constraints, NULL, NULL)) !=
+	    NULL && !bc->ca && bc->pathlen == NULL);
+	BASIC_CONSTRAINTS_free(bc);
+	CHECK(kit_key_usage(x) == KU_DIGITAL_SIGNATURE);
+	CHECK((eku = X509_get_ext_d2i(x, NID_ext_key_usage, NULL, NULL)) !=
+	    NULL && sk_ASN1_OBJECT_num(eku) == 2 &&
+	    OBJ_obj2nid(sk_ASN1_OBJECT_value(eku, 0)) == NID_server_auth);
+	EXTENDED_KEY_USAGE_free(eku);
 	/* openssl refuses what its syntax does not say */
 	EFAIL(x509_add_ext(x, pki.inter, NID_key_usage, "critical,noSuchUsage",
 	    &err), CE_CRYPTO, "internal error");
