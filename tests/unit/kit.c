@@ -98,7 +98,7 @@ kit_log_begin(void)
 char *
 kit_log_end(void)
 {
-	char *text;
+	char *text = NULL;
 	long n;
 
 	CHECK(log_file != NULL);
@@ -180,7 +180,7 @@ put_list(struct kit *k, enum db_table t, const char *name, const char *field,
 	struct ce_error err;
 	struct ce_txn *txn = NULL;
 	json_object *rec = json_object_new_object(), *arr = json_object_new_array();
-	char *copy, *w, *save = NULL;
+	char *copy = NULL, *w, *save = NULL;
 
 	CHECK(rec != NULL && arr != NULL && (copy = strdup(csv)) != NULL);
 	for (w = strtok_r(copy, ",", &save); w != NULL;
@@ -198,7 +198,7 @@ put_list(struct kit *k, enum db_table t, const char *name, const char *field,
 void
 kit_role(struct kit *k, const char *role, const char *claims)
 {
-	char *copy, *w, *save = NULL;
+	char *copy = NULL, *w, *save = NULL;
 
 	CHECK((copy = strdup(claims)) != NULL);
 	for (w = strtok_r(copy, ",", &save); w != NULL;

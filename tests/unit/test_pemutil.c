@@ -55,7 +55,7 @@ test_pem_der(void **state)
 	X509_free(x);
 	/* the first certificate of several */
 	{
-		char *two, *inter = x509_to_pem(pki.inter);
+		char *two = NULL, *inter = x509_to_pem(pki.inter);
 
 		CHECK(inter != NULL && (two = malloc(strlen(pem) +
 		    strlen(inter) + 1)) != NULL);

@@ -467,7 +467,7 @@ sign_request(const struct policy *p, X509 *x, const char *tmpl)
 	struct ce_error err;
 	unsigned char *der = NULL;
 	json_object *req;
-	char *b64;
+	char *b64 = NULL;
 	int n;
 
 	E(lint_presign(x, p->ca, &err));
