@@ -240,6 +240,75 @@ kit_policy(struct kit *k, const char *tmpl, int64_t pattern, const char *ca,
 	db_abort(txn);
 }
 
+size_t
+kit_count(struct kit *k, enum db_table t)
+{
+	struct ce_error err;
+	struct ce_txn *txn = NULL;
+	size_t n = 0;
+
+	E(db_begin(k->db, 0, &txn, &err));
+	E(db_count(txn, t, &n, &err));
+	db_abort(txn);
+	return n;
+}
+
+json_object *
+kit_record(struct kit *k, enum db_table t, const char *key)
+{
+	struct ce_error err;
+	struct ce_txn *txn = NULL;
+	json_object *rec = NULL;
+	enum ce_err rc;
+
+	E(db_begin(k->db, 0, &txn, &err));
+	rc = db_get(txn, t, key, &rec, &err);
+	db_abort(txn);
+	if (rc != CE_OK && rc != CE_NOTFOUND)
+		fail_msg("db_get %s: %s", key, err.msg);
+	return rec;
+}
+
+json_object *
+kit_record_id(struct kit *k, enum db_table t, int64_t id)
+{
+	char key[DB_IDKEY_MAX];
+
+	return kit_record(k, t, db_idkey((uint64_t)id, key));
+}
+
+void
+kit_put(struct kit *k, enum db_table t, const char *key, const char *json)
+{
+	struct ce_error err;
+	struct ce_txn *txn = NULL;
+	json_object *rec = kit_json(json);
+
+	E(db_begin(k->db, 1, &txn, &err));
+	E(db_put(txn, t, key, rec, &err));
+	E(db_commit(txn, &err));
+	json_object_put(rec);
+}
+
+enum ce_err
+kit_enroll(struct kit *k, const char *user, enum cert_format fmt,
+    const char *body, json_object **resp, struct ce_error *err)
+{
+	struct enroll_req req;
+	struct enroll_ctx ctx = { user, 1, fmt, NULL, 0 };
+	enum ce_err rc;
+
+	*resp = NULL;
+	ctx.body = kit_json(body);
+	memset(&req, 0, sizeof(req));
+	ce_error_clear(err);
+	if ((rc = fields_parse(enroll_fields, enroll_nfields, ctx.body, &req,
+	    err)) == CE_OK)
+		rc = enroll_pfx(k->db, &ctx, &req, resp, err);
+	json_object_put(ctx.body);
+	return rc;
+}
+
 uint32_t
 kit_key_usage(X509 *x)
 {

@@ -18,6 +18,7 @@
 #include <json-c/json.h>
 #include <openssl/x509.h>
 
+#include "enroll.h"
 #include "error.h"
 #include "store.h"
 
@@ -102,6 +103,21 @@ void		kit_setting(struct kit *k, const char *name, const char *value);
  * default; ca NULL: the first that serves it); policy_clear(p) after. */
 void		kit_policy(struct kit *k, const char *tmpl, int64_t pattern,
 		    const char *ca, struct policy *p);
+
+/* Records in a transaction of their own: how many t holds; t[key] (or
+ * the record of id) as a new object (caller puts), NULL when there is
+ * none; the record json put under key and committed. */
+size_t		kit_count(struct kit *k, enum db_table t);
+json_object	*kit_record(struct kit *k, enum db_table t, const char *key);
+json_object	*kit_record_id(struct kit *k, enum db_table t, int64_t id);
+void		kit_put(struct kit *k, enum db_table t, const char *key,
+		    const char *json);
+
+/* POST /Enrollment/PFX below the program: body parsed with the
+ * endpoint's field table, then enroll_pfx() for user (API version 1);
+ * the answer in *resp (caller puts). */
+enum ce_err	kit_enroll(struct kit *k, const char *user, enum cert_format fmt,
+		    const char *body, json_object **resp, struct ce_error *err);
 
 /* The keyUsage bits of x as OpenSSL's KU_* flags, read from the extension
  * itself (X509_get_key_usage wants a signed certificate); fails the test

@@ -42,26 +42,6 @@ world(struct kit *k)
 	kit_template(k, APPR);
 }
 
-/* body parsed with the endpoint's table and enrolled for user. */
-static enum ce_err
-enroll(struct kit *k, const char *user, enum cert_format fmt,
-    const char *body, json_object **resp, struct ce_error *err)
-{
-	struct enroll_req req;
-	struct enroll_ctx ctx = { user, 1, fmt, NULL, 0 };
-	enum ce_err rc;
-
-	*resp = NULL;
-	ctx.body = kit_json(body);
-	memset(&req, 0, sizeof(req));
-	ce_error_clear(err);
-	if ((rc = fields_parse(enroll_fields, enroll_nfields, ctx.body, &req,
-	    err)) == CE_OK)
-		rc = enroll_pfx(k->db, &ctx, &req, resp, err);
-	json_object_put(ctx.body);
-	return rc;
-}
-
 static json_object *
 info(json_object *resp, const char *key)
 {
@@ -72,29 +52,12 @@ info(json_object *resp, const char *key)
 	return v;
 }
 
-static size_t
-records(struct kit *k, enum db_table t)
-{
-	struct ce_error err;
-	struct ce_txn *txn = NULL;
-	size_t n;
-
-	E(db_begin(k->db, 0, &txn, &err));
-	E(db_count(txn, t, &n, &err));
-	db_abort(txn);
-	return n;
-}
-
 static json_object *
 cert_record(struct kit *k, int64_t id)
 {
-	struct ce_error err;
-	struct ce_txn *txn = NULL;
-	json_object *rec = NULL;
+	json_object *rec = kit_record_id(k, T_CERTS, id);
 
-	E(db_begin(k->db, 0, &txn, &err));
-	E(certdb_get(txn, id, &rec, &err));
-	db_abort(txn);
+	CHECK(rec != NULL);
 	return rec;
 }
 
@@ -139,7 +102,7 @@ test_pem(void **state)
 	json_object *resp, *rec, *v;
 
 	world(k);
-	E(enroll(k, "alice", FMT_PEM, BODY(PW ",\"SANs\":{\"dns\":"
+	E(kit_enroll(k, "alice", FMT_PEM, BODY(PW ",\"SANs\":{\"dns\":"
 	    "[\"a.example.com\"]}"), &resp, &err));
 	CHECK(strcmp(json_object_get_string(info(resp, "RequestDisposition")),
 	    "ISSUED") == 0);
@@ -188,7 +151,7 @@ test_pfx(void **state)
 
 	world(k);
 	kit_setting(k, "password_length", "20");
-	E(enroll(k, "alice", FMT_PFX, BODY(",\"Password\":\"\""), &resp, &err));
+	E(kit_enroll(k, "alice", FMT_PFX, BODY(",\"Password\":\"\""), &resp, &err));
 	CHECK((pw = json_object_get_string(info(resp, "Password"))) != NULL &&
 	    strlen(pw) == 20);
 	CHECK(b64_decode(json_object_get_string(info(resp, "Pkcs12Blob")), &der) ==
@@ -222,7 +185,7 @@ test_store(void **state)
 	int64_t id;
 
 	world(k);
-	E(enroll(k, "alice", FMT_STORE, BODY(PW), &resp, &err));
+	E(kit_enroll(k, "alice", FMT_STORE, BODY(PW), &resp, &err));
 	CHECK(info(resp, "Pkcs12Blob") == NULL);
 	id = json_object_get_int64(info(resp, "KeyfactorId"));
 	rec = cert_record(k, id);
@@ -296,7 +259,7 @@ test_refused(void **state)
 	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
 		if (refused[i].setting != NULL)
 			kit_setting(k, refused[i].setting, refused[i].value);
-		if (enroll(k, "alice", FMT_PEM, refused[i].body, &resp, &err) !=
+		if (kit_enroll(k, "alice", FMT_PEM, refused[i].body, &resp, &err) !=
 		    CE_INVAL || strstr(err.msg, refused[i].says) == NULL ||
 		    resp != NULL)
 			fail_msg("case %zu: got '%s', wanted '%s'", i, err.msg,
@@ -304,9 +267,9 @@ test_refused(void **state)
 		if (refused[i].setting != NULL)
 			kit_setting(k, refused[i].setting, refused[i].reset);
 	}
-	CHECK(records(k, T_CERTS) == 0 && records(k, T_REQUESTS) == 0);
+	CHECK(kit_count(k, T_CERTS) == 0 && kit_count(k, T_REQUESTS) == 0);
 	/* and the same body, put right, is issued */
-	E(enroll(k, "alice", FMT_PEM, BODY(PW), &resp, &err));
+	E(kit_enroll(k, "alice", FMT_PEM, BODY(PW), &resp, &err));
 	json_object_put(resp);
 }
 
@@ -321,7 +284,7 @@ test_pending(void **state)
 	int64_t id, n;
 
 	world(k);
-	E(enroll(k, "alice", FMT_PFX, BODY(",\"Template\":\"approved\","
+	E(kit_enroll(k, "alice", FMT_PFX, BODY(",\"Template\":\"approved\","
 	    "\"password\":\"correct-horse-battery\",\"Junk\":\"not kept\""),
 	    &resp, &err));
 	CHECK(strcmp(json_object_get_string(info(resp, "RequestDisposition")),
@@ -331,7 +294,7 @@ test_pending(void **state)
 	id = json_object_get_int64(info(resp, "KeyfactorRequestId"));
 	CHECK(id == 1);
 	json_object_put(resp);
-	CHECK(records(k, T_CERTS) == 0);
+	CHECK(kit_count(k, T_CERTS) == 0);
 
 	E(db_begin(k->db, 0, &txn, &err));
 	E(db_get(txn, T_REQUESTS, db_idkey((uint64_t)id, key), &rec, &err));
@@ -355,19 +318,19 @@ test_pending(void **state)
 
 	/* at most max_pending_per_user each */
 	kit_setting(k, "max_pending_per_user", "1");
-	EFAIL(enroll(k, "alice", FMT_PFX, BODY(PW ",\"Template\":\"Approved\""),
+	EFAIL(kit_enroll(k, "alice", FMT_PFX, BODY(PW ",\"Template\":\"Approved\""),
 	    &resp, &err), CE_INVAL, "Pending requests: 1 already wait for "
 	    "approval, the limit (max_pending_per_user in certenroll.conf) is 1.");
-	CHECK(records(k, T_REQUESTS) == 1);
-	E(enroll(k, "bob", FMT_PFX, BODY(PW ",\"Template\":\"Approved\""), &resp,
+	CHECK(kit_count(k, T_REQUESTS) == 1);
+	E(kit_enroll(k, "bob", FMT_PFX, BODY(PW ",\"Template\":\"Approved\""), &resp,
 	    &err));
 	json_object_put(resp);
 	kit_setting(k, "max_pending_per_user", "0");
-	EFAIL(enroll(k, "carol", FMT_PFX, BODY(PW ",\"Template\":\"Approved\""),
+	EFAIL(kit_enroll(k, "carol", FMT_PFX, BODY(PW ",\"Template\":\"Approved\""),
 	    &resp, &err), CE_INVAL, "the limit (max_pending_per_user in "
 	    "certenroll.conf) is 0.");
 	/* templates without approval are not bounded so */
-	E(enroll(k, "alice", FMT_PEM, BODY(PW), &resp, &err));
+	E(kit_enroll(k, "alice", FMT_PEM, BODY(PW), &resp, &err));
 	json_object_put(resp);
 }
 
