@@ -147,28 +147,30 @@ kit_ca(struct kit *k, const char *name, const char *key, int days,
 	return id;
 }
 
-int64_t
-kit_template(struct kit *k, const char *json)
+/* template_add or pattern_add of the record json: the id it gives. */
+static int64_t
+admin_add(struct kit *k, const char *json, enum ce_err (*add)(struct ce_db *,
+    json_object *, int64_t *, struct ce_error *))
 {
 	struct ce_error err;
 	json_object *rec = kit_json(json);
 	int64_t id = 0;
 
-	E(template_add(k->db, rec, &id, &err));
+	E(add(k->db, rec, &id, &err));
 	json_object_put(rec);
 	return id;
 }
 
 int64_t
+kit_template(struct kit *k, const char *json)
+{
+	return admin_add(k, json, template_add);
+}
+
+int64_t
 kit_pattern(struct kit *k, const char *json)
 {
-	struct ce_error err;
-	json_object *rec = kit_json(json);
-	int64_t id = 0;
-
-	E(pattern_add(k->db, rec, &id, &err));
-	json_object_put(rec);
-	return id;
+	return admin_add(k, json, pattern_add);
 }
 
 /* Stores {field: [the words of csv]} under name, as the admin command's

@@ -139,19 +139,11 @@ test_odd_records(void **state)
 		{ T_USERS, "u5", "{\"roles\":[\"Flat\"]}" },
 	};
 	struct kit *k = *state;
-	struct ce_error err;
-	struct ce_txn *txn = NULL;
-	json_object *rec;
 	size_t i;
 
 	people(k);
-	E(db_begin(k->db, 1, &txn, &err));
-	for (i = 0; i < sizeof(recs) / sizeof(recs[0]); i++) {
-		rec = kit_json(recs[i].rec);
-		E(db_put(txn, recs[i].t, recs[i].key, rec, &err));
-		json_object_put(rec);
-	}
-	E(db_commit(txn, &err));
+	for (i = 0; i < sizeof(recs) / sizeof(recs[0]); i++)
+		kit_put(k, recs[i].t, recs[i].key, recs[i].rec);
 	CHECK(!auth_has(k->db, "u1", CLAIM_ENROLL_PFX));
 	CHECK(!auth_has(k->db, "u2", CLAIM_ENROLL_PFX));
 	CHECK(auth_has(k->db, "u3", CLAIM_ENROLL_PFX));

@@ -28,6 +28,9 @@
 
 #define ROOT	"host\\RootCA"
 #define WEB	"{\"name\":\"WebServer\",\"keys\":[\"ECC-P-256\"],\"days\":30}"
+#define REQ10(state) "{\"id\":10,\"state\":\"" state "\",\"requester\":" \
+		"\"bob\",\"subject\":\"CN=www.example.com\"," \
+		"\"sealed_password\":\"xx\"}"
 
 struct issuance {
 	struct policy	 p;
@@ -74,33 +77,6 @@ issuance_free(struct issuance *is)
 {
 	X509_free(is->cert);
 	policy_clear(&is->p);
-}
-
-static size_t
-records(struct kit *k, enum db_table t)
-{
-	struct ce_error err;
-	struct ce_txn *txn = NULL;
-	size_t n;
-
-	E(db_begin(k->db, 0, &txn, &err));
-	E(db_count(txn, t, &n, &err));
-	db_abort(txn);
-	return n;
-}
-
-static json_object *
-get(struct kit *k, enum db_table t, int64_t id)
-{
-	struct ce_error err;
-	struct ce_txn *txn = NULL;
-	json_object *rec = NULL;
-	char key[DB_IDKEY_MAX];
-
-	E(db_begin(k->db, 0, &txn, &err));
-	E(db_get(txn, t, db_idkey((uint64_t)id, key), &rec, &err));
-	db_abort(txn);
-	return rec;
 }
 
 static const char *
@@ -170,7 +146,7 @@ test_commit(void **state)
 	json_object_put(rec);
 
 	/* its request, issued at once */
-	req = get(k, T_REQUESTS, rid);
+	req = kit_record_id(k, T_REQUESTS, rid);
 	CHECK(strcmp(str(req, "state"), "ISSUED") == 0);
 	CHECK(json_object_get_int64(json_object_object_get(req, "cert_id")) == cid);
 	CHECK(strcmp(str(req, "requester"), "alice") == 0);
@@ -198,7 +174,7 @@ test_commit(void **state)
 	issue(k, "CN=two.example.com", "bob", &is);
 	E(certdb_commit_issued(k->db, &is.in, &cid, &rid, &err));
 	CHECK(cid == 2 && rid == 2);
-	rec = get(k, T_CERTS, cid);
+	rec = kit_record_id(k, T_CERTS, cid);
 	CHECK(json_object_object_length(json_object_object_get(rec,
 	    "metadata")) == 0);
 	CHECK(json_object_object_get(rec, "friendly_name") == NULL);
@@ -260,7 +236,7 @@ test_staged(void **state)
 	is.in.staged_pfx = &pfx;
 	is.in.staging_expires = time(NULL) + 300;
 	E(certdb_commit_issued(k->db, &is.in, &cid, &rid, &err));
-	rec = get(k, T_CERTS, cid);
+	rec = kit_record_id(k, T_CERTS, cid);
 	CHECK(json_object_get_boolean(json_object_object_get(rec,
 	    "has_private_key")));
 	json_object_put(rec);
@@ -287,36 +263,28 @@ test_approved(void **state)
 
 	kit_ca(k, ROOT, "ECC-P-256", 3650, NULL);
 	kit_template(k, WEB);
-	rec = kit_json("{\"id\":10,\"state\":\"PENDING\",\"requester\":\"bob\","
-	    "\"subject\":\"CN=www.example.com\",\"sealed_password\":\"xx\"}");
+	kit_put(k, T_REQUESTS, db_idkey(10, key), REQ10("PENDING"));
 	E(db_begin(k->db, 1, &txn, &err));
-	E(db_put(txn, T_REQUESTS, db_idkey(10, key), rec, &err));
 	E(count_add(txn, T_PENDCOUNT, "bob", 1, &err));
 	E(db_commit(txn, &err));
-	json_object_put(rec);
 
 	issue(k, "CN=www.example.com", "bob", &is);
 	is.in.request_id = 10;
 	is.in.approver = "carol";
 	EFAIL(certdb_commit_issued(k->db, &is.in, &cid, &rid, &err),
 	    CE_CONFLICT, "Request 10 is not being approved.");
-	CHECK(records(k, T_CERTS) == 0 && records(k, T_BY_THUMB) == 0);
+	CHECK(kit_count(k, T_CERTS) == 0 && kit_count(k, T_BY_THUMB) == 0);
 
-	rec = get(k, T_REQUESTS, 10);
-	json_object_object_add(rec, "state", json_object_new_string("APPROVING"));
-	E(db_begin(k->db, 1, &txn, &err));
-	E(db_put(txn, T_REQUESTS, db_idkey(10, key), rec, &err));
-	E(db_commit(txn, &err));
-	json_object_put(rec);
+	kit_put(k, T_REQUESTS, db_idkey(10, key), REQ10("APPROVING"));
 	E(certdb_commit_issued(k->db, &is.in, &cid, &rid, &err));
 	CHECK(cid == 1 && rid == 10);
-	rec = get(k, T_REQUESTS, 10);
+	rec = kit_record_id(k, T_REQUESTS, 10);
 	CHECK(strcmp(str(rec, "state"), "ISSUED") == 0);
 	CHECK(strcmp(str(rec, "approved_by"), "carol") == 0);
 	CHECK(json_object_get_int64(json_object_object_get(rec, "cert_id")) == 1);
 	CHECK(json_object_object_get(rec, "sealed_password") == NULL);
 	json_object_put(rec);
-	rec = get(k, T_CERTS, cid);
+	rec = kit_record_id(k, T_CERTS, cid);
 	CHECK(json_object_get_int64(json_object_object_get(rec, "request_id")) ==
 	    10);
 	json_object_put(rec);
@@ -327,7 +295,7 @@ test_approved(void **state)
 	/* issued: not again */
 	EFAIL(certdb_commit_issued(k->db, &is.in, &cid, &rid, &err),
 	    CE_CONFLICT, "Request 10 is not being approved.");
-	CHECK(records(k, T_CERTS) == 1);
+	CHECK(kit_count(k, T_CERTS) == 1);
 	/* an unknown request */
 	is.in.request_id = 11;
 	EFAIL(certdb_commit_issued(k->db, &is.in, &cid, &rid, &err),
@@ -362,8 +330,8 @@ test_all_or_nothing(void **state)
 	EFAIL(certdb_commit_issued(k->db, &is.in, &cid, &rid, &err), CE_INVAL,
 	    "Stores: no such store");
 	CHECK(seen == 1 && cid == 0 && rid == 0);
-	CHECK(records(k, T_CERTS) == 0 && records(k, T_REQUESTS) == 0 &&
-	    records(k, T_BY_THUMB) == 0 && records(k, T_BY_SERIAL) == 0);
+	CHECK(kit_count(k, T_CERTS) == 0 && kit_count(k, T_REQUESTS) == 0 &&
+	    kit_count(k, T_BY_THUMB) == 0 && kit_count(k, T_BY_SERIAL) == 0);
 	/* and the ids it took are taken again */
 	is.in.in_txn = NULL;
 	E(certdb_commit_issued(k->db, &is.in, &cid, &rid, &err));

@@ -46,17 +46,10 @@ add(struct kit *k, enum db_table t, const char *who, int64_t delta)
 static int
 stored(struct kit *k, enum db_table t, const char *who)
 {
-	struct ce_error err;
-	struct ce_txn *txn = NULL;
-	json_object *rec = NULL;
-	enum ce_err rc;
+	json_object *rec = kit_record(k, t, who);
 
-	E(db_begin(k->db, 0, &txn, &err));
-	rc = db_get(txn, t, who, &rec, NULL);
 	json_object_put(rec);
-	db_abort(txn);
-	CHECK(rc == CE_OK || rc == CE_NOTFOUND);
-	return rc == CE_OK;
+	return rec != NULL;
 }
 
 static void
@@ -92,9 +85,6 @@ static void
 test_separate(void **state)
 {
 	struct kit *k = *state;
-	struct ce_error err;
-	struct ce_txn *txn = NULL;
-	size_t n;
 
 	add(k, T_PENDCOUNT, "alice", 2);
 	add(k, T_PENDCOUNT, "bob", 7);
@@ -107,10 +97,7 @@ test_separate(void **state)
 	add(k, T_PENDCOUNT, NULL, 5);
 	add(k, T_PENDCOUNT, "", 5);
 	CHECK(count(k, T_PENDCOUNT, NULL) == 0 && count(k, T_PENDCOUNT, "") == 0);
-	E(db_begin(k->db, 0, &txn, &err));
-	E(db_count(txn, T_PENDCOUNT, &n, &err));
-	db_abort(txn);
-	CHECK(n == 2);
+	CHECK(kit_count(k, T_PENDCOUNT) == 2);
 }
 
 /* A count moves with its transaction: aborted, nothing changed; inside
@@ -151,17 +138,10 @@ test_odd_records(void **state)
 		{ "{\"n\":-3}", -3, 1 },
 	};
 	struct kit *k = *state;
-	struct ce_error err;
-	struct ce_txn *txn = NULL;
-	json_object *rec;
 	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		rec = kit_json(cases[i].rec);
-		E(db_begin(k->db, 1, &txn, &err));
-		E(db_put(txn, T_PENDCOUNT, "dave", rec, &err));
-		E(db_commit(txn, &err));
-		json_object_put(rec);
+		kit_put(k, T_PENDCOUNT, "dave", cases[i].rec);
 		if (count(k, T_PENDCOUNT, "dave") != cases[i].get)
 			fail_msg("%s: read as %lld", cases[i].rec,
 			    (long long)count(k, T_PENDCOUNT, "dave"));

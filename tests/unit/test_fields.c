@@ -93,13 +93,66 @@ test_names(void **state)
 	json_object_put(o);
 }
 
+/* A value as JSON text, and what it reads as. */
+struct scalar {
+	const char	*v;
+	int64_t		 want;
+};
+
+static int64_t
+length_of(const struct body *b, int *set)
+{
+	*set = b->length.set;
+	return b->length.v;
+}
+
+static int64_t
+legacy_of(const struct body *b, int *set)
+{
+	*set = b->legacy.set;
+	return b->legacy.v;
+}
+
+/* Bodies {"Subject":"", name: v}: each good value read (by get) as its
+ * want, each bad one refused with the message says. */
+static void
+lenient(const char *name, const struct scalar *good, size_t ngood,
+    const char *const *bad, size_t nbad, const char *says,
+    int64_t (*get)(const struct body *, int *))
+{
+	struct ce_error err;
+	struct body b;
+	json_object *o;
+	char text[128];
+	int64_t v;
+	size_t i;
+	int set;
+
+	for (i = 0; i < ngood; i++) {
+		snprintf(text, sizeof(text), "{\"Subject\":\"\",\"%s\":%s}", name,
+		    good[i].v);
+		if (parse(tab, NTAB, text, &o, &b, &err) != CE_OK)
+			fail_msg("refused %s: %s", good[i].v, err.msg);
+		if ((v = get(&b, &set)) != good[i].want || !set)
+			fail_msg("%s: got %lld", good[i].v, (long long)v);
+		json_object_put(o);
+	}
+	for (i = 0; i < nbad; i++) {
+		snprintf(text, sizeof(text), "{\"Subject\":\"\",\"%s\":%s}", name,
+		    bad[i]);
+		if (parse(tab, NTAB, text, &o, &b, &err) != CE_INVAL ||
+		    strcmp(err.msg, says) != 0)
+			fail_msg("%s: got '%s'", bad[i], err.msg);
+		get(&b, &set);
+		CHECK(!set);
+		json_object_put(o);
+	}
+}
+
 static void
 test_int(void **state)
 {
-	static const struct {
-		const char	*v;
-		int64_t		 want;
-	} good[] = {
+	static const struct scalar good[] = {
 		{ "2048", 2048 }, { "-5", -5 }, { "0", 0 }, { "\"2048\"", 2048 },
 		{ "\" 2048 \"", 2048 }, { "\"+7\"", 7 }, { "\"-7\"", -7 },
 		{ "\"-0\"", 0 }, { "2048.0", 2048 }, { "1e3", 1000 },
@@ -116,40 +169,17 @@ test_int(void **state)
 		"99999999999999999999", "18446744073709551615", "1e300",
 		"-1e300", "9e15", "\"99999999999999999999\"",
 	};
-	struct ce_error err;
-	struct body b;
-	json_object *o;
-	char text[128];
-	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
-		snprintf(text, sizeof(text), "{\"Subject\":\"\",\"keylength\":%s}",
-		    good[i].v);
-		if (parse(tab, NTAB, text, &o, &b, &err) != CE_OK)
-			fail_msg("refused %s: %s", good[i].v, err.msg);
-		if (!b.length.set || b.length.v != good[i].want)
-			fail_msg("%s: got %lld", good[i].v, (long long)b.length.v);
-		json_object_put(o);
-	}
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		snprintf(text, sizeof(text), "{\"Subject\":\"\",\"keylength\":%s}",
-		    bad[i]);
-		if (parse(tab, NTAB, text, &o, &b, &err) != CE_INVAL ||
-		    strcmp(err.msg, "KeyLength: expected an integer") != 0)
-			fail_msg("%s: got '%s'", bad[i], err.msg);
-		CHECK(!b.length.set);
-		json_object_put(o);
-	}
+	lenient("keylength", good, sizeof(good) / sizeof(good[0]), bad,
+	    sizeof(bad) / sizeof(bad[0]), "KeyLength: expected an integer",
+	    length_of);
 }
 
 static void
 test_bool(void **state)
 {
-	static const struct {
-		const char	*v;
-		int		 want;
-	} good[] = {
+	static const struct scalar good[] = {
 		{ "true", 1 }, { "false", 0 }, { "\"true\"", 1 }, { "\"TRUE\"", 1 },
 		{ "\"True\"", 1 }, { "\"false\"", 0 }, { "\"FaLsE\"", 0 },
 		{ "\"1\"", 1 }, { "\"0\"", 0 }, { "1", 1 }, { "0", 0 },
@@ -158,30 +188,11 @@ test_bool(void **state)
 		"2", "-1", "1.0", "\"yes\"", "\"no\"", "\"\"", "\" true\"",
 		"\"t\"", "\"01\"", "[]", "{}", "[true]",
 	};
-	struct ce_error err;
-	struct body b;
-	json_object *o;
-	char text[128];
-	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
-		snprintf(text, sizeof(text),
-		    "{\"Subject\":\"\",\"uselegacyencryption\":%s}", good[i].v);
-		if (parse(tab, NTAB, text, &o, &b, &err) != CE_OK)
-			fail_msg("refused %s: %s", good[i].v, err.msg);
-		if (!b.legacy.set || b.legacy.v != good[i].want)
-			fail_msg("%s: got %d", good[i].v, b.legacy.v);
-		json_object_put(o);
-	}
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		snprintf(text, sizeof(text),
-		    "{\"Subject\":\"\",\"uselegacyencryption\":%s}", bad[i]);
-		if (parse(tab, NTAB, text, &o, &b, &err) != CE_INVAL ||
-		    strcmp(err.msg, "UseLegacyEncryption: expected a boolean") != 0)
-			fail_msg("%s: got '%s'", bad[i], err.msg);
-		json_object_put(o);
-	}
+	lenient("uselegacyencryption", good, sizeof(good) / sizeof(good[0]), bad,
+	    sizeof(bad) / sizeof(bad[0]), "UseLegacyEncryption: expected a boolean",
+	    legacy_of);
 }
 
 /* Bodies that fail, and the message (the field as the table names it). */

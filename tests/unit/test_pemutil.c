@@ -21,48 +21,30 @@
 #include "pemutil.h"
 #include "testcert.h"
 
-static struct tc_pki pki;
-
-static int
-setup(void **state)
-{
-	(void)state;
-	tc_pki_new(&pki);
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	tc_pki_free(&pki);
-	return 0;
-}
-
 static void
 test_pem_der(void **state)
 {
+	const struct tc_pki *pki = *state;
 	unsigned char *der = NULL;
 	char *pem;
 	X509 *x;
 	int n;
 
-	(void)state;
-	CHECK((pem = x509_to_pem(pki.leaf)) != NULL);
+	CHECK((pem = x509_to_pem(pki->leaf)) != NULL);
 	CHECK(strncmp(pem, "-----BEGIN CERTIFICATE-----\n", 28) == 0);
 	CHECK(strcmp(pem + strlen(pem) - 26, "-----END CERTIFICATE-----\n") == 0);
-	CHECK((x = pem_to_x509(pem)) != NULL && X509_cmp(x, pki.leaf) == 0);
+	CHECK((x = pem_to_x509(pem)) != NULL && X509_cmp(x, pki->leaf) == 0);
 	X509_free(x);
 	/* the first certificate of several */
 	{
-		char *two = NULL, *inter = x509_to_pem(pki.inter);
+		char *two = NULL, *inter = x509_to_pem(pki->inter);
 
 		CHECK(inter != NULL && (two = malloc(strlen(pem) +
 		    strlen(inter) + 1)) != NULL);
 		strcpy(two, inter);
 		strcat(two, pem);
 		CHECK((x = pem_to_x509(two)) != NULL &&
-		    X509_cmp(x, pki.inter) == 0);
+		    X509_cmp(x, pki->inter) == 0);
 		X509_free(x);
 		free(two);
 		free(inter);
@@ -73,9 +55,9 @@ test_pem_der(void **state)
 	CHECK(pem_to_x509(NULL) == NULL && pem_to_x509("") == NULL &&
 	    pem_to_x509("-----BEGIN CERTIFICATE-----\n") == NULL);
 
-	CHECK((n = i2d_X509(pki.leaf, &der)) > 0);
+	CHECK((n = i2d_X509(pki->leaf, &der)) > 0);
 	CHECK((x = der_to_x509(der, (size_t)n)) != NULL &&
-	    X509_cmp(x, pki.leaf) == 0);
+	    X509_cmp(x, pki->leaf) == 0);
 	X509_free(x);
 	CHECK(der_to_x509(der, (size_t)n - 1) == NULL);
 	CHECK(der_to_x509(der, 0) == NULL);
@@ -86,13 +68,13 @@ test_pem_der(void **state)
 static void
 test_thumbprint(void **state)
 {
+	const struct tc_pki *pki = *state;
 	static const char hx[] = "0123456789ABCDEF";
 	unsigned char *der = NULL, md[20];
 	char tp[41], want[41];
 	int i, n;
 
-	(void)state;
-	CHECK((n = i2d_X509(pki.leaf, &der)) > 0);
+	CHECK((n = i2d_X509(pki->leaf, &der)) > 0);
 	CHECK(EVP_Digest(der, (size_t)n, md, NULL, EVP_sha1(), NULL) == 1);
 	OPENSSL_free(der);
 	for (i = 0; i < 20; i++) {
@@ -100,11 +82,11 @@ test_thumbprint(void **state)
 		want[2 * i + 1] = hx[md[i] & 15];
 	}
 	want[40] = '\0';
-	CHECK(x509_thumbprint(pki.leaf, tp, sizeof(tp)) == CE_OK);
+	CHECK(x509_thumbprint(pki->leaf, tp, sizeof(tp)) == CE_OK);
 	CHECK(strcmp(tp, want) == 0 && thumbprint_valid(tp));
-	CHECK(x509_thumbprint(pki.leaf, tp, 40) == CE_CRYPTO);
+	CHECK(x509_thumbprint(pki->leaf, tp, 40) == CE_CRYPTO);
 	/* another certificate, another thumbprint */
-	CHECK(x509_thumbprint(pki.inter, tp, sizeof(tp)) == CE_OK);
+	CHECK(x509_thumbprint(pki->inter, tp, sizeof(tp)) == CE_OK);
 	CHECK(strcmp(tp, want) != 0);
 }
 
@@ -168,6 +150,7 @@ test_random_serial(void **state)
 static void
 test_add_ext(void **state)
 {
+	const struct tc_pki *pki = *state;
 	struct ce_error err;
 	BASIC_CONSTRAINTS *bc;
 	EXTENDED_KEY_USAGE *eku;
@@ -175,15 +158,14 @@ test_add_ext(void **state)
 	X509 *x;
 	int pos;
 
-	(void)state;
-	CHECK((x = X509_new()) != NULL && X509_set_pubkey(x, pki.leaf_key) == 1);
-	E(x509_add_ext(x, pki.inter, NID_basic_constraints, "critical,CA:FALSE",
+	CHECK((x = X509_new()) != NULL && X509_set_pubkey(x, pki->leaf_key) == 1);
+	E(x509_add_ext(x, pki->inter, NID_basic_constraints, "critical,CA:FALSE",
 	    &err));
-	E(x509_add_ext(x, pki.inter, NID_key_usage, "critical,digitalSignature",
+	E(x509_add_ext(x, pki->inter, NID_key_usage, "critical,digitalSignature",
 	    &err));
-	E(x509_add_ext(x, pki.inter, NID_ext_key_usage, "serverAuth,1.2.3.4",
+	E(x509_add_ext(x, pki->inter, NID_ext_key_usage, "serverAuth,1.2.3.4",
 	    &err));
-	E(x509_add_ext(x, pki.inter, NID_subject_key_identifier, "hash", &err));
+	E(x509_add_ext(x, pki->inter, NID_subject_key_identifier, "hash", &err));
 	CHECK(X509_get_ext_count(x) == 4);
 	CHECK((pos = X509_get_ext_by_NID(x, NID_basic_constraints, -1)) >= 0);
 	CHECK((ext = X509_get_ext(x, pos)) != NULL &&
@@ -197,9 +179,9 @@ test_add_ext(void **state)
 	    OBJ_obj2nid(sk_ASN1_OBJECT_value(eku, 0)) == NID_server_auth);
 	EXTENDED_KEY_USAGE_free(eku);
 	/* openssl refuses what its syntax does not say */
-	EFAIL(x509_add_ext(x, pki.inter, NID_key_usage, "critical,noSuchUsage",
+	EFAIL(x509_add_ext(x, pki->inter, NID_key_usage, "critical,noSuchUsage",
 	    &err), CE_CRYPTO, "internal error");
-	EFAIL(x509_add_ext(x, pki.inter, NID_basic_constraints, "CA:maybe",
+	EFAIL(x509_add_ext(x, pki->inter, NID_basic_constraints, "CA:maybe",
 	    &err), CE_CRYPTO, "internal error");
 	CHECK(X509_get_ext_count(x) == 4);
 	X509_free(x);
@@ -271,5 +253,5 @@ main(void)
 		cmocka_unit_test(test_thumbprint_valid),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, tc_pki_setup, tc_pki_teardown);
 }

@@ -106,14 +106,9 @@ test_issued(void **state)
 {
 	struct kit *k = *state;
 	struct ce_error err;
-	struct ce_txn *txn = NULL;
-	json_object *idx = kit_json("{\"id\":1}");
 	X509 *x = cert("7FEEDBEEF0", "CN=b.example.com");
 
-	E(db_begin(k->db, 1, &txn, &err));
-	E(db_put(txn, T_BY_SERIAL, "7FEEDBEEF0", idx, &err));
-	E(db_commit(txn, &err));
-	json_object_put(idx);
+	kit_put(k, T_BY_SERIAL, "7FEEDBEEF0", "{\"id\":1}");
 	EFAIL(reserve(k, x, "host\\CA1", "bob", &err), CE_CONFLICT,
 	    "serial 7FEEDBEEF0 is already issued");
 	X509_free(x);

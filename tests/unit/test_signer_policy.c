@@ -349,17 +349,10 @@ static void
 request(struct kit *k, int64_t id, const char *fmt, const char *subject,
     int64_t pattern)
 {
-	struct ce_error err;
-	struct ce_txn *txn = NULL;
-	json_object *rec;
 	char key[DB_IDKEY_MAX], text[512];
 
 	snprintf(text, sizeof(text), fmt, subject, (long long)pattern);
-	rec = kit_json(text);
-	E(db_begin(k->db, 1, &txn, &err));
-	E(db_put(txn, T_REQUESTS, db_idkey((uint64_t)id, key), rec, &err));
-	E(db_commit(txn, &err));
-	json_object_put(rec);
+	kit_put(k, T_REQUESTS, db_idkey((uint64_t)id, key), text);
 }
 
 /* signer_check_approval in a write transaction, committed when it

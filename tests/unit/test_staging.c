@@ -149,19 +149,6 @@ test_bound(void **state)
 	CHECK(out.data == NULL);
 }
 
-static size_t
-staged(struct kit *k)
-{
-	struct ce_error err;
-	struct ce_txn *txn = NULL;
-	size_t n;
-
-	E(db_begin(k->db, 0, &txn, &err));
-	E(db_count(txn, T_STAGING, &n, &err));
-	db_abort(txn);
-	return n;
-}
-
 static void
 test_purge(void **state)
 {
@@ -179,7 +166,7 @@ test_purge(void **state)
 	stage(k, 4, "dave", now);	/* not past yet */
 	E(staging_purge(k->db, now, &purged, &err));
 	CHECK(purged == 2);
-	CHECK(staged(k) == 2);
+	CHECK(kit_count(k, T_STAGING) == 2);
 	E(get(k, 2, "bob", &out, &err));
 	buf_free(&out);
 	EFAIL(get(k, 1, "alice", &out, &err), CE_NOKEY, "No private key");
@@ -187,7 +174,7 @@ test_purge(void **state)
 	CHECK(purged == 0);
 	/* later, the rest */
 	E(staging_purge(k->db, now + 301, &purged, &err));
-	CHECK(purged == 2 && staged(k) == 0);
+	CHECK(purged == 2 && kit_count(k, T_STAGING) == 0);
 
 	/* many at once: each pass takes a share, passes take them all */
 	stage_many(k, 1, 300, "alice", now - 1);
@@ -197,7 +184,7 @@ test_purge(void **state)
 		E(staging_purge(k->db, now, &purged, &err));
 		total += purged;
 	} while (purged > 0);
-	CHECK(total == 300 && staged(k) == 1);
+	CHECK(total == 300 && kit_count(k, T_STAGING) == 1);
 }
 
 int
