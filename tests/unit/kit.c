@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -19,6 +20,7 @@
 #include "policy.h"
 #include "seal.h"
 #include "settings.h"
+#include "stores.h"
 
 static FILE *log_file;		/* kit_log_begin() */
 static int log_saved = -1;
@@ -215,6 +217,25 @@ void
 kit_user(struct kit *k, const char *user, const char *roles)
 {
 	put_list(k, T_USERS, user, "roles", roles);
+}
+
+void
+kit_store(struct kit *k, const char *type, int64_t container,
+    const char *password, char *guid)
+{
+	static int n;
+	struct ce_error err;
+	struct store_def def;
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s/store%d", k->dir, ++n);
+	CHECK(mkdir(path, 0700) == 0);
+	memset(&def, 0, sizeof(def));
+	def.container_id = container;
+	def.store_path = path;
+	def.store_type = type;
+	def.password = password;
+	E(store_add(k->db, &def, guid, &err));
 }
 
 void

@@ -97,6 +97,11 @@ int64_t		kit_pattern(struct kit *k, const char *json);
  * the lists comma-separated (as the admin command stores them). */
 void		kit_role(struct kit *k, const char *role, const char *claims);
 void		kit_user(struct kit *k, const char *user, const char *roles);
+/* `certenroll store add --type TYPE --path DIR/<n> --container C
+ * [--password PW]`, the folder made in the data folder: its GUID into
+ * guid (37 bytes). */
+void		kit_store(struct kit *k, const char *type, int64_t container,
+		    const char *password, char *guid);
 /* `certenroll setting set NAME VALUE`. */
 void		kit_setting(struct kit *k, const char *name, const char *value);
 /* policy_resolve in a read transaction (pattern 0: the template's
