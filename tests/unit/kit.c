@@ -26,6 +26,20 @@ static FILE *log_file;		/* kit_log_begin() */
 static int log_saved = -1;
 
 void
+kit_fail(const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	print_error("ERROR: ");
+	vprint_error(fmt, ap);
+	print_error("\n");
+	va_end(ap);
+	_fail(file, line);
+	abort();	/* not reached: _fail() leaves the test */
+}
+
+void
 kit_open(struct kit *k)
 {
 	struct ce_error err;

@@ -34,15 +34,16 @@ struct kit {
  * reports into `err`, a struct ce_error in the caller's scope (cleared
  * first), whose message the failure prints.  EFAIL(expr, code, says): the
  * call must fail with code and a message holding the text says.
- * CHECK(cond): cond must hold; the failure prints it.
+ * CHECK(cond): cond must hold; the failure prints it.  Each fails the
+ * test through kit_fail(), which the compiler knows does not return.
  */
 #define E(expr) do {							\
 	enum ce_err e_rc_;						\
 									\
 	ce_error_clear(&err);						\
 	if ((e_rc_ = (expr)) != CE_OK)					\
-		fail_msg("%s: %s: %s", #expr, ce_strerror(e_rc_),	\
-		    err.msg);						\
+		kit_fail(__FILE__, __LINE__, "%s: %s: %s", #expr,	\
+		    ce_strerror(e_rc_), err.msg);			\
 } while (0)
 
 #define EFAIL(expr, code, says) do {					\
@@ -51,15 +52,19 @@ struct kit {
 	ce_error_clear(&err);						\
 	e_rc_ = (expr);							\
 	if (e_rc_ != (code) || strstr(err.msg, (says)) == NULL)		\
-		fail_msg("%s: got %s '%s', wanted %s '%s'", #expr,	\
-		    ce_strerror(e_rc_), err.msg, ce_strerror(code),	\
-		    (says));						\
+		kit_fail(__FILE__, __LINE__, "%s: got %s '%s', wanted "	\
+		    "%s '%s'", #expr, ce_strerror(e_rc_), err.msg,	\
+		    ce_strerror(code), (says));				\
 } while (0)
 
 #define CHECK(cond) do {						\
 	if (!(cond))							\
-		fail_msg("CHECK(%s) failed", #cond);			\
+		kit_fail(__FILE__, __LINE__, "CHECK(%s) failed", #cond);	\
 } while (0)
+
+/* Prints the message and fails the running cmocka test (at file:line). */
+void		kit_fail(const char *file, int line, const char *fmt, ...)
+		    __attribute__((noreturn, format(printf, 3, 4)));
 
 /* cmocka setup and teardown: *state becomes a struct kit * on a new
  * folder; teardown closes it, removes the folder and forgets the
