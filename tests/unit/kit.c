@@ -346,6 +346,23 @@ kit_enroll(struct kit *k, const char *user, enum cert_format fmt,
 	return rc;
 }
 
+int64_t
+kit_issue(struct kit *k, const char *user, enum cert_format fmt,
+    const char *body)
+{
+	struct ce_error err;
+	json_object *resp = NULL, *ci, *v;
+	int64_t id;
+
+	E(kit_enroll(k, user, fmt, body, &resp, &err));
+	CHECK(json_object_object_get_ex(resp, "CertificateInformation", &ci) &&
+	    json_object_object_get_ex(ci, "KeyfactorId", &v));
+	if ((id = json_object_get_int64(v)) <= 0)
+		fail_msg("not issued: %s", json_object_to_json_string(resp));
+	json_object_put(resp);
+	return id;
+}
+
 uint32_t
 kit_key_usage(X509 *x)
 {

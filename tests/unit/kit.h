@@ -128,6 +128,9 @@ void		kit_put(struct kit *k, enum db_table t, const char *key,
  * the answer in *resp (caller puts). */
 enum ce_err	kit_enroll(struct kit *k, const char *user, enum cert_format fmt,
 		    const char *body, json_object **resp, struct ce_error *err);
+/* kit_enroll() that must issue: the new certificate's id. */
+int64_t		kit_issue(struct kit *k, const char *user, enum cert_format fmt,
+		    const char *body);
 
 /* The keyUsage bits of x as OpenSSL's KU_* flags, read from the extension
  * itself (X509_get_key_usage wants a signed certificate); fails the test

@@ -33,15 +33,10 @@ static const struct certview_opts none = { 0, 0 }, all = { 1, 1 };
 static void
 world(struct kit *k)
 {
-	struct ce_error err;
-	json_object *resp;
-
 	kit_ca(k, ROOT, "ECC-P-256", 3650, NULL);
 	kit_template(k, WEB);
-	E(kit_enroll(k, "alice", FMT_PEM, BODY("www.example.com"), &resp, &err));
-	json_object_put(resp);
-	E(kit_enroll(k, "bob", FMT_PEM, BODY("two.example.com"), &resp, &err));
-	json_object_put(resp);
+	kit_issue(k, "alice", FMT_PEM, BODY("www.example.com"));
+	kit_issue(k, "bob", FMT_PEM, BODY("two.example.com"));
 }
 
 static json_object *

@@ -38,9 +38,6 @@ struct world {
 static void
 world(struct kit *k, struct world *w)
 {
-	struct ce_error err;
-	json_object *resp;
-
 	kit_ca(k, ROOT, "ECC-P-256", 3650, NULL);
 	kit_template(k, WEB);
 	kit_store(k, "PEM", 5, NULL, w->s5);
@@ -51,11 +48,7 @@ world(struct kit *k, struct world *w)
 	kit_user(k, "alice", "Enrollers,Five");
 	kit_user(k, "bob", "Enrollers");
 	kit_user(k, "carol", "Enrollers,Anywhere");
-	E(kit_enroll(k, "alice", FMT_STORE, ENROLL, &resp, &err));
-	w->cert = json_object_get_int64(json_object_object_get(
-	    json_object_object_get(resp, "CertificateInformation"),
-	    "KeyfactorId"));
-	json_object_put(resp);
+	w->cert = kit_issue(k, "alice", FMT_STORE, ENROLL);
 }
 
 /* The Deploy body fmt (%lld: the certificate, %s: two store ids), parsed

@@ -39,15 +39,11 @@
 static void
 world(struct kit *k)
 {
-	struct ce_error err;
-	json_object *resp;
-
 	kit_ca(k, ROOT, "ECC-P-256", 3650, NULL);
 	kit_template(k, WEB);
 	kit_template(k, STRICT);
 	kit_template(k, APPR);
-	E(kit_enroll(k, "alice", FMT_PEM, ENROLL, &resp, &err));
-	json_object_put(resp);
+	kit_issue(k, "alice", FMT_PEM, ENROLL);
 }
 
 /* The renewal body (JSON) parsed with the endpoint's table and renewed

@@ -120,17 +120,22 @@ test_add(void **state)
 static int64_t
 issued(struct kit *k, const char *body, char *tp)
 {
-	struct ce_error err;
-	json_object *resp, *ci;
-	int64_t id;
+	int64_t id = kit_issue(k, "alice", FMT_STORE, body);
+	json_object *rec = kit_record_id(k, T_CERTS, id);
 
-	E(kit_enroll(k, "alice", FMT_STORE, body, &resp, &err));
-	ci = json_object_object_get(resp, "CertificateInformation");
-	id = json_object_get_int64(json_object_object_get(ci, "KeyfactorId"));
-	snprintf(tp, 41, "%s", json_object_get_string(json_object_object_get(ci,
-	    "Thumbprint")));
-	json_object_put(resp);
+	snprintf(tp, 41, "%s", json_object_get_string(json_object_object_get(rec,
+	    "thumbprint")));
+	json_object_put(rec);
 	return id;
+}
+
+/* An inventory item: alias holding the certificate of thumbprint tp. */
+static void
+item(struct certstore_item *it, const char *alias, const char *tp)
+{
+	memset(it, 0, sizeof(*it));
+	snprintf(it->alias, sizeof(it->alias), "%s", alias);
+	snprintf(it->thumbprint, sizeof(it->thumbprint), "%s", tp);
 }
 
 /* The locations of cert as "alias@n" words, n the index of its store in
@@ -182,13 +187,9 @@ test_inventory(void **state)
 	CHECK(strcmp(got, "") == 0);
 
 	/* store 0 holds c1 twice and something we did not issue */
-	memset(items, 0, sizeof(items));
-	snprintf(items[0].alias, sizeof(items[0].alias), "web");
-	snprintf(items[0].thumbprint, sizeof(items[0].thumbprint), "%s", tp1);
-	snprintf(items[1].alias, sizeof(items[1].alias), "web-old");
-	snprintf(items[1].thumbprint, sizeof(items[1].thumbprint), "%s", tp1);
-	snprintf(items[2].alias, sizeof(items[2].alias), "theirs");
-	memset(items[2].thumbprint, 'A', 40);
+	item(&items[0], "web", tp1);
+	item(&items[1], "web-old", tp1);
+	item(&items[2], "theirs", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
 	E(store_record_inventory(k->db, guids[0], items, 3, &err));
 	where(k, c1, guids, 2, got, sizeof(got));
 	CHECK(strcmp(got, "web@0 web-old@0") == 0);
@@ -202,8 +203,7 @@ test_inventory(void **state)
 	for (i = 0; i < 40; i++)
 		items[0].thumbprint[i] = (char)(tp1[i] >= 'A' ? tp1[i] + 32 :
 		    tp1[i]);
-	snprintf(items[1].alias, sizeof(items[1].alias), "api");
-	snprintf(items[1].thumbprint, sizeof(items[1].thumbprint), "%s", tp2);
+	item(&items[1], "api", tp2);
 	E(store_record_inventory(k->db, guids[1], items, 2, &err));
 	where(k, c1, guids, 2, got, sizeof(got));
 	CHECK(strcmp(got, "web@0 web-old@0 web@1") == 0);
@@ -211,8 +211,7 @@ test_inventory(void **state)
 	CHECK(strcmp(got, "api@1") == 0);
 
 	/* c1 leaves store 0: only its store-1 location stays */
-	snprintf(items[0].alias, sizeof(items[0].alias), "api");
-	snprintf(items[0].thumbprint, sizeof(items[0].thumbprint), "%s", tp2);
+	item(&items[0], "api", tp2);
 	E(store_record_inventory(k->db, guids[0], items, 1, &err));
 	where(k, c1, guids, 2, got, sizeof(got));
 	CHECK(strcmp(got, "web@1") == 0);
