@@ -42,6 +42,7 @@ SUPERVISE_BIN = tools/certenroll-supervise
 
 UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN = $(UNIT_SRC:.c=)
+UNIT_KIT = tests/unit/kit.o
 
 all: $(LIB) $(CGI_BIN) $(TOOL_BIN) $(SIGNER_BIN) $(SUPERVISE_BIN)
 
@@ -64,8 +65,12 @@ $(SIGNER_BIN): tools/signer.c $(LIB)
 $(SUPERVISE_BIN): tools/supervise.c
 	$(CC) $(CFLAGS) -o $@ tools/supervise.c
 
-tests/unit/%: tests/unit/%.c $(LIB)
-	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS) -lcmocka
+# The test kit (tests/unit/kit.h) links into every unit test.
+$(UNIT_KIT): tests/unit/kit.c tests/unit/kit.h $(LIB_HDR)
+	$(CC) $(CFLAGS) -c -o $@ tests/unit/kit.c
+
+tests/unit/%: tests/unit/%.c tests/unit/kit.h $(UNIT_KIT) $(LIB)
+	$(CC) $(CFLAGS) -o $@ $< $(UNIT_KIT) $(LIB) $(LDLIBS) -lcmocka
 
 unit: $(UNIT_BIN)
 	@tests/unit/run.sh $(UNIT_BIN)
@@ -114,7 +119,8 @@ install: all
 	    $(DESTDIR)$(SYSCONFDIR)/certenroll/certenroll.conf
 
 clean:
-	rm -f $(LIB) $(LIB_OBJ) $(CGI_BIN) $(TOOL_BIN) $(SIGNER_BIN) $(SUPERVISE_BIN) $(UNIT_BIN)
+	rm -f $(LIB) $(LIB_OBJ) $(CGI_BIN) $(TOOL_BIN) $(SIGNER_BIN) $(SUPERVISE_BIN) \
+	    $(UNIT_BIN) $(UNIT_KIT)
 
 .PHONY: all unit check clean run stop install
 include mk/fuzz.mk mk/sanitize.mk

@@ -52,10 +52,15 @@ $(ASAN_LIB): $(ASAN_OBJ)
 
 # Test tables concatenate literals on purpose ("\xef\xbc\x92" "026-..."),
 # which clang (not gcc, the normal build) warns about.
-$(ASAN_DIR)/unit/%: tests/unit/%.c $(ASAN_LIB)
+$(ASAN_DIR)/unit/kit.o: tests/unit/kit.c tests/unit/kit.h $(LIB_HDR)
+	@mkdir -p $(@D)
+	$(ASAN_CC) $(ASAN_CFLAGS) -c -o $@ tests/unit/kit.c
+
+$(ASAN_DIR)/unit/%: tests/unit/%.c tests/unit/kit.h $(ASAN_DIR)/unit/kit.o \
+    $(ASAN_LIB)
 	@mkdir -p $(@D)
 	$(ASAN_CC) $(ASAN_CFLAGS) -Wno-string-concatenation -o $@ $< \
-	    $(ASAN_LIB) $(LDLIBS) -lcmocka
+	    $(ASAN_DIR)/unit/kit.o $(ASAN_LIB) $(LDLIBS) -lcmocka
 
 # The cgi programs carry their sanitizer options: Apache (mod_fcgid, plain
 # CGI) starts them with its own environment, as www-data.  Reports go to

@@ -7,6 +7,7 @@
 
 #include "config.h"
 #include "fileutil.h"
+#include "settings.h"
 
 #define CONF_DEFAULT	"/etc/certenroll/certenroll.conf"
 #define CONF_MAX	64
@@ -65,6 +66,7 @@ is_known(const char *k)
 static enum ce_err
 parse_line(char *line, int lineno, struct ce_error *err)
 {
+	struct ce_error bad;
 	char *eq, *k, *v;
 
 	if ((eq = strchr(line, '#')) != NULL)
@@ -81,6 +83,10 @@ parse_line(char *line, int lineno, struct ce_error *err)
 	if (!is_known(k))
 		return ce_fail(err, CE_INVAL, "certenroll.conf line %d: unknown "
 		    "key '%.63s'", lineno, k);
+	/* A value overriding a setting is held to that setting's bounds. */
+	if (settings_check(k, v, &bad) != CE_OK)
+		return ce_fail(err, CE_INVAL, "certenroll.conf line %d: %s",
+		    lineno, bad.msg);
 	if (strlen(v) >= sizeof(conf.val[0]) || conf.n == CONF_MAX)
 		return ce_fail(err, CE_INVAL, "certenroll.conf line %d: value too "
 		    "long", lineno);
@@ -93,15 +99,15 @@ parse_line(char *line, int lineno, struct ce_error *err)
 enum ce_err
 config_parse(const char *text, struct ce_error *err)
 {
-	char *copy, *line, *save = NULL;
+	char *copy, *next;
 	enum ce_err rc = CE_OK;
 	int lineno = 0;
 
 	if ((copy = strdup(text)) == NULL)
 		return ce_fault(err, CE_NOMEM, "strdup");
-	for (line = strtok_r(copy, "\n", &save); line != NULL && rc == CE_OK;
-	    line = strtok_r(NULL, "\n", &save))
-		rc = parse_line(line, ++lineno, err);
+	/* strsep, not strtok: empty lines count in the line numbers. */
+	for (next = copy; next != NULL && rc == CE_OK; )
+		rc = parse_line(strsep(&next, "\n"), ++lineno, err);
 	free(copy);
 	return rc;
 }
@@ -135,12 +141,11 @@ config_load_locked(const char *path, struct ce_error *err)
 	if (rc == CE_NOTFOUND)
 		return CE_OK;
 	if (rc != CE_OK)
-		return ce_fail(err, CE_SYSTEM, "cannot read %s", path);
-	if (strlen((char *)text) != len) {
-		free(text);
-		return ce_fail(err, CE_INVAL, "%s: contains a NUL byte", path);
-	}
-	rc = config_parse((char *)text, err);
+		rc = ce_fail(err, CE_SYSTEM, "cannot read %s", path);
+	else if (strlen((char *)text) != len)
+		rc = ce_fail(err, CE_INVAL, "%s: contains a NUL byte", path);
+	else
+		rc = config_parse((char *)text, err);
 	free(text);
 	if (rc != CE_OK) {
 		conf.failed = 1;

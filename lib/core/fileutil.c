@@ -90,8 +90,20 @@ file_read(const char *path, size_t max, unsigned char **out, size_t *len,
 		close(fd);
 		return ce_fault(err, CE_NOMEM, "malloc");
 	}
-	while (have < max && (n = read(fd, buf + have, max - have)) > 0)
+	while (have < max && (n = read(fd, buf + have, max - have)) != 0) {
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			/* Not what the file holds: an error, not a short file. */
+			int e = errno;
+
+			close(fd);
+			free(buf);
+			return ce_fail(err, CE_SYSTEM, "cannot read %s: %s", path,
+			    strerror(e));
+		}
 		have += (size_t)n;
+	}
 	close(fd);
 	buf[have] = '\0';
 	*out = buf;

@@ -29,7 +29,9 @@ parse_int_text(const char *s, int64_t *out)
 
 	while (*s == ' ')
 		s++;
-	if (*s == '\0')
+	/* Spaces only, on either side: strtoll would skip tabs and newlines
+	 * before the number (and only there). */
+	if (*s != '+' && *s != '-' && (*s < '0' || *s > '9'))
 		return -1;
 	errno = 0;
 	v = strtoll(s, &end, 10);

@@ -28,7 +28,8 @@ struct ca {
 	STACK_OF(X509)	*chain;		/* the CA's issuers, nearest first; may be empty */
 };
 
-/* Finds a CA by full or logical name; CE_NOTFOUND naming it. Caller frees. */
+/* Finds a CA by full or logical name; CE_INVAL naming it (a request's
+ * CertificateAuthority) when none is.  Caller frees. */
 enum ce_err	ca_find(struct ce_txn *txn, const char *name, struct ca **out,
 		    struct ce_error *err);
 /* Loads a CA from its stored record (for listings / any-CA selection). */

@@ -1,5 +1,7 @@
 /* auth.c - users, roles and claims (see auth.h). */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "auth.h"
@@ -14,6 +16,7 @@ any_claim(struct ce_db *db, struct ce_txn *in, const char *user,
 {
 	struct ce_txn *txn = in;
 	json_object *u = NULL, *role = NULL, *roles, *claims;
+	const char *name;
 	size_t i, j;
 	int found = 0;
 
@@ -27,8 +30,10 @@ any_claim(struct ce_db *db, struct ce_txn *in, const char *user,
 	for (i = 0; !found && i < json_arr_len(roles); i++) {
 		json_object_put(role);
 		role = NULL;
-		if (db_get(txn, T_ROLES, json_object_get_string(
-		    json_object_array_get_idx(roles, i)), &role, NULL) != CE_OK ||
+		/* A null role name (a damaged record) is no key to look up. */
+		if ((name = json_object_get_string(json_object_array_get_idx(roles,
+		    i))) == NULL ||
+		    db_get(txn, T_ROLES, name, &role, NULL) != CE_OK ||
 		    !json_object_object_get_ex(role, "claims", &claims))
 			continue;
 		for (j = 0; !found && j < json_arr_len(claims); j++)
@@ -101,6 +106,7 @@ auth_claim_valid(const char *claim)
 	static const char *fixed[] = { CLAIM_ENROLL_PFX, CLAIM_CERT_READ,
 	    CLAIM_STORE_SCHEDULE, CLAIM_STORE_READ, CLAIM_WORKFLOW };
 	const char *p;
+	char *end;
 	size_t i;
 
 	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
@@ -108,12 +114,14 @@ auth_claim_valid(const char *claim)
 			return 1;
 	if (strncmp(claim, CLAIM_STORE_SCHEDULE, strlen(CLAIM_STORE_SCHEDULE)))
 		return 0;
+	/* The container as auth_can_schedule() writes it (%lld): any other
+	 * spelling ("007/", past INT64_MAX) would never match. */
 	p = claim + strlen(CLAIM_STORE_SCHEDULE);
-	if (*p < '0' || *p > '9')
+	if (*p < '0' || *p > '9' || (p[0] == '0' && p[1] != '/'))
 		return 0;
-	while (*p >= '0' && *p <= '9')
-		p++;
-	return strcmp(p, "/") == 0;
+	errno = 0;
+	(void)strtoll(p, &end, 10);
+	return errno == 0 && strcmp(end, "/") == 0;
 }
 
 /* Writes {field: [vals...]} under name in table t. */

@@ -114,6 +114,14 @@ validate(int i, const char *value, struct ce_error *err)
 }
 
 enum ce_err
+settings_check(const char *name, const char *value, struct ce_error *err)
+{
+	int i = find(name);
+
+	return i < 0 ? CE_OK : validate(i, value, err);
+}
+
+enum ce_err
 settings_set(struct ce_db *db, const char *name, const char *value,
     struct ce_error *err)
 {

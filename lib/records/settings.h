@@ -27,6 +27,10 @@ char		*settings_str(struct ce_db *db, struct ce_txn *txn, const char *name,
  * bad values. */
 enum ce_err	settings_set(struct ce_db *db, const char *name, const char *value,
 		    struct ce_error *err);
+/* CE_OK when settings_set() would take value for name, or when name is no
+ * setting (certenroll.conf's other keys); CE_INVAL naming it otherwise. */
+enum ce_err	settings_check(const char *name, const char *value,
+		    struct ce_error *err);
 /* Name of the i-th known setting or NULL past the end (for listings). */
 const char	*settings_name(int i);
 

@@ -6,6 +6,7 @@
 #ifndef CE_TESTCERT_H
 #define CE_TESTCERT_H
 
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/evp.h>
@@ -119,6 +120,27 @@ tc_pki_free(struct tc_pki *p)
 	EVP_PKEY_free(p->leaf_key);
 	EVP_PKEY_free(p->inter_key);
 	EVP_PKEY_free(p->root_key);
+}
+
+/* cmocka (group) setup and teardown: *state is a new struct tc_pki. */
+TC_FN int
+tc_pki_setup(void **state)
+{
+	struct tc_pki *p = calloc(1, sizeof(*p));
+
+	if (p == NULL)
+		return -1;
+	tc_pki_new(p);
+	*state = p;
+	return 0;
+}
+
+TC_FN int
+tc_pki_teardown(void **state)
+{
+	tc_pki_free(*state);
+	free(*state);
+	return 0;
 }
 
 /* PEM text of x, NUL-terminated; caller frees. */

@@ -1,0 +1,379 @@
+/* kit.c - the unit tests' data folder and admin helpers (see kit.h). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include <openssl/x509v3.h>
+
+#include "auth.h"
+#include "ca.h"
+#include "config.h"
+#include "kit.h"
+#include "keys.h"
+#include "policy.h"
+#include "seal.h"
+#include "settings.h"
+#include "stores.h"
+
+static FILE *log_file;		/* kit_log_begin() */
+static int log_saved = -1;
+
+void
+kit_fail(const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	print_error("ERROR: ");
+	vprint_error(fmt, ap);
+	print_error("\n");
+	va_end(ap);
+	_fail(file, line);
+	abort();	/* not reached: _fail() leaves the test */
+}
+
+void
+kit_open(struct kit *k)
+{
+	struct ce_error err;
+
+	memset(k, 0, sizeof(*k));
+	/* Nothing from the environment reaches the lib: no signer socket,
+	 * no configuration file but what a test gives (kit_config). */
+	unsetenv("CERTENROLL_SIGNER");
+	unsetenv("CERTENROLL_CONF");
+	config_reset();
+	snprintf(k->dir, sizeof(k->dir), "/tmp/ce-unit.XXXXXX");
+	if (mkdtemp(k->dir) == NULL)
+		fail_msg("mkdtemp %s", k->dir);
+	/* What `certenroll init` does: the DEK, then the environment. */
+	E(seal_key_create(k->dir, &err));
+	E(db_open(k->dir, &k->db, &err));
+}
+
+static int
+rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path) == -1 ? -1 : 0;
+}
+
+void
+kit_close(struct kit *k)
+{
+	if (log_file != NULL)		/* a test failed while capturing */
+		free(kit_log_end());
+	db_close(k->db);
+	k->db = NULL;
+	config_reset();
+	if (k->dir[0] != '\0' && nftw(k->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS))
+		fail_msg("cannot remove %s", k->dir);
+	k->dir[0] = '\0';
+}
+
+int
+kit_setup(void **state)
+{
+	struct kit *k;
+
+	if ((k = calloc(1, sizeof(*k))) == NULL)
+		return -1;
+	kit_open(k);
+	*state = k;
+	return 0;
+}
+
+int
+kit_teardown(void **state)
+{
+	struct kit *k = *state;
+
+	kit_close(k);
+	free(k);
+	return 0;
+}
+
+void
+kit_log_begin(void)
+{
+	CHECK(log_file == NULL && (log_file = tmpfile()) != NULL);
+	fflush(stderr);
+	CHECK((log_saved = dup(STDERR_FILENO)) != -1);
+	CHECK(dup2(fileno(log_file), STDERR_FILENO) != -1);
+}
+
+char *
+kit_log_end(void)
+{
+	char *text = NULL;
+	long n;
+
+	CHECK(log_file != NULL);
+	fflush(stderr);
+	CHECK(dup2(log_saved, STDERR_FILENO) != -1 && close(log_saved) == 0);
+	log_saved = -1;
+	CHECK((n = ftell(log_file)) >= 0 && (text = calloc(1, n + 1)) != NULL);
+	rewind(log_file);
+	CHECK(fread(text, 1, n, log_file) == (size_t)n);
+	fclose(log_file);
+	log_file = NULL;
+	/* shown again, where the test's own output goes */
+	fputs(text, stderr);
+	return text;
+}
+
+json_object *
+kit_json(const char *text)
+{
+	json_object *j;
+
+	if ((j = json_tokener_parse(text)) == NULL)
+		fail_msg("not JSON: %s", text);
+	return j;
+}
+
+void
+kit_config(const char *text)
+{
+	struct ce_error err;
+
+	config_reset();
+	E(config_parse(text, &err));
+}
+
+int64_t
+kit_ca(struct kit *k, const char *name, const char *key, int days,
+    const char *parent)
+{
+	struct ce_error err;
+	struct key_spec spec;
+	int64_t id = 0;
+
+	E(key_spec_parse_word(key, &spec, &err));
+	E(ca_create(k->db, name, &spec, NULL, days, parent, &id, &err));
+	return id;
+}
+
+/* template_add or pattern_add of the record json: the id it gives. */
+static int64_t
+admin_add(struct kit *k, const char *json, enum ce_err (*add)(struct ce_db *,
+    json_object *, int64_t *, struct ce_error *))
+{
+	struct ce_error err;
+	json_object *rec = kit_json(json);
+	int64_t id = 0;
+
+	E(add(k->db, rec, &id, &err));
+	json_object_put(rec);
+	return id;
+}
+
+int64_t
+kit_template(struct kit *k, const char *json)
+{
+	return admin_add(k, json, template_add);
+}
+
+int64_t
+kit_pattern(struct kit *k, const char *json)
+{
+	return admin_add(k, json, pattern_add);
+}
+
+/* Stores {field: [the words of csv]} under name, as the admin command's
+ * put_list does. */
+static void
+put_list(struct kit *k, enum db_table t, const char *name, const char *field,
+    const char *csv)
+{
+	struct ce_error err;
+	struct ce_txn *txn = NULL;
+	json_object *rec = json_object_new_object(), *arr = json_object_new_array();
+	char *copy = NULL, *w, *save = NULL;
+
+	CHECK(rec != NULL && arr != NULL && (copy = strdup(csv)) != NULL);
+	for (w = strtok_r(copy, ",", &save); w != NULL;
+	    w = strtok_r(NULL, ",", &save))
+		json_object_array_add(arr, json_object_new_string(w));
+	free(copy);
+	json_object_object_add(rec, field, arr);
+	E(db_begin(k->db, 1, &txn, &err));
+	E(db_put(txn, t, name, rec, &err));
+	E(db_commit(txn, &err));
+	json_object_put(rec);
+}
+
+/* The admin command refuses a claim auth_claim_valid() does not know. */
+void
+kit_role(struct kit *k, const char *role, const char *claims)
+{
+	char *copy = NULL, *w, *save = NULL;
+
+	CHECK((copy = strdup(claims)) != NULL);
+	for (w = strtok_r(copy, ",", &save); w != NULL;
+	    w = strtok_r(NULL, ",", &save))
+		if (!auth_claim_valid(w))
+			fail_msg("'%s' is not a known claim", w);
+	free(copy);
+	put_list(k, T_ROLES, role, "claims", claims);
+}
+
+void
+kit_user(struct kit *k, const char *user, const char *roles)
+{
+	put_list(k, T_USERS, user, "roles", roles);
+}
+
+void
+kit_store(struct kit *k, const char *type, int64_t container,
+    const char *password, char *guid)
+{
+	static int n;
+	struct ce_error err;
+	struct store_def def;
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s/store%d", k->dir, ++n);
+	CHECK(mkdir(path, 0700) == 0);
+	memset(&def, 0, sizeof(def));
+	def.container_id = container;
+	def.store_path = path;
+	def.store_type = type;
+	def.password = password;
+	E(store_add(k->db, &def, guid, &err));
+}
+
+void
+kit_setting(struct kit *k, const char *name, const char *value)
+{
+	struct ce_error err;
+
+	E(settings_set(k->db, name, value, &err));
+}
+
+void
+kit_policy(struct kit *k, const char *tmpl, int64_t pattern, const char *ca,
+    struct policy *p)
+{
+	struct ce_error err;
+	struct ce_txn *txn = NULL;
+
+	E(db_begin(k->db, 0, &txn, &err));
+	ce_error_clear(&err);
+	if (policy_resolve(txn, tmpl, pattern > 0, pattern, ca, p, &err) !=
+	    CE_OK) {
+		db_abort(txn);
+		fail_msg("policy_resolve %s: %s", tmpl ? tmpl : "-", err.msg);
+	}
+	db_abort(txn);
+}
+
+size_t
+kit_count(struct kit *k, enum db_table t)
+{
+	struct ce_error err;
+	struct ce_txn *txn = NULL;
+	size_t n = 0;
+
+	E(db_begin(k->db, 0, &txn, &err));
+	E(db_count(txn, t, &n, &err));
+	db_abort(txn);
+	return n;
+}
+
+json_object *
+kit_record(struct kit *k, enum db_table t, const char *key)
+{
+	struct ce_error err;
+	struct ce_txn *txn = NULL;
+	json_object *rec = NULL;
+	enum ce_err rc;
+
+	E(db_begin(k->db, 0, &txn, &err));
+	rc = db_get(txn, t, key, &rec, &err);
+	db_abort(txn);
+	if (rc != CE_OK && rc != CE_NOTFOUND)
+		fail_msg("db_get %s: %s", key, err.msg);
+	return rec;
+}
+
+json_object *
+kit_record_id(struct kit *k, enum db_table t, int64_t id)
+{
+	char key[DB_IDKEY_MAX];
+
+	return kit_record(k, t, db_idkey((uint64_t)id, key));
+}
+
+void
+kit_put(struct kit *k, enum db_table t, const char *key, const char *json)
+{
+	struct ce_error err;
+	struct ce_txn *txn = NULL;
+	json_object *rec = kit_json(json);
+
+	E(db_begin(k->db, 1, &txn, &err));
+	E(db_put(txn, t, key, rec, &err));
+	E(db_commit(txn, &err));
+	json_object_put(rec);
+}
+
+enum ce_err
+kit_enroll(struct kit *k, const char *user, enum cert_format fmt,
+    const char *body, json_object **resp, struct ce_error *err)
+{
+	struct enroll_req req;
+	struct enroll_ctx ctx = { user, 1, fmt, NULL, 0 };
+	enum ce_err rc;
+
+	*resp = NULL;
+	ctx.body = kit_json(body);
+	memset(&req, 0, sizeof(req));
+	ce_error_clear(err);
+	if ((rc = fields_parse(enroll_fields, enroll_nfields, ctx.body, &req,
+	    err)) == CE_OK)
+		rc = enroll_pfx(k->db, &ctx, &req, resp, err);
+	json_object_put(ctx.body);
+	return rc;
+}
+
+int64_t
+kit_issue(struct kit *k, const char *user, enum cert_format fmt,
+    const char *body)
+{
+	struct ce_error err;
+	json_object *resp = NULL, *ci, *v;
+	int64_t id;
+
+	E(kit_enroll(k, user, fmt, body, &resp, &err));
+	CHECK(json_object_object_get_ex(resp, "CertificateInformation", &ci) &&
+	    json_object_object_get_ex(ci, "KeyfactorId", &v));
+	if ((id = json_object_get_int64(v)) <= 0)
+		fail_msg("not issued: %s", json_object_to_json_string(resp));
+	json_object_put(resp);
+	return id;
+}
+
+uint32_t
+kit_key_usage(X509 *x)
+{
+	ASN1_BIT_STRING *bits;
+	uint32_t ku = 0;
+	int i;
+
+	CHECK((bits = X509_get_ext_d2i(x, NID_key_usage, NULL, NULL)) != NULL);
+	for (i = 0; i < 8; i++)
+		if (ASN1_BIT_STRING_get_bit(bits, i))
+			ku |= 0x80 >> i;
+	ASN1_BIT_STRING_free(bits);
+	return ku;
+}

@@ -1,0 +1,278 @@
+/*
+ * test_certview.c - certview: what GET /Certificates and
+ * /CertificateStores answer, below the program.  A certificate's fields
+ * as certview.h chooses them (key, usages, signature, EKUs, SANs, state),
+ * the same answer from the view kept at issuance as from the certificate
+ * itself, locations and metadata only when asked for, lookups by query
+ * and page, and stores shown without their password.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "certview.h"
+#include "kit.h"
+#include "query.h"
+#include "stores.h"
+
+#define ROOT	"host\\RootCA"
+#define WEB	"{\"name\":\"WebServer\",\"keys\":[\"ECC-P-256\"],\"key_usage\":" \
+		"[\"digitalSignature\",\"keyEncipherment\"],\"eku\":" \
+		"[\"serverAuth\",\"clientAuth\"]}"
+#define BODY(cn) "{\"Subject\":\"CN=" cn ",OU=Web,O=Example\",\"Template\":" \
+		"\"WebServer\",\"KeyType\":\"ECC\",\"SANs\":{\"dns\":" \
+		"[\"alt.example.com\"]},\"Timestamp\":\"2026-01-01T00:00:00Z\"}"
+
+static const struct certview_opts none = { 0, 0 }, all = { 1, 1 };
+
+static void
+world(struct kit *k)
+{
+	kit_ca(k, ROOT, "ECC-P-256", 3650, NULL);
+	kit_template(k, WEB);
+	kit_issue(k, "alice", FMT_PEM, BODY("www.example.com"));
+	kit_issue(k, "bob", FMT_PEM, BODY("two.example.com"));
+}
+
+static json_object *
+view(struct kit *k, const char *id, const struct certview_opts *opts)
+{
+	struct ce_error err;
+	json_object *out = NULL;
+
+	E(certview_get(k->db, id, opts, &out, &err));
+	return out;
+}
+
+static const char *
+s(json_object *o, const char *key)
+{
+	json_object *v;
+
+	CHECK(json_object_object_get_ex(o, key, &v));
+	return json_object_get_string(v);
+}
+
+static int64_t
+n(json_object *o, const char *key)
+{
+	json_object *v;
+
+	CHECK(json_object_object_get_ex(o, key, &v));
+	return json_object_get_int64(v);
+}
+
+static void
+test_fields(void **state)
+{
+	struct kit *k = *state;
+	json_object *o, *a, *rec;
+
+	world(k);
+	o = view(k, "1", &none);
+	rec = kit_record_id(k, T_CERTS, 1);
+	CHECK(n(o, "Id") == 1 && n(o, "CertRequestId") == 1);
+	CHECK(strcmp(s(o, "Thumbprint"), s(rec, "thumbprint")) == 0);
+	CHECK(strcmp(s(o, "ContentBytes"), s(rec, "der")) == 0);
+	CHECK(strcmp(s(o, "IssuedCN"), "www.example.com") == 0);
+	CHECK(strcmp(s(o, "IssuedOU"), "Web") == 0);
+	CHECK(strcmp(s(o, "IssuerDN"), "CN=RootCA") == 0);
+	CHECK(n(o, "KeyType") == 3 && strcmp(s(o, "KeyTypeString"), "ECC") == 0);
+	CHECK(n(o, "KeySizeInBits") == 256);
+	CHECK(strcmp(s(o, "Curve"), "1.2.840.10045.3.1.7") == 0);
+	/* an EC key: digitalSignature only, whatever the template lists */
+	CHECK(n(o, "KeyUsage") == 128);
+	CHECK(strcmp(s(json_object_object_get(o, "DetailedKeyUsage"), "HexCode"),
+	    "80") == 0);
+	CHECK(strcmp(s(o, "SigningAlgorithm"), "sha256ECDSA") == 0);
+	a = json_object_object_get(o, "ExtendedKeyUsages");
+	CHECK(json_arr_len(a) == 2 &&
+	    n(json_object_array_get_idx(a, 0), "Id") == 1 &&
+	    strcmp(s(json_object_array_get_idx(a, 0), "Oid"),
+	    "1.3.6.1.5.5.7.3.1") == 0 &&
+	    strcmp(s(json_object_array_get_idx(a, 1), "Oid"),
+	    "1.3.6.1.5.5.7.3.2") == 0);
+	a = json_object_object_get(o, "SubjectAltNameElements");
+	CHECK(json_arr_len(a) == 2 &&
+	    strcmp(s(json_object_array_get_idx(a, 0), "Value"),
+	    "www.example.com") == 0 &&
+	    n(json_object_array_get_idx(a, 1), "Type") == 2 &&
+	    n(json_object_array_get_idx(a, 1), "Id") == 2);
+	CHECK(n(o, "CertState") == 1 &&
+	    strcmp(s(o, "CertStateString"), "Active") == 0);
+	CHECK(strcmp(s(o, "RequesterName"), "alice") == 0 &&
+	    strcmp(s(o, "TemplateName"), "WebServer") == 0 &&
+	    strcmp(s(o, "CertificateAuthorityName"), ROOT) == 0);
+	CHECK(json_arr_len(json_object_object_get(o, "Locations")) == 0);
+	CHECK(json_object_object_length(json_object_object_get(o,
+	    "Metadata")) == 0);
+	json_object_put(rec);
+	json_object_put(o);
+}
+
+/* The view kept at issuance answers as the certificate itself would. */
+static void
+test_view_kept(void **state)
+{
+	struct kit *k = *state;
+	json_object *kept, *parsed, *rec;
+
+	world(k);
+	kept = view(k, "1", &all);
+	rec = kit_record_id(k, T_CERTS, 1);
+	json_object_object_del(rec, "view");
+	kit_put(k, T_CERTS, "00000000000000000001",
+	    json_object_to_json_string(rec));
+	json_object_put(rec);
+	parsed = view(k, "1", &all);
+	if (!json_object_equal(kept, parsed))
+		fail_msg("kept %s\nparsed %s", json_object_to_json_string(kept),
+		    json_object_to_json_string(parsed));
+	json_object_put(kept);
+	json_object_put(parsed);
+}
+
+static void
+test_options(void **state)
+{
+	struct kit *k = *state;
+	struct ce_error err;
+	struct certstore_item item;
+	char guid[GUID_LEN + 1];
+	json_object *o, *rec, *loc;
+
+	world(k);
+	kit_store(k, "PEM", 3, NULL, guid);
+	rec = kit_record_id(k, T_CERTS, 1);
+	memset(&item, 0, sizeof(item));
+	snprintf(item.alias, sizeof(item.alias), "web");
+	snprintf(item.thumbprint, sizeof(item.thumbprint), "%s",
+	    s(rec, "thumbprint"));
+	E(store_record_inventory(k->db, guid, &item, 1, &err));
+	json_object_object_add(rec, "metadata", kit_json("{\"Owner\":\"x\"}"));
+	kit_put(k, T_CERTS, "00000000000000000001",
+	    json_object_to_json_string(rec));
+	json_object_put(rec);
+
+	o = view(k, "1", &none);
+	CHECK(json_arr_len(json_object_object_get(o, "Locations")) == 0);
+	CHECK(json_object_object_length(json_object_object_get(o,
+	    "Metadata")) == 0);
+	json_object_put(o);
+	o = view(k, "1", &all);
+	CHECK(json_arr_len(json_object_object_get(o, "Locations")) == 1);
+	loc = json_object_array_get_idx(json_object_object_get(o, "Locations"), 0);
+	CHECK(strcmp(s(loc, "Alias"), "web") == 0 &&
+	    strcmp(s(loc, "CertStoreId"), guid) == 0);
+	CHECK(strcmp(s(json_object_object_get(o, "Metadata"), "Owner"), "x") == 0);
+	json_object_put(o);
+}
+
+/* certview_find for the query text q, page page of limit: the ids found,
+ * joined by ' '. */
+static void
+found(struct kit *k, const char *q, int64_t limit, int64_t page, char *buf,
+    size_t bufsz)
+{
+	struct ce_error err;
+	struct query query;
+	struct paging pg = { limit, page };
+	json_object *out = NULL;
+	size_t i;
+
+	E(query_parse(q, &query, &err));
+	E(certview_find(k->db, &query, &pg, &none, &out, &err));
+	buf[0] = '\0';
+	for (i = 0; i < json_arr_len(out); i++)
+		snprintf(buf + strlen(buf), bufsz - strlen(buf), "%s%lld",
+		    i ? " " : "", (long long)n(json_object_array_get_idx(out, i),
+		    "Id"));
+	json_object_put(out);
+}
+
+static void
+test_find(void **state)
+{
+	struct kit *k = *state;
+	struct ce_error err;
+	json_object *rec, *out = NULL;
+	char q[200], got[64];
+
+	world(k);
+	found(k, "", 50, 1, got, sizeof(got));
+	CHECK(strcmp(got, "1 2") == 0);
+	found(k, "", 1, 2, got, sizeof(got));
+	CHECK(strcmp(got, "2") == 0);
+	found(k, "", 1, 3, got, sizeof(got));
+	CHECK(strcmp(got, "") == 0);
+	found(k, "IssuedCN -eq \"TWO.example.com\"", 50, 1, got, sizeof(got));
+	CHECK(strcmp(got, "2") == 0);
+	found(k, "CertRequestId -eq 1", 50, 1, got, sizeof(got));
+	CHECK(strcmp(got, "1") == 0);
+	rec = kit_record_id(k, T_CERTS, 2);
+	snprintf(q, sizeof(q), "Thumbprint -eq \"%s\" AND SerialNumber -eq 000%s",
+	    s(rec, "thumbprint"), s(rec, "serial"));
+	found(k, q, 50, 1, got, sizeof(got));
+	CHECK(strcmp(got, "2") == 0);
+	snprintf(q, sizeof(q), "Thumbprint -eq \"%s\" AND IssuedCN -eq "
+	    "www.example.com", s(rec, "thumbprint"));
+	found(k, q, 50, 1, got, sizeof(got));
+	CHECK(strcmp(got, "") == 0);
+	json_object_put(rec);
+	EFAIL(certview_get(k->db, "abc", &none, &out, &err), CE_INVAL,
+	    "Id: 'abc' is not a positive integer.");
+	EFAIL(certview_get(k->db, "0", &none, &out, &err), CE_INVAL, "Id: '0'");
+	EFAIL(certview_get(k->db, "99", &none, &out, &err), CE_NOTFOUND,
+	    "Certificate 99 was not found.");
+	CHECK(out == NULL);
+}
+
+static void
+test_stores(void **state)
+{
+	struct kit *k = *state;
+	struct ce_error err;
+	struct paging pg = { 50, 1 };
+	char guid[GUID_LEN + 1], other[GUID_LEN + 1];
+	json_object *o = NULL;
+
+	kit_store(k, "PKCS12", 4, "store-secret", guid);
+	kit_store(k, "PEM", 5, NULL, other);
+	E(storeview_get(k->db, guid, &o, &err));
+	CHECK(strcmp(s(o, "Id"), guid) == 0 && n(o, "ContainerId") == 4);
+	CHECK(strstr(json_object_to_json_string(o), "store-secret") == NULL);
+	CHECK(json_object_is_type(json_object_object_get(o, "Properties"),
+	    json_type_string));
+	json_object_put(o);
+	E(storeview_list(k->db, &pg, &o, &err));
+	CHECK(json_arr_len(o) == 2);
+	json_object_put(o);
+	pg.limit = 1;
+	pg.page = 2;
+	E(storeview_list(k->db, &pg, &o, &err));
+	CHECK(json_arr_len(o) == 1 && strcmp(s(json_object_array_get_idx(o, 0),
+	    "Id"), strcmp(guid, other) < 0 ? other : guid) == 0);
+	json_object_put(o);
+	EFAIL(storeview_get(k->db, "nope", &o, &err), CE_INVAL, "GUID");
+	EFAIL(storeview_get(k->db, "00000000-0000-0000-0000-000000000000", &o,
+	    &err), CE_NOTFOUND, "was not found");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		KIT_TEST(test_fields),
+		KIT_TEST(test_view_kept),
+		KIT_TEST(test_options),
+		KIT_TEST(test_find),
+		KIT_TEST(test_stores),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
