@@ -14,6 +14,7 @@
 #include "certenroll.h"
 #include "config.h"
 #include "log.h"
+#include "settings.h"
 
 static const struct {
 	const char	*name;
@@ -150,6 +151,7 @@ main(int argc, char **argv)
 	/* The same certenroll.conf as the programs (CERTENROLL_CONF, else
 	 * /etc/certenroll/certenroll.conf): its key_pool, its overrides of
 	 * settings. */
+	config_set_check(settings_check);
 	if (config_load(NULL, &err) != CE_OK) {
 		fprintf(stderr, "certenroll: %s\n", err.msg);
 		return 1;

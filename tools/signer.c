@@ -36,6 +36,7 @@
 #include "config.h"
 #include "log.h"
 #include "sandbox.h"
+#include "settings.h"
 #include "signer.h"
 #include "signer_server.h"
 #include "store.h"
@@ -384,6 +385,7 @@ main(int argc, char **argv)
 	}
 	/* certenroll.conf (CERTENROLL_CONF, as the programs read it): where
 	 * the keys are, when not in the data directory. */
+	config_set_check(settings_check);
 	if ((rc = config_load(NULL, &err)) == CE_OK &&
 	    (rc = db_open(dir, &db, &err)) == CE_OK)
 		rc = db_set_key_dir(db, config_get("key_dir"), &err);

@@ -7,7 +7,6 @@
 
 #include "config.h"
 #include "fileutil.h"
-#include "settings.h"
 
 #define CONF_DEFAULT	"/etc/certenroll/certenroll.conf"
 #define CONF_MAX	64
@@ -62,6 +61,14 @@ is_known(const char *k)
 	return 0;
 }
 
+static config_check checker;
+
+void
+config_set_check(config_check check)
+{
+	checker = check;
+}
+
 /* Parses one line into the table. */
 static enum ce_err
 parse_line(char *line, int lineno, struct ce_error *err)
@@ -84,7 +91,7 @@ parse_line(char *line, int lineno, struct ce_error *err)
 		return ce_fail(err, CE_INVAL, "certenroll.conf line %d: unknown "
 		    "key '%.63s'", lineno, k);
 	/* A value overriding a setting is held to that setting's bounds. */
-	if (settings_check(k, v, &bad) != CE_OK)
+	if (checker != NULL && checker(k, v, &bad) != CE_OK)
 		return ce_fail(err, CE_INVAL, "certenroll.conf line %d: %s",
 		    lineno, bad.msg);
 	if (strlen(v) >= sizeof(conf.val[0]) || conf.n == CONF_MAX)

@@ -11,6 +11,12 @@
 
 #include "error.h"
 
+/* What a value must satisfy beyond "key = value" (the LMDB settings' own
+ * bounds: settings_check), set by whoever loads the file: the file is
+ * refused at load, naming the line, when a value fails it. */
+typedef enum ce_err (*config_check)(const char *key, const char *value,
+		    struct ce_error *err);
+void		config_set_check(config_check check);
 /* Loads the file once per process (path NULL = the default rules).
  * CE_INVAL naming the line for a malformed file. */
 enum ce_err	config_load(const char *path, struct ce_error *err);

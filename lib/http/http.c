@@ -355,6 +355,7 @@ open_state(struct ce_error *err)
 	const char *dir, *keys;
 	enum ce_err rc;
 
+	config_set_check(settings_check);
 	if ((rc = config_load(NULL, err)) != CE_OK)
 		return rc;
 	if ((dir = config_get("data_dir")) == NULL &&

@@ -220,6 +220,7 @@ request_get(struct ce_txn *txn, int64_t id, struct request *out,
 	    err)) != CE_OK)
 		return rc;
 	from_json(rec, out);
+	out->id = id;	/* the key is the id, whatever the record says */
 	json_object_put(rec);
 	return CE_OK;
 }

@@ -7,6 +7,7 @@
 #include <ctype.h>
 
 #include "config.h"
+#include "settings.h"
 #include "fuzz.h"
 
 static const char *const keys[] = { "data_dir", "staging_lifetime",
@@ -25,6 +26,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	s = fuzz_cstr(data, size);
 	config_reset();
+	config_set_check(settings_check);	/* as the programs load it */
 	ce_error_clear(&err);
 	if (config_parse(s, &err) == CE_OK) {
 		for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {

@@ -15,6 +15,7 @@
 #include "auth.h"
 #include "ca.h"
 #include "config.h"
+#include "certdb.h"
 #include "kit.h"
 #include "keys.h"
 #include "policy.h"
@@ -50,6 +51,7 @@ kit_open(struct kit *k)
 	unsetenv("CERTENROLL_SIGNER");
 	unsetenv("CERTENROLL_CONF");
 	config_reset();
+	config_set_check(settings_check);	/* as the programs load it */
 	snprintf(k->dir, sizeof(k->dir), "/tmp/ce-unit.XXXXXX");
 	if (mkdtemp(k->dir) == NULL)
 		fail_msg("mkdtemp %s", k->dir);
@@ -376,4 +378,16 @@ kit_key_usage(X509 *x)
 			ku |= 0x80 >> i;
 	ASN1_BIT_STRING_free(bits);
 	return ku;
+}
+
+X509 *
+kit_cert_x509(json_object *rec)
+{
+	struct cert c;
+	X509 *x;
+
+	cert_from_record(rec, &c);
+	x = cert_x509(&c);
+	cert_clear(&c);
+	return x;
 }

@@ -120,6 +120,8 @@ void		kit_policy(struct kit *k, const char *tmpl, int64_t pattern,
 size_t		kit_count(struct kit *k, enum db_table t);
 json_object	*kit_record(struct kit *k, enum db_table t, const char *key);
 json_object	*kit_record_id(struct kit *k, enum db_table t, int64_t id);
+/* The certificate of a stored certificate record (caller frees) or NULL. */
+X509		*kit_cert_x509(json_object *rec);
 void		kit_put(struct kit *k, enum db_table t, const char *key,
 		    const char *json);
 

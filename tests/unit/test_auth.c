@@ -107,7 +107,8 @@ test_schedule(void **state)
 
 	people(k);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-		if (auth_can_schedule(k->db, cases[i].user, cases[i].container) !=
+		if (auth_can_schedule(k->db, NULL, cases[i].user,
+		    cases[i].container) !=
 		    cases[i].can)
 			fail_msg("%s on container %lld: expected %d",
 			    cases[i].user ? cases[i].user : "(nobody)",

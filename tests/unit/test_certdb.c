@@ -18,6 +18,7 @@
 
 #include "ca.h"
 #include "certdb.h"
+#include "staging.h"
 #include "counts.h"
 #include "issue.h"
 #include "kit.h"
@@ -96,6 +97,7 @@ test_commit(void **state)
 	struct ce_error err;
 	struct ce_txn *txn = NULL;
 	json_object *rec, *req, *meta = kit_json("{\"Owner\":\"a@b.example\"}");
+	struct cert c;
 	char tp[41], serial[64], lower[41];
 	int64_t cid, rid, id;
 	time_t nb, na;
@@ -115,34 +117,38 @@ test_commit(void **state)
 	CHECK(time_from_asn1(X509_get0_notBefore(is.cert), &nb) == 0 &&
 	    time_from_asn1(X509_get0_notAfter(is.cert), &na) == 0);
 	E(db_begin(k->db, 0, &txn, &err));
-	E(certdb_get(txn, cid, &rec, &err));
+	E(cert_get(txn, cid, &c, &err));
 	db_abort(txn);
-	CHECK(strcmp(str(rec, "thumbprint"), tp) == 0);
-	CHECK(strcmp(str(rec, "serial"), serial) == 0);
-	CHECK(strcmp(str(rec, "subject"), "CN=www.example.com, O=Example") == 0);
-	CHECK(strcmp(str(rec, "cn"), "www.example.com") == 0);
-	CHECK(strcmp(str(rec, "issuer"), "CN=RootCA") == 0);
-	CHECK(strcmp(str(rec, "template"), "WebServer") == 0);
-	CHECK(strcmp(str(rec, "ca"), ROOT) == 0);
-	CHECK(strcmp(str(rec, "requester"), "alice") == 0);
-	CHECK(strcmp(str(rec, "friendly_name"), "web") == 0);
-	CHECK(strcmp(str(rec, "key_type"), "ECC") == 0);
-	CHECK(strcmp(str(rec, "curve"), "1.2.840.10045.3.1.7") == 0);
+	CHECK(c.id == cid);
+	CHECK(strcmp(c.thumbprint, tp) == 0);
+	CHECK(strcmp(c.serial, serial) == 0);
+	CHECK(strcmp(c.subject, "CN=www.example.com, O=Example") == 0);
+	CHECK(strcmp(c.cn, "www.example.com") == 0);
+	CHECK(strcmp(c.issuer, "CN=RootCA") == 0);
+	CHECK(strcmp(c.template_name, "WebServer") == 0);
+	CHECK(strcmp(c.ca, ROOT) == 0);
+	CHECK(strcmp(c.requester, "alice") == 0);
+	CHECK(strcmp(c.friendly_name, "web") == 0);
+	CHECK(strcmp(c.key_type, "ECC") == 0);
+	CHECK(strcmp(c.curve, "1.2.840.10045.3.1.7") == 0);
+	CHECK(c.state == CERT_ACTIVE);
+	CHECK(c.key_bits == 256);
+	CHECK(c.not_before == nb && c.not_after == na);
+	CHECK(c.request_id == rid);
+	CHECK(c.pattern_id == is.p.pattern_id);
+	CHECK(!c.has_private_key);
+	CHECK(c.renewal_of == 0);
+	CHECK(c.facts != NULL &&
+	    json_object_object_get(c.facts, "KeyTypeString") != NULL);
+	CHECK(json_object_equal(c.metadata, meta));
+	CHECK((back = cert_x509(&c)) != NULL && X509_cmp(back, is.cert) == 0);
+	X509_free(back);
+	cert_clear(&c);
+	/* as stored: the record's own field names */
+	rec = kit_record_id(k, T_CERTS, cid);
 	CHECK(strcmp(str(rec, "state"), "active") == 0);
 	CHECK(strcmp(str(rec, "key_bits"), "256") == 0);
-	CHECK(json_object_get_int64(json_object_object_get(rec, "not_before")) ==
-	    nb && json_object_get_int64(json_object_object_get(rec,
-	    "not_after")) == na);
-	CHECK(json_object_get_int64(json_object_object_get(rec, "request_id")) ==
-	    rid);
-	CHECK(json_object_get_int64(json_object_object_get(rec, "pattern_id")) ==
-	    is.p.pattern_id);
-	CHECK(!json_object_get_boolean(json_object_object_get(rec,
-	    "has_private_key")));
 	CHECK(json_object_object_get(rec, "renewal_of") == NULL);
-	CHECK(json_object_equal(json_object_object_get(rec, "metadata"), meta));
-	CHECK((back = certdb_x509(rec)) != NULL && X509_cmp(back, is.cert) == 0);
-	X509_free(back);
 	json_object_put(rec);
 
 	/* its request, issued at once */
@@ -159,14 +165,16 @@ test_commit(void **state)
 		lower[i] = (char)(tp[i] >= 'A' ? tp[i] + 32 : tp[i]);
 	lower[40] = '\0';
 	E(db_begin(k->db, 0, &txn, &err));
-	E(certdb_find_thumbprint(txn, tp, &id, &err));
+	E(cert_by_thumbprint(txn, tp, &id, &err));
 	CHECK(id == cid);
 	id = 0;
-	E(certdb_find_thumbprint(txn, lower, &id, &err));
+	E(cert_by_thumbprint(txn, lower, &id, &err));
 	CHECK(id == cid);
-	E(db_get(txn, T_BY_SERIAL, serial, &rec, &err));
-	CHECK(json_object_get_int64(json_object_object_get(rec, "id")) == cid);
-	json_object_put(rec);
+	id = 0;
+	E(cert_by_serial(txn, serial, &id, &err));
+	CHECK(id == cid);
+	E(cert_by_serial(txn, "ABCDEF", &id, &err));
+	CHECK(id == 0);
 	db_abort(txn);
 	issuance_free(&is);
 
@@ -189,33 +197,40 @@ test_lookups(void **state)
 	struct kit *k = *state;
 	struct ce_error err;
 	struct ce_txn *txn = NULL;
+	struct cert c;
 	json_object *rec = NULL;
 	int64_t id = 0;
 
 	E(db_begin(k->db, 0, &txn, &err));
-	EFAIL(certdb_get(txn, 99, &rec, &err), CE_NOTFOUND,
+	EFAIL(cert_get(txn, 99, &c, &err), CE_NOTFOUND,
 	    "Certificate 99 was not found.");
-	EFAIL(certdb_get(txn, 0, &rec, &err), CE_NOTFOUND, "Certificate 0");
-	EFAIL(certdb_get(txn, -5, &rec, &err), CE_NOTFOUND, "Certificate -5");
-	CHECK(rec == NULL);
-	EFAIL(certdb_find_thumbprint(txn,
+	EFAIL(cert_get(txn, 0, &c, &err), CE_NOTFOUND, "Certificate 0");
+	EFAIL(cert_get(txn, -5, &c, &err), CE_NOTFOUND, "Certificate -5");
+	CHECK(c.thumbprint == NULL && c.id == 0);
+	EFAIL(cert_by_thumbprint(txn,
 	    "0123456789ABCDEF0123456789ABCDEF01234567", &id, &err), CE_NOTFOUND,
 	    "No certificate with thumbprint 0123456789ABCDEF0123456789ABCDEF01234567 "
 	    "was found.");
-	EFAIL(certdb_find_thumbprint(txn, "0123", &id, &err), CE_INVAL,
+	EFAIL(cert_by_thumbprint(txn, "0123", &id, &err), CE_INVAL,
 	    "Thumbprint: '0123' is not 40 hexadecimal digits.");
-	EFAIL(certdb_find_thumbprint(txn,
+	EFAIL(cert_by_thumbprint(txn,
 	    "0123456789ABCDEF0123456789ABCDEF0123456Z", &id, &err), CE_INVAL,
 	    "is not 40 hexadecimal digits");
 	CHECK(id == 0);
 	db_abort(txn);
 	rec = kit_json("{\"der\":\"not base64!\"}");
-	CHECK(certdb_x509(rec) == NULL);
+	cert_from_record(rec, &c);
+	CHECK(cert_x509(&c) == NULL);
+	cert_clear(&c);
 	json_object_put(rec);
-	rec = kit_json("{\"der\":\"AAAA\"}");
-	CHECK(certdb_x509(rec) == NULL);
+	rec = kit_json("{\"der\":\"AAAA\",\"state\":\"revoked\"}");
+	cert_from_record(rec, &c);
+	CHECK(cert_x509(&c) == NULL && c.state == CERT_REVOKED);
+	cert_clear(&c);
 	json_object_put(rec);
-	CHECK(certdb_x509(NULL) == NULL);
+	cert_from_record(NULL, &c);
+	CHECK(cert_x509(&c) == NULL);
+	cert_clear(&c);
 }
 
 /* The key kept for Deploy goes in the same write. */

@@ -15,7 +15,9 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "certfind.h"
 #include "certview.h"
+#include "storeview.h"
 #include "kit.h"
 #include "query.h"
 #include "stores.h"

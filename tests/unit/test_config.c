@@ -211,5 +211,6 @@ main(void)
 		KIT_TEST(test_load),
 	};
 
+	config_set_check(settings_check);	/* as the programs load it */
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -18,12 +18,14 @@
 
 #include <openssl/pkcs12.h>
 
+#include "b64.h"
 #include "certdb.h"
 #include "counts.h"
 #include "enroll.h"
 #include "kit.h"
 #include "output.h"
 #include "pemutil.h"
+#include "staging.h"
 
 #define ROOT	"host\\RootCA"
 #define WEB	"{\"name\":\"WebServer\",\"keys\":[\"ECC-P-256\"],\"days\":30}"
@@ -162,7 +164,7 @@ test_pfx(void **state)
 	CHECK(PKCS12_parse(p12, pw, &key, &cert, NULL) == 1);
 	CHECK(X509_check_private_key(cert, key) == 1);
 	rec = cert_record(k, json_object_get_int64(info(resp, "KeyfactorId")));
-	CHECK((recorded = certdb_x509(rec)) != NULL && X509_cmp(recorded, cert)
+	CHECK((recorded = kit_cert_x509(rec)) != NULL && X509_cmp(recorded, cert)
 	    == 0);
 	X509_free(recorded);
 	json_object_put(rec);

@@ -22,6 +22,7 @@
 #include "kit.h"
 #include "pemutil.h"
 #include "renew.h"
+#include "staging.h"
 
 #define ROOT	"host\\RootCA"
 #define WEB	"{\"name\":\"WebServer\",\"keys\":[\"ECC-P-256\",\"ECC-P-384\"]}"
@@ -89,7 +90,7 @@ cert_of(struct kit *k, int64_t id)
 	json_object *rec = kit_record_id(k, T_CERTS, id);
 	X509 *x;
 
-	CHECK(rec != NULL && (x = certdb_x509(rec)) != NULL);
+	CHECK(rec != NULL && (x = kit_cert_x509(rec)) != NULL);
 	json_object_put(rec);
 	return x;
 }
@@ -215,7 +216,8 @@ test_refused(void **state)
 	    "0123456789ABCDEF0123456789ABCDEF01234567\"," TS "}", &resp, &err),
 	    CE_INVAL, "give either");
 	EFAIL(renew(k, "alice", "{\"CertificateId\":-1," TS "}", &resp, &err),
-	    CE_INVAL, "CertificateId: must be positive.");
+	    CE_INVAL, "CertificateId: an id from 1 to 2147483647 (0 for none), "
+	    "not -1.");
 	EFAIL(renew(k, "alice", "{\"CertificateId\":9," TS "}", &resp, &err),
 	    CE_NOTFOUND, "Certificate 9 was not found.");
 	EFAIL(renew(k, "alice", "{\"CertificateId\":1}", &resp, &err), CE_INVAL,

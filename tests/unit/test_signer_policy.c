@@ -19,6 +19,7 @@
 
 #include <openssl/x509v3.h>
 
+#include "b64.h"
 #include "ca.h"
 #include "issue.h"
 #include "kit.h"
@@ -29,6 +30,7 @@
 #include "san.h"
 #include "signer.h"
 #include "signer_policy.h"
+#include "signer_server.h"
 #include "x500.h"
 
 #define ROOT	"host\\RootCA"

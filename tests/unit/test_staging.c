@@ -18,6 +18,7 @@
 
 #include "certdb.h"
 #include "kit.h"
+#include "staging.h"
 
 #define PFX	"\x30\x82\x01\x00 a PKCS#12, as far as staging knows"
 

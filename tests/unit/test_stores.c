@@ -59,7 +59,8 @@ test_add(void **state)
 	struct ce_txn *txn = NULL;
 	struct store_def def;
 	struct certstore cs;
-	json_object *rec = NULL;
+	struct store st;
+	json_object *rec;
 	char guid[GUID_LEN + 1], upper[GUID_LEN + 1], pw[64];
 	size_t i;
 
@@ -69,30 +70,31 @@ test_add(void **state)
 		upper[i] = (char)(guid[i] >= 'a' && guid[i] <= 'f' ? guid[i] - 32 :
 		    guid[i]);
 	E(db_begin(k->db, 0, &txn, &err));
-	E(store_get(txn, upper, &rec, &err));
+	E(store_get(txn, upper, &st, &err));
 	db_abort(txn);
-	CHECK(json_object_get_int64(json_object_object_get(rec,
-	    "container_id")) == 7);
-	CHECK(strcmp(json_object_get_string(json_object_object_get(rec,
-	    "store_type")), "PKCS12") == 0);
+	CHECK(strcmp(st.id, guid) == 0);
+	CHECK(st.container_id == 7);
+	CHECK(strcmp(st.store_type, "PKCS12") == 0);
+	CHECK(st.password_sealed != NULL && st.ninventory == 0);
 	/* the password sealed under the store's id, opened for the agent */
+	rec = kit_record(k, T_STORES, guid);
 	CHECK(strstr(json_object_to_json_string(rec), "store-secret") == NULL);
-	E(store_open(k->db, rec, &cs, pw, sizeof(pw), &err));
+	json_object_put(rec);
+	E(store_open(k->db, &st, &cs, pw, sizeof(pw), &err));
 	CHECK(cs.password == pw && strcmp(pw, "store-secret") == 0);
 	CHECK(cs.type == CERTSTORE_PKCS12);
 	/* moved to another store id, it does not open */
-	json_object_object_add(rec, "id", json_object_new_string(
-	    "00000000-0000-0000-0000-000000000000"));
-	EFAIL(store_open(k->db, rec, &cs, pw, sizeof(pw), &err), CE_CRYPTO,
+	snprintf(st.id, sizeof(st.id), "00000000-0000-0000-0000-000000000000");
+	EFAIL(store_open(k->db, &st, &cs, pw, sizeof(pw), &err), CE_CRYPTO,
 	    "internal error");
 	CHECK(pw[0] == '\0');
-	json_object_put(rec);
+	store_clear(&st);
 
 	E(db_begin(k->db, 0, &txn, &err));
-	EFAIL(store_get(txn, "00000000-0000-0000-0000-000000000000", &rec, &err),
+	EFAIL(store_get(txn, "00000000-0000-0000-0000-000000000000", &st, &err),
 	    CE_NOTFOUND, "Certificate store 00000000-0000-0000-0000-000000000000 "
 	    "was not found.");
-	EFAIL(store_get(txn, "store1", &rec, &err), CE_INVAL,
+	EFAIL(store_get(txn, "store1", &st, &err), CE_INVAL,
 	    "'store1' is not a valid certificate store id (a GUID).");
 	db_abort(txn);
 
@@ -146,24 +148,21 @@ where(struct kit *k, int64_t cert, char guids[][GUID_LEN + 1], size_t nguids,
 {
 	struct ce_error err;
 	struct ce_txn *txn = NULL;
-	json_object *locs = NULL, *e;
-	const char *id;
-	size_t i, j;
+	struct location *locs = NULL;
+	size_t i, j, n = 0;
 
 	E(db_begin(k->db, 0, &txn, &err));
-	E(locations_get(txn, cert, &locs, &err));
+	E(locations_get(txn, cert, &locs, &n, &err));
 	db_abort(txn);
 	buf[0] = '\0';
-	for (i = 0; i < json_arr_len(locs); i++) {
-		e = json_object_array_get_idx(locs, i);
-		id = json_object_get_string(json_object_object_get(e, "store_id"));
-		for (j = 0; j < nguids && strcmp(guids[j], id) != 0; j++)
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < nguids && strcmp(guids[j], locs[i].store_id) != 0;
+		    j++)
 			;
 		snprintf(buf + strlen(buf), bufsz - strlen(buf), "%s%s@%zu",
-		    i ? " " : "", json_object_get_string(json_object_object_get(e,
-		    "alias")), j);
+		    i ? " " : "", locs[i].alias, j);
 	}
-	json_object_put(locs);
+	locations_free(locs, n);
 }
 
 static void

@@ -19,6 +19,7 @@
 #include "counts.h"
 #include "kit.h"
 #include "policy.h"
+#include "staging.h"
 #include "workflow.h"
 
 #define ROOT	"host\\RootCA"
