@@ -12,7 +12,9 @@
 #ifndef CE_SETTINGS_H
 #define CE_SETTINGS_H
 
+#include <stddef.h>
 #include <stdint.h>
+
 #include "error.h"
 
 struct ce_db;
