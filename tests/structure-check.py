@@ -11,6 +11,9 @@ then "structure: N passed, N failed".
   layers    lib/core includes only core; only lib/api includes lib/api;
             lib/usecases is included only by itself and lib/api: the layers
             below never reach up
+  writes    every write goes through db_write (store.h: the one path that
+            shares durable commits): no db_begin(db, 1, ...) outside the
+            storage itself
   records   use-case code (cgi/, tools/, lib/api/ and lib/usecases/) names no LMDB table (T_...) and reads no record
             field by its JSON name; what remains is counted per file in the
             baseline ("fields lib/FILE N"), and a count may only go down
@@ -133,6 +136,25 @@ def check_layers():
                     os.path.relpath(f, ROOT), layer, inc, to))
 
 
+WRITE_BEGIN = re.compile(r"\bdb_begin\([^,]+,\s*1\s*,")
+
+
+def check_writes():
+    global checks
+    files = lib_files(".c") + sorted(glob.glob(os.path.join(ROOT, "tools",
+                                                           "*.c")))
+    for f in files:
+        if os.path.basename(f) == "store_lmdb.c":
+            continue
+        checks += 1
+        text = re.sub(r"/\*.*?\*/", "", open(f).read(), flags=re.S)
+        n = len(WRITE_BEGIN.findall(text))
+        if n:
+            problems.append("writes: %s begins %d write transaction(s) of "
+                            "its own: use db_write" % (os.path.relpath(f, ROOT),
+                                                       n))
+
+
 FIELD = re.compile(r'json_object_object_get(?:_ex)?\(|\bT_[A-Z_]+\b|'
                    r'\brec_(?:str|int|bool)\(|\bjrec_(?:str|int|bool)\(')
 
@@ -168,6 +190,7 @@ def main():
     check_cycles()
     check_headers(noheader)
     check_layers()
+    check_writes()
     check_records(fields)
     for p in problems:
         print(p)

@@ -107,12 +107,23 @@ ca_record(int64_t id, const char *name, X509 *cert, const struct ca *parent)
 	return rec;
 }
 
-enum ce_err
-ca_create(struct ce_db *db, const char *name, const struct key_spec *spec,
-    const char *subject, int days, const char *parent_name, int64_t *id,
-    struct ce_error *err)
+struct create {
+	struct ce_db		*db;
+	const char		*name;
+	const struct key_spec	*spec;
+	const char		*subject;
+	int			 days;
+	const char		*parent_name;
+	int64_t			*id;
+};
+
+/* The CA's write: its number, certificate, key file and record. */
+static enum ce_err
+create_fn(struct ce_txn *txn, void *arg, struct ce_error *err)
 {
-	struct ce_txn *txn = NULL;
+	struct create *c = arg;
+	struct ce_db *db = c->db;
+	const char *name = c->name, *subject = c->subject;
 	struct ca *parent = NULL, probe;
 	json_object *rec = NULL, *existing = NULL;
 	X509_NAME *subj = NULL;
@@ -131,14 +142,13 @@ ca_create(struct ce_db *db, const char *name, const struct key_spec *spec,
 		subject = dn;
 	}
 	if ((rc = x500_parse(subject, &subj, err)) != CE_OK ||
-	    (rc = key_generate(spec, &key, err)) != CE_OK ||
-	    (rc = db_begin(db, 1, &txn, err)) != CE_OK)
+	    (rc = key_generate(c->spec, &key, err)) != CE_OK)
 		goto out;
 	if (db_get(txn, T_CAS, name, &existing, NULL) == CE_OK) {
 		rc = ce_fail(err, CE_CONFLICT, "CA '%s' already exists", name);
 		goto out;
 	}
-	if (parent_name != NULL && (rc = ca_find(txn, parent_name, &parent,
+	if (c->parent_name != NULL && (rc = ca_find(txn, c->parent_name, &parent,
 	    err)) != CE_OK)
 		goto out;
 	if ((rc = db_next_id(txn, "ca", &n, err)) != CE_OK)
@@ -148,7 +158,7 @@ ca_create(struct ce_db *db, const char *name, const struct key_spec *spec,
 		goto out;
 	}
 	if ((rc = build_ca_cert(cert, subj, key, parent ? parent->cert : NULL,
-	    days, err)) != CE_OK)
+	    c->days, err)) != CE_OK)
 		goto out;
 	if (parent != NULL)
 		rc = ca_sign_local(db, parent, cert, err);
@@ -164,14 +174,9 @@ ca_create(struct ce_db *db, const char *name, const struct key_spec *spec,
 		rc = ce_fault(err, CE_NOMEM, "json");
 		goto out;
 	}
-	if ((rc = db_put(txn, T_CAS, name, rec, err)) != CE_OK)
-		goto out;
-	rc = db_commit(txn, err);
-	txn = NULL;
-	if (rc == CE_OK && id != NULL)
-		*id = (int64_t)n;
+	if ((rc = db_put(txn, T_CAS, name, rec, err)) == CE_OK && c->id != NULL)
+		*c->id = (int64_t)n;
 out:
-	db_abort(txn);
 	json_object_put(rec);
 	json_object_put(existing);
 	X509_free(cert);
@@ -179,4 +184,14 @@ out:
 	X509_NAME_free(subj);
 	ca_free(parent);
 	return rc;
+}
+
+enum ce_err
+ca_create(struct ce_db *db, const char *name, const struct key_spec *spec,
+    const char *subject, int days, const char *parent_name, int64_t *id,
+    struct ce_error *err)
+{
+	struct create c = { db, name, spec, subject, days, parent_name, id };
+
+	return db_write(db, create_fn, &c, err);
 }

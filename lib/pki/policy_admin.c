@@ -145,63 +145,99 @@ check_extensions(json_object *rec, struct ce_error *err)
 	return CE_OK;
 }
 
-enum ce_err
-template_add(struct ce_db *db, json_object *rec, int64_t *pattern_id,
-    struct ce_error *err)
+/* An admin write on the template table: the record and its name. */
+struct tmpl_write {
+	json_object	*rec;
+	const char	*name;		/* as given */
+	const char	*lname;		/* the key: lower case */
+	int64_t		*id;		/* template_add: its default pattern */
+	json_object	*changes;	/* template_set_names */
+};
+
+static enum ce_err
+template_add_fn(struct ce_txn *txn, void *arg, struct ce_error *err)
 {
-	struct ce_txn *txn = NULL;
+	struct tmpl_write *t = arg;
 	json_object *pat = NULL, *old = NULL;
-	const char *name = str(rec, "name"), *re = str(rec, "subject_regex");
-	char lname[128], pname[160];
-	regex_t rx;
+	char pname[160];
 	enum ce_err rc;
+
+	if ((rc = check_words(t->rec, "cas", check_ca, txn, err)) != CE_OK)
+		return rc;
+	if (db_get(txn, T_TEMPLATES, t->lname, &old, NULL) == CE_OK) {
+		json_object_put(old);
+		return ce_fail(err, CE_CONFLICT, "template '%s' already exists",
+		    t->name);
+	}
+	if ((rc = db_put(txn, T_TEMPLATES, t->lname, t->rec, err)) != CE_OK)
+		return rc;
+	snprintf(pname, sizeof(pname), "%s default", t->name);
+	if ((pat = json_object_new_object()) == NULL)
+		return ce_fault(err, CE_NOMEM, "json");
+	json_object_object_add(pat, "name", json_object_new_string(pname));
+	json_object_object_add(pat, "template", json_object_new_string(t->name));
+	json_object_object_add(pat, "metadata", json_object_new_array());
+	json_object_object_add(pat, "additional_fields", json_object_new_array());
+	rc = put_pattern(txn, pat, t->id, err);
+	json_object_put(pat);
+	return rc;
+}
+
+/* A subject regex that compiles (NULL: none). */
+static enum ce_err
+check_regex(const char *re, struct ce_error *err)
+{
+	regex_t rx;
+
+	if (re == NULL)
+		return CE_OK;
+	if (regcomp(&rx, re, REG_EXTENDED | REG_NOSUB) != 0)
+		return ce_fail(err, CE_INVAL, "subject regex: '%.200s' does not "
+		    "compile", re);
+	regfree(&rx);
+	return CE_OK;
+}
+
+/* The lower-case key of a template name into lname (128 bytes); CE_INVAL
+ * for none or one too long. */
+static enum ce_err
+template_key(const char *name, char lname[128], struct ce_error *err)
+{
 	size_t i;
 
-	if (name == NULL || *name == '\0' || strlen(name) >= sizeof(lname))
+	if (name == NULL || *name == '\0' || strlen(name) >= 128)
 		return ce_fail(err, CE_INVAL, "template name: required (1-127 chars)");
 	for (i = 0; name[i] != '\0'; i++)
 		lname[i] = (char)tolower((unsigned char)name[i]);
 	lname[i] = '\0';
-	if (re != NULL) {
-		if (regcomp(&rx, re, REG_EXTENDED | REG_NOSUB) != 0)
-			return ce_fail(err, CE_INVAL, "subject regex: '%.200s' does "
-			    "not compile", re);
-		regfree(&rx);
-	}
-	if ((rc = check_words(rec, "keys", check_key_word, NULL, err)) != CE_OK ||
+	return CE_OK;
+}
+
+enum ce_err
+template_add(struct ce_db *db, json_object *rec, int64_t *pattern_id,
+    struct ce_error *err)
+{
+	const char *name = str(rec, "name"), *re = str(rec, "subject_regex");
+	struct tmpl_write t;
+	char lname[128];
+	enum ce_err rc;
+
+	if ((rc = template_key(name, lname, err)) != CE_OK)
+		return rc;
+	if ((rc = check_regex(re, err)) != CE_OK ||
+	    (rc = check_words(rec, "keys", check_key_word, NULL, err)) != CE_OK ||
 	    (rc = names_rules_validate(json_object_object_get(rec, "names"),
 	    err)) != CE_OK ||
 	    (rc = check_words(rec, "key_usage", check_ku, NULL, err)) != CE_OK ||
 	    (rc = check_words(rec, "eku", check_eku, NULL, err)) != CE_OK ||
-	    (rc = check_extensions(rec, err)) != CE_OK ||
-	    (rc = db_begin(db, 1, &txn, err)) != CE_OK)
+	    (rc = check_extensions(rec, err)) != CE_OK)
 		return rc;
-	if ((rc = check_words(rec, "cas", check_ca, txn, err)) != CE_OK)
-		goto out;
-	if (db_get(txn, T_TEMPLATES, lname, &old, NULL) == CE_OK) {
-		rc = ce_fail(err, CE_CONFLICT, "template '%s' already exists", name);
-		goto out;
-	}
-	if ((rc = db_put(txn, T_TEMPLATES, lname, rec, err)) != CE_OK)
-		goto out;
-	snprintf(pname, sizeof(pname), "%s default", name);
-	if ((pat = json_object_new_object()) == NULL) {
-		rc = ce_fault(err, CE_NOMEM, "json");
-		goto out;
-	}
-	json_object_object_add(pat, "name", json_object_new_string(pname));
-	json_object_object_add(pat, "template", json_object_new_string(name));
-	json_object_object_add(pat, "metadata", json_object_new_array());
-	json_object_object_add(pat, "additional_fields", json_object_new_array());
-	if ((rc = put_pattern(txn, pat, pattern_id, err)) != CE_OK)
-		goto out;
-	rc = db_commit(txn, err);
-	txn = NULL;
-out:
-	db_abort(txn);
-	json_object_put(pat);
-	json_object_put(old);
-	return rc;
+	memset(&t, 0, sizeof(t));
+	t.rec = rec;
+	t.name = name;
+	t.lname = lname;
+	t.id = pattern_id;
+	return db_write(db, template_add_fn, &t, err);
 }
 
 /* Metadata definitions: name, known type, options for choice. */
@@ -229,45 +265,50 @@ check_metadata_defs(json_object *rec, const char *key, struct ce_error *err)
 	return CE_OK;
 }
 
+static enum ce_err
+pattern_add_fn(struct ce_txn *txn, void *arg, struct ce_error *err)
+{
+	struct tmpl_write *t = arg;
+	json_object *tmpl = NULL;
+	enum ce_err rc;
+
+	if ((rc = db_get(txn, T_TEMPLATES, t->lname, &tmpl, err)) != CE_OK) {
+		if (rc == CE_NOTFOUND)
+			rc = ce_fail(err, CE_INVAL, "template '%s' does not exist",
+			    t->name);
+		return rc;
+	}
+	/* Store the template's own spelling. */
+	json_object_object_add(t->rec, "template",
+	    json_object_new_string(str(tmpl, "name")));
+	json_object_put(tmpl);
+	return put_pattern(txn, t->rec, t->id, err);
+}
+
 enum ce_err
 pattern_add(struct ce_db *db, json_object *rec, int64_t *id,
     struct ce_error *err)
 {
-	struct ce_txn *txn = NULL;
-	json_object *tmpl = NULL;
-	const char *t = str(rec, "template");
+	const char *name = str(rec, "template");
+	struct tmpl_write t;
 	char lname[128];
 	enum ce_err rc;
-	size_t i;
 
-	if (t == NULL || strlen(t) >= sizeof(lname))
+	if (name == NULL || strlen(name) >= sizeof(lname))
 		return ce_fail(err, CE_INVAL, "pattern: a template is required");
-	for (i = 0; t[i] != '\0'; i++)
-		lname[i] = (char)tolower((unsigned char)t[i]);
-	lname[i] = '\0';
-	if ((rc = check_words(rec, "keys", check_key_word, NULL, err)) != CE_OK ||
+	if ((rc = template_key(name, lname, err)) != CE_OK ||
+	    (rc = check_words(rec, "keys", check_key_word, NULL, err)) != CE_OK ||
 	    (rc = names_rules_validate(json_object_object_get(rec, "names"),
 	    err)) != CE_OK ||
 	    (rc = check_metadata_defs(rec, "metadata", err)) != CE_OK ||
-	    (rc = check_metadata_defs(rec, "additional_fields", err)) != CE_OK ||
-	    (rc = db_begin(db, 1, &txn, err)) != CE_OK)
+	    (rc = check_metadata_defs(rec, "additional_fields", err)) != CE_OK)
 		return rc;
-	if ((rc = db_get(txn, T_TEMPLATES, lname, &tmpl, err)) != CE_OK) {
-		if (rc == CE_NOTFOUND)
-			rc = ce_fail(err, CE_INVAL, "template '%s' does not exist", t);
-		goto out;
-	}
-	/* Store the template's own spelling. */
-	json_object_object_add(rec, "template",
-	    json_object_new_string(str(tmpl, "name")));
-	if ((rc = put_pattern(txn, rec, id, err)) != CE_OK)
-		goto out;
-	rc = db_commit(txn, err);
-	txn = NULL;
-out:
-	db_abort(txn);
-	json_object_put(tmpl);
-	return rc;
+	memset(&t, 0, sizeof(t));
+	t.rec = rec;
+	t.name = name;
+	t.lname = lname;
+	t.id = id;
+	return db_write(db, pattern_add_fn, &t, err);
 }
 
 /*
@@ -276,53 +317,52 @@ out:
  * replacing the template's whole "names").  Requests already pending are
  * held to the new policy when approved.  CE_INVAL, CE_NOTFOUND or CE_DB.
  */
-enum ce_err
-template_set_names(struct ce_db *db, const char *name, json_object *changes,
-    struct ce_error *err)
+static enum ce_err
+set_names_fn(struct ce_txn *txn, void *arg, struct ce_error *err)
 {
-	struct ce_txn *txn = NULL;
+	struct tmpl_write *t = arg;
 	json_object *rec = NULL, *v;
-	const char *re = str(changes, "subject_regex");
-	char lname[128];
-	regex_t rx;
+	const char *re = str(t->changes, "subject_regex");
 	enum ce_err rc;
-	size_t i;
 
-	if (name == NULL || *name == '\0' || strlen(name) >= sizeof(lname))
-		return ce_fail(err, CE_INVAL, "template name: required (1-127 chars)");
-	for (i = 0; name[i] != '\0'; i++)
-		lname[i] = (char)tolower((unsigned char)name[i]);
-	lname[i] = '\0';
-	if (re != NULL && *re != '\0') {
-		if (regcomp(&rx, re, REG_EXTENDED | REG_NOSUB) != 0)
-			return ce_fail(err, CE_INVAL, "subject regex: '%.200s' does "
-			    "not compile", re);
-		regfree(&rx);
-	}
-	if ((rc = names_rules_validate(json_object_object_get(changes, "names"),
-	    err)) != CE_OK || (rc = db_begin(db, 1, &txn, err)) != CE_OK)
-		return rc;
-	if ((rc = db_get(txn, T_TEMPLATES, lname, &rec, err)) != CE_OK) {
+	if ((rc = db_get(txn, T_TEMPLATES, t->lname, &rec, err)) != CE_OK) {
 		if (rc == CE_NOTFOUND)
 			rc = ce_fail(err, CE_NOTFOUND, "template '%s' does not exist",
-			    name);
-		goto out;
+			    t->name);
+		return rc;
 	}
 	if (re != NULL && *re == '\0')
 		json_object_object_del(rec, "subject_regex");
 	else if (re != NULL)
 		json_object_object_add(rec, "subject_regex",
 		    json_object_new_string(re));
-	if ((v = json_object_object_get(changes, "names")) != NULL)
+	if ((v = json_object_object_get(t->changes, "names")) != NULL)
 		json_object_object_add(rec, "names", json_object_get(v));
-	if ((rc = db_put(txn, T_TEMPLATES, lname, rec, err)) != CE_OK)
-		goto out;
-	rc = db_commit(txn, err);
-	txn = NULL;
-out:
-	db_abort(txn);
+	rc = db_put(txn, T_TEMPLATES, t->lname, rec, err);
 	json_object_put(rec);
 	return rc;
+}
+
+enum ce_err
+template_set_names(struct ce_db *db, const char *name, json_object *changes,
+    struct ce_error *err)
+{
+	const char *re = str(changes, "subject_regex");
+	struct tmpl_write t;
+	char lname[128];
+	enum ce_err rc;
+
+	if ((rc = template_key(name, lname, err)) != CE_OK)
+		return rc;
+	if ((re != NULL && *re != '\0' && (rc = check_regex(re, err)) != CE_OK) ||
+	    (rc = names_rules_validate(json_object_object_get(changes, "names"),
+	    err)) != CE_OK)
+		return rc;
+	memset(&t, 0, sizeof(t));
+	t.name = name;
+	t.lname = lname;
+	t.changes = changes;
+	return db_write(db, set_names_fn, &t, err);
 }
 
 enum ce_err

@@ -75,25 +75,34 @@ read_request(struct ce_db *db, json_object *req, struct policy *pol,
 	return rc;
 }
 
-/* The state the signature needs, in one write transaction committed before
- * signing: the approval it uses up and the serial it reserves. */
+struct reservation {
+	json_object		*req;
+	const struct policy	*pol;
+	X509			*cert;
+};
+
+static enum ce_err
+reserve_fn(struct ce_txn *txn, void *arg, struct ce_error *err)
+{
+	struct reservation *r = arg;
+	enum ce_err rc;
+
+	if ((rc = signer_check_approval(txn, r->pol, int_field(r->req,
+	    "approved_request"), r->cert, err)) != CE_OK)
+		return rc;
+	return serial_reserve(txn, r->cert, r->pol->ca->name,
+	    jrec_str(r->req, "requester"), err);
+}
+
+/* The state the signature needs, in one write committed before signing:
+ * the approval it uses up and the serial it reserves. */
 static enum ce_err
 reserve(struct ce_db *db, json_object *req, const struct policy *pol,
     X509 *cert, struct ce_error *err)
 {
-	struct ce_txn *txn = NULL;
-	enum ce_err rc;
+	struct reservation r = { req, pol, cert };
 
-	if ((rc = db_begin(db, 1, &txn, err)) != CE_OK)
-		return rc;
-	if ((rc = signer_check_approval(txn, pol, int_field(req,
-	    "approved_request"), cert, err)) != CE_OK ||
-	    (rc = serial_reserve(txn, cert, pol->ca->name, jrec_str(req, "requester"),
-	    err)) != CE_OK) {
-		db_abort(txn);
-		return rc;
-	}
-	return db_commit(txn, err);
+	return db_write(db, reserve_fn, &r, err);
 }
 
 /*

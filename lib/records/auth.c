@@ -129,7 +129,6 @@ static enum ce_err
 put_list(struct ce_db *db, enum db_table t, const char *name,
     const char *field, const char *const *vals, int n, struct ce_error *err)
 {
-	struct ce_txn *txn = NULL;
 	json_object *rec = json_object_new_object(), *arr = json_object_new_array();
 	enum ce_err rc;
 	int i;
@@ -146,12 +145,7 @@ put_list(struct ce_db *db, enum db_table t, const char *name,
 			return ce_fault(err, CE_NOMEM, "json");
 		}
 	json_object_object_add(rec, field, arr);
-	if ((rc = db_begin(db, 1, &txn, err)) == CE_OK &&
-	    (rc = db_put(txn, t, name, rec, err)) == CE_OK) {
-		rc = db_commit(txn, err);
-		txn = NULL;
-	}
-	db_abort(txn);
+	rc = db_write_put(db, t, name, rec, err);
 	json_object_put(rec);
 	return rc;
 }

@@ -225,24 +225,20 @@ job_count_queued(struct ce_txn *txn, const char *requester, int64_t *n,
 	return count_get(txn, T_JOBCOUNT, requester, n, err);
 }
 
-enum ce_err
-job_cancel(struct ce_db *db, int64_t id, struct ce_error *err)
+static enum ce_err
+cancel_fn(struct ce_txn *txn, void *arg, struct ce_error *err)
 {
-	struct ce_txn *txn = NULL;
+	int64_t id = *(int64_t *)arg;
 	json_object *job = NULL, *v;
 	char key[DB_IDKEY_MAX];
 	const char *st;
 	enum ce_err rc;
 
-	if (id <= 0)
-		return ce_fail(err, CE_INVAL, "job id: a positive integer");
-	if ((rc = db_begin(db, 1, &txn, err)) != CE_OK)
-		return rc;
 	if ((rc = db_get(txn, T_JOBS, db_idkey((uint64_t)id, key), &job,
 	    err)) != CE_OK) {
 		if (rc == CE_NOTFOUND)
 			ce_fail(err, CE_NOTFOUND, "no job %lld", (long long)id);
-		goto out;
+		return rc;
 	}
 	st = json_object_object_get_ex(job, "status", &v) ?
 	    json_object_get_string(v) : "";
@@ -262,14 +258,18 @@ job_cancel(struct ce_db *db, int64_t id, struct ce_error *err)
 		rc = ce_fault(err, CE_NOMEM, "job");
 		goto out;
 	}
-	if ((rc = db_put(txn, T_JOBS, key, job, err)) != CE_OK)
-		goto out;
-	rc = db_commit(txn, err);
-	txn = NULL;
+	rc = db_put(txn, T_JOBS, key, job, err);
 out:
-	db_abort(txn);
 	json_object_put(job);
 	return rc;
+}
+
+enum ce_err
+job_cancel(struct ce_db *db, int64_t id, struct ce_error *err)
+{
+	if (id <= 0)
+		return ce_fail(err, CE_INVAL, "job id: a positive integer");
+	return db_write(db, cancel_fn, &id, err);
 }
 
 /* ---- the agent's side: claim, payload, outcome --------------------------- */
@@ -390,36 +390,48 @@ job_write(struct ce_txn *txn, json_object *rec, struct ce_error *err)
 	return job_queue_put(txn, rec, err);
 }
 
+struct claim {
+	time_t		 now;
+	json_object	*rec;
+};
+
+static enum ce_err
+claim_fn(struct ce_txn *txn, void *arg, struct ce_error *err)
+{
+	struct claim *c = arg;
+	json_object *rec = NULL;
+	enum ce_err rc;
+
+	if ((rc = job_queue_backfill(txn, err)) != CE_OK ||
+	    (rc = first_due(txn, c->now, &rec, err)) != CE_OK || rec == NULL)
+		return rc;
+	if ((rc = job_queue_del(txn, rec, err)) == CE_OK) {
+		ADD(rec, "status", json_object_new_string("running"));
+		ADD(rec, "attempts", json_object_new_int64(job_int(rec,
+		    "attempts") + 1));
+		ADD(rec, "started", json_object_new_int64(c->now));
+		rc = job_write(txn, rec, err);
+	}
+	if (rc == CE_OK)
+		c->rec = rec;
+	else
+		json_object_put(rec);
+	return rc;
+}
+
 enum ce_err
 job_claim_due(struct ce_db *db, time_t now, struct job *out,
     struct ce_error *err)
 {
-	struct ce_txn *txn = NULL;
-	json_object *rec = NULL;
+	struct claim c = { now, NULL };
 	enum ce_err rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = db_begin(db, 1, &txn, err)) != CE_OK ||
-	    (rc = job_queue_backfill(txn, err)) != CE_OK ||
-	    (rc = first_due(txn, now, &rec, err)) != CE_OK || rec == NULL)
-		goto out;
-	if ((rc = job_queue_del(txn, rec, err)) != CE_OK)
-		goto out;
-	ADD(rec, "status", json_object_new_string("running"));
-	ADD(rec, "attempts", json_object_new_int64(job_int(rec, "attempts") + 1));
-	ADD(rec, "started", json_object_new_int64(now));
-	if ((rc = job_write(txn, rec, err)) != CE_OK)
-		goto out;
-	rc = db_commit(txn, err);
-	txn = NULL;
-	if (rc == CE_OK) {
-		rc = job_from(rec, out, err);
-		rec = NULL;
+	if ((rc = db_write(db, claim_fn, &c, err)) != CE_OK) {
+		json_object_put(c.rec);
+		return rc;
 	}
-out:
-	db_abort(txn);
-	json_object_put(rec);
-	return rc;
+	return c.rec != NULL ? job_from(c.rec, out, err) : CE_OK;
 }
 
 enum ce_err
@@ -464,41 +476,50 @@ out:
 	return rc;
 }
 
-enum ce_err
-job_finish(struct ce_db *db, struct job *j, enum ce_err result,
-    const char *why, time_t now, struct ce_error *err)
+struct outcome {
+	struct job	*j;
+	enum ce_err	 result;
+	const char	*why;
+	time_t		 now;
+};
+
+static enum ce_err
+finish_fn(struct ce_txn *txn, void *arg, struct ce_error *err)
 {
-	struct ce_txn *txn = NULL;
-	json_object *job = j->rec;
-	int final = result == CE_OK || j->attempts >= JOB_MAX_ATTEMPTS;
+	struct outcome *o = arg;
+	json_object *job = o->j->rec;
+	int final = o->result == CE_OK || o->j->attempts >= JOB_MAX_ATTEMPTS;
 	enum ce_err rc;
 
-	if ((rc = db_begin(db, 1, &txn, err)) != CE_OK)
-		return rc;
 	/* the "running" entry goes; a retry is queued again below */
-	if ((rc = job_queue_del(txn, job, err)) != CE_OK) {
-		db_abort(txn);
+	if ((rc = job_queue_del(txn, job, err)) != CE_OK)
 		return rc;
-	}
-	if (result == CE_OK)
+	if (o->result == CE_OK)
 		ADD(job, "status", json_object_new_string("succeeded"));
 	else if (final)
 		ADD(job, "status", json_object_new_string("failed"));
 	else {
 		ADD(job, "status", json_object_new_string("retry"));
-		ADD(job, "next_try", json_object_new_int64(now + JOB_RETRY_DELAY));
+		ADD(job, "next_try", json_object_new_int64(o->now +
+		    JOB_RETRY_DELAY));
 	}
-	ADD(job, "last_error", result == CE_OK ? NULL :
-	    json_object_new_string(why != NULL ? why : ce_strerror(result)));
+	ADD(job, "last_error", o->result == CE_OK ? NULL :
+	    json_object_new_string(o->why != NULL ? o->why :
+	    ce_strerror(o->result)));
 	if (final) {
-		ADD(job, "finished", json_object_new_int64(now));
+		ADD(job, "finished", json_object_new_int64(o->now));
 		ADD(job, "payload", NULL);
 	}
-	if ((rc = job_write(txn, job, err)) != CE_OK) {
-		db_abort(txn);
-		return rc;
-	}
-	return db_commit(txn, err);
+	return job_write(txn, job, err);
+}
+
+enum ce_err
+job_finish(struct ce_db *db, struct job *j, enum ce_err result,
+    const char *why, time_t now, struct ce_error *err)
+{
+	struct outcome o = { j, result, why, now };
+
+	return db_write(db, finish_fn, &o, err);
 }
 
 enum ce_err

@@ -12,31 +12,46 @@
 #include "seal.h"
 #include "store.h"
 
-/* Takes the first pooled key of spec out of the pool, durably. */
+struct take {
+	const char	*prefix;
+	char		*name;
+	size_t		 namesz;
+	unsigned char	*blob;
+	size_t		 len;
+};
+
+static enum ce_err
+take_fn(struct ce_txn *txn, void *arg, struct ce_error *err)
+{
+	struct take *t = arg;
+	enum ce_err rc;
+
+	free(t->blob);
+	t->blob = NULL;
+	rc = db_first_prefix(txn, T_KEYPOOL, t->prefix, t->name, t->namesz,
+	    &t->blob, &t->len, err);
+	return rc == CE_OK ? db_del(txn, T_KEYPOOL, t->name, err) : rc;
+}
+
+/* Takes the first pooled key of spec out of the pool, durably (a write
+ * shared with the other requests': db_write). */
 static enum ce_err
 take_sealed(struct ce_db *db, const char *prefix, char *name, size_t namesz,
     unsigned char **blob, size_t *len, struct ce_error *err)
 {
-	struct ce_txn *txn = NULL;
-	enum ce_err rc;
+	struct take t = { prefix, name, namesz, NULL, 0 };
+	enum ce_err rc = db_write(db, take_fn, &t, err);
 
-	if ((rc = db_begin(db, 1, &txn, err)) != CE_OK)
-		return rc;
-	rc = db_first_prefix(txn, T_KEYPOOL, prefix, name, namesz, blob, len, err);
-	if (rc == CE_OK)
-		rc = db_del(txn, T_KEYPOOL, name, err);
 	if (rc != CE_OK) {
-		db_abort(txn);
-		free(*blob);
+		if (t.blob != NULL)
+			OPENSSL_cleanse(t.blob, t.len);
+		free(t.blob);
 		*blob = NULL;
 		return rc;
 	}
-	rc = db_commit(txn, err);
-	if (rc != CE_OK) {
-		free(*blob);
-		*blob = NULL;
-	}
-	return rc;
+	*blob = t.blob;
+	*len = t.len;
+	return CE_OK;
 }
 
 /* Whether the pool holds any key under prefix (read-only). */
@@ -136,39 +151,54 @@ keypool_count(struct ce_db *db, const struct key_spec *spec, int *n,
 	return rc;
 }
 
+struct add {
+	struct ce_db		*db;
+	const struct key_spec	*spec;
+	const unsigned char	*der;
+	size_t			 len;
+};
+
+static enum ce_err
+add_fn(struct ce_txn *txn, void *arg, struct ce_error *err)
+{
+	struct add *a = arg;
+	struct ce_buf sealed = { NULL, 0 };
+	char word[40], name[96], seq[DB_IDKEY_MAX];
+	uint64_t n;
+	enum ce_err rc;
+
+	if ((rc = db_next_id(txn, "keypool", &n, err)) != CE_OK)
+		return rc;
+	key_spec_word(a->spec, word, sizeof(word));
+	snprintf(name, sizeof(name), "%s/%s", word, db_idkey(n, seq));
+	if ((rc = seal(db_key_dir(a->db), name, a->der, a->len, &sealed,
+	    err)) == CE_OK)
+		rc = db_put_raw(txn, T_KEYPOOL, name, sealed.data, sealed.len, err);
+	buf_free(&sealed);
+	return rc;
+}
+
 /* Seals and stores one new key. */
 static enum ce_err
 add_one(struct ce_db *db, const struct key_spec *spec, struct ce_error *err)
 {
-	struct ce_txn *txn = NULL;
-	struct ce_buf sealed = { NULL, 0 };
 	EVP_PKEY *k = NULL;
 	unsigned char *der = NULL;
-	char word[40], name[96], seq[DB_IDKEY_MAX];
-	uint64_t n;
+	struct add a;
 	int len;
 	enum ce_err rc;
 
 	if ((rc = key_generate(spec, &k, err)) != CE_OK)
 		return rc;
-	if ((len = i2d_PrivateKey(k, &der)) <= 0) {
+	if ((len = i2d_PrivateKey(k, &der)) <= 0)
 		rc = ce_fault(err, CE_CRYPTO, "i2d_PrivateKey");
-		goto out;
+	else {
+		a.db = db;
+		a.spec = spec;
+		a.der = der;
+		a.len = (size_t)len;
+		rc = db_write(db, add_fn, &a, err);
 	}
-	if ((rc = db_begin(db, 1, &txn, err)) != CE_OK ||
-	    (rc = db_next_id(txn, "keypool", &n, err)) != CE_OK)
-		goto out;
-	key_spec_word(spec, word, sizeof(word));
-	snprintf(name, sizeof(name), "%s/%s", word, db_idkey(n, seq));
-	if ((rc = seal(db_key_dir(db), name, der, (size_t)len, &sealed, err)) != CE_OK ||
-	    (rc = db_put_raw(txn, T_KEYPOOL, name, sealed.data, sealed.len,
-	    err)) != CE_OK)
-		goto out;
-	rc = db_commit(txn, err);
-	txn = NULL;
-out:
-	db_abort(txn);
-	buf_free(&sealed);
 	if (der != NULL)
 		OPENSSL_clear_free(der, (size_t)len);
 	EVP_PKEY_free(k);

@@ -125,7 +125,6 @@ enum ce_err
 settings_set(struct ce_db *db, const char *name, const char *value,
     struct ce_error *err)
 {
-	struct ce_txn *txn = NULL;
 	json_object *rec = NULL;
 	enum ce_err rc;
 	int i;
@@ -137,14 +136,7 @@ settings_set(struct ce_db *db, const char *name, const char *value,
 	if ((rec = json_object_new_object()) == NULL ||
 	    json_object_object_add(rec, "value", json_object_new_string(value)))
 		return ce_fault(err, CE_NOMEM, "json");
-	if ((rc = db_begin(db, 1, &txn, err)) != CE_OK)
-		goto out;
-	if ((rc = db_put(txn, T_SETTINGS, name, rec, err)) != CE_OK)
-		goto out;
-	rc = db_commit(txn, err);
-	txn = NULL;
-out:
-	db_abort(txn);
+	rc = db_write_put(db, T_SETTINGS, name, rec, err);
 	json_object_put(rec);
 	return rc;
 }

@@ -114,33 +114,34 @@ purge_cb(const char *key, json_object *rec, void *arg)
 	return p->n == 256;
 }
 
+static enum ce_err
+purge_fn(struct ce_txn *txn, void *arg, struct ce_error *err)
+{
+	struct purge *p = arg;
+	enum ce_err rc;
+	int i;
+
+	p->n = 0;
+	if ((rc = db_foreach(txn, T_STAGING, purge_cb, p, err)) != CE_OK)
+		return rc;
+	for (i = 0; i < p->n; i++)
+		if ((rc = db_del(txn, T_STAGING, p->keys[i], err)) != CE_OK)
+			return rc;
+	return CE_OK;
+}
+
 enum ce_err
 staging_purge(struct ce_db *db, time_t now, int *purged, struct ce_error *err)
 {
-	struct ce_txn *txn = NULL;
 	struct purge *p;
 	enum ce_err rc;
-	int i;
 
 	*purged = 0;
 	if ((p = calloc(1, sizeof(*p))) == NULL)
 		return ce_fault(err, CE_NOMEM, "calloc");
 	p->now = now;
-	if ((rc = db_begin(db, 1, &txn, err)) != CE_OK)
-		goto out;
-	if ((rc = db_foreach(txn, T_STAGING, purge_cb, p, err)) != CE_OK)
-		goto out;
-	for (i = 0; i < p->n; i++)
-		if ((rc = db_del(txn, T_STAGING, p->keys[i], err)) != CE_OK)
-			goto out;
-	if (p->n == 0)
-		goto out;	/* nothing to write: the abort below ends it */
-	rc = db_commit(txn, err);
-	txn = NULL;
-	if (rc == CE_OK)
+	if ((rc = db_write(db, purge_fn, p, err)) == CE_OK)
 		*purged = p->n;
-out:
-	db_abort(txn);
 	free(p);
 	return rc;
 }

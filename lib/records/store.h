@@ -96,6 +96,9 @@ typedef enum ce_err (*db_write_fn)(struct ce_txn *txn, void *arg,
 enum ce_err	db_write(struct ce_db *db, db_write_fn fn, void *arg,
 		    struct ce_error *err);
 void		db_set_batching(struct ce_db *db, int on);
+/* db_write of one db_put. */
+enum ce_err	db_write_put(struct ce_db *db, enum db_table t, const char *key,
+		    json_object *val, struct ce_error *err);
 
 /* Returns the next value of a counter (1, 2, ...) inside a write txn. */
 enum ce_err	db_next_id(struct ce_txn *txn, const char *counter, uint64_t *out,

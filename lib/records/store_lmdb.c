@@ -699,3 +699,26 @@ db_write(struct ce_db *db, db_write_fn fn, void *arg, struct ce_error *err)
 	pthread_mutex_unlock(&db->qlock);
 	return w.rc;
 }
+
+struct one_put {
+	enum db_table	 t;
+	const char	*key;
+	json_object	*val;
+};
+
+static enum ce_err
+one_put_fn(struct ce_txn *txn, void *arg, struct ce_error *err)
+{
+	struct one_put *p = arg;
+
+	return db_put(txn, p->t, p->key, p->val, err);
+}
+
+enum ce_err
+db_write_put(struct ce_db *db, enum db_table t, const char *key,
+    json_object *val, struct ce_error *err)
+{
+	struct one_put p = { t, key, val };
+
+	return db_write(db, one_put_fn, &p, err);
+}

@@ -99,7 +99,6 @@ enum ce_err
 store_add(struct ce_db *db, const struct store_def *def, char guid[GUID_LEN + 1],
     struct ce_error *err)
 {
-	struct ce_txn *txn = NULL;
 	json_object *rec = NULL;
 	enum ce_err rc;
 	int type;
@@ -130,14 +129,8 @@ store_add(struct ce_db *db, const struct store_def *def, char guid[GUID_LEN + 1]
 	ADD(rec, "create_if_missing", json_object_new_boolean(def->create_if_missing));
 	ADD(rec, "inventory", json_object_new_array());
 	ADD(rec, "inventoried", NULL);
-	if ((rc = seal_password(db, guid, def->password, rec, err)) != CE_OK ||
-	    (rc = db_begin(db, 1, &txn, err)) != CE_OK ||
-	    (rc = db_put(txn, T_STORES, guid, rec, err)) != CE_OK)
-		goto out;
-	rc = db_commit(txn, err);
-	txn = NULL;
-out:
-	db_abort(txn);
+	if ((rc = seal_password(db, guid, def->password, rec, err)) == CE_OK)
+		rc = db_write_put(db, T_STORES, guid, rec, err);
 	json_object_put(rec);
 	return rc;
 }
@@ -505,20 +498,25 @@ seen(const char **list, size_t n, const char *tp)
 	return 0;
 }
 
-enum ce_err
-store_record_inventory(struct ce_db *db, const char *guid,
-    const struct certstore_item *items, size_t n, struct ce_error *err)
+struct inventory {
+	const char			*guid;
+	const struct certstore_item	*items;
+	size_t				 n;
+};
+
+static enum ce_err
+inventory_fn(struct ce_txn *txn, void *arg, struct ce_error *err)
 {
-	struct ce_txn *txn = NULL;
+	struct inventory *iv = arg;
+	const struct certstore_item *items = iv->items;
+	size_t n = iv->n;
 	json_object *rec = NULL, *old, *inv = NULL, *e;
 	const char **tps = NULL;
 	size_t i, ntp = 0, nold;
 	int64_t cid;
 	enum ce_err rc;
 
-	if ((rc = db_begin(db, 1, &txn, err)) != CE_OK)
-		return rc;
-	if ((rc = store_json(txn, guid, &rec, err)) != CE_OK)
+	if ((rc = store_json(txn, iv->guid, &rec, err)) != CE_OK)
 		goto out;
 	old = json_object_object_get(rec, "inventory");
 	nold = json_arr_len(old);
@@ -550,16 +548,21 @@ store_record_inventory(struct ce_db *db, const char *guid,
 	ADD(rec, "inventory", inv);
 	inv = NULL;
 	ADD(rec, "inventoried", json_object_new_int64(time(NULL)));
-	if ((rc = db_put(txn, T_STORES, rec_str(rec, "id"), rec, err)) != CE_OK)
-		goto out;
-	rc = db_commit(txn, err);
-	txn = NULL;
+	rc = db_put(txn, T_STORES, rec_str(rec, "id"), rec, err);
 out:
-	db_abort(txn);
 	free(tps);
 	json_object_put(inv);
 	json_object_put(rec);
 	return rc;
+}
+
+enum ce_err
+store_record_inventory(struct ce_db *db, const char *guid,
+    const struct certstore_item *items, size_t n, struct ce_error *err)
+{
+	struct inventory iv = { guid, items, n };
+
+	return db_write(db, inventory_fn, &iv, err);
 }
 
 /* Keyfactor's store type number of a store, or -1. */

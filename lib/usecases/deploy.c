@@ -375,46 +375,76 @@ due_time(const struct opt_time *t)
 	return t->set && t->v > now ? t->v : now;
 }
 
+/* One Deploy or Replace: what its write reads and makes. */
+struct call {
+	struct ce_db			*db;
+	const char			*user;
+	const struct deploy_req		*deploy;	/* or: */
+	const struct replace_req	*replace;
+	struct deploy_plan		 plan;
+	struct staged			 st;
+	int64_t				 cid;
+	size_t				 scheduled;
+	json_object			*response;
+};
+
+/* Deploy's write (db_write: shared with concurrent requests' writes). */
+static enum ce_err
+deploy_fn(struct ce_txn *txn, void *arg, struct ce_error *err)
+{
+	struct call *c = arg;
+	const struct deploy_req *req = c->deploy;
+	enum ce_err rc;
+
+	if ((rc = resolve_cert(txn, req->certificate_id.set, req->certificate_id.v,
+	    req->request_id.set, req->request_id.v, &c->cid, err)) != CE_OK ||
+	    (rc = load_staged(c->db, txn, c->user, c->cid, req->password.v,
+	    &c->st, err)) != CE_OK ||
+	    (rc = schedule(c->db, txn, c->user, &c->plan, &c->st,
+	    req->password.v, JOB_ADD, due_time(&req->job_time), &c->response,
+	    &c->scheduled, err)) != CE_OK)
+		return rc;
+	return CE_OK;
+}
+
+/* Runs c's write; the answer or nothing. */
+static enum ce_err
+run(struct call *c, db_write_fn fn, json_object **response,
+    struct ce_error *err)
+{
+	enum ce_err rc = db_write(c->db, fn, c, err);
+
+	buf_free(&c->st.pfx);
+	if (rc != CE_OK) {
+		json_object_put(c->response);
+		return rc;
+	}
+	*response = c->response;
+	return CE_OK;
+}
+
 enum ce_err
 deploy_pfx(struct ce_db *db, const char *user, const struct deploy_req *req,
     json_object **response, struct ce_error *err)
 {
-	struct deploy_plan plan;
-	struct staged st;
-	struct ce_txn *txn = NULL;
-	int64_t cid;
-	size_t scheduled = 0;
+	struct call c;
 	enum ce_err rc;
 
 	*response = NULL;
-	memset(&st, 0, sizeof(st));
+	memset(&c, 0, sizeof(c));
+	c.db = db;
+	c.user = user;
+	c.deploy = req;
 	if ((rc = deploy_require_schedule(db, user, err)) != CE_OK ||
 	    (rc = deploy_plan_parse(req->stores.set ? req->stores.v : NULL,
 	    req->store_ids.set ? req->store_ids.v : NULL,
-	    req->store_types.set ? req->store_types.v : NULL, 1, &plan,
+	    req->store_types.set ? req->store_types.v : NULL, 1, &c.plan,
 	    err)) != CE_OK ||
-	    (rc = db_begin(db, 1, &txn, err)) != CE_OK)
+	    (rc = run(&c, deploy_fn, response, err)) != CE_OK)
 		return rc;
-	if ((rc = resolve_cert(txn, req->certificate_id.set, req->certificate_id.v,
-	    req->request_id.set, req->request_id.v, &cid, err)) != CE_OK ||
-	    (rc = load_staged(db, txn, user, cid, req->password.v, &st, err)) != CE_OK ||
-	    (rc = schedule(db, txn, user, &plan, &st, req->password.v, JOB_ADD,
-	    due_time(&req->job_time), response, &scheduled, err)) != CE_OK)
-		goto out;
-	rc = db_commit(txn, err);
-	txn = NULL;
-	if (rc != CE_OK)
-		goto out;
 	log_audit(user, "deploy", "cert=%lld stores=%zu scheduled=%zu",
-	    (long long)cid, plan.n, scheduled);
-out:
-	if (rc != CE_OK) {
-		json_object_put(*response);
-		*response = NULL;
-	}
-	db_abort(txn);
-	buf_free(&st.pfx);
-	return rc;
+	    (long long)c.cid, c.plan.n, c.scheduled);
+	return CE_OK;
 }
 
 /* Targets of a replacement: every location of the existing certificate. */
@@ -487,50 +517,50 @@ replace_permitted(struct ce_db *db, struct ce_txn *txn, const char *user,
 	    "/certificate_stores/schedule/ is missing.");
 }
 
+/* Replace's write. */
+static enum ce_err
+replace_fn(struct ce_txn *txn, void *arg, struct ce_error *err)
+{
+	struct call *c = arg;
+	const struct replace_req *req = c->replace;
+	enum ce_err rc;
+
+	if ((rc = resolve_cert(txn, req->certificate_id.set, req->certificate_id.v,
+	    req->request_id.set, req->request_id.v, &c->cid, err)) != CE_OK ||
+	    (rc = replace_targets(txn, req->existing_certificate_id.v, &c->plan,
+	    err)) != CE_OK ||
+	    (rc = replace_permitted(c->db, txn, c->user, &c->plan, err)) != CE_OK ||
+	    (rc = load_staged(c->db, txn, c->user, c->cid, req->password.v,
+	    &c->st, err)) != CE_OK ||
+	    (rc = schedule(c->db, txn, c->user, &c->plan, &c->st,
+	    req->password.v, JOB_REPLACE, due_time(&req->job_time),
+	    &c->response, &c->scheduled, err)) != CE_OK)
+		return rc;
+	/* Replace uses the staging data up. */
+	return staging_del(txn, c->cid, err);
+}
+
 enum ce_err
 replace_pfx(struct ce_db *db, const char *user, const struct replace_req *req,
     json_object **response, struct ce_error *err)
 {
-	struct deploy_plan plan;
-	struct staged st;
-	struct ce_txn *txn = NULL;
-	size_t scheduled = 0;
-	int64_t cid;
+	struct call c;
 	enum ce_err rc;
 
 	*response = NULL;
-	memset(&st, 0, sizeof(st));
 	if (req->certificate_id.set && req->certificate_id.v != 0 &&
 	    req->request_id.set && req->request_id.v != 0)
 		return ce_fail(err, CE_INVAL, "CertificateId: give CertificateId or "
 		    "RequestId, not both.");
+	memset(&c, 0, sizeof(c));
+	c.db = db;
+	c.user = user;
+	c.replace = req;
 	if ((rc = deploy_require_schedule(db, user, err)) != CE_OK ||
-	    (rc = db_begin(db, 1, &txn, err)) != CE_OK)
+	    (rc = run(&c, replace_fn, response, err)) != CE_OK)
 		return rc;
-	if ((rc = resolve_cert(txn, req->certificate_id.set, req->certificate_id.v,
-	    req->request_id.set, req->request_id.v, &cid, err)) != CE_OK ||
-	    (rc = replace_targets(txn, req->existing_certificate_id.v, &plan,
-	    err)) != CE_OK ||
-	    (rc = replace_permitted(db, txn, user, &plan, err)) != CE_OK ||
-	    (rc = load_staged(db, txn, user, cid, req->password.v, &st, err)) != CE_OK ||
-	    (rc = schedule(db, txn, user, &plan, &st, req->password.v, JOB_REPLACE,
-	    due_time(&req->job_time), response, &scheduled, err)) != CE_OK)
-		goto out;
-	/* Replace uses the staging data up. */
-	if ((rc = staging_del(txn, cid, err)) != CE_OK)
-		goto out;
-	rc = db_commit(txn, err);
-	txn = NULL;
-	if (rc != CE_OK)
-		goto out;
-	log_audit(user, "replace", "cert=%lld existing=%lld stores=%zu", (long long)cid,
-	    (long long)req->existing_certificate_id.v, plan.n);
-out:
-	if (rc != CE_OK) {
-		json_object_put(*response);
-		*response = NULL;
-	}
-	db_abort(txn);
-	buf_free(&st.pfx);
-	return rc;
+	log_audit(user, "replace", "cert=%lld existing=%lld stores=%zu",
+	    (long long)c.cid, (long long)req->existing_certificate_id.v,
+	    c.plan.n);
+	return CE_OK;
 }

@@ -356,62 +356,84 @@ pending_bound(struct ce_db *db, struct ce_txn *txn, const char *user,
 /* Records a request that waits for approval; issues nothing.  The body's
  * declared fields are kept (without the password, which is sealed) so that
  * approval can validate and issue it exactly as sent. */
+struct pending {
+	struct ce_db			*db;
+	const struct enroll_ctx		*ctx;
+	const struct enroll_work	*w;
+	struct request			 r;
+};
+
+/* The write of a pending request: bounded per requester, its password
+ * sealed under its id. */
+static enum ce_err
+pending_fn(struct ce_txn *txn, void *arg, struct ce_error *err)
+{
+	struct pending *p = arg;
+	const struct enroll_work *w = p->w;
+	struct ce_buf sealed = { NULL, 0 };
+	struct request *r = &p->r;
+	char aad[64];
+	enum ce_err rc;
+
+	if ((rc = pending_bound(p->db, txn, p->ctx->user, err)) != CE_OK ||
+	    (rc = request_new_id(txn, &r->id, err)) != CE_OK)
+		return rc;
+	snprintf(aad, sizeof(aad), "request:%lld", (long long)r->id);
+	if ((rc = seal(db_key_dir(p->db), aad, (const unsigned char *)w->password,
+	    strlen(w->password), &sealed, err)) != CE_OK)
+		return rc;
+	r->sealed_password = b64_encode(sealed.data, sealed.len);
+	buf_free(&sealed);
+	if (r->sealed_password == NULL)
+		return ce_fault(err, CE_NOMEM, "pending record");
+	rc = request_put(txn, r, err);
+	free(r->sealed_password);	/* stored; no copy is kept */
+	r->sealed_password = NULL;
+	return rc;
+}
+
 static enum ce_err
 record_pending(struct ce_db *db, const struct enroll_ctx *ctx,
     struct enroll_work *w, json_object **response, struct ce_error *err)
 {
-	struct ce_txn *txn = NULL;
-	struct ce_buf sealed = { NULL, 0 };
-	struct request r;
-	char aad[64];
+	struct pending p;
+	struct request *r = &p.r;
 	enum ce_err rc;
 
-	memset(&r, 0, sizeof(r));
-	if ((rc = db_begin(db, 1, &txn, err)) != CE_OK ||
-	    (rc = pending_bound(db, txn, ctx->user, err)) != CE_OK ||
-	    (rc = request_new_id(txn, &r.id, err)) != CE_OK)
-		goto out;
-	snprintf(aad, sizeof(aad), "request:%lld", (long long)r.id);
-	if ((rc = seal(db_key_dir(db), aad, (const unsigned char *)w->password,
-	    strlen(w->password), &sealed, err)) != CE_OK)
-		goto out;
-	r.state = REQ_PENDING;
-	r.submitted = time(NULL);
-	r.pattern_id = w->pol.pattern_id;
-	r.metadata = json_object_get(w->metadata);
-	r.api_version = ctx->api_version;
-	r.password_generated = w->password_generated;
+	memset(&p, 0, sizeof(p));
+	p.db = db;
+	p.ctx = ctx;
+	p.w = w;
+	r->state = REQ_PENDING;
+	r->submitted = time(NULL);
+	r->pattern_id = w->pol.pattern_id;
+	r->metadata = json_object_get(w->metadata);
+	r->api_version = ctx->api_version;
+	r->password_generated = w->password_generated;
 	/* Only what the request table declares: an unknown field is not
 	 * stored, however large. */
-	if ((r.body = fields_declared(enroll_fields, enroll_nfields,
+	if ((r->body = fields_declared(enroll_fields, enroll_nfields,
 	    ctx->body)) == NULL ||
-	    (r.sealed_password = b64_encode(sealed.data, sealed.len)) == NULL ||
-	    (r.subject = x500_format(w->subject)) == NULL ||
-	    (r.requester = strdup(ctx->user)) == NULL ||
-	    (r.template_name = strdup(w->pol.template_name)) == NULL ||
-	    (r.ca = strdup(w->pol.ca->name)) == NULL ||
-	    (r.cn = strdup(w->cn)) == NULL ||
-	    (r.format = strdup(cert_format_name(ctx->format))) == NULL) {
+	    (r->subject = x500_format(w->subject)) == NULL ||
+	    (r->requester = strdup(ctx->user)) == NULL ||
+	    (r->template_name = strdup(w->pol.template_name)) == NULL ||
+	    (r->ca = strdup(w->pol.ca->name)) == NULL ||
+	    (r->cn = strdup(w->cn)) == NULL ||
+	    (r->format = strdup(cert_format_name(ctx->format))) == NULL) {
 		rc = ce_fault(err, CE_NOMEM, "pending record");
 		goto out;
 	}
-	drop_password(r.body);
-	if ((rc = request_put(txn, &r, err)) != CE_OK)
-		goto out;
-	rc = db_commit(txn, err);
-	txn = NULL;
-	if (rc != CE_OK)
+	drop_password(r->body);
+	if ((rc = db_write(db, pending_fn, &p, err)) != CE_OK)
 		goto out;
 	log_audit(ctx->user, "request-pending", "request=%lld template=%s",
-	    (long long)r.id, w->pol.template_name);
-	*response = answer(ctx, cert_info(NULL, 0, r.id, NULL, w,
+	    (long long)r->id, w->pol.template_name);
+	*response = answer(ctx, cert_info(NULL, 0, r->id, NULL, w,
 	    "PENDING", "The request is waiting for approval."), w, NULL);
 	if (*response == NULL)
 		rc = ce_fault(err, CE_NOMEM, "answer");
 out:
-	db_abort(txn);
-	request_clear(&r);
-	buf_free(&sealed);
+	request_clear(r);
 	return rc;
 }
 

@@ -135,50 +135,67 @@ pending_work(struct ce_db *db, const struct request *req, const char *approver,
 	return CE_OK;
 }
 
-/* Moves request id from state `from` to `to` in one write transaction;
- * 0 on success, -1 (why filled) when it is not in state `from`. */
+struct move {
+	int64_t			 id;
+	enum request_state	 from, to;
+	const char		*who;
+	char			*why;
+	size_t			 whysz;
+};
+
+static enum ce_err
+move_fn(struct ce_txn *txn, void *arg, struct ce_error *err)
+{
+	struct move *m = arg;
+	struct request req;
+	enum ce_err rc;
+
+	if ((rc = request_get(txn, m->id, &req, err)) != CE_OK)
+		return rc;
+	if (req.state != m->from) {
+		if (m->why != NULL)
+			snprintf(m->why, m->whysz, "Request %lld is %s, not pending.",
+			    (long long)m->id, request_state_name(req.state));
+		request_clear(&req);
+		return ce_fail(err, CE_CONFLICT, "not in state %s",
+		    request_state_name(m->from));
+	}
+	req.state = m->to;
+	/* Back to pending, nothing issued: the next approval may be signed
+	 * (the signer marks an approval it signed, signer_policy.h). */
+	if (m->to == REQ_PENDING) {
+		free(req.signed_serial);
+		req.signed_serial = NULL;
+	}
+	if (m->who != NULL) {
+		free(req.approving_by);
+		if ((req.approving_by = strdup(m->who)) == NULL) {
+			request_clear(&req);
+			return ce_fault(err, CE_NOMEM, "request");
+		}
+	}
+	rc = request_put(txn, &req, err);
+	request_clear(&req);
+	return rc;
+}
+
+/* Moves request id from state `from` to `to` in one write; 0 on success,
+ * -1 (why filled) when it is not in state `from`. */
 static int
 transition(struct ce_db *db, int64_t id, enum request_state from,
     enum request_state to, const char *who, char *why, size_t whysz)
 {
-	struct ce_txn *txn = NULL;
+	struct move m = { id, from, to, who, why, whysz };
 	struct ce_error e;
-	struct request req;
-	int rc = -1;
 
 	ce_error_clear(&e);
-	memset(&req, 0, sizeof(req));
-	if (db_begin(db, 1, &txn, &e) != CE_OK ||
-	    request_get(txn, id, &req, &e) != CE_OK)
-		goto out;
-	if (req.state != from) {
-		if (why != NULL)
-			snprintf(why, whysz, "Request %lld is %s, not pending.",
-			    (long long)id, request_state_name(req.state));
-		goto out;
-	}
-	req.state = to;
-	/* Back to pending, nothing issued: the next approval may be signed
-	 * (the signer marks an approval it signed, signer_policy.h). */
-	if (to == REQ_PENDING) {
-		free(req.signed_serial);
-		req.signed_serial = NULL;
-	}
-	if (who != NULL) {
-		free(req.approving_by);
-		if ((req.approving_by = strdup(who)) == NULL)
-			goto out;
-	}
-	if (request_put(txn, &req, &e) != CE_OK)
-		goto out;
-	rc = db_commit(txn, &e) == CE_OK ? 0 : -1;
-	txn = NULL;
-out:
-	if (rc != 0 && why != NULL && why[0] == '\0')
+	if (why != NULL)
+		why[0] = '\0';
+	if (db_write(db, move_fn, &m, &e) == CE_OK)
+		return 0;
+	if (why != NULL && why[0] == '\0')
 		snprintf(why, whysz, "%s", e.msg);
-	db_abort(txn);
-	request_clear(&req);
-	return rc;
+	return -1;
 }
 
 /* Approves one id; returns which list it goes to (0 ok, 1 fail, 2 deny). */
@@ -263,29 +280,31 @@ workflow_approve(struct ce_db *db, const char *approver, json_object *ids,
 	return CE_OK;
 }
 
-/* Marks one pending request denied, in its own transaction. */
-static int
-deny_one(struct ce_db *db, const char *who, const char *comment, int64_t id,
-    char *why, size_t whysz, struct request *req)
-{
-	struct ce_txn *txn = NULL;
-	struct ce_error e;
+struct denial {
+	int64_t		 id;
+	const char	*who, *comment;
+	struct request	*req;
+	char		*why;
+	size_t		 whysz;
+};
 
-	ce_error_clear(&e);
-	if (db_begin(db, 1, &txn, &e) != CE_OK) {
-		snprintf(why, whysz, "%s", e.msg);
-		return 1;
-	}
-	if (request_get(txn, id, req, &e) != CE_OK) {
-		db_abort(txn);
-		snprintf(why, whysz, "Request %lld was not found.", (long long)id);
-		return 1;
+static enum ce_err
+deny_fn(struct ce_txn *txn, void *arg, struct ce_error *err)
+{
+	struct denial *d = arg;
+	struct request *req = d->req;
+	enum ce_err rc;
+
+	request_clear(req);
+	if ((rc = request_get(txn, d->id, req, err)) != CE_OK) {
+		snprintf(d->why, d->whysz, "Request %lld was not found.",
+		    (long long)d->id);
+		return rc;
 	}
 	if (req->state != REQ_PENDING) {
-		db_abort(txn);
-		snprintf(why, whysz, "Request %lld is %s, not pending.", (long long)id,
-		    request_state_name(req->state));
-		return 1;
+		snprintf(d->why, d->whysz, "Request %lld is %s, not pending.",
+		    (long long)d->id, request_state_name(req->state));
+		return ce_fail(err, CE_CONFLICT, "not pending");
 	}
 	req->state = REQ_DENIED;
 	req->denied = time(NULL);
@@ -293,20 +312,26 @@ deny_one(struct ce_db *db, const char *who, const char *comment, int64_t id,
 	req->sealed_password = NULL;
 	free(req->denied_by);
 	free(req->comment);
-	req->denied_by = strdup(who);
-	req->comment = strdup(comment ? comment : "");
-	if (req->denied_by == NULL || req->comment == NULL) {
-		db_abort(txn);
-		snprintf(why, whysz, "out of memory");
-		return 1;
-	}
-	if (request_put(txn, req, &e) != CE_OK) {
-		db_abort(txn);
-		snprintf(why, whysz, "%s", e.msg);
-		return 1;
-	}
-	if (db_commit(txn, &e) != CE_OK) {	/* which frees it */
-		snprintf(why, whysz, "%s", e.msg);
+	req->denied_by = strdup(d->who);
+	req->comment = strdup(d->comment ? d->comment : "");
+	if (req->denied_by == NULL || req->comment == NULL)
+		return ce_fault(err, CE_NOMEM, "request");
+	return request_put(txn, req, err);
+}
+
+/* Marks one pending request denied, in a write of its own. */
+static int
+deny_one(struct ce_db *db, const char *who, const char *comment, int64_t id,
+    char *why, size_t whysz, struct request *req)
+{
+	struct denial d = { id, who, comment, req, why, whysz };
+	struct ce_error e;
+
+	ce_error_clear(&e);
+	why[0] = '\0';
+	if (db_write(db, deny_fn, &d, &e) != CE_OK) {
+		if (why[0] == '\0')
+			snprintf(why, whysz, "%s", e.msg);
 		return 1;
 	}
 	log_audit(who, "deny", "request=%lld", (long long)id);
