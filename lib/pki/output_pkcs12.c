@@ -18,6 +18,7 @@
 #include <openssl/provider.h>
 
 #include "output_int.h"
+#include "pemutil.h"
 
 struct pfx_algs {
 	int		  key_nid;	/* shrouded key bag */
@@ -189,26 +190,6 @@ out:
 	return rc;
 }
 
-/* DER-encodes p12 into out (caller frees). */
-static enum ce_err
-pfx_der(PKCS12 *p12, struct ce_buf *out, struct ce_error *err)
-{
-	unsigned char *p;
-	int len;
-
-	if ((len = i2d_PKCS12(p12, NULL)) <= 0)
-		return ce_fault(err, CE_CRYPTO, "i2d_PKCS12 failed");
-	if ((out->data = malloc((size_t)len)) == NULL)
-		return ce_fault(err, CE_NOMEM, "malloc(%d) failed", len);
-	out->len = (size_t)len;
-	p = out->data;
-	if (i2d_PKCS12(p12, &p) != len) {
-		buf_free(out);
-		return ce_fault(err, CE_CRYPTO, "i2d_PKCS12 failed");
-	}
-	return CE_OK;
-}
-
 /*
  * Builds the PKCS#12 (see the top of this file and output.h) into out
  * (caller frees with buf_free).  A NULL password is taken as empty.
@@ -262,7 +243,7 @@ pfx_build(EVP_PKEY *key, X509 *leaf, STACK_OF(X509) *chain,
 		rc = ce_fault(err, CE_CRYPTO, "PKCS12_set_mac failed");
 		goto out;
 	}
-	rc = pfx_der(p12, out, err);
+	rc = p12_to_der(p12, out, err);
 out:
 	sk_PKCS7_pop_free(safes, PKCS7_free);
 	PKCS12_free(p12);

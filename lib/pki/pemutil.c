@@ -1,5 +1,6 @@
 /* pemutil.c - X509 <-> text conversions (see pemutil.h). */
 #include <ctype.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,6 +47,35 @@ X509 *
 der_to_x509(const unsigned char *der, size_t len)
 {
 	return d2i_X509(NULL, &der, (long)len);
+}
+
+enum ce_err
+p12_to_der(PKCS12 *p12, struct ce_buf *out, struct ce_error *err)
+{
+	unsigned char *p;
+	int len;
+
+	out->data = NULL;
+	out->len = 0;
+	if ((len = i2d_PKCS12(p12, NULL)) <= 0)
+		return ce_fault(err, CE_CRYPTO, "i2d_PKCS12 failed");
+	if ((out->data = malloc((size_t)len)) == NULL)
+		return ce_fault(err, CE_NOMEM, "malloc(%d) failed", len);
+	out->len = (size_t)len;
+	p = out->data;
+	if (i2d_PKCS12(p12, &p) != len) {
+		buf_free(out);
+		return ce_fault(err, CE_CRYPTO, "i2d_PKCS12 failed");
+	}
+	return CE_OK;
+}
+
+PKCS12 *
+der_to_p12(const unsigned char *der, size_t len)
+{
+	if (len > LONG_MAX)
+		return NULL;
+	return d2i_PKCS12(NULL, &der, (long)len);
 }
 
 static void

@@ -5,7 +5,10 @@
 #ifndef CE_PEMUTIL_H
 #define CE_PEMUTIL_H
 
+#include <openssl/pkcs12.h>
 #include <openssl/x509.h>
+
+#include "buf.h"
 #include "error.h"
 
 /* Parses one PEM certificate; NULL on failure. Caller frees. */
@@ -28,6 +31,11 @@ enum ce_err	x509_add_ext(X509 *cert, X509 *issuer, int nid, const char *value,
  * no names, no leading zeros) is accepted; NULL otherwise (OpenSSL's error
  * queue left as it was).  Caller frees with ASN1_OBJECT_free. */
 ASN1_OBJECT	*oid_parse_strict(const char *s);
+/* The DER of p12 into out (buf_free): what every PKCS#12 we write goes
+ * through.  CE_CRYPTO or CE_NOMEM. */
+enum ce_err	p12_to_der(PKCS12 *p12, struct ce_buf *out, struct ce_error *err);
+/* A PKCS#12 from DER (caller PKCS12_free), NULL when it does not parse. */
+PKCS12		*der_to_p12(const unsigned char *der, size_t len);
 /* Whether s is 40 hex digits (a thumbprint), case-insensitively. */
 int		thumbprint_valid(const char *s);
 

@@ -15,6 +15,7 @@
 
 #include "san.h"
 #include "pemutil.h"
+#include "utf8.h"
 #include "x500.h"
 #include "store.h"
 
@@ -96,29 +97,6 @@ isalnum_ascii(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 	    (c >= '0' && c <= '9');
-}
-
-/*
- * Counts the characters of the UTF-8 text s[0..len).  Returns -1 when it
- * is not well-formed (overlong forms, surrogates, beyond U+10FFFF).
- */
-static long
-utf8_chars(const char *s, size_t len)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	unsigned long cp;
-	long n = 0;
-	int k;
-
-	while (len > 0) {
-		if (len > INT_MAX || (k = UTF8_getc(p, (int)len, &cp)) <= 0 ||
-		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return -1;
-		p += k;
-		len -= (size_t)k;
-		n++;
-	}
-	return n;
 }
 
 /*

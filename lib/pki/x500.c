@@ -15,6 +15,7 @@
 
 #include "log.h"
 #include "pemutil.h"
+#include "utf8.h"
 #include "x500.h"
 
 /* What a value may contain, beyond "non-empty UTF-8 without controls". */
@@ -123,29 +124,6 @@ hexval(char c)
 	if (c >= 'A' && c <= 'F')
 		return c - 'A' + 10;
 	return -1;
-}
-
-/*
- * Counts the characters of the UTF-8 text s[0..len).  Returns -1 when it
- * is not well-formed (overlong forms, surrogates, beyond U+10FFFF).
- */
-static long
-utf8_chars(const char *s, size_t len)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	unsigned long cp;
-	long n = 0;
-	int k;
-
-	while (len > 0) {
-		if (len > INT_MAX || (k = UTF8_getc(p, (int)len, &cp)) <= 0 ||
-		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return -1;
-		p += k;
-		len -= (size_t)k;
-		n++;
-	}
-	return n;
 }
 
 static int

@@ -492,13 +492,11 @@ p12_decode(const struct certstore *s, const struct ce_buf *der,
     struct p12_file *f, struct ce_error *err)
 {
 	STACK_OF(PKCS12_SAFEBAG) *all = NULL;
-	const unsigned char *p = der->data;
 	const char *pw;
 	PKCS12 *p12 = NULL;
 	enum ce_err rc;
 
-	if (der->len > LONG_MAX ||
-	    (p12 = d2i_PKCS12(NULL, &p, (long)der->len)) == NULL) {
+	if ((p12 = der_to_p12(der->data, der->len)) == NULL) {
 		rc = unreadable(s->path, "d2i_PKCS12", err);
 		goto out;
 	}
@@ -656,26 +654,6 @@ other_bags(STACK_OF(PKCS12_SAFEBAG) *other,
 	return CE_OK;
 }
 
-/* DER-encodes p12 into out (caller frees with buf_free). */
-static enum ce_err
-p12_der(PKCS12 *p12, struct ce_buf *out, struct ce_error *err)
-{
-	unsigned char *p;
-	int len;
-
-	if ((len = i2d_PKCS12(p12, NULL)) <= 0)
-		return ce_fault(err, CE_CRYPTO, "i2d_PKCS12 failed");
-	if ((out->data = malloc((size_t)len)) == NULL)
-		return ce_fault(err, CE_NOMEM, "malloc(%d) failed", len);
-	out->len = (size_t)len;
-	p = out->data;
-	if (i2d_PKCS12(p12, &p) != len) {
-		buf_free(out);
-		return ce_fault(err, CE_CRYPTO, "i2d_PKCS12 failed");
-	}
-	return CE_OK;
-}
-
 /*
  * Builds the whole store file from f (layout at the top of this file)
  * and replaces the old one atomically, mode 0600.
@@ -719,7 +697,7 @@ p12_save(const struct certstore *s, const struct p12_file *f,
 		rc = ce_fault(err, CE_CRYPTO, "PKCS12_set_mac failed");
 		goto out;
 	}
-	if ((rc = p12_der(p12, &der, err)) != CE_OK)
+	if ((rc = p12_to_der(p12, &der, err)) != CE_OK)
 		goto out;
 	rc = file_write_atomic(s->path, der.data, der.len, 0600, err);
 out:

@@ -14,6 +14,7 @@
 #include "certstore.h"
 #include "jobs.h"
 #include "log.h"
+#include "pemutil.h"
 #include "store.h"
 #include "stores.h"
 
@@ -24,14 +25,12 @@ open_payload(struct ce_db *db, const struct job *job, EVP_PKEY **key,
     struct ce_error *err)
 {
 	struct ce_buf der = { NULL, 0 };
-	const unsigned char *d;
 	PKCS12 *p12 = NULL;
 	enum ce_err rc;
 
 	if ((rc = job_payload(db, job, &der, pw, pwsz, err)) != CE_OK)
 		return rc;
-	d = der.data;
-	if ((p12 = d2i_PKCS12(NULL, &d, (long)der.len)) == NULL ||
+	if ((p12 = der_to_p12(der.data, der.len)) == NULL ||
 	    PKCS12_parse(p12, pw, key, cert, chain) != 1)
 		rc = ce_fault(err, CE_CRYPTO, "job PKCS#12 does not open");
 	PKCS12_free(p12);

@@ -95,7 +95,6 @@ load_staged(struct ce_db *db, struct ce_txn *txn, const char *user,
     int64_t cert_id, const char *password, struct staged *st,
     struct ce_error *err)
 {
-	const unsigned char *p;
 	PKCS12 *p12 = NULL;
 	X509 *cert = NULL;
 	EVP_PKEY *key = NULL;
@@ -104,8 +103,7 @@ load_staged(struct ce_db *db, struct ce_txn *txn, const char *user,
 	st->cert_id = cert_id;
 	if ((rc = staging_get(db, txn, cert_id, user, &st->pfx, err)) != CE_OK)
 		return rc;
-	p = st->pfx.data;
-	if ((p12 = d2i_PKCS12(NULL, &p, (long)st->pfx.len)) == NULL) {
+	if ((p12 = der_to_p12(st->pfx.data, st->pfx.len)) == NULL) {
 		rc = ce_fault(err, CE_DB, "staged PKCS#12 of %lld", (long long)cert_id);
 		goto out;
 	}

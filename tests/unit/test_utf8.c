@@ -60,11 +60,28 @@ test_table(void **state)
 	}
 }
 
+/* Characters, as the length bounds of names count them. */
+static void
+test_chars(void **state)
+{
+	(void)state;
+	assert_int_equal(utf8_chars("", 0), 0);
+	assert_int_equal(utf8_chars("abc", 3), 3);
+	assert_int_equal(utf8_chars("\xc3\xa9t\xc3\xa9", 5), 3);	/* été */
+	assert_int_equal(utf8_chars("\xf0\x9f\x94\x92", 4), 1);	/* one emoji */
+	assert_int_equal(utf8_chars("\xf0\x9f\x94", 3), -1);	/* cut */
+	assert_int_equal(utf8_chars("\xc0\xaf", 2), -1);		/* overlong */
+	assert_int_equal(utf8_chars("\xed\xa0\x80", 3), -1);	/* surrogate */
+	assert_int_equal(utf8_chars("\xf4\x90\x80\x80", 4), -1);	/* > U+10FFFF */
+	assert_int_equal(utf8_chars("a\x80", 2), -1);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_chars),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
