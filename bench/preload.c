@@ -28,7 +28,7 @@
 #include "error.h"
 #include "keys.h"
 #include "pemutil.h"
-#include "store.h"
+#include "db.h"
 
 static void
 die(const char *what, const struct ce_error *err)

@@ -8,10 +8,13 @@ then "structure: N passed, N failed".
             implementations of one interface share it, FAMILIES), except
             the files listed in tests/structure-baseline.txt ("noheader
             x"), which may only shrink
+  tests     every lib header has its unit test, tests/unit/test_<h>.c (or
+            the one TESTED_BY names), except the headers the baseline lists
+            ("untested h"), which may only shrink
   layers    lib/core includes only core; only lib/api includes lib/api;
             lib/usecases is included only by itself and lib/api: the layers
             below never reach up
-  writes    every write goes through db_write (store.h: the one path that
+  writes    every write goes through db_write (db.h: the one path that
             shares durable commits): no db_begin(db, 1, ...) outside the
             storage itself
   records   use-case code (cgi/, tools/, lib/api/ and lib/usecases/) names no LMDB table (T_...) and reads no record
@@ -26,11 +29,11 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BASELINE = os.path.join(ROOT, "tests", "structure-baseline.txt")
 # Implementations of one interface share its header: the endpoint groups
-# (api.h), the storage's backends (store.h), the store-file formats
+# (api.h), the storage's backends (db.h), the store-file formats
 # (certstore.h), the answer formats (output.h), the parts of enrollment
 # (enroll.h, enroll_impl.h), of CA and template administration (ca.h,
 # policy.h).
-FAMILIES = ("api_", "store_", "certstore_", "output_", "enroll_", "ca_",
+FAMILIES = ("api_", "db_", "certstore_", "output_", "enroll_", "ca_",
             "policy_")
 USE_CASES = "usecases"
 
@@ -49,14 +52,16 @@ def module(path):
 
 
 def read_baseline():
-    noheader, fields = set(), {}
+    noheader, fields, untested = set(), {}, set()
     for line in open(BASELINE):
         w = line.split("#", 1)[0].split()	# "# why" may end a line
         if len(w) == 2 and w[0] == "noheader":
             noheader.add(w[1])
+        elif len(w) == 2 and w[0] == "untested":
+            untested.add(w[1])
         elif len(w) == 3 and w[0] == "fields":
             fields[w[1]] = int(w[2])
-    return noheader, fields
+    return noheader, fields, untested
 
 
 def check_cycles():
@@ -119,6 +124,29 @@ def check_headers(noheader):
                             "out of the baseline" % (stem, stem))
 
 
+# Headers whose unit test is named after what it tests.
+TESTED_BY = {"timeutil": "time", "output": "pem", "api": "endpoint",
+             "signer_server": "signer_policy", "certfind": "certview",
+             "storeview": "certview"}
+
+
+def check_tests(untested):
+    global checks
+    for h in lib_files(".h"):
+        stem = os.path.basename(h)[:-2]
+        if re.search(r"_(int|impl)$", stem):
+            continue
+        checks += 1
+        test = os.path.join(ROOT, "tests", "unit", "test_%s.c" %
+                            TESTED_BY.get(stem, stem))
+        if os.path.exists(test) and stem in untested:
+            problems.append("tests: %s.h has a unit test now: take "
+                            "'untested %s' out of the baseline" % (stem, stem))
+        elif not os.path.exists(test) and stem not in untested:
+            problems.append("tests: %s.h has no unit test (%s)" % (
+                stem, os.path.relpath(test, ROOT)))
+
+
 def check_layers():
     global checks
     where = {os.path.basename(h): h.split(os.sep)[-2] for h in lib_files(".h")}
@@ -144,7 +172,7 @@ def check_writes():
     files = lib_files(".c") + sorted(glob.glob(os.path.join(ROOT, "tools",
                                                            "*.c")))
     for f in files:
-        if os.path.basename(f) == "store_lmdb.c":
+        if os.path.basename(f) == "db_lmdb.c":
             continue
         checks += 1
         text = re.sub(r"/\*.*?\*/", "", open(f).read(), flags=re.S)
@@ -186,9 +214,10 @@ def check_records(fields):
 
 
 def main():
-    noheader, fields = read_baseline()
+    noheader, fields, untested = read_baseline()
     check_cycles()
     check_headers(noheader)
+    check_tests(untested)
     check_layers()
     check_writes()
     check_records(fields)

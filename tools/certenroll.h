@@ -6,7 +6,7 @@
 #define CERTENROLL_TOOL_H
 
 #include "error.h"
-#include "store.h"
+#include "db.h"
 
 #define MAX_OPTS 64
 

@@ -9,7 +9,7 @@
 #include "request.h"
 #include "settings.h"
 #include "workflow.h"
-#include "store.h"
+#include "db.h"
 
 /* The name policy options as a "names" object (caller puts): --san-types
  * W,W  --dns-suffix S (repeatable)  --dns-regex RE  --wildcards or

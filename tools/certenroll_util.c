@@ -63,7 +63,7 @@ opt_check(const struct cmdline *c, const char *const *allowed)
 
 /* Root opening a data directory that another user owns opens the LMDB
  * files with that user's rights: a symlink the owner swapped in after the
- * check (store_lmdb.c) cannot aim root's writes at a file of root's. */
+ * check (db_lmdb.c) cannot aim root's writes at a file of root's. */
 static int
 as_owner(const char *datadir, int on)
 {

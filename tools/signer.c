@@ -39,7 +39,7 @@
 #include "settings.h"
 #include "signer.h"
 #include "signer_server.h"
-#include "store.h"
+#include "db.h"
 
 #define MAX_CONNS	64	/* connections served at once */
 #define MAX_ALLOW	16	/* -a users */

@@ -24,7 +24,7 @@ void		 jb_null(struct jb *b, const char *k);
 void		 jb_str(struct jb *b, const char *k, const char *s); /* NULL: null */
 void		 jb_int(struct jb *b, const char *k, int64_t n);
 void		 jb_bool(struct jb *b, const char *k, int v);
-void		 jb_date(struct jb *b, const char *k, int64_t t); /* 0: null */
+void		 jb_date(struct jb *b, const char *k, int64_t t); /* time_t */
 void		 jb_take(struct jb *b, const char *k, struct jb *child);
 /* The finished object into *out; CE_NOMEM when anything failed. */
 enum ce_err	 jb_end(struct jb *b, json_object **out, struct ce_error *err);

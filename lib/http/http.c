@@ -22,7 +22,7 @@
 #include "http.h"
 #include "log.h"
 #include "settings.h"
-#include "store.h"
+#include "db.h"
 #include "utf8.h"
 
 #define API_PREFIX	"/KeyfactorAPI"
@@ -370,7 +370,7 @@ open_state(struct ce_error *err)
 	    ((rc = datadir_check(keys, geteuid(), err)) != CE_OK ||
 	    (rc = db_set_key_dir(proc.db, keys, err)) != CE_OK))
 		return rc;
-	/* Threads share commits through one committer (store.h). */
+	/* Threads share commits through one committer (db.h). */
 	db_set_batching(proc.db, proc.nthreads > 1);
 	return CE_OK;
 }

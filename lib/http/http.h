@@ -31,7 +31,7 @@ void		http_init(const char *name);
 /*
  * The whole life of a program: set-up, then CERTENROLL_THREADS threads (8
  * by default; 1 under plain CGI) each accepting requests and calling
- * handle(r) for each; their writes share durable commits (store.h).
+ * handle(r) for each; their writes share durable commits (db.h).
  * SIGTERM lets the requests in flight finish, then returns 0.
  */
 int		http_run(const char *name, void (*handle)(struct http_req *));

@@ -18,7 +18,7 @@
 #include "pemutil.h"
 #include "seal.h"
 #include "signer.h"
-#include "store.h"
+#include "db.h"
 #include "x500.h"
 
 /* CA keys loaded in this process (the signer preloads them all). */

@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include <openssl/x509.h>
 #include "error.h"
-#include "store.h"
+#include "db.h"
 #include "keys.h"
 #include <json-c/json.h>
 

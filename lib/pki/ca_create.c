@@ -14,7 +14,7 @@
 #include "log.h"
 #include "pemutil.h"
 #include "seal.h"
-#include "store.h"
+#include "db.h"
 #include "x500.h"
 
 /* Builds the CA certificate body: subject, validity, CA extensions. */

@@ -11,7 +11,7 @@
 #include "fields.h"
 #include "pemutil.h"
 #include "policy.h"
-#include "store.h"
+#include "db.h"
 #include "timeutil.h"
 
 void

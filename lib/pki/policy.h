@@ -22,7 +22,7 @@
 #include <json-c/json.h>
 #include <openssl/x509.h>
 #include "error.h"
-#include "store.h"
+#include "db.h"
 #include "keys.h"
 
 struct ce_db;

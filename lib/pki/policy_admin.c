@@ -11,7 +11,7 @@
 #include "names.h"
 #include "pemutil.h"
 #include "policy.h"
-#include "store.h"
+#include "db.h"
 
 static const char *key_usages[] = { "digitalSignature", "nonRepudiation",
     "keyEncipherment", "dataEncipherment", "keyAgreement", NULL };

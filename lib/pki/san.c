@@ -17,7 +17,7 @@
 #include "pemutil.h"
 #include "utf8.h"
 #include "x500.h"
-#include "store.h"
+#include "db.h"
 
 /* Keyfactor's SubjectAltNameElements type numbers. */
 enum {

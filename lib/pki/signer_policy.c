@@ -13,7 +13,7 @@
 #include "policy.h"
 #include "request.h"
 #include "signer_policy.h"
-#include "store.h"
+#include "db.h"
 #include "x500.h"
 
 #define EXT_NAME_MAX	160

@@ -15,7 +15,7 @@
 #include "serials.h"
 #include "signer_policy.h"
 #include "signer_server.h"
-#include "store.h"
+#include "db.h"
 #include "x500.h"
 
 /* A refusal; fault says it is the signer's own failure (a 500), not the

@@ -6,7 +6,7 @@
 
 #include "auth.h"
 #include "log.h"
-#include "store.h"
+#include "db.h"
 
 /* Calls match(claim) for every claim of every role of user; returns 1 as
  * soon as one matches. */

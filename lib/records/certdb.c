@@ -11,7 +11,7 @@
 #include "pemutil.h"
 #include "request.h"
 #include "staging.h"
-#include "store.h"
+#include "db.h"
 #include "timeutil.h"
 #include "x500.h"
 

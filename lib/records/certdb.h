@@ -20,7 +20,7 @@
 #include <json-c/json.h>
 #include <openssl/x509.h>
 #include "error.h"
-#include "store.h"
+#include "db.h"
 #include "keys.h"
 #include "output.h"
 

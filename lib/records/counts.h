@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "error.h"
-#include "store.h"
+#include "db.h"
 
 /* Adds delta to t[who] (nothing when who is NULL or empty). */
 enum ce_err	count_add(struct ce_txn *txn, enum db_table t, const char *who,

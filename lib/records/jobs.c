@@ -8,7 +8,7 @@
 #include "counts.h"
 #include "jobs.h"
 #include "seal.h"
-#include "store.h"
+#include "db.h"
 
 #define ADD(o, k, v) json_object_object_add((o), (k), (v))
 

@@ -28,7 +28,7 @@
 #include <time.h>
 #include <json-c/json.h>
 #include "error.h"
-#include "store.h"
+#include "db.h"
 #include "output.h"
 
 struct ce_db;

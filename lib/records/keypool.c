@@ -10,7 +10,7 @@
 #include "keypool.h"
 #include "log.h"
 #include "seal.h"
-#include "store.h"
+#include "db.h"
 
 struct take {
 	const char	*prefix;

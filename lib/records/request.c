@@ -6,7 +6,7 @@
 
 #include "counts.h"
 #include "request.h"
-#include "store.h"
+#include "db.h"
 
 #define ADD(o, k, v) json_object_object_add((o), (k), (v))
 /* Set in T_REQ_BY_STATE once every older request is indexed. */

@@ -1,5 +1,5 @@
 /*
- * request.h - certificate requests, the records (store.h beneath): one per
+ * request.h - certificate requests, the records (db.h beneath): one per
  * enrollment, issued at once or waiting for approval.
  *
  * A request is PENDING (waiting for approval), APPROVING (claimed by one
@@ -16,7 +16,7 @@
 #include <json-c/json.h>
 
 #include "error.h"
-#include "store.h"
+#include "db.h"
 
 enum request_state {
 	REQ_UNKNOWN,

@@ -4,7 +4,7 @@
 
 #include "pemutil.h"
 #include "serials.h"
-#include "store.h"
+#include "db.h"
 #include "x500.h"
 
 /* CE_CONFLICT when table t already holds serial, CE_OK when not. */

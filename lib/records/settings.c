@@ -7,7 +7,7 @@
 
 #include "config.h"
 #include "settings.h"
-#include "store.h"
+#include "db.h"
 
 enum kind { S_INT, S_STR, S_REGEX };
 

@@ -13,7 +13,7 @@
 #include "log.h"
 #include "seal.h"
 #include "staging.h"
-#include "store.h"
+#include "db.h"
 
 static void
 staging_aad(int64_t cert_id, const char *owner, char *buf, size_t n)

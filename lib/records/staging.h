@@ -13,7 +13,7 @@
 
 #include "error.h"
 #include "output.h"
-#include "store.h"
+#include "db.h"
 
 /* Reads and unseals staging data for cert_id owned by user; CE_NOKEY with a
  * message saying whether it expired, belongs to someone else, or never

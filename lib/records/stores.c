@@ -13,7 +13,7 @@
 #include "certdb.h"
 #include "output.h"
 #include "seal.h"
-#include "store.h"
+#include "db.h"
 #include "stores.h"
 
 #define ADD(o, k, v) json_object_object_add((o), (k), (v))

@@ -20,7 +20,7 @@
 #include <json-c/json.h>
 #include "certstore.h"
 #include "error.h"
-#include "store.h"
+#include "db.h"
 
 struct ce_db;
 struct ce_txn;

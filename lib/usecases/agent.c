@@ -15,7 +15,7 @@
 #include "jobs.h"
 #include "log.h"
 #include "pemutil.h"
-#include "store.h"
+#include "db.h"
 #include "stores.h"
 
 /* Opens the PKCS#12 the job holds (its own sealed copy of the key). */

@@ -15,7 +15,7 @@
 #include "jbuild.h"
 #include "pemutil.h"
 #include "request.h"
-#include "store.h"
+#include "db.h"
 
 /* ---- queries ----------------------------------------------------------- */
 

@@ -14,7 +14,7 @@
 #include "certstore.h"
 #include "certview.h"
 #include "jbuild.h"
-#include "store.h"
+#include "db.h"
 #include "stores.h"
 #include "timeutil.h"
 

@@ -17,7 +17,7 @@
 #include "log.h"
 #include "pemutil.h"
 #include "staging.h"
-#include "store.h"
+#include "db.h"
 #include "request.h"
 #include "stores.h"
 

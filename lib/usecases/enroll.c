@@ -22,7 +22,7 @@
 #include "request.h"
 #include "seal.h"
 #include "settings.h"
-#include "store.h"
+#include "db.h"
 #include "x500.h"
 
 #define ADD(obj, k, v) json_object_object_add((obj), (k), (v))

@@ -18,7 +18,7 @@
 #include "names.h"
 #include "san.h"
 #include "settings.h"
-#include "store.h"
+#include "db.h"
 #include "stores.h"
 #include "x500.h"
 

@@ -12,7 +12,7 @@
 #include "names.h"
 #include "pemutil.h"
 #include "renew.h"
-#include "store.h"
+#include "db.h"
 #include "x500.h"
 
 #define ADD(o, k, v) json_object_object_add((o), (k), (v))

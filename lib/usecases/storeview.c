@@ -8,7 +8,7 @@
 
 #include "certview.h"
 #include "jbuild.h"
-#include "store.h"
+#include "db.h"
 #include "stores.h"
 #include "storeview.h"
 

@@ -13,7 +13,7 @@
 #include "request.h"
 #include "seal.h"
 #include "settings.h"
-#include "store.h"
+#include "db.h"
 #include "timeutil.h"
 #include "workflow.h"
 

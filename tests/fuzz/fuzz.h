@@ -1,7 +1,7 @@
 /*
  * fuzz.h - what every libFuzzer harness in tests/fuzz shares: the input as
  * a C string, request bodies parsed exactly as lib/http/http.c parses them,
- * stored records parsed as lib/records/store_lmdb.c reads them, and the check that
+ * stored records parsed as lib/records/db_lmdb.c reads them, and the check that
  * turns a broken invariant into a crash the fuzzer reports.
  * Each harness is one file, fuzz_<name>.c, with its seeds in
  * tests/fuzz/corpus/<name>/, past crashes in tests/fuzz/regressions/<name>/
@@ -85,7 +85,7 @@ fuzz_json_body(const uint8_t *data, size_t size)
 	return obj;
 }
 
-/* A stored record as parse_record() in lib/records/store_lmdb.c reads it: json-c's
+/* A stored record as parse_record() in lib/records/db_lmdb.c reads it: json-c's
  * defaults over the bytes, and a JSON object or nothing.  Caller puts. */
 FUZZ_FN json_object *
 fuzz_json_record(const uint8_t *data, size_t size)

@@ -1,6 +1,6 @@
 /*
  * fuzz_record - stored records read back: the record text as db_get()
- * parses it (store_lmdb.c), then ca_from_record() (a CA record: id, name,
+ * parses it (db_lmdb.c), then ca_from_record() (a CA record: id, name,
  * cert PEM, chain of PEMs) and cert_from_record() (a certificate record,
  * whose "der" is base64).  The certificate it yields then goes where the read
  * endpoints take it: key_spec_of(), time_from_asn1() on its validity,

@@ -20,7 +20,7 @@
 
 #include "enroll.h"
 #include "error.h"
-#include "store.h"
+#include "db.h"
 
 struct policy;
 

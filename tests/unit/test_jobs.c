@@ -10,7 +10,7 @@
 #include <cmocka.h>
 
 #include "jobs.h"
-#include "store.h"
+#include "db.h"
 
 static json_object *
 job(int64_t id, const char *status, const char *when_field, int64_t when)

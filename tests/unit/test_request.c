@@ -11,7 +11,7 @@
 #include <cmocka.h>
 
 #include "request.h"
-#include "store.h"
+#include "db.h"
 
 struct fixture {
 	char		 dir[32];

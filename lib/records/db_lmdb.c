@@ -1,5 +1,5 @@
 /*
- * store_lmdb.c - the LMDB backend of store.h.
+ * db_lmdb.c - the LMDB backend of db.h.
  *
  * One environment per process, opened after fork.  Durable commits (no
  * MDB_NOSYNC): an issued certificate is on disk before its answer is sent.
@@ -17,7 +17,7 @@
 #include <pthread.h>
 
 #include "log.h"
-#include "store.h"
+#include "db.h"
 
 #define DB_MAPSIZE	((size_t)8 << 30)	/* 8 GiB of address space */
 

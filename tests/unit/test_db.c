@@ -1,5 +1,5 @@
 /*
- * test_store.c - store: the storage interface on LMDB.  Records and raw
+ * test_db.c - db.h: the storage interface on LMDB.  Records and raw
  * values by table and key, "not found" as an ordinary result, what a
  * committed, an aborted and a reopened transaction see, counters, walks
  * in key order, prefixes, db_write alone and batched (a failing request
@@ -336,7 +336,7 @@ writer_main(void *arg)
 
 /* Batched writes from several threads: each request's writes committed
  * or rolled back alone.  In a child process with an environment of its
- * own (opened after fork, as store.h asks): the committer thread outlives
+ * own (opened after fork, as db.h asks): the committer thread outlives
  * db_close(), and must not meet another test's environment. */
 static void
 test_write_batched(void **state)

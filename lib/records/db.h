@@ -1,5 +1,6 @@
 /*
- * store.h - the storage interface between the use-cases and LMDB.
+ * db.h - the storage interface beneath the record modules (lib/records/),
+ * answered by LMDB (db_lmdb.c).
  *
  * Records are JSON documents (json-c objects) filed under string keys in
  * named tables; raw byte values are used for counters and sealed keys (the
@@ -12,8 +13,8 @@
  * valid after the transaction ends.  "Not found" is CE_NOTFOUND, an ordinary
  * result that does not log.
  */
-#ifndef CE_STORE_H
-#define CE_STORE_H
+#ifndef CE_DB_H
+#define CE_DB_H
 
 #include <stdint.h>
 #include <stddef.h>
