@@ -323,6 +323,23 @@ def svc():
         shutil.rmtree(base, ignore_errors=True)
 
 
+@pytest.fixture(scope="module", autouse=True)
+def no_secret_in_new_log_lines(request):
+    """After each module: the lines it added to the shared service's logs
+    hold no secret (secrets_scan.py), whichever order the modules run in."""
+    from secrets_scan import leaks, log_files
+    svc = request.getfixturevalue("svc")
+    sizes = {f: os.path.getsize(f) for f in log_files(svc)}
+    yield
+    found = []
+    for f in log_files(svc):
+        with open(f, "rb") as fh:
+            fh.seek(sizes.get(f, 0))
+            found += [(f, s) for s in leaks(fh.read())]
+    assert not found, "secrets in the logs after %s: %s" % (
+        request.module.__name__, found[:10])
+
+
 @pytest.fixture(scope="module")
 def signer(svc):
     """The signer's socket (tests that ask it directly, as a forger would)."""
