@@ -126,7 +126,8 @@ def check_headers(noheader):
 
 # Headers whose unit test is named after what it tests.
 TESTED_BY = {"timeutil": "time", "output": "pem", "api": "endpoint",
-             "signer_server": "signer_policy", "certfind": "certview",
+             "signer_server": "signer_policy", "signer": "signer_policy",
+             "certfind": "certview",
              "storeview": "certview"}
 
 

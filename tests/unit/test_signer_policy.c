@@ -15,6 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <pthread.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include <openssl/x509v3.h>
@@ -31,6 +35,7 @@
 #include "signer.h"
 #include "signer_policy.h"
 #include "signer_server.h"
+#include "testcert.h"
 #include "x500.h"
 
 #define ROOT	"host\\RootCA"
@@ -564,6 +569,109 @@ test_handle(void **state)
 	policy_clear(&p);
 }
 
+/* ---- the client (signer.h) against a server thread ------------------ */
+
+struct server {
+	struct kit	*k;
+	int		 lfd;
+	int		 forge;		/* answer with another key's signature */
+};
+
+/* Serves one connection as certenroll-signer does (or forges). */
+static void *
+serve_one(void *arg)
+{
+	struct server *sv = arg;
+	struct ce_error err;
+	json_object *req = NULL, *ans;
+	int fd;
+
+	if ((fd = accept(sv->lfd, NULL, NULL)) == -1)
+		return NULL;
+	if (signer_recv(fd, &req, 5000, &err) == CE_OK) {
+		ans = signer_handle(sv->k->db, req);
+		if (sv->forge && json_object_get_boolean(json_object_object_get(
+		    ans, "ok"))) {
+			struct tc_pki other;
+			unsigned char *der = NULL;
+			char *b64;
+			int n;
+
+			/* a certificate of someone else's, validly signed */
+			tc_pki_new(&other);
+			n = i2d_X509(other.leaf, &der);
+			b64 = b64_encode(der, (size_t)n);
+			json_object_object_add(ans, "cert",
+			    json_object_new_string(b64));
+			free(b64);
+			OPENSSL_free(der);
+			tc_pki_free(&other);
+		}
+		(void)signer_send(fd, ans, 5000, &err);
+		json_object_put(ans);
+	}
+	json_object_put(req);
+	close(fd);
+	return NULL;
+}
+
+static void
+test_client(void **state)
+{
+	struct kit *k = *state;
+	struct sign_req sr = { "WebServer", 0, 0, "alice" };
+	struct sockaddr_un sun;
+	struct server sv = { k, -1, 0 };
+	struct ce_error err;
+	struct policy p;
+	pthread_t th;
+	char path[100];
+	X509 *x, *before;
+	int forge;
+
+	world(k);
+	kit_policy(k, "WebServer", 0, ROOT, &p);
+	snprintf(path, sizeof(path), "%s/signer.sock", k->dir);
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	CHECK((sv.lfd = socket(AF_UNIX, SOCK_STREAM, 0)) != -1);
+	CHECK(bind(sv.lfd, (struct sockaddr *)&sun, sizeof(sun)) == 0 &&
+	    listen(sv.lfd, 4) == 0);
+	for (forge = 0; forge <= 1; forge++) {
+		sv.forge = forge;
+		x = tbs(&p, (struct tbs){ 0 });
+		E(lint_presign(x, p.ca, &err));
+		CHECK((before = X509_dup(x)) != NULL);
+		CHECK(pthread_create(&th, NULL, serve_one, &sv) == 0);
+		if (!forge) {
+			/* signed by the CA, the body we sent */
+			E(signer_sign(path, p.ca->name, p.ca->cert, &sr, &x, &err));
+			CHECK(X509_verify(x, X509_get0_pubkey(p.ca->cert)) == 1);
+			CHECK(X509_NAME_cmp(X509_get_subject_name(x),
+			    X509_get_subject_name(before)) == 0);
+		} else {
+			/* an answer that is not our certificate is refused, and
+			 * ours stays as it was */
+			EFAIL(signer_sign(path, p.ca->name, p.ca->cert, &sr, &x,
+			    &err), CE_CRYPTO, "internal error");
+			CHECK(X509_cmp(x, before) == 0);
+		}
+		pthread_join(th, NULL);
+		X509_free(before);
+		X509_free(x);
+	}
+	/* nobody listening: a fault, not a hang */
+	close(sv.lfd);
+	unlink(path);
+	x = tbs(&p, (struct tbs){ 0 });
+	E(lint_presign(x, p.ca, &err));
+	EFAIL(signer_sign(path, p.ca->name, p.ca->cert, &sr, &x, &err),
+	    CE_SYSTEM, "internal error");
+	X509_free(x);
+	policy_clear(&p);
+}
+
 int
 main(void)
 {
@@ -573,6 +681,7 @@ main(void)
 		KIT_TEST(test_extensions),
 		KIT_TEST(test_approval),
 		KIT_TEST(test_handle),
+		KIT_TEST(test_client),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
