@@ -1,9 +1,10 @@
 """Integration test harness: a real certenroll behind a real nginx or Apache.
 
-One service per test session: a fresh data directory set up with the
-`certenroll` admin command (CAs, templates, patterns, roles, users), Basic
-auth users in an htpasswd file, and the web server on a free loopback port
-with TLS from the demo CA.  CERTENROLL_WEB picks the web server:
+One service per test module (no module sees what another did): a fresh
+data directory set up with the `certenroll` admin command (CAs, templates,
+patterns, roles, users), Basic auth users in an htpasswd file, and the web
+server on a free loopback port with TLS from the demo CA.  CERTENROLL_WEB
+picks the web server:
   nginx (default)  the FastCGI programs under spawn-fcgi, nginx
   apache-proxy     the same programs, Apache with mod_proxy_fcgi
   apache-fcgid     Apache runs the programs (mod_fcgid)
@@ -311,9 +312,12 @@ def started(base):
         s.stop()
 
 
-@pytest.fixture(scope="session")
-def svc():
-    base = new_base("certenroll-it-")
+@pytest.fixture(scope="module")
+def svc(request):
+    """The service of a test module: its own data, run folder and servers,
+    so that no module sees what another did."""
+    name = request.module.__name__.rsplit(".", 1)[-1].replace("test_", "")
+    base = new_base("certenroll-it-%s-" % name)
     s = Service(base)
     s.setup_data()
     s.start()
@@ -325,7 +329,7 @@ def svc():
 
 @pytest.fixture(scope="module", autouse=True)
 def no_secret_in_new_log_lines(request):
-    """After each module: the lines it added to the shared service's logs
+    """After each module: the lines it added to its service's logs
     hold no secret (secrets_scan.py), whichever order the modules run in."""
     from secrets_scan import leaks, log_files
     svc = request.getfixturevalue("svc")

@@ -8,7 +8,32 @@ import glob
 import os
 import subprocess
 
+import pytest
+import requests
+
+from conftest import ISSUING_CA, USERS
 from secrets_scan import leaks, log_files, secrets
+
+PW = "Sup3rSecretPw!"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def traffic(svc):
+    """What could leak a secret: passwords in every answer format, a
+    refused password, a wrong login, a staged key deployed."""
+    body = {"Subject": "CN=secrets.example.com", "Template": "WebServer",
+            "CertificateAuthority": ISSUING_CA, "KeyType": "ECC",
+            "Timestamp": "2026-11-25T10:00:00Z", "Password": PW}
+    for fmt in ("PFX", "PEM", "ZIP", "STORE"):
+        r = svc.enroll(body, fmt=fmt)
+        assert r.status_code == 200, r.text
+    r = svc.enroll(dict(body, Password="short"))
+    assert r.status_code == 400
+    r = requests.post(svc.url + "/KeyfactorAPI/Enrollment/PFX",
+                      auth=("alice", USERS["bob"][0]), json=body,
+                      verify=svc.ca_bundle, timeout=30)
+    assert r.status_code == 401
+
 
 def test_logs_hold_no_secrets(svc):
     files = log_files(svc)
@@ -24,7 +49,7 @@ def test_data_dir_files_hold_no_plain_keys(svc):
             continue
         text = open(f, "rb").read()
         assert b"PRIVATE KEY" not in text, f
-        for s in secrets():
+        for s in secrets() | {PW}:
             assert s.encode() not in text, (f, s)
 
 
