@@ -231,6 +231,12 @@ http_param(struct http_req *r, const char *name)
 	return FCGX_GetParam(name, r->fcgx.envp);
 }
 
+const char *
+http_query_lookup(void *r, const char *name)
+{
+	return http_query(r, name);
+}
+
 /*
  * The authenticated user: REMOTE_USER from the web server; else, when the
  * web server verified a TLS client certificate, its subject DN; else the
@@ -238,12 +244,6 @@ http_param(struct http_req *r, const char *name)
  * trusted_proxy_param; a client's own header arrives as HTTP_* and never
  * counts).
  */
-const char *
-http_query_lookup(void *r, const char *name)
-{
-	return http_query(r, name);
-}
-
 const char *
 http_user(struct http_req *r)
 {
