@@ -228,10 +228,10 @@ def test_fastcgi_parameters_do_not_move_the_data_directory(svc, open_dir):
     assert 1 <= said <= 3, said  # 3 processes at most, never per request
 
 
-def run_status_cgi(data, uid, gid):
+def run_status_cgi(data, uid, gid, conf="/nonexistent/certenroll.conf"):
     """The status program started as plain CGI on data, as uid."""
     env = {"PATH": "/usr/bin:/bin", "CERTENROLL_DATA": str(data),
-           "CERTENROLL_CONF": "/nonexistent/certenroll.conf",
+           "CERTENROLL_CONF": str(conf),
            "REQUEST_METHOD": "GET", "DOCUMENT_URI": "/health",
            "REQUEST_URI": "/health", "SCRIPT_NAME": "/health",
            "GATEWAY_INTERFACE": "CGI/1.1", "QUERY_STRING": ""}
@@ -270,6 +270,33 @@ def test_a_data_directory_others_could_plant_in_is_refused(open_dir):
     p = run_status_cgi(data, uid, gid)
     assert p.returncode != 0 and b"symlink is refused" in p.stderr, p
     assert victim.read_bytes() == b"precious\n"
+
+
+@ROOT_ONLY
+def test_a_key_folder_others_could_plant_in_is_refused(open_dir):
+    """key_dir (dek.key, CA keys outside the data directory) is held to the
+    data directory's rules: the service's own, writable by no one else."""
+    svc_user = pwd.getpwnam("certenroll")
+    uid, gid = svc_user.pw_uid, svc_user.pw_gid
+    data, keys = open_dir / "data", open_dir / "keys"
+    conf = open_dir / "certenroll.conf"
+    conf.write_text("key_dir = %s\n" % keys)
+    os.chmod(conf, 0o644)
+    env = dict(os.environ, CERTENROLL_CONF=str(conf))
+    subprocess.run([TOOL, "-d", str(data), "init"], check=True,
+                   capture_output=True, env=env)
+    assert (keys / "dek.key").exists() and not (data / "dek.key").exists()
+    for d in (data, keys):
+        subprocess.run(["chown", "-R", "%d:%d" % (uid, gid), str(d)], check=True)
+    good = run_status_cgi(data, uid, gid, conf)
+    assert good.returncode == 0 and b"{\"Status\":" in good.stdout, good
+    os.chmod(keys, 0o777)
+    p = run_status_cgi(data, uid, gid, conf)
+    assert p.returncode != 0 and b"writable by group or others" in p.stderr, p
+    os.chmod(keys, 0o700)
+    os.chown(keys, 0, 0)
+    p = run_status_cgi(data, uid, gid, conf)
+    assert p.returncode != 0 and b"not to this service's uid" in p.stderr, p
 
 
 @ROOT_ONLY
