@@ -1,5 +1,6 @@
 /* jbuild.c - building and reading json-c objects (jbuild.h). */
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "jbuild.h"
@@ -143,3 +144,19 @@ jb_nonempty(const char *s)
 	return s != NULL && *s != '\0' ? s : NULL;
 }
 
+char *
+jrec_strdup(json_object *rec, const char *k)
+{
+	const char *v = jrec_str(rec, k);
+
+	return v != NULL ? strdup(v) : NULL;
+}
+
+json_object *
+jrec_obj(json_object *rec, const char *k)
+{
+	json_object *v;
+
+	return json_object_object_get_ex(rec, k, &v) &&
+	    json_object_is_type(v, json_type_object) ? json_object_get(v) : NULL;
+}

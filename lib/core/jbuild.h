@@ -38,5 +38,9 @@ const char	*jb_nonempty(const char *s);
 const char	*jrec_str(json_object *rec, const char *k);
 int64_t		 jrec_int(json_object *rec, const char *k);
 int		 jrec_bool(json_object *rec, const char *k);
+/* A copy of a string field (caller frees), NULL when absent or not a
+ * string (or out of memory); a new reference to an object field, or NULL. */
+char		*jrec_strdup(json_object *rec, const char *k);
+json_object	*jrec_obj(json_object *rec, const char *k);
 
 #endif

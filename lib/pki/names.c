@@ -11,6 +11,7 @@
 #include <libpsl.h>
 #include <openssl/x509v3.h>
 
+#include "jbuild.h"
 #include "names.h"
 #include "policy.h"
 #include "san.h"
@@ -56,15 +57,6 @@ get(json_object *o, const char *k)
 	if (o == NULL || !json_object_object_get_ex(o, k, &v))
 		return NULL;
 	return v;
-}
-
-static const char *
-get_str(json_object *o, const char *k)
-{
-	json_object *v = get(o, k);
-
-	return json_object_is_type(v, json_type_string) ?
-	    json_object_get_string(v) : NULL;
 }
 
 static size_t
@@ -175,11 +167,11 @@ rules_load(json_object *rec, int is_template, struct rules *r)
 	r->names = get(rec, "names");
 	if (!json_object_is_type(r->names, json_type_object))
 		r->names = NULL;
-	re = is_template ? get_str(rec, "subject_regex") : NULL;
+	re = is_template ? jrec_str(rec, "subject_regex") : NULL;
 	r->subject_regex = re != NULL && *re != '\0' ? re : NULL;
 	if (is_template)
 		snprintf(r->who, sizeof(r->who), "template '%s'",
-		    get_str(rec, "name") ? get_str(rec, "name") : "?");
+		    jrec_str(rec, "name") ? jrec_str(rec, "name") : "?");
 	else
 		snprintf(r->who, sizeof(r->who), "enrollment pattern %lld",
 		    (long long)json_object_get_int64(get(rec, "id")));
@@ -276,7 +268,7 @@ check_dns_rules(const struct rules *r, const char *dns, const char *field,
     const char *shown, struct ce_error *err)
 {
 	json_object *suf = get(r->names, "dns_suffixes");
-	const char *re = get_str(r->names, "dns_regex");
+	const char *re = jrec_str(r->names, "dns_regex");
 	size_t i;
 	int m;
 
@@ -615,7 +607,7 @@ names_rules_validate(json_object *names, struct ce_error *err)
 	if (wc != NULL && !json_object_is_type(wc, json_type_boolean))
 		return ce_fail(err, CE_INVAL, "wildcards: expected true or false.");
 	if (get(names, "dns_regex") != NULL) {
-		if ((re = get_str(names, "dns_regex")) == NULL ||
+		if ((re = jrec_str(names, "dns_regex")) == NULL ||
 		    regcomp(&rx, re, REG_EXTENDED | REG_NOSUB) != 0)
 			return ce_fail(err, CE_INVAL, "dns_regex: '%.200s' does not "
 			    "compile as an extended regular expression.",

@@ -125,40 +125,6 @@ out:
 }
 
 /*
- * Appends a cert bag for x; *bagp (if not NULL) gets it.  PKCS12_add_cert()
- * copies an alias or key id from the X509's auxiliary data (PKCS12_parse()
- * leaves them there) into the bag; a copy without that data is used
- * instead, so bags carry only the attributes set here.
- */
-static enum ce_err
-add_cert(STACK_OF(PKCS12_SAFEBAG) **bags, X509 *x, PKCS12_SAFEBAG **bagp,
-    struct ce_error *err)
-{
-	X509 *plain = NULL;
-	PKCS12_SAFEBAG *bag;
-	enum ce_err rc = CE_CRYPTO;
-
-	if (X509_alias_get0(x, NULL) != NULL ||
-	    X509_keyid_get0(x, NULL) != NULL) {
-		if ((plain = X509_dup(x)) == NULL) {
-			ce_fault(err, rc, "X509_dup failed");
-			goto out;
-		}
-		x = plain;
-	}
-	if ((bag = PKCS12_add_cert(bags, x)) == NULL) {
-		ce_fault(err, rc, "PKCS12_add_cert failed");
-		goto out;
-	}
-	if (bagp != NULL)
-		*bagp = bag;
-	rc = CE_OK;
-out:
-	X509_free(plain);
-	return rc;
-}
-
-/*
  * Appends the encrypted safe: the leaf (with the key's attributes), then
  * the chain as given.
  */
@@ -172,11 +138,11 @@ safe_certs(STACK_OF(PKCS7) **safes, X509 *leaf, STACK_OF(X509) *chain,
 	enum ce_err rc;
 	int i;
 
-	if ((rc = add_cert(&bags, leaf, &bag, err)) != CE_OK ||
+	if ((rc = p12_add_cert(&bags, leaf, &bag, err)) != CE_OK ||
 	    (rc = bag_attrs(bag, friendly, keyid, keyidlen, err)) != CE_OK)
 		goto out;
 	for (i = 0; chain != NULL && i < sk_X509_num(chain); i++)
-		if ((rc = add_cert(&bags, sk_X509_value(chain, i), NULL,
+		if ((rc = p12_add_cert(&bags, sk_X509_value(chain, i), NULL,
 		    err)) != CE_OK)
 			goto out;
 	if (!PKCS12_add_safe(safes, bags, alg->cert_nid, PFX_ITER,

@@ -70,6 +70,34 @@ p12_to_der(PKCS12 *p12, struct ce_buf *out, struct ce_error *err)
 	return CE_OK;
 }
 
+enum ce_err
+p12_add_cert(STACK_OF(PKCS12_SAFEBAG) **bags, X509 *x, PKCS12_SAFEBAG **bagp,
+    struct ce_error *err)
+{
+	X509 *plain = NULL;
+	PKCS12_SAFEBAG *bag;
+	enum ce_err rc = CE_CRYPTO;
+
+	if (X509_alias_get0(x, NULL) != NULL ||
+	    X509_keyid_get0(x, NULL) != NULL) {
+		if ((plain = X509_dup(x)) == NULL) {
+			ce_fault(err, rc, "X509_dup failed");
+			goto out;
+		}
+		x = plain;
+	}
+	if ((bag = PKCS12_add_cert(bags, x)) == NULL) {
+		ce_fault(err, rc, "PKCS12_add_cert failed");
+		goto out;
+	}
+	if (bagp != NULL)
+		*bagp = bag;
+	rc = CE_OK;
+out:
+	X509_free(plain);
+	return rc;
+}
+
 PKCS12 *
 der_to_p12(const unsigned char *der, size_t len)
 {

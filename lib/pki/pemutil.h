@@ -34,6 +34,12 @@ ASN1_OBJECT	*oid_parse_strict(const char *s);
 /* The DER of p12 into out (buf_free): what every PKCS#12 we write goes
  * through.  CE_CRYPTO or CE_NOMEM. */
 enum ce_err	p12_to_der(PKCS12 *p12, struct ce_buf *out, struct ce_error *err);
+/* Appends a cert bag for x to *bags; *bagp (if not NULL) gets it.
+ * PKCS12_add_cert() copies an alias or key id from the X509's auxiliary
+ * data (PKCS12_parse() leaves them there) into the bag; a copy without that
+ * data is used instead, so bags carry only the attributes the caller sets. */
+enum ce_err	p12_add_cert(STACK_OF(PKCS12_SAFEBAG) **bags, X509 *x,
+		    PKCS12_SAFEBAG **bagp, struct ce_error *err);
 /* A PKCS#12 from DER (caller PKCS12_free), NULL when it does not parse. */
 PKCS12		*der_to_p12(const unsigned char *der, size_t len);
 /* Whether s is 40 hex digits (a thumbprint), case-insensitively. */

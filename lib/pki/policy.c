@@ -9,6 +9,7 @@
 
 #include "ca.h"
 #include "fields.h"
+#include "jbuild.h"
 #include "pemutil.h"
 #include "policy.h"
 #include "db.h"
@@ -34,15 +35,6 @@ get(json_object *rec, const char *key)
 	return v;
 }
 
-static const char *
-get_str(json_object *rec, const char *key)
-{
-	json_object *v = get(rec, key);
-
-	return json_object_is_type(v, json_type_string) ?
-	    json_object_get_string(v) : NULL;
-}
-
 static void
 lower(const char *in, char *out, size_t outsz)
 {
@@ -63,7 +55,7 @@ static int
 default_pattern_cb(const char *key, json_object *rec, void *arg)
 {
 	struct default_pattern *dp = arg;
-	const char *t = get_str(rec, "template");
+	const char *t = jrec_str(rec, "template");
 
 	(void)key;
 	if (t != NULL && strcasecmp(t, dp->template) == 0) {
@@ -102,7 +94,7 @@ load_pattern(struct ce_txn *txn, const char *template, int has_pattern,
 			return ce_fail(err, CE_INVAL, "Template: '%s' is not a known "
 			    "template with an enrollment pattern.", template);
 	}
-	ptemplate = get_str(p->pattern, "template");
+	ptemplate = jrec_str(p->pattern, "template");
 	if (ptemplate == NULL)
 		return ce_fault(err, CE_DB, "pattern without template");
 	if (template != NULL && strcasecmp(template, ptemplate) != 0)
@@ -115,7 +107,7 @@ load_pattern(struct ce_txn *txn, const char *template, int has_pattern,
 		    "template.", ptemplate);
 	if (rc != CE_OK)
 		return rc;
-	p->template_name = get_str(p->tmpl, "name");
+	p->template_name = jrec_str(p->tmpl, "name");
 	p->pattern_id = json_object_get_int64(get(p->pattern, "id"));
 	return CE_OK;
 }
@@ -250,7 +242,7 @@ static enum ce_err
 check_value(json_object *field, const char *name, const char *text,
     struct ce_error *err)
 {
-	const char *type = get_str(field, "type");
+	const char *type = jrec_str(field, "type");
 	json_object *opts;
 	time_t t;
 	size_t i;
@@ -294,7 +286,7 @@ find_field(json_object *defs, const char *name)
 
 	for (i = 0; i < json_arr_len(defs); i++) {
 		json_object *f = json_object_array_get_idx(defs, i);
-		const char *n = get_str(f, "name");
+		const char *n = jrec_str(f, "name");
 
 		if (n != NULL && strcasecmp(n, name) == 0)
 			return f;
@@ -329,9 +321,9 @@ check_fields(json_object *defs, const char *what, int typed, json_object *in,
 				json_object_put(res);
 				return ce_fault(err, CE_NOMEM, "strdup");
 			}
-			rc = typed ? check_value(f, get_str(f, "name"), text, err) : CE_OK;
+			rc = typed ? check_value(f, jrec_str(f, "name"), text, err) : CE_OK;
 			if (rc == CE_OK)
-				json_object_object_add(res, get_str(f, "name"),
+				json_object_object_add(res, jrec_str(f, "name"),
 				    json_object_new_string(text));
 			free(text);
 			if (rc != CE_OK) {
@@ -343,10 +335,10 @@ check_fields(json_object *defs, const char *what, int typed, json_object *in,
 	for (i = 0; i < json_arr_len(defs); i++) {
 		f = json_object_array_get_idx(defs, i);
 		if (json_object_get_boolean(get(f, "required")) &&
-		    !json_object_object_get_ex(res, get_str(f, "name"), NULL)) {
+		    !json_object_object_get_ex(res, jrec_str(f, "name"), NULL)) {
 			json_object_put(res);
 			return ce_fail(err, CE_INVAL, "%s.%s: is required.", what,
-			    get_str(f, "name"));
+			    jrec_str(f, "name"));
 		}
 	}
 	*out = res;

@@ -7,6 +7,7 @@
 
 #include <openssl/objects.h>
 
+#include "jbuild.h"
 #include "keys.h"
 #include "names.h"
 #include "pemutil.h"
@@ -95,17 +96,6 @@ check_ca(const char *w, const void *txn)
 
 	json_object_put(rec);
 	return ok;
-}
-
-static const char *
-str(json_object *rec, const char *key)
-{
-	json_object *v;
-
-	if (!json_object_object_get_ex(rec, key, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
 }
 
 /* Stores a pattern record under a new id, in txn. */
@@ -217,7 +207,8 @@ enum ce_err
 template_add(struct ce_db *db, json_object *rec, int64_t *pattern_id,
     struct ce_error *err)
 {
-	const char *name = str(rec, "name"), *re = str(rec, "subject_regex");
+	const char *name = jrec_str(rec, "name");
+	const char *re = jrec_str(rec, "subject_regex");
 	struct tmpl_write t;
 	char lname[128];
 	enum ce_err rc;
@@ -232,11 +223,7 @@ template_add(struct ce_db *db, json_object *rec, int64_t *pattern_id,
 	    (rc = check_words(rec, "eku", check_eku, NULL, err)) != CE_OK ||
 	    (rc = check_extensions(rec, err)) != CE_OK)
 		return rc;
-	memset(&t, 0, sizeof(t));
-	t.rec = rec;
-	t.name = name;
-	t.lname = lname;
-	t.id = pattern_id;
+	t = (struct tmpl_write){ rec, name, lname, pattern_id, NULL };
 	return db_write(db, template_add_fn, &t, err);
 }
 
@@ -254,13 +241,13 @@ check_metadata_defs(json_object *rec, const char *key, struct ce_error *err)
 		return ce_fail(err, CE_INVAL, "%s: expected a list", key);
 	for (i = 0; i < json_arr_len(defs); i++) {
 		f = json_object_array_get_idx(defs, i);
-		if (str(f, "name") == NULL || *str(f, "name") == '\0')
+		if (jrec_str(f, "name") == NULL || *jrec_str(f, "name") == '\0')
 			return ce_fail(err, CE_INVAL, "%s: a field without a name", key);
-		type = str(f, "type");
+		type = jrec_str(f, "type");
 		if (type != NULL && !in_list(type, meta_types))
 			return ce_fail(err, CE_INVAL, "%s.%s: unknown type '%s' "
 			    "(string, int, bool, date, email, choice)", key,
-			    str(f, "name"), type);
+			    jrec_str(f, "name"), type);
 	}
 	return CE_OK;
 }
@@ -280,7 +267,7 @@ pattern_add_fn(struct ce_txn *txn, void *arg, struct ce_error *err)
 	}
 	/* Store the template's own spelling. */
 	json_object_object_add(t->rec, "template",
-	    json_object_new_string(str(tmpl, "name")));
+	    json_object_new_string(jrec_str(tmpl, "name")));
 	json_object_put(tmpl);
 	return put_pattern(txn, t->rec, t->id, err);
 }
@@ -289,7 +276,7 @@ enum ce_err
 pattern_add(struct ce_db *db, json_object *rec, int64_t *id,
     struct ce_error *err)
 {
-	const char *name = str(rec, "template");
+	const char *name = jrec_str(rec, "template");
 	struct tmpl_write t;
 	char lname[128];
 	enum ce_err rc;
@@ -303,11 +290,7 @@ pattern_add(struct ce_db *db, json_object *rec, int64_t *id,
 	    (rc = check_metadata_defs(rec, "metadata", err)) != CE_OK ||
 	    (rc = check_metadata_defs(rec, "additional_fields", err)) != CE_OK)
 		return rc;
-	memset(&t, 0, sizeof(t));
-	t.rec = rec;
-	t.name = name;
-	t.lname = lname;
-	t.id = id;
+	t = (struct tmpl_write){ rec, name, lname, id, NULL };
 	return db_write(db, pattern_add_fn, &t, err);
 }
 
@@ -322,7 +305,7 @@ set_names_fn(struct ce_txn *txn, void *arg, struct ce_error *err)
 {
 	struct tmpl_write *t = arg;
 	json_object *rec = NULL, *v;
-	const char *re = str(t->changes, "subject_regex");
+	const char *re = jrec_str(t->changes, "subject_regex");
 	enum ce_err rc;
 
 	if ((rc = db_get(txn, T_TEMPLATES, t->lname, &rec, err)) != CE_OK) {
@@ -347,7 +330,7 @@ enum ce_err
 template_set_names(struct ce_db *db, const char *name, json_object *changes,
     struct ce_error *err)
 {
-	const char *re = str(changes, "subject_regex");
+	const char *re = jrec_str(changes, "subject_regex");
 	struct tmpl_write t;
 	char lname[128];
 	enum ce_err rc;
@@ -358,10 +341,7 @@ template_set_names(struct ce_db *db, const char *name, json_object *changes,
 	    (rc = names_rules_validate(json_object_object_get(changes, "names"),
 	    err)) != CE_OK)
 		return rc;
-	memset(&t, 0, sizeof(t));
-	t.name = name;
-	t.lname = lname;
-	t.changes = changes;
+	t = (struct tmpl_write){ NULL, name, lname, NULL, changes };
 	return db_write(db, set_names_fn, &t, err);
 }
 

@@ -7,6 +7,7 @@
 #include "b64.h"
 #include "certdb.h"
 #include "certfacts.h"
+#include "jbuild.h"
 #include "log.h"
 #include "pemutil.h"
 #include "request.h"
@@ -226,34 +227,6 @@ certdb_commit_issued(struct ce_db *db, const struct issued *in,
 	return rc;
 }
 
-static char *
-get_str(json_object *rec, const char *k)
-{
-	json_object *v;
-
-	return json_object_object_get_ex(rec, k, &v) &&
-	    json_object_is_type(v, json_type_string) ?
-	    strdup(json_object_get_string(v)) : NULL;
-}
-
-static int64_t
-get_int(json_object *rec, const char *k)
-{
-	json_object *v;
-
-	return json_object_object_get_ex(rec, k, &v) &&
-	    json_object_is_type(v, json_type_int) ? json_object_get_int64(v) : 0;
-}
-
-static json_object *
-get_obj(json_object *rec, const char *k)
-{
-	json_object *v;
-
-	return json_object_object_get_ex(rec, k, &v) &&
-	    json_object_is_type(v, json_type_object) ? json_object_get(v) : NULL;
-}
-
 void
 cert_from_record(json_object *rec, struct cert *out)
 {
@@ -261,31 +234,31 @@ cert_from_record(json_object *rec, struct cert *out)
 	char *state;
 
 	memset(out, 0, sizeof(*out));
-	out->id = get_int(rec, "id");
-	out->request_id = get_int(rec, "request_id");
-	out->thumbprint = get_str(rec, "thumbprint");
-	out->serial = get_str(rec, "serial");
-	out->subject = get_str(rec, "subject");
-	out->cn = get_str(rec, "cn");
-	out->issuer = get_str(rec, "issuer");
-	out->der = get_str(rec, "der");
-	out->facts = get_obj(rec, "view");
-	out->not_before = get_int(rec, "not_before");
-	out->not_after = get_int(rec, "not_after");
-	out->import_date = get_int(rec, "import_date");
-	out->template_name = get_str(rec, "template");
-	out->pattern_id = get_int(rec, "pattern_id");
-	out->ca = get_str(rec, "ca");
-	out->requester = get_str(rec, "requester");
-	out->metadata = get_obj(rec, "metadata");
-	out->key_type = get_str(rec, "key_type");
-	out->key_bits = get_int(rec, "key_bits");
-	out->curve = get_str(rec, "curve");
-	out->friendly_name = get_str(rec, "friendly_name");
-	out->renewal_of = get_int(rec, "renewal_of");
+	out->id = jrec_int(rec, "id");
+	out->request_id = jrec_int(rec, "request_id");
+	out->thumbprint = jrec_strdup(rec, "thumbprint");
+	out->serial = jrec_strdup(rec, "serial");
+	out->subject = jrec_strdup(rec, "subject");
+	out->cn = jrec_strdup(rec, "cn");
+	out->issuer = jrec_strdup(rec, "issuer");
+	out->der = jrec_strdup(rec, "der");
+	out->facts = jrec_obj(rec, "view");
+	out->not_before = jrec_int(rec, "not_before");
+	out->not_after = jrec_int(rec, "not_after");
+	out->import_date = jrec_int(rec, "import_date");
+	out->template_name = jrec_strdup(rec, "template");
+	out->pattern_id = jrec_int(rec, "pattern_id");
+	out->ca = jrec_strdup(rec, "ca");
+	out->requester = jrec_strdup(rec, "requester");
+	out->metadata = jrec_obj(rec, "metadata");
+	out->key_type = jrec_strdup(rec, "key_type");
+	out->key_bits = jrec_int(rec, "key_bits");
+	out->curve = jrec_strdup(rec, "curve");
+	out->friendly_name = jrec_strdup(rec, "friendly_name");
+	out->renewal_of = jrec_int(rec, "renewal_of");
 	out->has_private_key = json_object_object_get_ex(rec, "has_private_key",
 	    &v) && json_object_get_boolean(v);
-	state = get_str(rec, "state");
+	state = jrec_strdup(rec, "state");
 	out->state = state != NULL && strcmp(state, "revoked") == 0 ?
 	    CERT_REVOKED : CERT_ACTIVE;
 	free(state);
@@ -343,7 +316,7 @@ index_id(struct ce_txn *txn, enum db_table t, const char *key, int64_t *id,
 
 	*id = 0;
 	if ((rc = db_get(txn, t, key, &rec, err)) == CE_OK)
-		*id = get_int(rec, "id");
+		*id = jrec_int(rec, "id");
 	json_object_put(rec);
 	return rc;
 }

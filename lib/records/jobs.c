@@ -6,6 +6,7 @@
 
 #include "b64.h"
 #include "counts.h"
+#include "jbuild.h"
 #include "jobs.h"
 #include "seal.h"
 #include "db.h"
@@ -280,16 +281,6 @@ job_kind_name(enum job_kind k)
 	return k >= 0 && k < JOB__MAX ? kind_names[k] : "?";
 }
 
-static char *
-job_strdup(json_object *rec, const char *k)
-{
-	json_object *v;
-
-	return json_object_object_get_ex(rec, k, &v) &&
-	    json_object_is_type(v, json_type_string) ?
-	    strdup(json_object_get_string(v)) : NULL;
-}
-
 /* out from the record rec (taken). */
 static enum ce_err
 job_from(json_object *rec, struct job *out, struct ce_error *err)
@@ -309,9 +300,9 @@ job_from(json_object *rec, struct job *out, struct ce_error *err)
 		if (json_object_object_get_ex(rec, "kind", &v) &&
 		    strcmp(json_object_get_string(v), kind_names[i]) == 0)
 			out->kind = (enum job_kind)i;
-	out->store_id = job_strdup(rec, "store_id");
-	out->alias = job_strdup(rec, "alias");
-	out->requester = job_strdup(rec, "requester");
+	out->store_id = jrec_strdup(rec, "store_id");
+	out->alias = jrec_strdup(rec, "alias");
+	out->requester = jrec_strdup(rec, "requester");
 	if (out->store_id == NULL || out->alias == NULL) {
 		job_clear(out);
 		return ce_fault(err, CE_DB, "job record without store or alias");

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "counts.h"
+#include "jbuild.h"
 #include "request.h"
 #include "db.h"
 
@@ -55,25 +56,6 @@ state_key(enum request_state s, int64_t id, char *buf, size_t n)
 	return buf;
 }
 
-static char *
-dup_str(json_object *rec, const char *k)
-{
-	json_object *v = json_object_object_get(rec, k);
-
-	return json_object_is_type(v, json_type_string) ?
-	    strdup(json_object_get_string(v)) : NULL;
-}
-
-static int64_t
-get_int(json_object *rec, const char *k)
-{
-	json_object *v = json_object_object_get(rec, k);
-
-	return json_object_is_type(v, json_type_int) ? json_object_get_int64(v) :
-	    json_object_is_type(v, json_type_boolean) ?
-	    json_object_get_boolean(v) : 0;
-}
-
 static json_object *
 get_ref(json_object *rec, const char *k)
 {
@@ -87,31 +69,31 @@ static void
 from_json(json_object *rec, struct request *r)
 {
 	memset(r, 0, sizeof(*r));
-	r->id = get_int(rec, "id");
+	r->id = jrec_int(rec, "id");
 	r->state = request_state_parse(json_object_get_string(
 	    json_object_object_get(rec, "state")));
-	r->requester = dup_str(rec, "requester");
-	r->submitted = get_int(rec, "submitted");
-	r->template_name = dup_str(rec, "template");
-	r->pattern_id = get_int(rec, "pattern_id");
-	r->ca = dup_str(rec, "ca");
-	r->subject = dup_str(rec, "subject");
-	r->cn = dup_str(rec, "cn");
+	r->requester = jrec_strdup(rec, "requester");
+	r->submitted = jrec_int(rec, "submitted");
+	r->template_name = jrec_strdup(rec, "template");
+	r->pattern_id = jrec_int(rec, "pattern_id");
+	r->ca = jrec_strdup(rec, "ca");
+	r->subject = jrec_strdup(rec, "subject");
+	r->cn = jrec_strdup(rec, "cn");
 	r->metadata = get_ref(rec, "metadata");
-	r->api_version = (int)get_int(rec, "api_version");
-	r->format = dup_str(rec, "format");
-	r->password_generated = (int)get_int(rec, "password_generated");
-	r->sealed_password = dup_str(rec, "sealed_password");
+	r->api_version = (int)jrec_int(rec, "api_version");
+	r->format = jrec_strdup(rec, "format");
+	r->password_generated = jrec_bool(rec, "password_generated");
+	r->sealed_password = jrec_strdup(rec, "sealed_password");
 	r->body = get_ref(rec, "body");
-	r->cert_id = get_int(rec, "cert_id");
-	r->issued = get_int(rec, "issued");
-	r->approving_by = dup_str(rec, "approving_by");
-	r->approved_by = dup_str(rec, "approved_by");
-	r->approved = get_int(rec, "approved");
-	r->denied_by = dup_str(rec, "denied_by");
-	r->denied = get_int(rec, "denied");
-	r->comment = dup_str(rec, "comment");
-	r->signed_serial = dup_str(rec, "signed_serial");
+	r->cert_id = jrec_int(rec, "cert_id");
+	r->issued = jrec_int(rec, "issued");
+	r->approving_by = jrec_strdup(rec, "approving_by");
+	r->approved_by = jrec_strdup(rec, "approved_by");
+	r->approved = jrec_int(rec, "approved");
+	r->denied_by = jrec_strdup(rec, "denied_by");
+	r->denied = jrec_int(rec, "denied");
+	r->comment = jrec_strdup(rec, "comment");
+	r->signed_serial = jrec_strdup(rec, "signed_serial");
 }
 
 static int
@@ -262,7 +244,7 @@ backfill_cb(const char *key, json_object *rec, void *arg)
 		b->rc = ce_fault(b->err, CE_NOMEM, "request index");
 		return 1;
 	}
-	b->rc = db_put(b->txn, T_REQ_BY_STATE, state_key(s, get_int(rec, "id"),
+	b->rc = db_put(b->txn, T_REQ_BY_STATE, state_key(s, jrec_int(rec, "id"),
 	    skey, sizeof(skey)), empty, b->err);
 	json_object_put(empty);
 	return b->rc != CE_OK;

@@ -11,6 +11,7 @@
 
 #include "b64.h"
 #include "certdb.h"
+#include "jbuild.h"
 #include "output.h"
 #include "seal.h"
 #include "db.h"
@@ -135,24 +136,6 @@ store_add(struct ce_db *db, const struct store_def *def, char guid[GUID_LEN + 1]
 	return rc;
 }
 
-static const char *
-rec_str(json_object *rec, const char *k)
-{
-	json_object *v;
-
-	return json_object_object_get_ex(rec, k, &v) &&
-	    json_object_is_type(v, json_type_string) ?
-	    json_object_get_string(v) : NULL;
-}
-
-static char *
-dup_str(json_object *rec, const char *k)
-{
-	const char *v = rec_str(rec, k);
-
-	return v != NULL ? strdup(v) : NULL;
-}
-
 /* out from the stored JSON. */
 static enum ce_err
 store_from(json_object *rec, struct store *out, struct ce_error *err)
@@ -161,20 +144,20 @@ store_from(json_object *rec, struct store *out, struct ce_error *err)
 	size_t i, n;
 
 	memset(out, 0, sizeof(*out));
-	snprintf(out->id, sizeof(out->id), "%s", rec_str(rec, "id") ?
-	    rec_str(rec, "id") : "");
+	snprintf(out->id, sizeof(out->id), "%s", jrec_str(rec, "id") ?
+	    jrec_str(rec, "id") : "");
 	out->container_id = json_object_object_get_ex(rec, "container_id", &v) &&
 	    json_object_is_type(v, json_type_int) ? json_object_get_int64(v) : -1;
-	out->container_name = dup_str(rec, "container_name");
-	out->client_machine = dup_str(rec, "client_machine");
-	out->store_path = dup_str(rec, "store_path");
-	out->store_type = dup_str(rec, "store_type");
+	out->container_name = jrec_strdup(rec, "container_name");
+	out->client_machine = jrec_strdup(rec, "client_machine");
+	out->store_path = jrec_strdup(rec, "store_path");
+	out->store_type = jrec_strdup(rec, "store_type");
 	if (json_object_object_get_ex(rec, "properties", &v) &&
 	    json_object_is_type(v, json_type_object))
 		out->properties = json_object_get(v);
 	out->create_if_missing = json_object_object_get_ex(rec,
 	    "create_if_missing", &v) && json_object_get_boolean(v);
-	out->password_sealed = dup_str(rec, "password_sealed");
+	out->password_sealed = jrec_strdup(rec, "password_sealed");
 	out->inventoried = json_object_object_get_ex(rec, "inventoried", &v) &&
 	    json_object_is_type(v, json_type_int) ? json_object_get_int64(v) : 0;
 	inv = json_object_object_get(rec, "inventory");
@@ -187,14 +170,14 @@ store_from(json_object *rec, struct store *out, struct ce_error *err)
 		json_object *e = json_object_array_get_idx(inv, i);
 		struct store_entry *se = &out->inventory[out->ninventory];
 
-		if (rec_str(e, "alias") == NULL)
+		if (jrec_str(e, "alias") == NULL)
 			continue;
-		if ((se->alias = strdup(rec_str(e, "alias"))) == NULL) {
+		if ((se->alias = strdup(jrec_str(e, "alias"))) == NULL) {
 			store_clear(out);
 			return ce_fault(err, CE_NOMEM, "store");
 		}
 		snprintf(se->thumbprint, sizeof(se->thumbprint), "%s",
-		    rec_str(e, "thumbprint") ? rec_str(e, "thumbprint") : "");
+		    jrec_str(e, "thumbprint") ? jrec_str(e, "thumbprint") : "");
 		se->has_key = json_object_object_get_ex(e, "has_key", &v) &&
 		    json_object_get_boolean(v);
 		out->ninventory++;
@@ -406,11 +389,11 @@ locations_get(struct ce_txn *txn, int64_t cert_id, struct location **out,
 		json_object *e = json_object_array_get_idx(arr, i);
 		struct location *l = &(*out)[*n];
 
-		if (rec_str(e, "store_id") == NULL || rec_str(e, "alias") == NULL)
+		if (jrec_str(e, "store_id") == NULL || jrec_str(e, "alias") == NULL)
 			continue;
 		snprintf(l->store_id, sizeof(l->store_id), "%s",
-		    rec_str(e, "store_id"));
-		if ((l->alias = strdup(rec_str(e, "alias"))) == NULL) {
+		    jrec_str(e, "store_id"));
+		if ((l->alias = strdup(jrec_str(e, "alias"))) == NULL) {
 			locations_free(*out, *n);
 			*out = NULL;
 			*n = 0;
@@ -454,7 +437,7 @@ relocate(struct ce_txn *txn, int64_t cert_id, const char *guid,
 	}
 	for (i = 0; i < json_arr_len(old); i++) {
 		e = json_object_array_get_idx(old, i);
-		if (strcmp(rec_str(e, "store_id") ? rec_str(e, "store_id") : "", guid))
+		if (strcmp(jrec_str(e, "store_id") ? jrec_str(e, "store_id") : "", guid))
 			json_object_array_add(fresh, json_object_get(e));
 	}
 	for (i = 0; i < n; i++) {
@@ -528,7 +511,7 @@ inventory_fn(struct ce_txn *txn, void *arg, struct ce_error *err)
 	/* Every certificate that was or is in the store gets its locations
 	 * recomputed for this store. */
 	for (i = 0; i < nold; i++) {
-		const char *tp = rec_str(json_object_array_get_idx(old, i), "thumbprint");
+		const char *tp = jrec_str(json_object_array_get_idx(old, i), "thumbprint");
 		if (tp != NULL && !seen(tps, ntp, tp))
 			tps[ntp++] = tp;
 	}
@@ -543,12 +526,12 @@ inventory_fn(struct ce_txn *txn, void *arg, struct ce_error *err)
 	}
 	for (i = 0; i < ntp; i++)
 		if ((cid = cert_of(txn, tps[i])) > 0 && (rc = relocate(txn, cid,
-		    rec_str(rec, "id"), tps[i], items, n, err)) != CE_OK)
+		    jrec_str(rec, "id"), tps[i], items, n, err)) != CE_OK)
 			goto out;
 	ADD(rec, "inventory", inv);
 	inv = NULL;
 	ADD(rec, "inventoried", json_object_new_int64(time(NULL)));
-	rc = db_put(txn, T_STORES, rec_str(rec, "id"), rec, err);
+	rc = db_put(txn, T_STORES, jrec_str(rec, "id"), rec, err);
 out:
 	free(tps);
 	json_object_put(inv);

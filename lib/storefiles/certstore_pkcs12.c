@@ -554,37 +554,6 @@ bag_attrs_set(PKCS12_SAFEBAG *bag, const char *name, unsigned char *id,
 }
 
 /*
- * Appends a cert bag for x; *bagp gets it.  As in output_pkcs12.c: a
- * certificate carrying an alias or key id in its auxiliary data is replaced by a copy
- * (X509_dup() does not copy that data), since PKCS12_add_cert() would turn
- * those into bag attributes.
- */
-static enum ce_err
-add_cert(STACK_OF(PKCS12_SAFEBAG) **bags, X509 *x, PKCS12_SAFEBAG **bagp,
-    struct ce_error *err)
-{
-	X509 *plain = NULL;
-	enum ce_err rc = CE_CRYPTO;
-
-	if (X509_alias_get0(x, NULL) != NULL ||
-	    X509_keyid_get0(x, NULL) != NULL) {
-		if ((plain = X509_dup(x)) == NULL) {
-			ce_fault(err, rc, "X509_dup failed");
-			goto out;
-		}
-		x = plain;
-	}
-	if ((*bagp = PKCS12_add_cert(bags, x)) == NULL) {
-		ce_fault(err, rc, "PKCS12_add_cert failed");
-		goto out;
-	}
-	rc = CE_OK;
-out:
-	X509_free(plain);
-	return rc;
-}
-
-/*
  * Appends the bags of entry e: its key to *keybags, its leaf and chain to
  * *certbags.  Key and leaf share the SHA-1 of the leaf as localKeyId (a
  * key-only entry keeps the one it had).
@@ -619,12 +588,12 @@ entry_bags(const struct p12_entry *e, const char *pw,
 			return rc;
 	}
 	if (e->leaf != NULL &&
-	    ((rc = add_cert(certbags, e->leaf, &bag, err)) != CE_OK ||
+	    ((rc = p12_add_cert(certbags, e->leaf, &bag, err)) != CE_OK ||
 	    (rc = bag_attrs_set(bag, e->name, id, e->key != NULL ? idlen : 0,
 	    err)) != CE_OK))
 		return rc;
 	for (i = 0; e->chain != NULL && i < sk_X509_num(e->chain); i++)
-		if ((rc = add_cert(certbags, sk_X509_value(e->chain, i), &bag,
+		if ((rc = p12_add_cert(certbags, sk_X509_value(e->chain, i), &bag,
 		    err)) != CE_OK ||
 		    (rc = bag_attrs_set(bag, e->name, NULL, 0, err)) != CE_OK)
 			return rc;

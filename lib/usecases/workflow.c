@@ -251,35 +251,6 @@ approve_one(struct ce_db *db, const char *approver, int64_t id, char *why,
 	return 0;
 }
 
-enum ce_err
-workflow_approve(struct ce_db *db, const char *approver, json_object *ids,
-    json_object **response, struct ce_error *err)
-{
-	json_object *lists[3], *resp;
-	struct request req;
-	char why[CE_ERRMSG_MAX];
-	enum ce_err rc;
-	int64_t id;
-	size_t i;
-	int where;
-
-	*response = NULL;
-	if ((rc = check_ids(ids, "CertificateRequestIds", err)) != CE_OK)
-		return rc;
-	if ((resp = result_new(&lists[1], &lists[2], &lists[0])) == NULL)
-		return ce_fault(err, CE_NOMEM, "json");
-	for (i = 0; i < json_arr_len(ids); i++) {
-		field_int(json_object_array_get_idx(ids, i), "id", &id, NULL);
-		memset(&req, 0, sizeof(req));
-		where = approve_one(db, approver, id, why, sizeof(why), &req);
-		json_object_array_add(lists[where], result_item(req.id ? &req :
-		    NULL, id, why));
-		request_clear(&req);
-	}
-	*response = resp;
-	return CE_OK;
-}
-
 struct denial {
 	int64_t		 id;
 	const char	*who, *comment;
@@ -339,8 +310,10 @@ deny_one(struct ce_db *db, const char *who, const char *comment, int64_t id,
 	return 0;
 }
 
-enum ce_err
-workflow_deny(struct ce_db *db, const char *who, const char *comment,
+/* Decides each id of ids (approving, or denying with comment) into the
+ * answer's lists: Successes, Failures, Denials (where *_one puts it). */
+static enum ce_err
+decide(struct ce_db *db, const char *who, int approving, const char *comment,
     json_object *ids, json_object **response, struct ce_error *err)
 {
 	json_object *lists[3], *resp;
@@ -359,13 +332,29 @@ workflow_deny(struct ce_db *db, const char *who, const char *comment,
 	for (i = 0; i < json_arr_len(ids); i++) {
 		field_int(json_object_array_get_idx(ids, i), "id", &id, NULL);
 		memset(&req, 0, sizeof(req));
-		where = deny_one(db, who, comment, id, why, sizeof(why), &req);
+		where = approving ?
+		    approve_one(db, who, id, why, sizeof(why), &req) :
+		    deny_one(db, who, comment, id, why, sizeof(why), &req);
 		json_object_array_add(lists[where], result_item(req.id ? &req :
 		    NULL, id, why));
 		request_clear(&req);
 	}
 	*response = resp;
 	return CE_OK;
+}
+
+enum ce_err
+workflow_approve(struct ce_db *db, const char *approver, json_object *ids,
+    json_object **response, struct ce_error *err)
+{
+	return decide(db, approver, 1, NULL, ids, response, err);
+}
+
+enum ce_err
+workflow_deny(struct ce_db *db, const char *who, const char *comment,
+    json_object *ids, json_object **response, struct ce_error *err)
+{
+	return decide(db, who, 0, comment, ids, response, err);
 }
 
 /* Request states as answers number them (workflow.h). */
