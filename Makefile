@@ -13,7 +13,7 @@ SHAREDIR = $(PREFIX)/share/certenroll
 DOCDIR	 = $(PREFIX)/share/doc/certenroll
 UNITDIR	 = $(PREFIX)/lib/systemd/system
 CC	?= cc
-PKGS	 = json-c libpsl lmdb openssl
+PKGS	 = json-c libpq libpsl lmdb openssl
 CFLAGS	?= -O2 -g
 CFLAGS	+= -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
 	   -Wstrict-prototypes -Wmissing-prototypes -Wno-deprecated-declarations \
@@ -52,6 +52,10 @@ $(LIB): $(LIB_OBJ)
 
 lib/%.o: lib/%.c $(LIB_HDR)
 	$(CC) $(CFLAGS) -c -o $@ $<
+
+# PostgreSQL's migrations are built into the library (.incbin).
+PG_SQL	 = $(sort $(wildcard lib/records/pg/*.sql))
+lib/records/db_pg_schema.o: $(PG_SQL)
 
 cgi/%: cgi/%.c $(LIB)
 	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS)

@@ -59,3 +59,5 @@ fuzz-clean:
 clean: fuzz-clean
 
 .PHONY: fuzz fuzz-run fuzz-clean
+
+$(FUZZ_DIR)/lib/records/db_pg_schema.o: $(PG_SQL)

@@ -113,3 +113,5 @@ asan-clean:
 clean: asan-clean
 
 .PHONY: asan-unit valgrind-unit asan-cgi asan-clean
+
+$(ASAN_DIR)/lib/records/db_pg_schema.o: $(PG_SQL)

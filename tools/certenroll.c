@@ -34,6 +34,7 @@ static const struct {
 	{ "job",	cmd_job },
 	{ "agent",	cmd_agent },
 	{ "keypool",	cmd_keypool },
+	{ "db",		cmd_db },
 };
 
 static void

@@ -53,5 +53,6 @@ int	cmd_store(struct cmdline *c);
 int	cmd_job(struct cmdline *c);
 int	cmd_agent(struct cmdline *c);
 int	cmd_keypool(struct cmdline *c);
+int	cmd_db(struct cmdline *c);
 
 #endif

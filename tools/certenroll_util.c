@@ -97,7 +97,7 @@ tool_db(const struct cmdline *c)
 		    c->datadir, strerror(errno));
 		exit(1);
 	}
-	rc = db_open(c->datadir, &db, &err);
+	rc = db_open_url(c->datadir, config_get("database"), &db, &err);
 	if (as_owner(c->datadir, 0) == -1) {
 		fprintf(stderr, "certenroll: cannot become root again: %s\n",
 		    strerror(errno));

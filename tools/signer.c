@@ -387,7 +387,8 @@ main(int argc, char **argv)
 	 * the keys are, when not in the data directory. */
 	config_set_check(settings_check);
 	if ((rc = config_load(NULL, &err)) == CE_OK &&
-	    (rc = db_open(dir, &db, &err)) == CE_OK)
+	    (rc = db_open_url(dir, config_get("database"), &db, &err)) ==
+	    CE_OK)
 		rc = db_set_key_dir(db, config_get("key_dir"), &err);
 	if (owned && (seteuid(0) == -1 || setegid(0) == -1)) {
 		log_error("becoming root again: %s", strerror(errno));

@@ -25,9 +25,10 @@ enum ce_err {
 	CE_TOOBIG,	/* body over the limit: 413 */
 	CE_MEDIA,	/* body is not JSON: 415 */
 	CE_CRYPTO,	/* OpenSSL failure: 500 */
-	CE_DB,		/* LMDB failure: 500 */
+	CE_DB,		/* database failure: 500 */
 	CE_NOMEM,	/* allocation failure: 500 */
 	CE_SYSTEM,	/* other system failure: 500 */
+	CE_UNAVAIL,	/* the database cannot be reached: 503 */
 	CE__MAX
 };
 

@@ -362,7 +362,8 @@ open_state(struct ce_error *err)
 	    (dir = getenv("CERTENROLL_DATA")) == NULL)
 		dir = DEFAULT_DATA;
 	if ((rc = datadir_check(dir, geteuid(), err)) != CE_OK ||
-	    (rc = db_open(dir, &proc.db, err)) != CE_OK)
+	    (rc = db_open_url(dir, config_get("database"), &proc.db, err)) !=
+	    CE_OK)
 		return rc;
 	/* The key folder, when it is not the data directory, is held to the
 	 * same rules: this uid's own, no one else may write it. */

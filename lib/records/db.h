@@ -1,11 +1,11 @@
 /*
  * db.h - the storage interface beneath the record modules (lib/records/),
- * answered by LMDB (db_lmdb.c).
+ * answered by LMDB on one host (db_lmdb.c) or by PostgreSQL shared by many
+ * hosts (db_pg.c); db.c chooses and holds what both share.
  *
  * Records are JSON documents (json-c objects) filed under string keys in
  * named tables; raw byte values are used for counters and sealed keys (the
- * key pool).
- * A second backend (PostgreSQL, jsonb) can implement the same calls.
+ * key pool).  Keys sort as bytes on both backends.
  *
  * Rules: open after fork, one ce_db per process.  A transaction begins and
  * ends inside one lib function; values returned by db_get() are new objects
@@ -53,8 +53,27 @@ struct ce_txn;
 
 /* Opens (creating if needed) the LMDB environment in dir/db.  Caller closes. */
 enum ce_err	db_open(const char *dir, struct ce_db **out, struct ce_error *err);
+/*
+ * Opens the database certenroll.conf names: NULL, "" or "lmdb" is LMDB in
+ * dir/db; "postgresql://..." or "postgres://..." (a libpq connection URI) is
+ * PostgreSQL, whose schema `certenroll db migrate` has made.  dir is the
+ * data directory either way.  The URI may hold a password: it is never
+ * logged or put in an error message.
+ */
+enum ce_err	db_open_url(const char *dir, const char *database,
+		    struct ce_db **out, struct ce_error *err);
 void		db_close(struct ce_db *db);		/* NULL ok */
 const char	*db_dir(const struct ce_db *db);	/* the data directory */
+const char	*db_backend(const struct ce_db *db);	/* "lmdb", "postgresql" */
+/* 1 when database (a certenroll.conf value) names PostgreSQL. */
+int		db_is_postgresql(const char *database);
+const char	*db_table_name(enum db_table t);	/* "certs", ... */
+/* Brings PostgreSQL's schema to this program's version, applying the
+ * migrations it lacks, each in a transaction of its own (concurrent
+ * migrators wait for each other).  *from and *to: the versions before and
+ * after (both 0 on LMDB, which needs none). */
+enum ce_err	db_migrate(struct ce_db *db, int *from, int *to,
+		    struct ce_error *err);
 /* Where the key files are (dek.key, which seals every secret at rest, and
  * the CA keys in ca/): certenroll.conf's key_dir (db_set_key_dir, by whoever
  * opens the database), else the data directory.  Each host holds them as
@@ -84,7 +103,11 @@ enum ce_err	db_del(struct ce_txn *txn, enum db_table t, const char *key,
 		    struct ce_error *err);
 
 /*
- * Runs fn in a write transaction and commits it durably.  With batching on
+ * Runs fn in a write transaction and commits it durably.  fn may be run more
+ * than once: when the database reports a conflict with a concurrent
+ * transaction (PostgreSQL's serialization failures), the transaction is
+ * rolled back and fn runs again from the start, so fn must take its inputs
+ * from arg unchanged and set its outputs afresh each time.  With batching on
  * (a multi-threaded FastCGI process), the writes of concurrent requests are
  * shared: one committer thread runs each fn in its own nested transaction
  * (a failing fn is rolled back alone) inside one parent transaction and
@@ -97,13 +120,20 @@ typedef enum ce_err (*db_write_fn)(struct ce_txn *txn, void *arg,
 enum ce_err	db_write(struct ce_db *db, db_write_fn fn, void *arg,
 		    struct ce_error *err);
 void		db_set_batching(struct ce_db *db, int on);
+/* Tests: every db_write runs fn once more after rolling its first run back,
+ * as a conflict would (shows that every fn can be run again). */
+void		db_set_retry_drill(struct ce_db *db, int on);
 /* db_write of one db_put. */
 enum ce_err	db_write_put(struct ce_db *db, enum db_table t, const char *key,
 		    json_object *val, struct ce_error *err);
 
-/* Returns the next value of a counter (1, 2, ...) inside a write txn. */
+/* Returns the next value of a counter (1, 2, ...) inside a write txn.
+ * Values never repeat; a rolled-back transaction may leave a gap. */
 enum ce_err	db_next_id(struct ce_txn *txn, const char *counter, uint64_t *out,
 		    struct ce_error *err);
+/* Sets a counter so that the next id is value + 1 (copying a database). */
+enum ce_err	db_counter_set(struct ce_txn *txn, const char *counter,
+		    uint64_t value, struct ce_error *err);
 
 /* Calls cb for every record in key order; cb returns 0 to go on, non-zero to
  * stop (db_foreach then returns CE_OK).  val is borrowed for the call. */
@@ -126,7 +156,10 @@ enum ce_err	db_foreach_prefix(struct ce_txn *txn, enum db_table t,
 		    const char *prefix, db_visit cb, void *arg,
 		    struct ce_error *err);
 /* The first record whose key starts with prefix: key copied into keybuf,
- * value malloc'd into *val (caller frees).  CE_NOTFOUND when none. */
+ * value malloc'd into *val (caller frees).  CE_NOTFOUND when none.  In a
+ * write transaction on PostgreSQL the record is locked for it, and records
+ * locked by concurrent transactions are skipped (FOR UPDATE SKIP LOCKED):
+ * two hosts claiming from a queue take different entries. */
 enum ce_err	db_first_prefix(struct ce_txn *txn, enum db_table t,
 		    const char *prefix, char *keybuf, size_t keybufsz,
 		    unsigned char **val, size_t *len, struct ce_error *err);

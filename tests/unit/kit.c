@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include <openssl/x509v3.h>
+#include <libpq-fe.h>
 
 #include "auth.h"
 #include "ca.h"
@@ -40,6 +41,68 @@ kit_fail(const char *file, int line, const char *fmt, ...)
 	abort();	/* not reached: _fail() leaves the test */
 }
 
+/*
+ * CERTENROLL_TEST_DATABASE=postgresql://...: the tests run on PostgreSQL,
+ * each in a fresh schema of that database (its search_path), migrated as
+ * `certenroll db migrate` does; dropped at kit_close.
+ */
+static void
+kit_open_db(struct kit *k)
+{
+	const char *base = getenv("CERTENROLL_TEST_DATABASE");
+	static unsigned int n;
+	struct ce_error err;
+	char sql[256], url[1024];
+	PGconn *c;
+	PGresult *res;
+	int from, to;
+
+	if (base == NULL || *base == '\0') {
+		E(db_open(k->dir, &k->db, &err));
+		return;
+	}
+	snprintf(k->schema, sizeof(k->schema), "unit_%d_%u", (int)getpid(), n++);
+	if ((c = PQconnectdb(base)) == NULL || PQstatus(c) != CONNECTION_OK)
+		fail_msg("CERTENROLL_TEST_DATABASE: %s", PQerrorMessage(c));
+	snprintf(sql, sizeof(sql), "SET client_min_messages = warning; DROP "
+	    "SCHEMA IF EXISTS %s CASCADE; CREATE SCHEMA %s", k->schema,
+	    k->schema);
+	res = PQexec(c, sql);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		fail_msg("%s: %s", sql, PQerrorMessage(c));
+	PQclear(res);
+	PQfinish(c);
+	snprintf(url, sizeof(url), "%s%soptions=-csearch_path%%3D%s", base,
+	    strchr(base, '?') != NULL ? "&" : "?", k->schema);
+	E(db_open_url(k->dir, url, &k->db, &err));
+	E(db_migrate(k->db, &from, &to, &err));
+}
+
+int
+kit_on_postgresql(void)
+{
+	return db_is_postgresql(getenv("CERTENROLL_TEST_DATABASE"));
+}
+
+static void
+kit_drop_schema(struct kit *k)
+{
+	const char *base = getenv("CERTENROLL_TEST_DATABASE");
+	char sql[256];
+	PGconn *c;
+
+	if (k->schema[0] == '\0' || base == NULL ||
+	    getenv("KEEP_TEST_DIRS") != NULL)
+		return;
+	if ((c = PQconnectdb(base)) != NULL && PQstatus(c) == CONNECTION_OK) {
+		snprintf(sql, sizeof(sql), "SET client_min_messages = warning; "
+		    "DROP SCHEMA IF EXISTS %s CASCADE", k->schema);
+		PQclear(PQexec(c, sql));
+	}
+	PQfinish(c);
+	k->schema[0] = '\0';
+}
+
 void
 kit_open(struct kit *k)
 {
@@ -57,7 +120,7 @@ kit_open(struct kit *k)
 		fail_msg("mkdtemp %s", k->dir);
 	/* What `certenroll init` does: the DEK, then the environment. */
 	E(seal_key_create(k->dir, &err));
-	E(db_open(k->dir, &k->db, &err));
+	kit_open_db(k);
 }
 
 static int
@@ -76,6 +139,7 @@ kit_close(struct kit *k)
 		free(kit_log_end());
 	db_close(k->db);
 	k->db = NULL;
+	kit_drop_schema(k);
 	config_reset();
 	if (k->dir[0] != '\0' && nftw(k->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS))
 		fail_msg("cannot remove %s", k->dir);

@@ -27,6 +27,7 @@ struct policy;
 struct kit {
 	char		 dir[64];	/* the data folder, /tmp/ce-unit.XXXXXX */
 	struct ce_db	*db;		/* open on dir */
+	char		 schema[64];	/* on PostgreSQL: the test's own */
 };
 
 /*
@@ -74,6 +75,8 @@ int		kit_teardown(void **state);
 /* A test on a folder of its own, in main()'s table. */
 #define KIT_TEST(fn)	cmocka_unit_test_setup_teardown(fn, kit_setup, \
 			    kit_teardown)
+/* Whether the tests run on PostgreSQL (CERTENROLL_TEST_DATABASE). */
+int		kit_on_postgresql(void);
 /* The same without cmocka's state, for a second folder in one test. */
 void		kit_open(struct kit *k);
 void		kit_close(struct kit *k);

@@ -35,6 +35,7 @@ static const struct {
 	{ CE_DB,	500, "0xA0110011", "database" },
 	{ CE_NOMEM,	500, "0xA0110012", "memory" },
 	{ CE_SYSTEM,	500, "0xA0110013", "system" },
+	{ CE_UNAVAIL,	503, "0xA0110014", "unavailable" },
 };
 
 static void

@@ -107,7 +107,11 @@ test_issued(void **state)
 	struct kit *k = *state;
 	struct ce_error err;
 	X509 *x = cert("7FEEDBEEF0", "CN=b.example.com");
+	char key[DB_IDKEY_MAX];
 
+	kit_put(k, T_CERTS, db_idkey(1, key), "{\"id\":1,\"thumbprint\":"
+	    "\"AB\",\"serial\":\"7FEEDBEEF0\",\"issuer\":\"CN=CA1\","
+	    "\"not_after\":1}");
 	kit_put(k, T_BY_SERIAL, "7FEEDBEEF0", "{\"id\":1}");
 	EFAIL(reserve(k, x, "host\\CA1", "bob", &err), CE_CONFLICT,
 	    "serial 7FEEDBEEF0 is already issued");

@@ -357,9 +357,16 @@ request(struct kit *k, int64_t id, const char *fmt, const char *subject,
     int64_t pattern)
 {
 	char key[DB_IDKEY_MAX], text[512];
+	json_object *rec;
 
 	snprintf(text, sizeof(text), fmt, subject, (long long)pattern);
-	kit_put(k, T_REQUESTS, db_idkey((uint64_t)id, key), text);
+	/* with its id, as request records hold it (and PostgreSQL's schema
+	 * requires) */
+	rec = kit_json(text);
+	json_object_object_add(rec, "id", json_object_new_int64(id));
+	kit_put(k, T_REQUESTS, db_idkey((uint64_t)id, key),
+	    json_object_to_json_string_ext(rec, JSON_C_TO_STRING_PLAIN));
+	json_object_put(rec);
 }
 
 /* signer_check_approval in a write transaction, committed when it

@@ -1,0 +1,26 @@
+/*
+ * db_pg_schema.c - PostgreSQL's migrations (lib/records/pg/NNN_name.sql), built
+ * into the programs so that `certenroll db migrate` needs no file beside
+ * them.  A migration is never edited once released: a change is a new one.
+ */
+#include "db_int.h"
+
+/* The .sql files as NUL-terminated strings in .rodata. */
+#define EMBED(sym, file)						\
+	__asm__(".section .rodata\n"					\
+	    ".balign 16\n"						\
+	    ".hidden " #sym "\n"					\
+	    ".globl " #sym "\n"						\
+	    #sym ":\n"							\
+	    ".incbin \"" file "\"\n"					\
+	    ".byte 0\n"							\
+	    ".previous\n");						\
+	extern const char sym[]
+
+EMBED(db_pg_sql_001, "lib/records/pg/001_schema.sql");
+
+const struct db_pg_migration db_pg_migrations[] = {
+	{ 1, "schema", db_pg_sql_001 },
+};
+const int db_pg_nmigrations = sizeof(db_pg_migrations) /
+    sizeof(db_pg_migrations[0]);
