@@ -79,6 +79,13 @@ tests/unit/%: tests/unit/%.c tests/unit/kit.h $(UNIT_KIT) $(LIB)
 unit: $(UNIT_BIN)
 	@tests/unit/run.sh $(UNIT_BIN)
 
+# The unit tests again with every db_write run twice, its first run rolled
+# back (db_set_retry_drill): each write must be safe to run again, as a
+# PostgreSQL serialization failure runs it.
+unit-drill: $(UNIT_BIN)
+	@CERTENROLL_RETRY_DRILL=1 UNIT_LABEL=unit-drill tests/unit/run.sh \
+	    $(UNIT_BIN)
+
 check: all
 	tests/check.sh
 
@@ -126,5 +133,5 @@ clean:
 	rm -f $(LIB) $(LIB_OBJ) $(CGI_BIN) $(TOOL_BIN) $(SIGNER_BIN) $(SUPERVISE_BIN) \
 	    $(UNIT_BIN) $(UNIT_KIT)
 
-.PHONY: all unit check clean run stop install
+.PHONY: all unit unit-drill check clean run stop install
 include mk/fuzz.mk mk/sanitize.mk

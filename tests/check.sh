@@ -33,6 +33,7 @@ step() {
 }
 
 step unit make -s unit
+step unit-drill make -s unit-drill
 step docs tests/docs-check.sh
 step structure /usr/bin/python3 tests/structure-check.py
 # The benchmark's programs still build (they are run by hand: bench/).

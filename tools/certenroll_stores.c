@@ -198,7 +198,9 @@ cmd_agent(struct cmdline *c)
 	log_init("certenroll-agent");
 	db = tool_db(c);
 	/* One agent at a time: two writers of one PKCS12 file could lose an
-	 * update, so every agent takes the data directory's agent lock. */
+	 * update, so every agent takes the data directory's agent lock.
+	 * Agents of other hosts sharing PostgreSQL take other jobs: a claim
+	 * holds its job for a lease (jobs.h). */
 	snprintf(lockpath, sizeof(lockpath), "%s/agent.lock", c->datadir);
 	if ((lockfd = open(lockpath, O_RDWR | O_CREAT, 0600)) == -1 ||
 	    flock(lockfd, LOCK_EX) == -1) {

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <openssl/x509v3.h>
 
@@ -110,40 +111,45 @@ ca_record(int64_t id, const char *name, X509 *cert, const struct ca *parent)
 struct create {
 	struct ce_db		*db;
 	const char		*name;
-	const struct key_spec	*spec;
-	const char		*subject;
+	X509_NAME		*subj;
+	EVP_PKEY		*key;		/* the CA's, made once */
 	int			 days;
 	const char		*parent_name;
 	int64_t			*id;
+	int64_t			 keyfile;	/* id of the key file written */
 };
 
-/* The CA's write: its number, certificate, key file and record. */
+/* Removes the key file a run wrote for a CA it did not store. */
+static void
+drop_keyfile(struct create *c)
+{
+	char path[PATH_MAX];
+
+	if (c->keyfile <= 0)
+		return;
+	snprintf(path, sizeof(path), "%s/ca/%lld.key", db_key_dir(c->db),
+	    (long long)c->keyfile);
+	if (unlink(path) == -1 && errno != ENOENT)
+		log_error("unlink %s: %s", path, strerror(errno));
+	c->keyfile = 0;
+}
+
+/* The CA's write: its number, certificate, key file and record.  The key
+ * file is written before the commit; one a rolled-back run left is
+ * removed before the write runs again (db_write). */
 static enum ce_err
 create_fn(struct ce_txn *txn, void *arg, struct ce_error *err)
 {
 	struct create *c = arg;
 	struct ce_db *db = c->db;
-	const char *name = c->name, *subject = c->subject;
+	const char *name = c->name;
 	struct ca *parent = NULL, probe;
 	json_object *rec = NULL, *existing = NULL;
-	X509_NAME *subj = NULL;
-	EVP_PKEY *key = NULL;
 	X509 *cert = NULL;
 	uint64_t n;
-	char dn[300];
-	const char *logical;
 	enum ce_err rc;
 
-	if (strchr(name, '\\') == NULL)
-		return ce_fail(err, CE_INVAL, "CA name must be 'host\\LogicalName'");
-	logical = strrchr(name, '\\') + 1;
-	if (subject == NULL) {
-		snprintf(dn, sizeof(dn), "CN=%s", logical);
-		subject = dn;
-	}
-	if ((rc = x500_parse(subject, &subj, err)) != CE_OK ||
-	    (rc = key_generate(c->spec, &key, err)) != CE_OK)
-		goto out;
+	drop_keyfile(c);
 	if (db_get(txn, T_CAS, name, &existing, NULL) == CE_OK) {
 		rc = ce_fail(err, CE_CONFLICT, "CA '%s' already exists", name);
 		goto out;
@@ -157,19 +163,21 @@ create_fn(struct ce_txn *txn, void *arg, struct ce_error *err)
 		rc = ce_fault(err, CE_NOMEM, "X509_new");
 		goto out;
 	}
-	if ((rc = build_ca_cert(cert, subj, key, parent ? parent->cert : NULL,
-	    c->days, err)) != CE_OK)
+	if ((rc = build_ca_cert(cert, c->subj, c->key, parent ? parent->cert :
+	    NULL, c->days, err)) != CE_OK)
 		goto out;
 	if (parent != NULL)
 		rc = ca_sign_local(db, parent, cert, err);
 	else {
 		memset(&probe, 0, sizeof(probe));
 		probe.cert = cert;
-		rc = X509_sign(cert, key, ca_digest(&probe)) > 0 ? CE_OK :
+		rc = X509_sign(cert, c->key, ca_digest(&probe)) > 0 ? CE_OK :
 		    ce_fault(err, CE_CRYPTO, "X509_sign (self-signed)");
 	}
-	if (rc != CE_OK || (rc = write_key(db_key_dir(db), (int64_t)n, key, err)) != CE_OK)
+	if (rc != CE_OK || (rc = write_key(db_key_dir(db), (int64_t)n, c->key,
+	    err)) != CE_OK)
 		goto out;
+	c->keyfile = (int64_t)n;
 	if ((rec = ca_record((int64_t)n, name, cert, parent)) == NULL) {
 		rc = ce_fault(err, CE_NOMEM, "json");
 		goto out;
@@ -177,11 +185,11 @@ create_fn(struct ce_txn *txn, void *arg, struct ce_error *err)
 	if ((rc = db_put(txn, T_CAS, name, rec, err)) == CE_OK && c->id != NULL)
 		*c->id = (int64_t)n;
 out:
+	if (rc != CE_OK)
+		drop_keyfile(c);	/* this run is rolled back */
 	json_object_put(rec);
 	json_object_put(existing);
 	X509_free(cert);
-	EVP_PKEY_free(key);
-	X509_NAME_free(subj);
 	ca_free(parent);
 	return rc;
 }
@@ -191,7 +199,22 @@ ca_create(struct ce_db *db, const char *name, const struct key_spec *spec,
     const char *subject, int days, const char *parent_name, int64_t *id,
     struct ce_error *err)
 {
-	struct create c = { db, name, spec, subject, days, parent_name, id };
+	struct create c = { db, name, NULL, NULL, days, parent_name, id, 0 };
+	char dn[300];
+	enum ce_err rc;
 
-	return db_write(db, create_fn, &c, err);
+	if (strchr(name, '\\') == NULL)
+		return ce_fail(err, CE_INVAL, "CA name must be "
+		    "'host\\LogicalName'");
+	if (subject == NULL) {
+		snprintf(dn, sizeof(dn), "CN=%s", strrchr(name, '\\') + 1);
+		subject = dn;
+	}
+	/* Made once, outside the write, which may run more than once. */
+	if ((rc = x500_parse(subject, &c.subj, err)) == CE_OK &&
+	    (rc = key_generate(spec, &c.key, err)) == CE_OK)
+		rc = db_write(db, create_fn, &c, err);
+	EVP_PKEY_free(c.key);
+	X509_NAME_free(c.subj);
+	return rc;
 }

@@ -256,7 +256,7 @@ static enum ce_err
 pattern_add_fn(struct ce_txn *txn, void *arg, struct ce_error *err)
 {
 	struct tmpl_write *t = arg;
-	json_object *tmpl = NULL;
+	json_object *tmpl = NULL, *rec = NULL;
 	enum ce_err rc;
 
 	if ((rc = db_get(txn, T_TEMPLATES, t->lname, &tmpl, err)) != CE_OK) {
@@ -265,11 +265,18 @@ pattern_add_fn(struct ce_txn *txn, void *arg, struct ce_error *err)
 			    t->name);
 		return rc;
 	}
-	/* Store the template's own spelling. */
-	json_object_object_add(t->rec, "template",
+	/* A copy gets the id and the template's own spelling: the caller's
+	 * record is this write's input, read again if it runs again. */
+	if (json_object_deep_copy(t->rec, &rec, NULL) != 0) {
+		json_object_put(tmpl);
+		return ce_fault(err, CE_NOMEM, "json_object_deep_copy");
+	}
+	json_object_object_add(rec, "template",
 	    json_object_new_string(jrec_str(tmpl, "name")));
 	json_object_put(tmpl);
-	return put_pattern(txn, t->rec, t->id, err);
+	rc = put_pattern(txn, rec, t->id, err);
+	json_object_put(rec);
+	return rc;
 }
 
 enum ce_err

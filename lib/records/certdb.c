@@ -177,6 +177,7 @@ commit_fn(struct ce_txn *txn, void *arg, struct ce_error *err)
 	int64_t reqid;
 	enum ce_err rc;
 
+	c->cert_id = c->request_id = 0;	/* set by the run that commits */
 	if ((rc = db_next_id(txn, "certificate", &cid, err)) != CE_OK)
 		goto out;
 	if (in->request_id > 0)

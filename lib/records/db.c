@@ -206,6 +206,8 @@ write_drill(struct ce_db *db, db_write_fn fn, void *arg, struct ce_error *err)
 	db_abort(t);
 	ce_error_clear(err);
 	(void)rc;
+	if (db->ops->write != NULL)
+		return db->ops->write(db, fn, arg, err);
 	return db_write_once(db, fn, arg, err);
 }
 

@@ -115,7 +115,10 @@ job_qkey(json_object *job, char buf[JOB_QKEY_MAX])
 	if (strcmp(st, "scheduled") == 0)
 		when = job_int(job, "due");
 	else if (strcmp(st, "running") == 0)
-		when = job_int(job, "started");
+		/* held until its lease ends; one claimed before leases is
+		 * due at once */
+		when = job_int(job, "lease_until") >= 0 ?
+		    job_int(job, "lease_until") : job_int(job, "started");
 	else if (strcmp(st, "retry") == 0)
 		when = job_int(job, "next_try");
 	if (when < 0 || id <= 0)
@@ -293,6 +296,7 @@ job_from(json_object *rec, struct job *out, struct ce_error *err)
 	out->id = job_int(rec, "id");
 	out->cert_id = job_int(rec, "cert_id");
 	out->attempts = job_int(rec, "attempts");
+	out->started = job_int(rec, "started");
 	out->overwrite = json_object_object_get_ex(rec, "overwrite", &v) &&
 	    json_object_get_boolean(v);
 	out->kind = JOB_ADD;
@@ -325,9 +329,9 @@ job_clear(struct job *j)
 /*
  * The first queue entry if it is due by now: *job is its record, or NULL
  * when nothing is due.  Entries that no longer match their job (a job
- * finished by an older agent) are dropped on the way.  A job still
- * "running" lost its agent (only one runs at a time - it holds the agent
- * lock): its entry is due, so it runs again.
+ * finished by an older agent) are dropped on the way.  A "running" job's
+ * entry comes due when its lease ends: its agent died or overran, and the
+ * job is taken over and run again.
  */
 static enum ce_err
 first_due(struct ce_txn *txn, time_t now, json_object **job,
@@ -383,7 +387,8 @@ job_write(struct ce_txn *txn, json_object *rec, struct ce_error *err)
 
 struct claim {
 	time_t		 now;
-	json_object	*rec;
+	int64_t		 lease;
+	json_object	*rec;		/* out: the claimed record, or NULL */
 };
 
 static enum ce_err
@@ -393,6 +398,9 @@ claim_fn(struct ce_txn *txn, void *arg, struct ce_error *err)
 	json_object *rec = NULL;
 	enum ce_err rc;
 
+	/* What a rolled-back run claimed was not claimed. */
+	json_object_put(c->rec);
+	c->rec = NULL;
 	if ((rc = job_queue_backfill(txn, err)) != CE_OK ||
 	    (rc = first_due(txn, c->now, &rec, err)) != CE_OK || rec == NULL)
 		return rc;
@@ -401,6 +409,8 @@ claim_fn(struct ce_txn *txn, void *arg, struct ce_error *err)
 		ADD(rec, "attempts", json_object_new_int64(job_int(rec,
 		    "attempts") + 1));
 		ADD(rec, "started", json_object_new_int64(c->now));
+		ADD(rec, "lease_until", json_object_new_int64(c->now +
+		    c->lease));
 		rc = job_write(txn, rec, err);
 	}
 	if (rc == CE_OK)
@@ -411,10 +421,10 @@ claim_fn(struct ce_txn *txn, void *arg, struct ce_error *err)
 }
 
 enum ce_err
-job_claim_due(struct ce_db *db, time_t now, struct job *out,
+job_claim_due(struct ce_db *db, time_t now, int64_t lease, struct job *out,
     struct ce_error *err)
 {
-	struct claim c = { now, NULL };
+	struct claim c = { now, lease > 0 ? lease : JOB_LEASE, NULL };
 	enum ce_err rc;
 
 	memset(out, 0, sizeof(*out));
@@ -468,23 +478,54 @@ out:
 }
 
 struct outcome {
-	struct job	*j;
+	const struct job *j;
 	enum ce_err	 result;
 	const char	*why;
 	time_t		 now;
 };
 
+/* Whether job (as stored) is still held by claim j: running, with the
+ * attempt and start j made.  Another agent's claim after j's lease ran out
+ * changed both. */
+static int
+still_held(json_object *job, const struct job *j)
+{
+	json_object *v;
+
+	return json_object_object_get_ex(job, "status", &v) &&
+	    strcmp(json_object_get_string(v), "running") == 0 &&
+	    job_int(job, "attempts") == j->attempts &&
+	    job_int(job, "started") == j->started;
+}
+
 static enum ce_err
 finish_fn(struct ce_txn *txn, void *arg, struct ce_error *err)
 {
 	struct outcome *o = arg;
-	json_object *job = o->j->rec;
-	int final = o->result == CE_OK || o->j->attempts >= JOB_MAX_ATTEMPTS;
+	json_object *job = NULL;
+	char key[DB_IDKEY_MAX];
+	int final;
 	enum ce_err rc;
 
+	/* The record as stored now, not the claim's copy: it may have been
+	 * taken over since, and a run again must not see what a rolled-back
+	 * run changed. */
+	rc = db_get(txn, T_JOBS, db_idkey((uint64_t)o->j->id, key), &job, err);
+	if (rc == CE_NOTFOUND)
+		return ce_fail(err, CE_NOTFOUND, "job %lld no longer exists",
+		    (long long)o->j->id);
+	if (rc != CE_OK)
+		return rc;
+	if (!still_held(job, o->j)) {
+		rc = ce_fail(err, CE_CONFLICT, "job %lld was taken over by "
+		    "another agent after its lease expired",
+		    (long long)o->j->id);
+		goto out;
+	}
+	final = o->result == CE_OK || o->j->attempts >= JOB_MAX_ATTEMPTS;
 	/* the "running" entry goes; a retry is queued again below */
 	if ((rc = job_queue_del(txn, job, err)) != CE_OK)
-		return rc;
+		goto out;
 	if (o->result == CE_OK)
 		ADD(job, "status", json_object_new_string("succeeded"));
 	else if (final)
@@ -501,11 +542,14 @@ finish_fn(struct ce_txn *txn, void *arg, struct ce_error *err)
 		ADD(job, "finished", json_object_new_int64(o->now));
 		ADD(job, "payload", NULL);
 	}
-	return job_write(txn, job, err);
+	rc = job_write(txn, job, err);
+out:
+	json_object_put(job);
+	return rc;
 }
 
 enum ce_err
-job_finish(struct ce_db *db, struct job *j, enum ce_err result,
+job_finish(struct ce_db *db, const struct job *j, enum ce_err result,
     const char *why, time_t now, struct ce_error *err)
 {
 	struct outcome o = { j, result, why, now };

@@ -7,6 +7,7 @@
  *    "due":<epoch>,"status":"scheduled"|"running"|"retry"|"succeeded"|
  *    "failed"|"cancelled",
  *    "attempts","last_error","requester","created","finished",
+ *    "started","lease_until" (the claim a "running" job is held by),
  *    "payload":"<base64 of the PKCS#12 and its password, sealed with the
  *               DEK, associated data job:<id>>"}
  * The payload is the job's own copy of the key, so a job scheduled for
@@ -18,8 +19,12 @@
  * The agent's queue (T_JOBQ) has one entry per unfinished job, keyed by
  * when it is due next, "<epoch, 20 digits>/<id, 20 digits>", so that the
  * next due job is the first key (finding it does not read the finished
- * jobs): scheduled jobs by "due", running ones by "started" (a run that was
- * interrupted is due again at once), retries by "next_try".
+ * jobs): scheduled jobs by "due", retries by "next_try", running ones by
+ * "lease_until".  A claim holds its job for a lease (job_lease seconds,
+ * JOB_LEASE by default) and is not due before it ends: agents on several
+ * hosts share one queue, and a job whose agent died is taken over by
+ * whichever agent claims it once the lease has run out.  A running record
+ * from before leases (no "lease_until") is keyed by "started": due at once.
  */
 #ifndef CE_JOBS_H
 #define CE_JOBS_H
@@ -37,6 +42,8 @@ struct ce_txn;
 #define JOB_QKEY_MAX		48
 #define JOB_MAX_ATTEMPTS	3
 #define JOB_RETRY_DELAY		30	/* seconds between attempts */
+#define JOB_LEASE		300	/* seconds a claim holds its job: the
+					 * job_lease setting's default */
 
 enum job_kind {
 	JOB_ADD,
@@ -69,24 +76,30 @@ struct job {
 	char		*requester;
 	int64_t		 cert_id;
 	int64_t		 attempts;	/* this run included */
+	int64_t		 started;	/* when this claim was made */
 	int		 overwrite;
-	json_object	*rec;
+	json_object	*rec;		/* as claimed */
 };
 
 const char	*job_kind_name(enum job_kind k);
-/* Claims the first job due by now (marks it running, one more attempt) in
- * a transaction of its own; out->id is 0 when none is due.  job_clear. */
-enum ce_err	job_claim_due(struct ce_db *db, time_t now, struct job *out,
-		    struct ce_error *err);
+/* Claims the first job due by now (marks it running, one more attempt,
+ * held until now + lease seconds; JOB_LEASE when lease <= 0) in a
+ * transaction of its own; out->id is 0 when none is due.  job_clear. */
+enum ce_err	job_claim_due(struct ce_db *db, time_t now, int64_t lease,
+		    struct job *out, struct ce_error *err);
 /* The job's own copy of the key: the PKCS#12 DER (buf_free) and the
  * password that opens it.  CE_NOKEY once the job no longer holds it. */
 enum ce_err	job_payload(struct ce_db *db, const struct job *j,
 		    struct ce_buf *pfx, char *pw, size_t pwsz,
 		    struct ce_error *err);
 /* Records the outcome of a run (why: the failure); retried after
- * JOB_RETRY_DELAY until JOB_MAX_ATTEMPTS, and the key dropped once final. */
-enum ce_err	job_finish(struct ce_db *db, struct job *j, enum ce_err result,
-		    const char *why, time_t now, struct ce_error *err);
+ * JOB_RETRY_DELAY until JOB_MAX_ATTEMPTS, and the key dropped once final.
+ * Only while j's claim still holds the job: CE_CONFLICT, and the record
+ * left as it is, when another agent took it over after the lease ran out
+ * (or it is no longer running). */
+enum ce_err	job_finish(struct ce_db *db, const struct job *j,
+		    enum ce_err result, const char *why, time_t now,
+		    struct ce_error *err);
 /* Every job record as stored, without its sealed copy of the key (the
  * admin command's listing). */
 enum ce_err	job_dump(struct ce_txn *txn, db_visit cb, void *arg,

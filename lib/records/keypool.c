@@ -26,8 +26,12 @@ take_fn(struct ce_txn *txn, void *arg, struct ce_error *err)
 	struct take *t = arg;
 	enum ce_err rc;
 
+	/* A rolled-back run's key is back in the pool, not ours. */
+	if (t->blob != NULL)
+		OPENSSL_cleanse(t->blob, t->len);
 	free(t->blob);
 	t->blob = NULL;
+	t->len = 0;
 	rc = db_first_prefix(txn, T_KEYPOOL, t->prefix, t->name, t->namesz,
 	    &t->blob, &t->len, err);
 	return rc == CE_OK ? db_del(txn, T_KEYPOOL, t->name, err) : rc;

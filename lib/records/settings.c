@@ -6,8 +6,12 @@
 #include <string.h>
 
 #include "config.h"
+#include "jobs.h"
 #include "settings.h"
 #include "db.h"
+
+#define STR(x)	STR_(x)
+#define STR_(x)	#x
 
 enum kind { S_INT, S_STR, S_REGEX };
 
@@ -30,6 +34,8 @@ static const struct {
 	{ "max_pending_per_user",	S_INT,   "100",     0, 1000000 },
 	{ "max_queued_jobs_per_user",	S_INT,   "1000",    0, 1000000 },
 	{ "max_job_delay_days",		S_INT,   "366",     0, 36600 },
+	/* How long a store agent's claim holds a job (jobs.h). */
+	{ "job_lease",			S_INT,   STR(JOB_LEASE), 1, 86400 },
 };
 #define NKNOWN (sizeof(known) / sizeof(known[0]))
 

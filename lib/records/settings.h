@@ -8,6 +8,7 @@
  *   require_requested_with   1    x-keyfactor-requested-with required
  *   body_limit               1048576 request body limit in bytes
  *   allow_self_approval      0    a requester may approve their own request
+ *   job_lease                300  seconds a store agent's claim holds a job
  */
 #ifndef CE_SETTINGS_H
 #define CE_SETTINGS_H

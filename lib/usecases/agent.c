@@ -16,6 +16,7 @@
 #include "log.h"
 #include "pemutil.h"
 #include "db.h"
+#include "settings.h"
 #include "stores.h"
 
 /* Opens the PKCS#12 the job holds (its own sealed copy of the key). */
@@ -84,17 +85,50 @@ out:
 	return rc;
 }
 
+/* Records the outcome of job's run.  A job taken over by another agent
+ * (our lease ran out first) keeps the outcome that agent records: logged,
+ * and the pass goes on. */
+static enum ce_err
+finish(struct ce_db *db, const struct job *job, enum ce_err result,
+    const char *why, time_t now, struct ce_error *err)
+{
+	struct ce_error ferr;
+	enum ce_err rc;
+
+	ce_error_clear(&ferr);
+	rc = job_finish(db, job, result, why, now, &ferr);
+	if (rc == CE_CONFLICT) {
+		log_info("%s; its outcome here is not recorded", ferr.msg);
+		return CE_OK;
+	}
+	if (rc != CE_OK && err != NULL)
+		*err = ferr;
+	return rc;
+}
+
+/* The pass's clock: now, moved on by the time the pass has taken since
+ * start, so that a lease runs from its claim and a retry waits from its
+ * failure, however many jobs ran before them. */
+static time_t
+pass_clock(time_t now, time_t start)
+{
+	return now + (time(NULL) - start);
+}
+
 enum ce_err
 agent_run_due(struct ce_db *db, time_t now, int *ran, int *failed,
     struct ce_error *err)
 {
 	struct ce_error jerr;
 	struct job job;
+	time_t start = time(NULL);
+	int64_t lease = settings_int(db, NULL, "job_lease");
 	enum ce_err rc, result;
 
 	*ran = *failed = 0;
 	for (;;) {
-		if ((rc = job_claim_due(db, now, &job, err)) != CE_OK)
+		if ((rc = job_claim_due(db, pass_clock(now, start), lease, &job,
+		    err)) != CE_OK)
 			return rc;
 		if (job.id == 0)
 			return CE_OK;	/* nothing is due */
@@ -104,8 +138,9 @@ agent_run_due(struct ce_db *db, time_t now, int *ran, int *failed,
 		    (long long)job.id, job_kind_name(job.kind), job.store_id,
 		    job.alias, result == CE_OK ? "succeeded" : "failed",
 		    result == CE_OK ? "" : ": ", result == CE_OK ? "" : jerr.msg);
-		rc = job_finish(db, &job, result, result == CE_OK ? NULL :
-		    jerr.msg[0] ? jerr.msg : ce_strerror(result), now, err);
+		rc = finish(db, &job, result, result == CE_OK ? NULL :
+		    jerr.msg[0] ? jerr.msg : ce_strerror(result),
+		    pass_clock(now, start), err);
 		job_clear(&job);
 		(*ran)++;
 		if (result != CE_OK)

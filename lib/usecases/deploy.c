@@ -257,12 +257,12 @@ static enum ce_err jobs_bound(struct ce_db *, struct ce_txn *, const char *,
 
 enum ce_err
 deploy_plan_schedule(struct ce_db *db, struct ce_txn *txn, const char *user,
-    struct deploy_plan *p, int64_t cert_id, const struct ce_buf *pfx,
+    const struct deploy_plan *p, int64_t cert_id, const struct ce_buf *pfx,
     const char *thumbprint, const char *password, int kind, time_t due,
     json_object **ok, json_object **bad, struct ce_error *err)
 {
 	struct job_new job;
-	struct target *t = p->t;
+	struct target t;
 	enum ce_err rc;
 	size_t i;
 
@@ -275,25 +275,29 @@ deploy_plan_schedule(struct ce_db *db, struct ce_txn *txn, const char *user,
 	if ((rc = jobs_bound(db, txn, user, p->n, due, err)) != CE_OK)
 		goto fail;
 	for (i = 0; i < p->n; i++) {
-		if (!t[i].has_alias)
-			snprintf(t[i].alias, sizeof(t[i].alias), "%s", thumbprint);
-		if (!target_ok(db, txn, user, &t[i])) {
-			json_object_array_add(*bad, json_object_new_string(t[i].id));
+		/* A copy: the plan is the caller's input, read again when a
+		 * write runs twice (db_write). */
+		t = p->t[i];
+		if (!t.has_alias)
+			snprintf(t.alias, sizeof(t.alias), "%s", thumbprint);
+		if (!target_ok(db, txn, user, &t)) {
+			json_object_array_add(*bad,
+			    json_object_new_string(t.id));
 			continue;
 		}
 		memset(&job, 0, sizeof(job));
-		job.store_id = t[i].id;
+		job.store_id = t.id;
 		job.kind = (enum job_kind)kind;
 		job.cert_id = cert_id;
-		job.alias = t[i].alias;
-		job.overwrite = t[i].overwrite;
+		job.alias = t.alias;
+		job.overwrite = t.overwrite;
 		job.due = due;
 		job.requester = user;
 		job.pfx = pfx;
 		job.password = password;
 		if ((rc = job_create(db, txn, &job, NULL, err)) != CE_OK)
 			goto fail;
-		json_object_array_add(*ok, json_object_new_string(t[i].id));
+		json_object_array_add(*ok, json_object_new_string(t.id));
 	}
 	return CE_OK;
 fail:
@@ -306,7 +310,7 @@ fail:
 /* Creates the jobs and builds {SuccessfulStores, FailedStores}. */
 static enum ce_err
 schedule(struct ce_db *db, struct ce_txn *txn, const char *user,
-    struct deploy_plan *p, const struct staged *st, const char *password,
+    const struct deploy_plan *p, const struct staged *st, const char *password,
     int kind, time_t due, json_object **response, size_t *scheduled,
     struct ce_error *err)
 {
@@ -386,6 +390,19 @@ struct call {
 	json_object			*response;
 };
 
+/* What a write makes, dropped before it runs (again: db_write may run it
+ * twice). */
+static void
+call_reset(struct call *c)
+{
+	buf_free(&c->st.pfx);
+	memset(&c->st, 0, sizeof(c->st));
+	json_object_put(c->response);
+	c->response = NULL;
+	c->cid = 0;
+	c->scheduled = 0;
+}
+
 /* Deploy's write (db_write: shared with concurrent requests' writes). */
 static enum ce_err
 deploy_fn(struct ce_txn *txn, void *arg, struct ce_error *err)
@@ -394,6 +411,7 @@ deploy_fn(struct ce_txn *txn, void *arg, struct ce_error *err)
 	const struct deploy_req *req = c->deploy;
 	enum ce_err rc;
 
+	call_reset(c);
 	if ((rc = resolve_cert(txn, req->certificate_id.set, req->certificate_id.v,
 	    req->request_id.set, req->request_id.v, &c->cid, err)) != CE_OK ||
 	    (rc = load_staged(c->db, txn, c->user, c->cid, req->password.v,
@@ -415,6 +433,7 @@ run(struct call *c, db_write_fn fn, json_object **response,
 	buf_free(&c->st.pfx);
 	if (rc != CE_OK) {
 		json_object_put(c->response);
+		c->response = NULL;
 		return rc;
 	}
 	*response = c->response;
@@ -523,6 +542,7 @@ replace_fn(struct ce_txn *txn, void *arg, struct ce_error *err)
 	const struct replace_req *req = c->replace;
 	enum ce_err rc;
 
+	call_reset(c);
 	if ((rc = resolve_cert(txn, req->certificate_id.set, req->certificate_id.v,
 	    req->request_id.set, req->request_id.v, &c->cid, err)) != CE_OK ||
 	    (rc = replace_targets(txn, req->existing_certificate_id.v, &c->plan,

@@ -65,16 +65,17 @@ enum ce_err	deploy_require_schedule(struct ce_db *db, const char *user,
  * Inside a write transaction: checks each target (unknown store, no claim
  * for its container, alias taken without Overwrite -> *failed) and creates
  * a job for the others (-> *ok).  pfx/password is the key material; the
- * default alias is the thumbprint.  kind is a job_kind.  *ok and *failed are
- * new arrays of store GUIDs (caller puts).
+ * default alias is the thumbprint (p itself is left as it is).  kind is a
+ * job_kind.  *ok and *failed are new arrays of store GUIDs (caller puts).
  */
 struct ce_txn;
 struct ce_buf;
 enum ce_err	deploy_plan_schedule(struct ce_db *db, struct ce_txn *txn,
-		    const char *user, struct deploy_plan *p, int64_t cert_id,
-		    const struct ce_buf *pfx, const char *thumbprint,
-		    const char *password, int kind, time_t due, json_object **ok,
-		    json_object **failed, struct ce_error *err);
+		    const char *user, const struct deploy_plan *p,
+		    int64_t cert_id, const struct ce_buf *pfx,
+		    const char *thumbprint, const char *password, int kind,
+		    time_t due, json_object **ok, json_object **failed,
+		    struct ce_error *err);
 
 /*
  * Deploy: validates the request (400 naming the field), checks the staging

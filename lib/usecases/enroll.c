@@ -191,6 +191,11 @@ schedule_v2(struct ce_db *db, struct ce_txn *txn, int64_t cert_id, void *arg,
 	time_t now = time(NULL);
 	enum ce_err rc;
 
+	/* Not the lists of a run that was rolled back (db_write runs the
+	 * commit again). */
+	json_object_put(j->ok);
+	json_object_put(j->bad);
+	j->ok = j->bad = NULL;
 	if (x509_thumbprint(j->cert, tp, sizeof(tp)) != CE_OK)
 		return ce_fault(err, CE_CRYPTO, "thumbprint");
 	rc = deploy_plan_schedule(db, txn, j->ctx->user, &j->w->plan, cert_id,

@@ -150,6 +150,9 @@ move_fn(struct ce_txn *txn, void *arg, struct ce_error *err)
 	struct request req;
 	enum ce_err rc;
 
+	/* not the reason of a run that was rolled back */
+	if (m->why != NULL)
+		m->why[0] = '\0';
 	if ((rc = request_get(txn, m->id, &req, err)) != CE_OK)
 		return rc;
 	if (req.state != m->from) {
@@ -266,6 +269,9 @@ deny_fn(struct ce_txn *txn, void *arg, struct ce_error *err)
 	struct request *req = d->req;
 	enum ce_err rc;
 
+	/* What a rolled-back run read or said goes (db_write may run this
+	 * twice). */
+	d->why[0] = '\0';
 	request_clear(req);
 	if ((rc = request_get(txn, d->id, req, err)) != CE_OK) {
 		snprintf(d->why, d->whysz, "Request %lld was not found.",

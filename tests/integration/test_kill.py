@@ -40,6 +40,9 @@ def test_kill_9_under_load(supervised, tmp_path):
     store_dir.mkdir()
     store = s.tool("store", "add", "--type", "PEM", "--path", str(store_dir)).stdout.strip()
     s.tool("setting", "set", "max_queued_jobs_per_user", "1000000")  # not what this measures
+    # A killed agent's job is held until its lease runs out (300 s by
+    # default): a short one, so that the agents after it take it over.
+    s.tool("setting", "set", "job_lease", "1")
     acked, lock, stop = [], threading.Lock(), threading.Event()
     counts = {"ok": 0, "failed": 0, "agent_kills": 0, "kills": 0}
 
@@ -124,7 +127,9 @@ def test_kill_9_under_load(supervised, tmp_path):
     for cid, tp in acked:
         assert records.get(cid) == tp, (cid, tp)
 
-    # Interrupted jobs: a few more agent runs finish every job one way or another.
+    # Interrupted jobs: once their leases are over, a few more agent runs
+    # finish every job one way or another.
+    time.sleep(2)
     for _ in range(3):
         s.tool("agent", "--once")
     for line in s.tool("job", "list").stdout.splitlines():

@@ -59,6 +59,7 @@ kit_open_db(struct kit *k)
 
 	if (base == NULL || *base == '\0') {
 		E(db_open(k->dir, &k->db, &err));
+		kit_drill(k->db);
 		return;
 	}
 	snprintf(k->schema, sizeof(k->schema), "unit_%d_%u", (int)getpid(), n++);
@@ -76,6 +77,16 @@ kit_open_db(struct kit *k)
 	    strchr(base, '?') != NULL ? "&" : "?", k->schema);
 	E(db_open_url(k->dir, url, &k->db, &err));
 	E(db_migrate(k->db, &from, &to, &err));
+	kit_drill(k->db);
+}
+
+void
+kit_drill(struct ce_db *db)
+{
+	const char *on = getenv("CERTENROLL_RETRY_DRILL");
+
+	if (on != NULL && strcmp(on, "1") == 0)
+		db_set_retry_drill(db, 1);
 }
 
 int

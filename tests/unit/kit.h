@@ -77,6 +77,10 @@ int		kit_teardown(void **state);
 			    kit_teardown)
 /* Whether the tests run on PostgreSQL (CERTENROLL_TEST_DATABASE). */
 int		kit_on_postgresql(void);
+/* CERTENROLL_RETRY_DRILL=1 (make unit-drill): db_set_retry_drill on db, so
+ * that every db_write runs its function twice, as a conflict would.  The
+ * kit does it for its own database; a test opening one calls it. */
+void		kit_drill(struct ce_db *db);
 /* The same without cmocka's state, for a second folder in one test. */
 void		kit_open(struct kit *k);
 void		kit_close(struct kit *k);

@@ -3,7 +3,8 @@
  * certificate's job runs once, writes the store's files (the certificate
  * with our thumbprint, its key sealed with the enrollment's password), and
  * the inventory becomes the certificate's location; a job whose store
- * cannot be written is retried, then fails, and keeps no key.
+ * cannot be written is retried, then fails, and keeps no key; a job another
+ * agent holds waits for that claim's lease to end.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -90,6 +91,30 @@ store_path(struct kit *k, const char *guid)
 	return path;
 }
 
+static int
+first_cb(const char *key, json_object *rec, void *arg)
+{
+	(void)key;
+	*(json_object **)arg = json_object_get(rec);
+	return 1;
+}
+
+/* The one job record (caller puts): its id is not known, as ids a
+ * rolled-back write took are not given again on PostgreSQL. */
+static json_object *
+the_job(struct kit *k)
+{
+	struct ce_error err;
+	struct ce_txn *txn = NULL;
+	json_object *rec = NULL;
+
+	E(db_begin(k->db, 0, &txn, &err));
+	E(db_foreach(txn, T_JOBS, first_cb, &rec, &err));
+	db_abort(txn);
+	CHECK(rec != NULL);
+	return rec;
+}
+
 static void
 test_runs_once(void **state)
 {
@@ -154,7 +179,7 @@ test_retried_then_failed(void **state)
 	for (i = 1; i <= JOB_MAX_ATTEMPTS; i++) {
 		E(agent_run_due(k->db, now + 1, &ran, &failed, &err));
 		CHECK(ran == 1 && failed == 1);
-		job = kit_record_id(k, T_JOBS, 1);
+		job = the_job(k);
 		CHECK(strcmp(json_object_get_string(json_object_object_get(job,
 		    "status")), i < JOB_MAX_ATTEMPTS ? "retry" : "failed") == 0);
 		CHECK(json_object_get_int64(json_object_object_get(job,
@@ -166,11 +191,55 @@ test_retried_then_failed(void **state)
 		/* not due again before JOB_RETRY_DELAY */
 		E(agent_run_due(k->db, now + 1, &ran, &failed, &err));
 		CHECK(ran == 0);
-		now += JOB_RETRY_DELAY;
+		/* (+1: the agent's clock moved on while the run took, into
+		 * the next second at most) */
+		now += JOB_RETRY_DELAY + 1;
 	}
 	E(agent_run_due(k->db, now + 1, &ran, &failed, &err));
 	CHECK(ran == 0);
 	free(dir);
+}
+
+static int64_t
+field(json_object *rec, const char *k)
+{
+	return json_object_get_int64(json_object_object_get(rec, k));
+}
+
+/* A job another agent holds is left alone while that claim's lease lasts,
+ * then taken over as a further attempt, held for this agent's own lease
+ * (job_lease); the other agent's outcome, should it come, is refused. */
+static void
+test_lease_taken_over(void **state)
+{
+	struct kit *k = *state;
+	struct ce_error err;
+	struct job other;
+	json_object *job;
+	char guid[GUID_LEN + 1];
+	time_t now;
+	int ran, failed;
+
+	world(k, guid);
+	kit_setting(k, "job_lease", "10");
+	deploy(k, enroll(k, "held.example.com"), guid, "held");
+	now = time(NULL) + 1;
+	E(job_claim_due(k->db, now, JOB_LEASE, &other, &err));
+	CHECK(other.id > 0 && other.attempts == 1);
+	/* (-5: the agent's clock moves on while it runs) */
+	E(agent_run_due(k->db, now + JOB_LEASE - 5, &ran, &failed, &err));
+	CHECK(ran == 0);
+	E(agent_run_due(k->db, now + JOB_LEASE + 1, &ran, &failed, &err));
+	CHECK(ran == 1 && failed == 0);
+	job = the_job(k);
+	CHECK(strcmp(json_object_get_string(json_object_object_get(job,
+	    "status")), "succeeded") == 0);
+	CHECK(field(job, "attempts") == 2);
+	CHECK(field(job, "lease_until") - field(job, "started") == 10);
+	json_object_put(job);
+	EFAIL(job_finish(k->db, &other, CE_SYSTEM, "late", now + JOB_LEASE + 2,
+	    &err), CE_CONFLICT, "taken over by another agent");
+	job_clear(&other);
 }
 
 int
@@ -179,6 +248,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		KIT_TEST(test_runs_once),
 		KIT_TEST(test_retried_then_failed),
+		KIT_TEST(test_lease_taken_over),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

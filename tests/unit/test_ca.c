@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -130,6 +131,24 @@ test_create(void **state)
 	ca_free(NULL);
 }
 
+/* How many CA key files the data folder holds. */
+static int
+key_files(struct kit *k)
+{
+	char path[128];
+	struct dirent *e;
+	DIR *d;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "%s/ca", k->dir);
+	CHECK((d = opendir(path)) != NULL);
+	while ((e = readdir(d)) != NULL)
+		if (strstr(e->d_name, ".key") != NULL)
+			n++;
+	closedir(d);
+	return n;
+}
+
 static void
 test_create_refused(void **state)
 {
@@ -150,10 +169,13 @@ test_create_refused(void **state)
 	    &err), CE_INVAL, "'host\\NoSuchCA' is not a known certificate "
 	    "authority");
 	CHECK(id == 0 && kit_count(k, T_CAS) == 1);
+	/* one key file each, whatever write ran and was rolled back */
+	CHECK(key_files(k) == 1);
 	/* a subject of one's own */
 	E(ca_create(k->db, INTER, &spec, "CN=Issuing CA 1,O=Example,C=DE", 10,
 	    ROOT, &id, &err));
 	CHECK(id == 2);
+	CHECK(key_files(k) == 2);
 	{
 		struct ca *ca = find(k, "issuingca");
 		char *s = x500_format(X509_get_subject_name(ca->cert));

@@ -91,6 +91,8 @@ static const struct {
 	{ "max_pending_per_user = -1", "max_pending_per_user" },
 	{ "max_queued_jobs_per_user = lots", "max_queued_jobs_per_user" },
 	{ "max_job_delay_days = 36601", "max_job_delay_days" },
+	{ "job_lease = 0", "job_lease: expected an integer from 1 to 86400" },
+	{ "job_lease = 5m", "job_lease" },
 };
 
 static void
@@ -131,13 +133,15 @@ test_overrides(void **state)
 	CHECK(settings_int(k->db, NULL, "body_limit") == 8192);
 	kit_config("body_limit = 1024\nrequire_requested_with = 0\n"
 	    "max_sans = 10000\nmax_pending_per_user = 0\n"
-	    "staging_lifetime = 2592000\nmax_job_delay_days = 0");
+	    "staging_lifetime = 2592000\nmax_job_delay_days = 0\n"
+	    "job_lease = 5");
 	CHECK(settings_int(k->db, NULL, "body_limit") == 1024);
 	CHECK(settings_int(k->db, NULL, "require_requested_with") == 0);
 	CHECK(settings_int(k->db, NULL, "max_sans") == 10000);
 	CHECK(settings_int(k->db, NULL, "max_pending_per_user") == 0);
 	CHECK(settings_int(k->db, NULL, "staging_lifetime") == 2592000);
 	CHECK(settings_int(k->db, NULL, "max_job_delay_days") == 0);
+	CHECK(settings_int(k->db, NULL, "job_lease") == 5);
 	/* not in the file: the LMDB setting, then the default */
 	config_reset();
 	CHECK(settings_int(k->db, NULL, "body_limit") == 8192);

@@ -12,6 +12,7 @@
 
 #include "request.h"
 #include "db.h"
+#include "kit.h"
 
 struct fixture {
 	char		 dir[32];
@@ -28,6 +29,7 @@ setup(void **state)
 	strcpy(f->dir, "/tmp/test_request.XXXXXX");
 	assert_non_null(mkdtemp(f->dir));
 	assert_int_equal(db_open(f->dir, &f->db, NULL), CE_OK);
+	kit_drill(f->db);
 	assert_int_equal(db_begin(f->db, 1, &f->txn, NULL), CE_OK);
 	*state = f;
 	return 0;

@@ -32,6 +32,7 @@ static const struct {
 	{ "max_pending_per_user",	"100",     0, 1000000 },
 	{ "max_queued_jobs_per_user",	"1000",    0, 1000000 },
 	{ "max_job_delay_days",		"366",     0, 36600 },
+	{ "job_lease",			"300",     1, 86400 },
 };
 #define NKNOWN	(sizeof(known) / sizeof(known[0]))
 
