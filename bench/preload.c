@@ -2,7 +2,10 @@
  * preload - fills a certenroll data directory with N issued certificates,
  * fast, for the cost-as-data-grows measurements (bench/run.sh --grow).
  *
- *   preload -d DATADIR -c CA -t TEMPLATE -u REQUESTER -n N
+ *   preload -d DATADIR [-D DATABASE] -c CA -t TEMPLATE -u REQUESTER -n N
+ *
+ * DATABASE: certenroll.conf's `database` (a postgresql:// URI; default
+ * LMDB in DATADIR).
  *
  * Each certificate is built as lib/pki/issue.c builds an ECC P-256 one (one
  * subscriber key is reused: the records do not hold keys), signed with the
@@ -42,7 +45,8 @@ die(const char *what, const struct ce_error *err)
 int
 main(int argc, char **argv)
 {
-	const char *dir = NULL, *caname = NULL, *tmpl = "WebServer",
+	const char *dir = NULL, *database = NULL, *caname = NULL,
+	    *tmpl = "WebServer",
 	    *user = "bench";
 	struct key_spec spec = { KEY_ECC, 256, NID_X9_62_prime256v1 };
 	struct ce_error err;
@@ -60,9 +64,10 @@ main(int argc, char **argv)
 	char cn[96], san[128];
 	int c;
 
-	while ((c = getopt(argc, argv, "d:c:t:u:n:")) != -1) {
+	while ((c = getopt(argc, argv, "d:D:c:t:u:n:")) != -1) {
 		switch (c) {
 		case 'd': dir = optarg; break;
+		case 'D': database = optarg; break;
 		case 'c': caname = optarg; break;
 		case 't': tmpl = optarg; break;
 		case 'u': user = optarg; break;
@@ -72,12 +77,12 @@ main(int argc, char **argv)
 	}
 	if (dir == NULL || caname == NULL || n < 0 || optind != argc) {
 usage:
-		fprintf(stderr, "usage: preload -d DATADIR -c CA [-t TEMPLATE] "
-		    "[-u REQUESTER] -n N\n");
+		fprintf(stderr, "usage: preload -d DATADIR [-D DATABASE] -c CA "
+		    "[-t TEMPLATE] [-u REQUESTER] -n N\n");
 		return 2;
 	}
 	ce_error_clear(&err);
-	if (db_open(dir, &db, &err) != CE_OK)
+	if (db_open_url(dir, database, &db, &err) != CE_OK)
 		die("db_open", &err);
 	if (db_begin(db, 0, &txn, &err) != CE_OK ||
 	    ca_find(txn, caname, &ca, &err) != CE_OK)

@@ -2,7 +2,7 @@
 # Installs the Debian packages certenroll builds, runs and tests with, when
 # any is missing (needs root).
 set -eu
-pkgs="build-essential pkg-config libfcgi-dev libjson-c-dev liblmdb-dev libpsl-dev
+pkgs="build-essential pkg-config libfcgi-dev libjson-c-dev liblmdb-dev libpq-dev libpsl-dev
 libssl-dev libcmocka-dev lmdb-utils nginx-light spawn-fcgi openssl curl
 python3 python3-pytest python3-requests python3-cryptography apache2
 apache2-utils libapache2-mod-fcgid unzip valgrind mandoc clang systemd"
