@@ -46,6 +46,31 @@ kit_fail(const char *file, int line, const char *fmt, ...)
  * each in a fresh schema of that database (its search_path), migrated as
  * `certenroll db migrate` does; dropped at kit_close.
  */
+void
+kit_schema_url(const struct kit *k, char *buf, size_t bufsz)
+{
+	const char *base = getenv("CERTENROLL_TEST_DATABASE");
+
+	snprintf(buf, bufsz, "%s%soptions=-csearch_path%%3D%s", base,
+	    strchr(base, '?') != NULL ? "&" : "?", k->schema);
+}
+
+void
+kit_pg_exec(const char *conninfo, const char *sql)
+{
+	PGconn *c;
+	PGresult *res;
+
+	if ((c = PQconnectdb(conninfo)) == NULL ||
+	    PQstatus(c) != CONNECTION_OK)
+		fail_msg("connect: %s", PQerrorMessage(c));
+	res = PQexec(c, sql);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		fail_msg("%s: %s", sql, PQerrorMessage(c));
+	PQclear(res);
+	PQfinish(c);
+}
+
 static void
 kit_open_db(struct kit *k)
 {
@@ -53,8 +78,6 @@ kit_open_db(struct kit *k)
 	static unsigned int n;
 	struct ce_error err;
 	char sql[256], url[1024];
-	PGconn *c;
-	PGresult *res;
 	int from, to;
 
 	if (base == NULL || *base == '\0') {
@@ -63,18 +86,11 @@ kit_open_db(struct kit *k)
 		return;
 	}
 	snprintf(k->schema, sizeof(k->schema), "unit_%d_%u", (int)getpid(), n++);
-	if ((c = PQconnectdb(base)) == NULL || PQstatus(c) != CONNECTION_OK)
-		fail_msg("CERTENROLL_TEST_DATABASE: %s", PQerrorMessage(c));
 	snprintf(sql, sizeof(sql), "SET client_min_messages = warning; DROP "
 	    "SCHEMA IF EXISTS %s CASCADE; CREATE SCHEMA %s", k->schema,
 	    k->schema);
-	res = PQexec(c, sql);
-	if (PQresultStatus(res) != PGRES_COMMAND_OK)
-		fail_msg("%s: %s", sql, PQerrorMessage(c));
-	PQclear(res);
-	PQfinish(c);
-	snprintf(url, sizeof(url), "%s%soptions=-csearch_path%%3D%s", base,
-	    strchr(base, '?') != NULL ? "&" : "?", k->schema);
+	kit_pg_exec(base, sql);
+	kit_schema_url(k, url, sizeof(url));
 	E(db_open_url(k->dir, url, &k->db, &err));
 	E(db_migrate(k->db, &from, &to, &err));
 	kit_drill(k->db);
@@ -100,17 +116,13 @@ kit_drop_schema(struct kit *k)
 {
 	const char *base = getenv("CERTENROLL_TEST_DATABASE");
 	char sql[256];
-	PGconn *c;
 
 	if (k->schema[0] == '\0' || base == NULL ||
 	    getenv("KEEP_TEST_DIRS") != NULL)
 		return;
-	if ((c = PQconnectdb(base)) != NULL && PQstatus(c) == CONNECTION_OK) {
-		snprintf(sql, sizeof(sql), "SET client_min_messages = warning; "
-		    "DROP SCHEMA IF EXISTS %s CASCADE", k->schema);
-		PQclear(PQexec(c, sql));
-	}
-	PQfinish(c);
+	snprintf(sql, sizeof(sql), "SET client_min_messages = warning; "
+	    "DROP SCHEMA IF EXISTS %s CASCADE", k->schema);
+	kit_pg_exec(base, sql);
 	k->schema[0] = '\0';
 }
 

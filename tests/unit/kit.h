@@ -77,6 +77,11 @@ int		kit_teardown(void **state);
 			    kit_teardown)
 /* Whether the tests run on PostgreSQL (CERTENROLL_TEST_DATABASE). */
 int		kit_on_postgresql(void);
+/* On PostgreSQL: the URI of the test's own schema (the backend's view). */
+void		kit_schema_url(const struct kit *k, char *buf, size_t bufsz);
+/* Runs sql, one or more commands, on a connection of its own to conninfo;
+ * fails the test if it fails. */
+void		kit_pg_exec(const char *conninfo, const char *sql);
 /* CERTENROLL_RETRY_DRILL=1 (make unit-drill): db_set_retry_drill on db, so
  * that every db_write runs its function twice, as a conflict would.  The
  * kit does it for its own database; a test opening one calls it. */

@@ -292,11 +292,14 @@ test_approved(void **state)
 
 	kit_put(k, T_REQUESTS, db_idkey(10, key), REQ10("APPROVING"));
 	E(certdb_commit_issued(k->db, &is.in, &cid, &rid, &err));
-	CHECK(cid == 1 && rid == 10);
+	/* LMDB gives back the id the refused commit took; a PostgreSQL
+	 * sequence never does (db.h: a gap, never a repeat) */
+	CHECK((kit_on_postgresql() ? cid == 2 : cid == 1) && rid == 10);
 	rec = kit_record_id(k, T_REQUESTS, 10);
 	CHECK(strcmp(str(rec, "state"), "ISSUED") == 0);
 	CHECK(strcmp(str(rec, "approved_by"), "carol") == 0);
-	CHECK(json_object_get_int64(json_object_object_get(rec, "cert_id")) == 1);
+	CHECK(json_object_get_int64(json_object_object_get(rec, "cert_id")) ==
+	    cid);
 	CHECK(json_object_object_get(rec, "sealed_password") == NULL);
 	json_object_put(rec);
 	rec = kit_record_id(k, T_CERTS, cid);
@@ -347,10 +350,14 @@ test_all_or_nothing(void **state)
 	CHECK(seen == 1 && cid == 0 && rid == 0);
 	CHECK(kit_count(k, T_CERTS) == 0 && kit_count(k, T_REQUESTS) == 0 &&
 	    kit_count(k, T_BY_THUMB) == 0 && kit_count(k, T_BY_SERIAL) == 0);
-	/* and the ids it took are taken again */
+	/* and the ids it took are taken again (LMDB), or skipped, never
+	 * repeated (a PostgreSQL sequence) */
 	is.in.in_txn = NULL;
 	E(certdb_commit_issued(k->db, &is.in, &cid, &rid, &err));
-	CHECK(cid == 1 && rid == 1);
+	if (kit_on_postgresql())
+		CHECK(cid == 2 && rid == 2);
+	else
+		CHECK(cid == 1 && rid == 1);
 	issuance_free(&is);
 }
 

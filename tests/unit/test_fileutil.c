@@ -5,6 +5,7 @@
  * refusals: another owner, a folder others may write, a symlink, for the
  * data folder and for its db/ and ca/.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -179,6 +180,17 @@ with_mode(struct kit *k, const char *sub, mode_t mode, const char *says)
 	CHECK(chmod(path, 0700) == 0);
 }
 
+/* LMDB's db/ folder, also where the data is on PostgreSQL (a folder an
+ * older installation left): datadir_check judges it either way. */
+static void
+db_folder(struct kit *k)
+{
+	char db[PATHSZ];
+
+	snprintf(db, sizeof(db), "%s/db", k->dir);
+	CHECK(mkdir(db, 0700) == 0 || errno == EEXIST);
+}
+
 #define WRITABLE	"is writable by group or others: refusing it"
 #define SYMLINK		"is not a folder (a symlink is refused)"
 
@@ -190,6 +202,7 @@ test_datadir_modes(void **state)
 	char ca[PATHSZ];
 
 	snprintf(ca, sizeof(ca), "%s/ca", k->dir);
+	db_folder(k);
 	/* as `certenroll init` leaves it: no ca/ yet */
 	E(datadir_check(k->dir, geteuid(), &err));
 	CHECK(mkdir(ca, 0700) == 0);
@@ -237,6 +250,7 @@ test_datadir_symlink(void **state)
 	char link[PATHSZ], sub[PATHSZ], file[PATHSZ];
 
 	kit_open(&k2);
+	db_folder(&k2);
 	/* the data folder itself */
 	snprintf(link, sizeof(link), "%s/data", k->dir);
 	CHECK(symlink(k2.dir, link) == 0);
