@@ -86,6 +86,15 @@ unit-drill: $(UNIT_BIN)
 	@CERTENROLL_RETRY_DRILL=1 UNIT_LABEL=unit-drill tests/unit/run.sh \
 	    $(UNIT_BIN)
 
+# The unit tests on PostgreSQL: a cluster of their own (tests/pg-cluster.sh)
+# in a temporary folder, a fresh schema per test (tests/unit/kit.c).
+unit-pg: $(UNIT_BIN)
+	@d=$$(mktemp -d /tmp/certenroll-unit-pg.XXXXXX) && chmod 0755 "$$d" && \
+	tests/pg-cluster.sh start "$$d/pg" >/dev/null && \
+	CERTENROLL_TEST_DATABASE="postgresql:///certenroll?host=$$d/pg&user=certenroll" \
+	    UNIT_LABEL=unit-pg tests/unit/run.sh $(UNIT_BIN); \
+	rc=$$?; tests/pg-cluster.sh stop "$$d/pg"; rm -rf "$$d"; exit $$rc
+
 check: all
 	tests/check.sh
 
@@ -133,5 +142,5 @@ clean:
 	rm -f $(LIB) $(LIB_OBJ) $(CGI_BIN) $(TOOL_BIN) $(SIGNER_BIN) $(SUPERVISE_BIN) \
 	    $(UNIT_BIN) $(UNIT_KIT)
 
-.PHONY: all unit unit-drill check clean run stop install
+.PHONY: unit-pg all unit unit-drill check clean run stop install
 include mk/fuzz.mk mk/sanitize.mk

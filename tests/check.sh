@@ -34,6 +34,7 @@ step() {
 
 step unit make -s unit
 step unit-drill make -s unit-drill
+step unit-pg make -s unit-pg
 step docs tests/docs-check.sh
 step structure /usr/bin/python3 tests/structure-check.py
 # The benchmark's programs still build (they are run by hand: bench/).
@@ -50,6 +51,11 @@ if [ -z "${FAST:-}" ]; then
 	    -s -p no:cacheprovider tests/integration/test_soak.py
 	step kill env KILLS="${KILLS:-200}" /usr/bin/python3 -m pytest -q -s \
 	    -p no:cacheprovider tests/integration/test_kill.py
+	# The same kills with the state in PostgreSQL (a cluster the test
+	# run starts): its leases and retried writes under kill -9.
+	step kill-pg env CERTENROLL_DB=postgresql KILLS="${KILLS:-200}" \
+	    /usr/bin/python3 -m pytest -q -s -p no:cacheprovider \
+	    tests/integration/test_kill.py
 fi
 rm -rf "$log"
 echo "check: $passed passed, $failed failed"

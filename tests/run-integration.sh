@@ -3,12 +3,16 @@
 # python3 and its pytest, requests and cryptography: the full suite behind
 # nginx and behind Apache with mod_proxy_fcgi, a smoke subset (enroll, deploy,
 # renew, errors, logins) behind Apache running the programs itself (mod_fcgid)
-# and as plain CGI (mod_cgid).  Ends with one line "N passed, N failed" (the
+# and as plain CGI (mod_cgid), and the full suite behind nginx once more with
+# the state in PostgreSQL (a cluster of its own, started here on a unix
+# socket in a temporary folder).  Ends with one line "N passed, N failed" (the
 # sum over every run); exits non-zero when anything failed.
 #
 #   tests/run-integration.sh [PYTEST ARGS]   arguments go to every run
 #   CERTENROLL_WEB=apache-cgi tests/run-integration.sh
 #                                            the full suite behind one server
+#   CERTENROLL_DB=postgresql CERTENROLL_WEB=nginx tests/run-integration.sh
+#                                            ... on PostgreSQL
 cd "$(dirname "$0")/.." || exit 1
 
 SMOKE="test_pfx_ecc_full_check or test_pem_format_end_entity_first
@@ -28,28 +32,34 @@ SMOKE="test_pfx_ecc_full_check or test_pem_format_end_entity_first
  or test_every_spelling or test_refusal_before_the_body"
 SMOKE=$(echo $SMOKE)	# one line
 
+# web server:what:database
 if [ -n "${CERTENROLL_WEB:-}" ]; then
-	RUNS="$CERTENROLL_WEB:full"
+	RUNS="$CERTENROLL_WEB:full:${CERTENROLL_DB:-lmdb}"
 else
-	RUNS="nginx:full apache-proxy:full apache-fcgid:smoke apache-cgi:smoke"
+	RUNS="nginx:full:lmdb apache-proxy:full:lmdb apache-fcgid:smoke:lmdb
+	      apache-cgi:smoke:lmdb nginx:full:postgresql"
 fi
 
 tmp=$(mktemp -d /tmp/certenroll-runs.XXXXXX) || exit 1
-trap 'rm -rf "$tmp"' EXIT
+chmod 0755 "$tmp"
+pg=
+trap '[ -z "$pg" ] || tests/pg-cluster.sh stop "$pg"; rm -rf "$tmp"' EXIT
 passed=0 failed=0
 for run in $RUNS; do
-	web=${run%:*} what=${run#*:}
-	echo "=== integration tests behind $web ($what)"
-	log=$tmp/$web.log
-	if [ "$what" = smoke ]; then
-		{ CERTENROLL_WEB=$web /usr/bin/python3 -m pytest -q \
-		    -p no:cacheprovider tests/integration -k "$SMOKE" "$@"
-		  echo $? > "$tmp/rc"; } 2>&1 | tee "$log"
-	else
-		{ CERTENROLL_WEB=$web /usr/bin/python3 -m pytest -q \
-		    -p no:cacheprovider tests/integration "$@"
-		  echo $? > "$tmp/rc"; } 2>&1 | tee "$log"
+	web=${run%%:*} what=${run#*:} db=${run##*:}
+	what=${what%:*}
+	echo "=== integration tests behind $web ($what, $db)"
+	log=$tmp/$web-$db.log
+	if [ "$db" = postgresql ] && [ -z "$pg" ]; then
+		pg=$tmp/pg
+		tests/pg-cluster.sh start "$pg" >/dev/null ||
+		    { echo "=== PostgreSQL did not start"; pg=; failed=$((failed + 1)); continue; }
 	fi
+	[ "$what" = smoke ] && set -- -k "$SMOKE" "$@"
+	{ CERTENROLL_WEB=$web CERTENROLL_DB=$db CERTENROLL_PG_HOST=$pg \
+	    /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/integration "$@"
+	  echo $? > "$tmp/rc"; } 2>&1 | tee "$log"
+	[ "$what" = smoke ] && shift 2
 	rc=$(cat "$tmp/rc")
 	# pytest's last line: "3 failed, 45 passed, 1 skipped, 2 xfailed in 9.1s"
 	last=$(grep -E '^=* ?[0-9]+ [a-z]+.* in [0-9.]+s' "$log" | tail -n 1)

@@ -24,6 +24,7 @@ cmd_init(struct cmdline *c)
 {
 	struct ce_error err;
 	struct ce_db *db;
+	int from, to;
 
 	ce_error_clear(&err);
 	if (mkdir(c->datadir, 0700) == -1 && errno != EEXIST) {
@@ -32,6 +33,12 @@ cmd_init(struct cmdline *c)
 		return 1;
 	}
 	db = tool_db(c);
+	/* On PostgreSQL the schema too (LMDB needs none): one command sets
+	 * an installation up. */
+	if (db_migrate(db, &from, &to, &err) != CE_OK) {
+		db_close(db);
+		return tool_fail(&err);
+	}
 	/* key_dir (certenroll.conf), else the data directory itself. */
 	if ((mkdir(db_key_dir(db), 0700) == -1 && errno != EEXIST) ||
 	    seal_key_create(db_key_dir(db), &err) != CE_OK) {

@@ -5,7 +5,8 @@ set -eu
 pkgs="build-essential pkg-config libfcgi-dev libjson-c-dev liblmdb-dev libpq-dev libpsl-dev
 libssl-dev libcmocka-dev lmdb-utils nginx-light spawn-fcgi openssl curl
 python3 python3-pytest python3-requests python3-cryptography apache2
-apache2-utils libapache2-mod-fcgid unzip valgrind mandoc clang systemd"
+apache2-utils libapache2-mod-fcgid unzip valgrind mandoc clang systemd
+postgresql-15"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
@@ -35,4 +36,6 @@ apt-get install -y -qq --no-install-recommends $missing >/dev/null
 # The packaged web servers start on install; certenroll runs its own.
 service nginx stop >/dev/null 2>&1 || true
 service apache2 stop >/dev/null 2>&1 || true
+# So does PostgreSQL's main cluster; the tests start clusters of their own.
+service postgresql stop >/dev/null 2>&1 || true
 service_user

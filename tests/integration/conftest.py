@@ -12,12 +12,20 @@ picks the web server:
 Every web server also verifies TLS client certificates against the test
 roots (the subject DN is the certenroll user) and trusts PROXY_ADDR as a
 reverse proxy that names the user in X-Remote-User.
+CERTENROLL_DB picks where the state lives:
+  lmdb (default)   LMDB in the service's data directory
+  postgresql       a database of its own per service, in a PostgreSQL 15
+                   cluster on a unix socket: CERTENROLL_PG_HOST's (the
+                   socket folder of tests/pg-cluster.sh), else one this
+                   pytest run starts and stops
 """
 import base64
+import atexit
 import contextlib
 import datetime
 import hashlib
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -31,6 +39,8 @@ from requests.adapters import HTTPAdapter
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 TOOL = os.path.join(ROOT, "tools", "certenroll")
 SERVE = os.path.join(ROOT, "tools", "certenroll-serve")
+PG_CLUSTER = os.path.join(ROOT, "tests", "pg-cluster.sh")
+PG_BIN = "/usr/lib/postgresql/15/bin"
 
 ROOT_CA = "ca.certenroll.test\\RootCA"
 ISSUING_CA = "ca.certenroll.test\\IssuingCA"
@@ -59,6 +69,9 @@ WEB = os.environ.get("CERTENROLL_WEB", "nginx")
 WEB_SERVERS = ("nginx", "apache-proxy", "apache-fcgid", "apache-cgi")
 if WEB not in WEB_SERVERS:
     raise RuntimeError("CERTENROLL_WEB=%s: one of %s" % (WEB, ", ".join(WEB_SERVERS)))
+DB = os.environ.get("CERTENROLL_DB", "lmdb")
+if DB not in ("lmdb", "postgresql"):
+    raise RuntimeError("CERTENROLL_DB=%s: lmdb or postgresql" % DB)
 # Apache runs the programs itself (as its user, www-data when root).
 WEB_RUNS_PROGRAMS = WEB in ("apache-fcgid", "apache-cgi")
 # The trusted reverse proxy's address (the web servers listen on 127.0.0.1
@@ -87,8 +100,39 @@ def free_port():
     return port
 
 
+_pg_host = None
+
+
+def pg_host():
+    """The socket folder of the PostgreSQL cluster the services use."""
+    global _pg_host
+    if _pg_host is None:
+        _pg_host = os.environ.get("CERTENROLL_PG_HOST") or None
+    if _pg_host is None:
+        d = tempfile.mkdtemp(prefix="certenroll-pg-")
+        subprocess.run([PG_CLUSTER, "start", d], check=True,
+                       stdout=subprocess.DEVNULL)
+        atexit.register(lambda: (subprocess.run([PG_CLUSTER, "stop", d]),
+                                 shutil.rmtree(d, ignore_errors=True)))
+        _pg_host = d
+    return _pg_host
+
+
+def psql(host, db, sql, user="certenroll"):
+    """Runs sql in database db; its rows as text, one per line."""
+    p = subprocess.run([os.path.join(PG_BIN, "psql"), "-h", host, "-U", user,
+                        "-d", db, "-qAt", "-v", "ON_ERROR_STOP=1", "-c", sql],
+                       capture_output=True, text=True)
+    if p.returncode != 0:
+        raise RuntimeError("psql: %s" % p.stderr)
+    return p.stdout
+
+
 class Service:
-    def __init__(self, base):
+    def __init__(self, base, database=None):
+        """database: a connection string to share with another Service
+        (the hosts of one installation); else a new database per service on
+        PostgreSQL, LMDB in the data directory otherwise."""
         self.base = base
         self.data = os.path.join(base, "data")
         self.run = os.path.join(base, "run")
@@ -97,13 +141,47 @@ class Service:
         self.ca_bundle = os.path.join(base, "roots.pem")
         self.web = WEB
         self.proxy_addr = PROXY_ADDR
+        self.database = database
+        if database is None and DB == "postgresql":
+            name = "it_" + re.sub(r"[^a-z0-9]", "_", os.path.basename(base).lower())
+            psql(pg_host(), "postgres", 'CREATE DATABASE "%s"' % name)
+            self.database = "postgresql:///%s?host=%s&user=certenroll" % (
+                name, pg_host())
+        # The certenroll.conf the admin command reads (and the programs,
+        # once a test's own is given to use_conf).
+        self.conf = os.path.join(base, "tool.conf")
+        with open(self.conf, "w") as f:
+            f.write(self.conf_lines())
+        os.chmod(self.conf, 0o644)
+        self.own_conf = False
+
+    def conf_lines(self):
+        """The certenroll.conf lines that name this service's database."""
+        if self.database is None:
+            return ""
+        return "database = %s\n" % self.database
+
+    def use_conf(self, path, text):
+        """Writes path as a certenroll.conf of the test's own (text, the
+        data directory and the database) for the admin command and, given
+        to start(), the programs."""
+        with open(path, "w") as f:
+            f.write("data_dir = %s\n%s%s" % (self.data, self.conf_lines(), text))
+        os.chmod(path, 0o644)
+        self.conf = path
+        self.own_conf = True
+        return path
+
+    def env(self, **kw):
+        """The environment for a certenroll command on this service."""
+        return dict(os.environ, CERTENROLL_CONF=self.conf, **kw)
 
     def tool(self, *args, check=True):
         """Runs the admin command on the service's data directory."""
         # Run as root, it gives what it creates to the data directory's
         # owner (the service user, once certenroll-serve started).
         p = subprocess.run([TOOL, "-d", self.data, *args], capture_output=True,
-                           text=True)
+                           text=True, env=self.env())
         if check and p.returncode != 0:
             raise RuntimeError("certenroll %s failed: %s" % (args, p.stderr))
         return p
@@ -163,7 +241,12 @@ class Service:
         keep."""
         self.port = free_port()
         self.url = "https://localhost:%d" % self.port
-        extra = ["--conf", conf] if conf is not None else []
+        if conf is not None:
+            extra = ["--conf", conf]
+        elif self.database is not None:
+            extra = ["--database", self.database]
+        else:
+            extra = []
         subprocess.run([*wrap, SERVE, "start", "--data", self.data,
                         "--run", self.run,
                         "--port", str(self.port), "--workers", "3",
@@ -286,10 +369,56 @@ class Service:
                             fmt=fmt, version=version, **kw)
 
     def db_digest(self):
-        """A digest of every LMDB record, to prove a request changed nothing."""
-        p = subprocess.run(["mdb_dump", "-a", os.path.join(self.data, "db")],
-                           capture_output=True, check=True)
-        return hashlib.sha256(p.stdout).hexdigest()
+        """A digest of every record, to prove a request changed nothing:
+        LMDB's own dump; on PostgreSQL every table's count and digest but
+        the sequences (a rolled-back transaction's ids are gone, not
+        reused: gaps are allowed)."""
+        if self.database is None:
+            p = subprocess.run(["mdb_dump", "-a", os.path.join(self.data, "db")],
+                               capture_output=True, check=True)
+            return hashlib.sha256(p.stdout).hexdigest()
+        out = self.tool("db", "digest").stdout
+        return [l for l in out.splitlines() if not l.startswith("counters\t")]
+
+    def pg(self):
+        """(socket folder, database name) of the service's PostgreSQL."""
+        name = self.database.split("///", 1)[1].split("?", 1)[0]
+        host = self.database.split("host=", 1)[1].split("&", 1)[0]
+        return host, name
+
+    def sql(self, query):
+        """Runs query in the service's PostgreSQL database."""
+        return psql(*self.pg(), query)
+
+    def dump(self):
+        """Every record as its backend's own dump tool prints it (LMDB's
+        mdb_dump -p, PostgreSQL's pg_dump)."""
+        if self.database is None:
+            cmd = ["mdb_dump", "-a", "-p", os.path.join(self.data, "db")]
+        else:
+            host, name = self.pg()
+            cmd = [os.path.join(PG_BIN, "pg_dump"), "-h", host, "-U",
+                   "certenroll", "-a", name]
+        return subprocess.run(cmd, capture_output=True, check=True).stdout
+
+    def db_size(self):
+        """The bytes the database takes on disk."""
+        if self.database is None:
+            return os.path.getsize(os.path.join(self.data, "db", "data.mdb"))
+        return int(self.sql("SELECT pg_database_size(current_database())"))
+
+    def raw_state(self):
+        """The bytes the database holds, as an attacker who reads it
+        sees them: LMDB's file; PostgreSQL's pg_dump with every bytea
+        value decoded."""
+        if self.database is None:
+            with open(os.path.join(self.data, "db", "data.mdb"), "rb") as f:
+                return f.read()
+        dump = self.dump()
+        raw = [dump]
+        for h in re.findall(rb"\\\\x([0-9a-f]+)", dump):
+            raw.append(bytes.fromhex(h.decode()))
+        return b"\n".join(raw)
 
 
 def new_base(prefix):

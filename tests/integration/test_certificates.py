@@ -540,7 +540,15 @@ def _record(svc, cert_id):
 
 def _strip_view(svc, cert_id):
     """Rewrites certificate record cert_id without its stored "view", as an
-    older certenroll wrote it (mdb_load, LMDB's own tool)."""
+    older certenroll wrote it (mdb_load, LMDB's own tool; psql)."""
+    if svc.database is not None:
+        rec = json.loads(svc.sql("SELECT doc FROM certs WHERE id = %d" % cert_id))
+        assert isinstance(rec.pop("view"), dict)
+        val = json.dumps(rec, separators=(",", ":")).replace("'", "''")
+        svc.sql("UPDATE certs SET doc = '%s' WHERE id = %d" % (val, cert_id))
+        assert "view" not in json.loads(
+            svc.sql("SELECT doc FROM certs WHERE id = %d" % cert_id))
+        return
     head = _certs_dump(svc)[0]
     key, rec = _record(svc, cert_id)
     assert isinstance(rec.pop("view"), dict)

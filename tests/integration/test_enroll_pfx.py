@@ -186,7 +186,7 @@ def test_store_format_keeps_key_server_side(svc):
     assert ci["Pkcs12Blob"] is None
     assert ci["RequestDisposition"] == "ISSUED"
     # The staging record exists and holds no readable key material.
-    raw = open(svc.data + "/db/data.mdb", "rb").read()
+    raw = svc.raw_state()
     assert b"store-password-1" not in raw
     assert b"PRIVATE KEY" not in raw
 

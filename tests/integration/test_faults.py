@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from conftest import ISSUING_CA, new_base, started
+from conftest import DB, ISSUING_CA, new_base, started
 
 
 def mount_tmpfs(path, size):
@@ -21,6 +21,8 @@ def mount_tmpfs(path, size):
 def small_disk():
     if os.geteuid() != 0:
         pytest.skip("needs root to mount a tmpfs")
+    if DB != "lmdb":
+        pytest.skip("the state is in PostgreSQL's cluster, not the data directory")
     base = new_base("certenroll-disk-")
     data = os.path.join(base, "data")
     os.mkdir(data)

@@ -27,7 +27,7 @@ def test_pool_keys_are_taken_once(svc):
     start = pool(svc)
     svc.tool("keypool", "fill", "--spec", "RSA-2048", "--size", str(start + 4))
     assert pool(svc) == start + 4
-    raw = open(svc.data + "/db/data.mdb", "rb").read()
+    raw = svc.raw_state()
     assert b"PRIVATE KEY" not in raw
     keys = [enroll_rsa(svc, i) for i in range(3)]
     assert pool(svc) == start + 1
@@ -52,7 +52,8 @@ def test_agent_fills_the_pool_certenroll_conf_names(svc, tmp_path):
         return int(svc.tool("keypool", "status", "--spec", "ECC-P-256").stdout)
 
     conf = tmp_path / "certenroll.conf"
-    conf.write_text("key_pool = ECC-P-256:%d\n" % (ecc_pool() + 3))
+    conf.write_text(svc.conf_lines() +
+                    "key_pool = ECC-P-256:%d\n" % (ecc_pool() + 3))
     os.chmod(tmp_path, 0o755)
     os.chmod(conf, 0o644)
     want = ecc_pool() + 3
@@ -62,7 +63,7 @@ def test_agent_fills_the_pool_certenroll_conf_names(svc, tmp_path):
     assert p.returncode == 0, p.stderr
     assert ecc_pool() == want
     # A malformed file is refused, naming the line.
-    conf.write_text("key_pool ECC-P-256\n")
+    conf.write_text("key_pool ECC-P-256\n" + svc.conf_lines())
     p = subprocess.run([TOOL, "-d", svc.data, "keypool", "status", "--spec",
                         "ECC-P-256"], env=dict(os.environ, CERTENROLL_CONF=str(conf)),
                        capture_output=True, text=True, timeout=60)

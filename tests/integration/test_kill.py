@@ -80,7 +80,8 @@ def test_kill_9_under_load(supervised, tmp_path):
     def agents():
         while not stop.is_set():
             p = subprocess.Popen([TOOL, "-d", s.data, "agent", "--once"],
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                 env=s.env())
             time.sleep(random.uniform(0.05, 0.3))
             if p.poll() is None and random.random() < 0.5:
                 p.kill()
@@ -115,9 +116,9 @@ def test_kill_9_under_load(supervised, tmp_path):
                   "Timestamp": "2026-11-25T10:00:00Z", "Password": PW}, user="storeops")
     assert r.status_code == 200, r.text
 
-    # LMDB reads cleanly; every acknowledged certificate is there, ids unique.
-    assert subprocess.run(["mdb_dump", "-a", os.path.join(s.data, "db")],
-                          capture_output=True).returncode == 0
+    # The database reads cleanly (every table, to the last record); every
+    # acknowledged certificate is there, ids unique.
+    s.db_digest()
     records = {}
     for line in s.tool("cert", "list").stdout.splitlines():
         rec = json.loads(line.split("\t", 1)[1])

@@ -279,7 +279,8 @@ def test_agent_reads_job_payload_within_bounds(svc, stores):
                      "CertificateId": ci["KeyfactorId"], "Password": PW})
     assert r.status_code == 200 and r.json()["SuccessfulStores"] == [stores["pem"]], r.text
     p = subprocess.run(["valgrind", "--error-exitcode=99", "--leak-check=no", TOOL, "-d",
-                        svc.data, "agent", "--once"], capture_output=True, text=True)
+                        svc.data, "agent", "--once"], capture_output=True, text=True,
+                       env=svc.env())
     assert "open_payload" not in p.stderr, p.stderr[-3000:]
     assert "seal.c" not in p.stderr, p.stderr[-3000:]
     assert p.returncode == 0, p.stderr[-3000:]

@@ -72,10 +72,10 @@ def test_dek_readable_by_others_is_refused(svc):
         os.chmod(dek, 0o600)
 
 
-def test_raw_lmdb_holds_no_key_or_password(svc):
+def test_raw_database_holds_no_key_or_password(svc):
     r = svc.enroll(enroll_body("WebServer", "raw.example.com"), fmt="STORE")
     assert r.status_code == 200, r.text
-    raw = open(os.path.join(svc.data, "db", "data.mdb"), "rb").read()
+    raw = svc.raw_state()
     assert b"PRIVATE KEY" not in raw
     assert b"lint-pass-1234" not in raw
     for user, (pw, _) in USERS.items():

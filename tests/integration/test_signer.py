@@ -128,7 +128,7 @@ def test_no_signer_no_signature(svc, signer):
             os.unlink(signer)
         p = subprocess.Popen([os.path.join(ROOT, "tools", "certenroll-signer"),
                               "-d", svc.data, "-s", signer, *as_user],
-                             stderr=open(os.path.join(svc.run, "signer.log"), "a"))
+                             env=svc.env(), stderr=open(os.path.join(svc.run, "signer.log"), "a"))
         open(os.path.join(svc.run, "signer.pid"), "w").write("%d\n" % p.pid)
         for _ in range(50):
             if os.path.exists(signer) and os.stat(signer).st_uid == st.st_uid:

@@ -302,7 +302,7 @@ def test_signer_dropped_to_another_user_still_reserves_serials(svc, signer):
     sock = os.path.join(svc.run, "signer-dropped.sock")
     p = subprocess.Popen([os.path.join(ROOT, "tools", "certenroll-signer"),
                           "-d", svc.data, "-s", sock, "-u", "nobody",
-                          "-a", "root"],
+                          "-a", "root"], env=svc.env(),
                          stderr=open(os.path.join(svc.run, "signer.log"), "a"))
     try:
         for _ in range(50):

@@ -127,7 +127,8 @@ def test_soak(svc, tmp_path):
         assert rss <= rss0 * 1.25 + 2048, (p, rss0, rss)
         assert rss < 16 * 1024, (p, rss)
     certs = len(svc.tool("cert", "list").stdout.splitlines())
-    size = os.path.getsize(os.path.join(svc.data, "db", "data.mdb"))
-    print("soak: %d certificates, %d bytes of LMDB (%d per certificate)"
-          % (certs, size, size // max(certs, 1)))
+    size = svc.db_size()
+    print("soak: %d certificates, %d bytes of %s (%d per certificate)"
+          % (certs, size, svc.database and "PostgreSQL" or "LMDB",
+             size // max(certs, 1)))
     assert size // max(certs, 1) < 64 * 1024

@@ -133,12 +133,10 @@ def syslog_svc():
     col = replaced = None
     try:
         s.setup_data()
-        conf = os.path.join(base, "certenroll.conf")
-        with open(conf, "w") as f:
-            f.write("data_dir = %s\nclient_cert_auth = 1\n"
-                    "trusted_proxy_param = CERTENROLL_PROXY_USER\n"
-                    "log = syslog\n" % s.data)
-        os.chmod(conf, 0o644)
+        conf = s.use_conf(os.path.join(base, "certenroll.conf"),
+                          "client_cert_auth = 1\n"
+                          "trusted_proxy_param = CERTENROLL_PROXY_USER\n"
+                          "log = syslog\n")
         state = dev_log_state()
         if state == "live":
             # A syslog daemon's socket: cover it in a namespace of our own.
