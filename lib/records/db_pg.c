@@ -261,6 +261,23 @@ conn_give(struct pg *g, PGconn *c)
 	PQfinish(c);
 }
 
+/* Closes every idle connection: after one was found dead (a restart of
+ * the server), the others made before it are dead too. */
+static void
+pool_flush(struct pg *g)
+{
+	PGconn *idle[POOL_MAX];
+	int n;
+
+	pthread_mutex_lock(&g->lock);
+	n = g->nidle;
+	memcpy(idle, g->idle, (size_t)n * sizeof(idle[0]));
+	g->nidle = 0;
+	pthread_mutex_unlock(&g->lock);
+	while (n > 0)
+		PQfinish(idle[--n]);
+}
+
 enum ce_err
 db_pg_open(struct ce_db *db, const char *conninfo, struct ce_error *err)
 {
@@ -302,7 +319,8 @@ pg_begin(struct ce_db *db, struct ce_txn *t, struct ce_error *err)
 	if ((p = calloc(1, sizeof(*p))) == NULL)
 		return ce_fault(err, CE_NOMEM, "calloc");
 	/* A pooled connection may have died with a restart of the server:
-	 * one fresh connection is tried before giving up. */
+	 * then the pool is emptied and one fresh connection is tried before
+	 * giving up. */
 	for (tries = 0; tries < 2; tries++) {
 		memset(p, 0, sizeof(*p));
 		if ((p->c = conn_take(PG(db), err, &rc)) == NULL)
@@ -316,6 +334,7 @@ pg_begin(struct ce_db *db, struct ce_txn *t, struct ce_error *err)
 		PQfinish(p->c);
 		if (!p->lost)
 			break;
+		pool_flush(PG(db));
 	}
 	free(p);
 	return rc;

@@ -234,19 +234,22 @@ class Service:
             f.write(self.ca_pem(ROOT_CA))
             f.write(self.ca_pem(RSA_CA))
 
-    def start(self, conf=None, wrap=()):
+    def start(self, conf=None, wrap=(), listen=None):
         """conf: a certenroll.conf of the test's own (certenroll-serve
         --conf; no signer then); wrap: a command prefix for certenroll-serve
         (e.g. unshare), whose environment the programs and the web server
-        keep."""
+        keep; listen: a loopback address of the service's own (one per
+        host of a shared installation) rather than localhost."""
         self.port = free_port()
-        self.url = "https://localhost:%d" % self.port
+        self.url = "https://%s:%d" % (listen or "localhost", self.port)
         if conf is not None:
             extra = ["--conf", conf]
         elif self.database is not None:
             extra = ["--database", self.database]
         else:
             extra = []
+        if listen is not None:
+            extra += ["--listen", listen]
         subprocess.run([*wrap, SERVE, "start", "--data", self.data,
                         "--run", self.run,
                         "--port", str(self.port), "--workers", "3",
