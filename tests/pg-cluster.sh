@@ -1,8 +1,9 @@
 #!/bin/sh
 # tests/pg-cluster.sh - a throwaway PostgreSQL 15 cluster for the tests.
 #
-#   tests/pg-cluster.sh start DIR   initdb in DIR/data and start it: no TCP
-#                                   port, a unix socket in DIR; prints DIR
+#   tests/pg-cluster.sh start DIR   initdb in DIR/data (unless it is there:
+#                                   then it is started again) and start it:
+#                                   no TCP port, a unix socket in DIR; prints DIR
 #   tests/pg-cluster.sh stop DIR    stop it (DIR stays; rm -rf it after)
 #
 # Local connections are trusted (only this machine's users reach the socket,
@@ -26,6 +27,13 @@ as_pg() {
 case $cmd in
 start)
 	[ -x "$bin/initdb" ] || { echo "$0: no PostgreSQL 15 in $bin" >&2; exit 1; }
+	if [ -f "$dir/data/PG_VERSION" ]; then
+		as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 60 \
+		    -o "-k $dir -c listen_addresses= -c max_connections=400" \
+		    start >/dev/null
+		echo "$dir"
+		exit 0
+	fi
 	mkdir -p "$dir"
 	chmod 0755 "$dir"
 	[ "$(id -u)" -ne 0 ] || chown postgres "$dir"

@@ -222,6 +222,12 @@ signer_sign(const char *sockpath, const char *ca_name, X509 *ca_cert,
 	    (rc = signer_recv(fd, &ans, SIGNER_CLIENT_MS, err)) != CE_OK)
 		goto out;
 	if (!json_object_get_boolean(json_object_object_get(ans, "ok"))) {
+		if (json_object_get_boolean(json_object_object_get(ans,
+		    "unavailable"))) {
+			rc = ce_fail(err, CE_UNAVAIL, "The database is "
+			    "unavailable; try again later.");
+			goto out;
+		}
 		if (json_object_get_boolean(json_object_object_get(ans, "fault"))) {
 			rc = ce_fault(err, CE_SYSTEM, "signer failed: %s",
 			    jrec_str(ans, "error") ? jrec_str(ans, "error") : "?");

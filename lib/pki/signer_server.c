@@ -160,6 +160,10 @@ signer_handle(struct ce_db *db, json_object *req)
 		    err.msg[0] ? err.msg : "encoding failed");
 		ans = refusal(err.msg[0] ? err.msg : "encoding failed",
 		    ce_http_status(err.code) >= 500 || err.code == CE_OK);
+		/* The database was down: the client says so (503), not 500. */
+		if (ans != NULL && err.code == CE_UNAVAIL)
+			json_object_object_add(ans, "unavailable",
+			    json_object_new_boolean(1));
 		goto out;
 	}
 	x509_serial_hex(cert, serial, sizeof(serial));

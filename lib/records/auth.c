@@ -9,32 +9,54 @@
 #include "db.h"
 
 /* Calls match(claim) for every claim of every role of user; returns 1 as
- * soon as one matches. */
+ * soon as one matches, else 0 (also when the database cannot say: then
+ * *rc, if given, is its error, in err). */
 static int
 any_claim(struct ce_db *db, struct ce_txn *in, const char *user,
-    int (*match)(const char *claim, const void *arg), const void *arg)
+    int (*match)(const char *claim, const void *arg), const void *arg,
+    enum ce_err *rc, struct ce_error *err)
 {
 	struct ce_txn *txn = in;
 	json_object *u = NULL, *role = NULL, *roles, *claims;
 	const char *name;
 	size_t i, j;
 	int found = 0;
+	enum ce_err r;
 
+	if (rc != NULL)
+		*rc = CE_OK;
 	/* In the caller's transaction when it holds one: what a write
 	 * depends on is read in that write. */
-	if (user == NULL || (in == NULL && db_begin(db, 0, &txn, NULL) != CE_OK))
+	if (user == NULL)
 		return 0;
-	if (db_get(txn, T_USERS, user, &u, NULL) != CE_OK ||
-	    !json_object_object_get_ex(u, "roles", &roles))
+	if (in == NULL && (r = db_begin(db, 0, &txn, err)) != CE_OK) {
+		if (rc != NULL)
+			*rc = r;
+		return 0;
+	}
+	if ((r = db_get(txn, T_USERS, user, &u, err)) != CE_OK) {
+		if (rc != NULL && r != CE_NOTFOUND)
+			*rc = r;
+		goto out;
+	}
+	if (!json_object_object_get_ex(u, "roles", &roles))
 		goto out;
 	for (i = 0; !found && i < json_arr_len(roles); i++) {
 		json_object_put(role);
 		role = NULL;
 		/* A null role name (a damaged record) is no key to look up. */
 		if ((name = json_object_get_string(json_object_array_get_idx(roles,
-		    i))) == NULL ||
-		    db_get(txn, T_ROLES, name, &role, NULL) != CE_OK ||
-		    !json_object_object_get_ex(role, "claims", &claims))
+		    i))) == NULL)
+			continue;
+		if ((r = db_get(txn, T_ROLES, name, &role, err)) != CE_OK) {
+			if (r == CE_UNAVAIL) {
+				if (rc != NULL)
+					*rc = r;
+				break;
+			}
+			continue;	/* a role that is not */
+		}
+		if (!json_object_object_get_ex(role, "claims", &claims))
 			continue;
 		for (j = 0; !found && j < json_arr_len(claims); j++)
 			found = match(json_object_get_string(
@@ -65,18 +87,24 @@ match_schedule_any(const char *claim, const void *arg)
 int
 auth_has(struct ce_db *db, const char *user, const char *claim)
 {
-	return any_claim(db, NULL, user, match_exact, claim);
+	return any_claim(db, NULL, user, match_exact, claim, NULL, NULL);
 }
 
 enum ce_err
 auth_require(struct ce_db *db, const char *user, const char *claim,
     struct ce_error *err)
 {
+	enum ce_err rc;
+
 	if (user == NULL)
 		return ce_fail(err, CE_UNAUTH, "Access is denied due to invalid "
 		    "credentials: no authenticated user.");
-	if (auth_has(db, user, claim))
+	if (any_claim(db, NULL, user, match_exact, claim, &rc, err))
 		return CE_OK;
+	/* A database that is down is no denial (503, not 403); any other
+	 * failure to read the user (a damaged record) denies. */
+	if (rc == CE_UNAVAIL)
+		return rc;
 	return ce_fail(err, CE_DENIED, "User '%s' does not have any of the "
 	    "required permissions: %s", user, claim);
 }
@@ -87,17 +115,18 @@ auth_can_schedule(struct ce_db *db, struct ce_txn *txn, const char *user,
 {
 	char scoped[96];
 
-	if (any_claim(db, txn, user, match_exact, CLAIM_STORE_SCHEDULE))
+	if (any_claim(db, txn, user, match_exact, CLAIM_STORE_SCHEDULE, NULL,
+	    NULL))
 		return 1;
 	snprintf(scoped, sizeof(scoped), "%s%lld/", CLAIM_STORE_SCHEDULE,
 	    (long long)container);
-	return any_claim(db, txn, user, match_exact, scoped);
+	return any_claim(db, txn, user, match_exact, scoped, NULL, NULL);
 }
 
 int
 auth_any_schedule(struct ce_db *db, const char *user)
 {
-	return any_claim(db, NULL, user, match_schedule_any, NULL);
+	return any_claim(db, NULL, user, match_schedule_any, NULL, NULL, NULL);
 }
 
 int

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "auth.h"
+#include "db.h"
 #include "kit.h"
 
 #define SCHED(n)	CLAIM_STORE_SCHEDULE #n "/"
@@ -60,6 +61,24 @@ test_require(void **state)
 	    "Alice");
 	EFAIL(auth_require(k->db, "alice ", CLAIM_ENROLL_PFX, &err), CE_DENIED,
 	    "alice");
+}
+
+/* A database that is down cannot say who may: 503's error, not a denial
+ * (nor a grant). */
+static void
+test_database_down(void **state)
+{
+	struct kit *k = *state;
+	struct ce_error err;
+	struct ce_db *down;
+
+	E(db_open_url(k->dir, "postgresql:///certenroll?host=/nonexistent",
+	    &down, &err));
+	EFAIL(auth_require(down, "alice", CLAIM_ENROLL_PFX, &err), CE_UNAVAIL,
+	    "The database is unavailable");
+	CHECK(!auth_has(down, "alice", CLAIM_ENROLL_PFX));
+	CHECK(!auth_can_schedule(down, NULL, "carol", 5));
+	db_close(down);
 }
 
 /* Claims match exactly: no prefix, no missing slash, no case. */
@@ -190,6 +209,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		KIT_TEST(test_require),
+		KIT_TEST(test_database_down),
 		KIT_TEST(test_exact),
 		KIT_TEST(test_schedule),
 		KIT_TEST(test_odd_records),
