@@ -222,10 +222,12 @@ signer_sign(const char *sockpath, const char *ca_name, X509 *ca_cert,
 	    (rc = signer_recv(fd, &ans, SIGNER_CLIENT_MS, err)) != CE_OK)
 		goto out;
 	if (!json_object_get_boolean(json_object_object_get(ans, "ok"))) {
+		/* The database's own message, as the programs give it. */
 		if (json_object_get_boolean(json_object_object_get(ans,
 		    "unavailable"))) {
-			rc = ce_fail(err, CE_UNAVAIL, "The database is "
-			    "unavailable; try again later.");
+			rc = ce_fail(err, CE_UNAVAIL, "%.300s",
+			    jrec_str(ans, "error") ? jrec_str(ans, "error") :
+			    ce_strerror(CE_UNAVAIL));
 			goto out;
 		}
 		if (json_object_get_boolean(json_object_object_get(ans, "fault"))) {

@@ -18,15 +18,20 @@
 #include "db.h"
 #include "x500.h"
 
-/* A refusal; fault says it is the signer's own failure (a 500), not the
- * request's. */
+/* A refusal for error code: fault says it is the signer's own failure (a
+ * 500), not the request's; unavailable, that the database was down (the
+ * client answers 503). */
 static json_object *
-refusal(const char *why, int fault)
+refusal(const char *why, enum ce_err code)
 {
 	json_object *a = json_object_new_object();
 
 	json_object_object_add(a, "ok", json_object_new_boolean(0));
-	json_object_object_add(a, "fault", json_object_new_boolean(fault));
+	json_object_object_add(a, "fault", json_object_new_boolean(
+	    ce_http_status(code) >= 500 || code == CE_OK));
+	if (code == CE_UNAVAIL)
+		json_object_object_add(a, "unavailable",
+		    json_object_new_boolean(1));
 	json_object_object_add(a, "error", json_object_new_string(why));
 	return a;
 }
@@ -158,12 +163,7 @@ signer_handle(struct ce_db *db, json_object *req)
 		    log_value(jrec_str(req, "template"), q[1], sizeof(q[1])),
 		    log_value(jrec_str(req, "requester"), q[2], sizeof(q[2])),
 		    err.msg[0] ? err.msg : "encoding failed");
-		ans = refusal(err.msg[0] ? err.msg : "encoding failed",
-		    ce_http_status(err.code) >= 500 || err.code == CE_OK);
-		/* The database was down: the client says so (503), not 500. */
-		if (ans != NULL && err.code == CE_UNAVAIL)
-			json_object_object_add(ans, "unavailable",
-			    json_object_new_boolean(1));
+		ans = refusal(err.msg[0] ? err.msg : "encoding failed", err.code);
 		goto out;
 	}
 	x509_serial_hex(cert, serial, sizeof(serial));

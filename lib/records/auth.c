@@ -9,34 +9,30 @@
 #include "db.h"
 
 /* Calls match(claim) for every claim of every role of user; returns 1 as
- * soon as one matches, else 0 (also when the database cannot say: then
- * *rc, if given, is its error, in err). */
+ * soon as one matches, else 0.  *down (if given) is set when the answer is
+ * 0 because the database was unavailable (CE_UNAVAIL, in err). */
 static int
 any_claim(struct ce_db *db, struct ce_txn *in, const char *user,
     int (*match)(const char *claim, const void *arg), const void *arg,
-    enum ce_err *rc, struct ce_error *err)
+    int *down, struct ce_error *err)
 {
 	struct ce_txn *txn = in;
 	json_object *u = NULL, *role = NULL, *roles, *claims;
 	const char *name;
 	size_t i, j;
-	int found = 0;
+	int found = 0, unavail = 0;
 	enum ce_err r;
 
-	if (rc != NULL)
-		*rc = CE_OK;
 	/* In the caller's transaction when it holds one: what a write
 	 * depends on is read in that write. */
 	if (user == NULL)
-		return 0;
+		goto done;
 	if (in == NULL && (r = db_begin(db, 0, &txn, err)) != CE_OK) {
-		if (rc != NULL)
-			*rc = r;
-		return 0;
+		unavail = r == CE_UNAVAIL;
+		goto done;
 	}
 	if ((r = db_get(txn, T_USERS, user, &u, err)) != CE_OK) {
-		if (rc != NULL && r != CE_NOTFOUND)
-			*rc = r;
+		unavail = r == CE_UNAVAIL;
 		goto out;
 	}
 	if (!json_object_object_get_ex(u, "roles", &roles))
@@ -49,11 +45,8 @@ any_claim(struct ce_db *db, struct ce_txn *in, const char *user,
 		    i))) == NULL)
 			continue;
 		if ((r = db_get(txn, T_ROLES, name, &role, err)) != CE_OK) {
-			if (r == CE_UNAVAIL) {
-				if (rc != NULL)
-					*rc = r;
+			if ((unavail = r == CE_UNAVAIL))
 				break;
-			}
 			continue;	/* a role that is not */
 		}
 		if (!json_object_object_get_ex(role, "claims", &claims))
@@ -67,6 +60,9 @@ out:
 	json_object_put(u);
 	if (in == NULL)
 		db_abort(txn);
+done:
+	if (down != NULL)
+		*down = unavail;
 	return found;
 }
 
@@ -94,17 +90,17 @@ enum ce_err
 auth_require(struct ce_db *db, const char *user, const char *claim,
     struct ce_error *err)
 {
-	enum ce_err rc;
+	int down;
 
 	if (user == NULL)
 		return ce_fail(err, CE_UNAUTH, "Access is denied due to invalid "
 		    "credentials: no authenticated user.");
-	if (any_claim(db, NULL, user, match_exact, claim, &rc, err))
+	if (any_claim(db, NULL, user, match_exact, claim, &down, err))
 		return CE_OK;
 	/* A database that is down is no denial (503, not 403); any other
 	 * failure to read the user (a damaged record) denies. */
-	if (rc == CE_UNAVAIL)
-		return rc;
+	if (down)
+		return CE_UNAVAIL;
 	return ce_fail(err, CE_DENIED, "User '%s' does not have any of the "
 	    "required permissions: %s", user, claim);
 }

@@ -197,8 +197,6 @@ def test_agents_on_every_host_run_each_job_once(hosts, tmp_path):
         assert r.status_code == 200, r.text
     new = set(jobs(a)) - before
     assert len(new) == n
-    logs = []
-
     def agent_loop(h):
         out = []
         for _ in range(20):
@@ -268,8 +266,7 @@ def load(hs, stop, acked, failures, lock, store=None):
             h = hs[(k + n) % len(hs)]
             fmt = "STORE" if store and n % 2 == 0 else "PFX"
             try:
-                r = enroll(h, "l%d-%d-%d.multihost.example.com" % (id(stop) % 1000, k, n),
-                           fmt=fmt)
+                r = enroll(h, "l%d-%d.multihost.example.com" % (k, n), fmt=fmt)
             except Exception as e:  # a killed host drops its connections
                 with lock:
                     failures.append(("conn", str(e)[:80]))
@@ -343,8 +340,7 @@ def test_kill_9_of_one_host_under_load(hosts, tmp_path):
                 pass
         time.sleep(3)
     assert held, "the agent was never caught holding a job"
-    acked_count = len(acked)
-    assert acked_count > 20, (acked_count, failures[:5])
+    assert len(acked) > 20, (len(acked), failures[:5])
     # Host a's clients failed from the kill on; the other host went on.
     r = enroll(b, "after-kill.multihost.example.com")
     assert r.status_code == 200, r.text
@@ -353,9 +349,8 @@ def test_kill_9_of_one_host_under_load(hosts, tmp_path):
     time.sleep(2.5)
     for _ in range(5):
         b.tool("agent", "--once")
-        left = [j for j in jobs(b).values() if j["status"] in ("running", "scheduled")
-                and not j.get("due", 0) > time.time() + 60]
-        if not left:
+        if not [j for j in jobs(b).values()
+                if j["status"] in ("running", "scheduled")]:
             break
         time.sleep(1)
     final = jobs(b)
