@@ -12,6 +12,9 @@
 #   certenroll tools/certenroll-serve (nginx, spawn-fcgi -F 2, fresh data
 #              dir): ECC PEM enrollment, RSA PFX enrollment, GET
 #              /Certificates/{id}, Deploy of STORE enrollments to a PEM store
+#   postgresql the same three scenarios on PostgreSQL 15 (a cluster of the
+#              run's own): through one host, then through two hosts sharing
+#              the database (BENCH_PG=0 leaves them out)
 #
 # Usage: bench/run.sh [--quick] [--grow] [--duration S] [--levels "1 4 16 64"]
 #                     [--out DIR] [--keep] [--no-install] [--wait-idle MIN]
@@ -94,14 +97,15 @@ make -s -f bench/Makefile
 # --- scratch folder, cleanup ------------------------------------------------
 tmp=$(mktemp -d "${BENCH_TMPDIR:-/var/tmp}/certenroll-bench.XXXXXX")
 chmod 755 "$tmp"	# nginx workers (nobody) reach the sockets
-cfssl_pids=
+cfssl_pids= pg_dir=
 cleanup() {
 	rc=$?
 	trap - EXIT
 	trap "" INT TERM	# cleanup runs to its end
-	for r in "$tmp/ce/run" "$tmp/hello/run"; do
+	for r in "$tmp/ce/run" "$tmp/hello/run" "$tmp/pg1/run" "$tmp/pg2/run"; do
 		[ -d "$r" ] && tools/certenroll-serve stop --run "$r" 2>/dev/null
 	done
+	[ -z "$pg_dir" ] || tests/pg-cluster.sh stop "$pg_dir" 2>/dev/null
 	for p in $cfssl_pids; do kill "$p" 2>/dev/null; done
 	for p in $cfssl_pids; do wait "$p" 2>/dev/null; done
 	if [ $keep -eq 1 ]; then log "scratch kept: $tmp"
@@ -227,6 +231,40 @@ sweep() {	# scenario script url transport slow pids...
 		[ "$slow" -eq 0 ] ||
 		    secs=$(awk -v d="$duration" -v c="$c" 'BEGIN {printf "%d", d * (1 + c / 32) + 0.5}')
 		point "$sc" "$c" "$script" "$url" "$tr" "$secs"
+		drain "$@"
+	done
+}
+
+# Two hosts at once: wrk against each with half the connections (c >= 2),
+# the requests summed; p50 and p99 are the larger of the two.
+point2() {	# scenario c script path
+	sc=$1 c=$2 script=$3 path=$4
+	half=$((c / 2))
+	th=$((half < 2 ? half : 2))
+	wpids=
+	for h in 1 2; do
+		eval "u=\$pg_url$h"
+		wrk -t "$th" -c "$half" -d "${duration}s" --timeout 60s -s "$script" \
+		    "$u$path" > "$tmp/wrk$h.out" &
+		wpids="$wpids $!"
+	done
+	for p in $wpids; do wait "$p"; done
+	res=$(cat "$tmp/wrk1.out" "$tmp/wrk2.out" | grep '^RESULT' || true)
+	[ "$(echo "$res" | wc -l)" -eq 2 ] || die "$sc c=$c: wrk gave no result"
+	v() { echo "$res" | sed -n "s/.* $1=\([^ ]*\).*/\1/p"; }
+	sum() { v "$1" | awk '{s += $1} END {printf "%.2f", s}'; }
+	maxv() { v "$1" | awk '$1 > m {m = $1} END {printf "%.2f", m}'; }
+	errs=$(for k in non2xx connect read write timeout; do v $k; done | awk '{s += $1} END {print s}')
+	echo "$sc,$c,$(maxv seconds),$(sum requests | cut -d. -f1),$(sum ok | cut -d. -f1),$(sum rps),$(maxv p50_ms),$(maxv p99_ms),$errs,https,$(cut -d' ' -f1 /proc/loadavg)" >> "$csv"
+	log "  $sc c=$c: $(sum rps) req/s (2 hosts), p50 $(maxv p50_ms) ms, p99 $(maxv p99_ms) ms, errors $errs"
+}
+sweep2() {	# scenario script path pids...
+	sc=$1 script=$2 path=$3; shift 3
+	log "$sc"
+	drain "$@"
+	for c in $levels; do
+		[ "$c" -ge 2 ] || continue
+		point2 "$sc" "$c" "$script" "$path"
 		drain "$@"
 	done
 }
@@ -552,8 +590,81 @@ CERTENROLL_NO_SIGNER=1 start_ce
 ce_pids=$(pids_of_run "$tmp/ce/run")
 sweep ecc-pem-nosigner bench/lua/enroll_ecc_pem.lua \
     "$ce_url/KeyfactorAPI/Enrollment/PFX" https 0 $ce_pids
-echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$out/machine.txt"
 stop_ce
+
+# --- 5. certenroll on PostgreSQL: one host, then two sharing the database ------
+# A cluster of the run's own (tests/pg-cluster.sh: initdb under $tmp, unix
+# socket, fsync and synchronous_commit on, as PostgreSQL ships), the same
+# data set up in it, the same scenarios through one host, then through two
+# hosts (127.0.1.1 and 127.0.1.2, each its own nginx, programs and signer,
+# the key files copied) with half the connections each: two wrk at once,
+# their requests summed.  All on the same 2 cores: two hosts here show what
+# sharing the database costs, not what a second machine adds.
+if [ "${BENCH_PG:-1}" -eq 1 ]; then
+	log "PostgreSQL: starting a cluster"
+	tests/pg-cluster.sh start "$tmp/pg" >/dev/null
+	pg_dir=$tmp/pg
+	/usr/lib/postgresql/15/bin/psql -h "$tmp/pg" -U certenroll -d postgres 	    -qAt -c "CREATE DATABASE bench" >/dev/null
+	echo "postgresql: $(/usr/lib/postgresql/15/bin/postgres --version | sed 's/.*) //')" >> "$out/machine.txt"
+	pg_uri="postgresql:///bench?host=$tmp/pg&user=certenroll"
+	printf 'database = %s\n' "$pg_uri" > "$tmp/pg.conf"
+	for h in 1 2; do mkdir -p "$tmp/pg$h/run"; done
+	CERTENROLL_CONF=$tmp/pg.conf setup_data "$tmp/pg1/data"
+	# What each host holds itself: the key files, nothing of the database.
+	cp -a "$tmp/pg1/data" "$tmp/pg2/data"
+	pg_t() { CERTENROLL_CONF=$tmp/pg.conf tools/certenroll -d "$tmp/pg1/data" "$@"; }
+	pg_t ca show "$ecc_ca" > "$tmp/pg-ecc-ca.pem"
+	pg_port1=$(free_port) pg_port2=$(free_port)
+	start_pg() {	# host-number port
+		tools/certenroll-serve start --data "$tmp/pg$1/data" \
+		    --run "$tmp/pg$1/run" --port "$2" --htpasswd "$tmp/htpasswd" \
+		    --workers 2 --ca "$ecc_ca" --database "$pg_uri" \
+		    --listen "127.0.1.$1"
+		wait_up "https://127.0.1.$1:$2/health" --cacert "$tmp/pg-ecc-ca.pem"
+	}
+	# Scenario body for curl_pg (the check enrollments and the store).
+	curl_pg() { curl -sS --cacert "$tmp/pg-ecc-ca.pem" -H "Authorization: Basic $BENCH_AUTH" \
+	    -H 'x-keyfactor-requested-with: APIClient' "$@"; }
+	pg_url1=https://127.0.1.1:$pg_port1 pg_url2=https://127.0.1.2:$pg_port2
+	start_pg 1 "$pg_port1"
+	pg_pids=$(pids_of_run "$tmp/pg1/run")
+	pgpm_pids() { pgrep -d ' ' -u postgres postgres || true; }
+	sweep ecc-pem-pg bench/lua/enroll_ecc_pem.lua \
+	    "$pg_url1/KeyfactorAPI/Enrollment/PFX" https 0 $pg_pids $(pgpm_pids)
+	export BENCH_NCERTS=$(pg_t cert list | wc -l)
+	sweep get-pg bench/lua/get_cert.lua "$pg_url1/" https 0 $pg_pids $(pgpm_pids)
+	pg_store=$(pg_t store add --type PEM --path "$tmp/pg1/store/bench.pem" \
+	    --create-if-missing)
+	staged=
+	for _ in $(seq 64); do
+		r=$(curl_pg -H 'x-certificateformat: STORE' -H 'content-type: application/json' \
+		    -d "$(enroll_body '"KeyType":"ECC","Curve":"P-256"' "$BENCH_ECC_CA")" \
+		    "$pg_url1/KeyfactorAPI/Enrollment/PFX")
+		[[ $r == *'"RequestDisposition":"ISSUED"'* ]] || die "PostgreSQL STORE enrollment failed: $r"
+		r=${r#*\"KeyfactorId\":}
+		staged="$staged,${r%%[!0-9]*}"
+	done
+	export BENCH_STORE=$pg_store BENCH_STAGED=${staged#,}
+	sweep deploy-pg bench/lua/deploy.lua "$pg_url1/KeyfactorAPI/Enrollment/PFX/Deploy" \
+	    https 0 $pg_pids $(pgpm_pids)
+	log "PostgreSQL: a second host"
+	start_pg 2 "$pg_port2"
+	pg_pids="$pg_pids $(pids_of_run "$tmp/pg2/run")"
+	sweep2 ecc-pem-pg2 bench/lua/enroll_ecc_pem.lua /KeyfactorAPI/Enrollment/PFX \
+	    $pg_pids $(pgpm_pids)
+	export BENCH_NCERTS=$(pg_t cert list | wc -l)
+	sweep2 get-pg2 bench/lua/get_cert.lua / $pg_pids $(pgpm_pids)
+	sweep2 deploy-pg2 bench/lua/deploy.lua /KeyfactorAPI/Enrollment/PFX/Deploy \
+	    $pg_pids $(pgpm_pids)
+	pg_certs=$(pg_t cert list | wc -l)
+	pg_bytes=$(/usr/lib/postgresql/15/bin/psql -h "$tmp/pg" -U certenroll -d bench \
+	    -qAt -c "SELECT pg_total_relation_size('certs') + pg_total_relation_size('by_thumbprint') + pg_total_relation_size('by_serial') + pg_total_relation_size('requests') + pg_total_relation_size('serials')")
+	echo "postgresql certificates at the end: $pg_certs, $pg_bytes bytes in certs, requests and their indexes" >> "$out/machine.txt"
+	for h in 1 2; do tools/certenroll-serve stop --run "$tmp/pg$h/run"; done
+	tests/pg-cluster.sh stop "$tmp/pg"
+	pg_dir=
+fi
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$out/machine.txt"
 
 # --- 5. table, targets, plot ----------------------------------------------------
 log "writing $out"
@@ -579,7 +690,11 @@ limit_of = {"ecc-pem": "ecc", "cfssl-ecc": "ecc", "rsa-pfx": "rsa",
             "cfssl-rsa": "rsa", "ecc-pem-nosigner": "ecc"}
 order = ["limit-ecc", "limit-ecc-plainkey", "limit-rsa", "hello", "cfssl-ecc", "cfssl-rsa",
          "ecc-pem", "rsa-pfx", "rsa-pfx-burst", "get", "deploy",
-         "ecc-pem-nosigner"]
+         "ecc-pem-nosigner", "ecc-pem-pg", "get-pg", "deploy-pg",
+         "ecc-pem-pg2", "get-pg2", "deploy-pg2"]
+# PostgreSQL's scenarios and the LMDB one each stands beside.
+on_lmdb = {"ecc-pem-pg": "ecc-pem", "get-pg": "get", "deploy-pg": "deploy",
+           "ecc-pem-pg2": "ecc-pem", "get-pg2": "get", "deploy-pg2": "deploy"}
 what = {
     "limit-ecc": "limit: ECC P-256 key + cert + PEM, in-process",
     "limit-ecc-plainkey": "yardstick: limit-ecc with an unencrypted PKCS#8 key (no PBKDF2), as cfssl returns keys",
@@ -593,6 +708,12 @@ what = {
     "deploy": "certenroll: Deploy (STORE enrollment) to a PEM store",
     "rsa-pfx-burst": "certenroll: a bounded burst of RSA-2048 PFX enrollments after idle time, keys from the key pool (its req/s is not a rate: wrk divides by the whole point)",
     "ecc-pem-nosigner": "certenroll without the signer process (CERTENROLL_NO_SIGNER: the CA key in the enrollment programs): the signer's cost",
+    "ecc-pem-pg": "ecc-pem on PostgreSQL 15 (one host; the cluster on the same disk, fsync on)",
+    "get-pg": "get on PostgreSQL (one host)",
+    "deploy-pg": "deploy on PostgreSQL (one host)",
+    "ecc-pem-pg2": "ecc-pem on PostgreSQL through two hosts sharing the database (127.0.1.1 and .2, half the connections each, two wrk summed; same 2 cores)",
+    "get-pg2": "get through two hosts on PostgreSQL",
+    "deploy-pg2": "deploy through two hosts on PostgreSQL",
 }
 
 def ratio(a, b):
@@ -736,6 +857,24 @@ L.append("- cfssl answers every connection at once (a goroutine each) while "
 L.append("- The load generator, nginx, the programs and cfssl share the same "
          "2 cores; other processes' load during the run is in machine.txt.")
 L.append("")
+if any(sc in by for sc in on_lmdb):
+    L.append("## PostgreSQL beside LMDB\n")
+    L.append("Requests/s on PostgreSQL over the same scenario on LMDB, at each "
+             "concurrency (two hosts: from c=4, both hosts' requests summed). "
+             "%s.\n" % ((mline("postgresql certificates") or "").capitalize()))
+    L.append("| scenario | " + " | ".join("c=%d" % c for c in sorted(by.get("ecc-pem", {}))) + " |")
+    L.append("|---|" + "---|" * len(by.get("ecc-pem", {})))
+    for sc, base in on_lmdb.items():
+        if sc not in by:
+            continue
+        cells = []
+        for c in sorted(by.get(base, {})):
+            r = by[sc].get(c)
+            b = by[base][c]
+            cells.append("%.0f / %.0f = %s" % (r["rps"], b["rps"], ratio(r["rps"], b["rps"]))
+                         if r else "-")
+        L.append("| %s / %s | %s |" % (sc, base, " | ".join(cells)))
+    L.append("")
 L.append("## Peak RSS per FastCGI program (after the run)\n")
 L.append("VmHWM of /proc/<pid>/status, the larger of the program's 2 processes; "
          "RssAnon and RssFile of that process at the end. RssFile includes the "
@@ -763,7 +902,8 @@ open(out + "/results.md", "w").write("\n".join(L) + "\n")
 # gnuplot data: one block per scenario (concurrency, rps, p99).
 with open(out + "/plot.dat", "w") as f:
     for sc in order:
-        if sc.startswith("limit") or sc.endswith("-burst") or sc not in by:
+        if (sc.startswith("limit") or sc.endswith("-burst") or sc not in by
+                or sc in on_lmdb):
             continue
         f.write("# %s\n" % sc)
         for c, r in sorted(by[sc].items()):

@@ -384,6 +384,15 @@ cert_scan(struct ce_txn *txn, cert_visit cb, void *arg, struct ce_error *err)
 	return db_foreach(txn, T_CERTS, scan_cb, &s, err);
 }
 
+enum ce_err
+cert_scan_cn(struct ce_txn *txn, const char *cn, cert_visit cb, void *arg,
+    struct ce_error *err)
+{
+	struct scan s = { cb, arg };
+
+	return db_foreach_eq(txn, T_CERTS, "cn", cn, scan_cb, &s, err);
+}
+
 X509 *
 cert_x509(const struct cert *c)
 {

@@ -101,6 +101,10 @@ enum ce_err	cert_by_serial(struct ce_txn *txn, const char *serial,
 /* Every certificate in id order until cb returns non-zero; c is valid for
  * the call. */
 typedef int	(*cert_visit)(const struct cert *c, void *arg);
+/* cert_scan of the certificates whose CN is cn, ASCII case aside: through
+ * an index on PostgreSQL. */
+enum ce_err	cert_scan_cn(struct ce_txn *txn, const char *cn, cert_visit cb,
+		    void *arg, struct ce_error *err);
 enum ce_err	cert_scan(struct ce_txn *txn, cert_visit cb, void *arg,
 		    struct ce_error *err);
 /* Every certificate record as stored (the admin command's listing). */

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "db_int.h"
 
@@ -363,7 +364,20 @@ struct visit_json {
 	db_visit	 cb;
 	void		*arg;
 	const char	*omit;
+	const char	*field;		/* db_foreach_eq's, by a walk */
+	const char	*value;
 };
+
+/* Whether rec's field is value, ASCII case aside (absent: ""). */
+static int
+field_is(json_object *rec, const char *field, const char *value)
+{
+	json_object *v = json_object_object_get(rec, field);
+	const char *s = json_object_is_type(v, json_type_string) ?
+	    json_object_get_string(v) : "";
+
+	return strcasecmp(s, value) == 0;
+}
 
 static int
 visit_json_cb(const char *key, const unsigned char *p, size_t len, void *arg,
@@ -377,7 +391,8 @@ visit_json_cb(const char *key, const unsigned char *p, size_t len, void *arg,
 		return 1;
 	if (vj->omit != NULL)
 		json_object_object_del(obj, vj->omit);
-	stop = vj->cb(key, obj, vj->arg);
+	stop = vj->field == NULL || field_is(obj, vj->field, vj->value) ?
+	    vj->cb(key, obj, vj->arg) : 0;
 	json_object_put(obj);
 	return stop;
 }
@@ -386,7 +401,7 @@ enum ce_err
 db_foreach(struct ce_txn *t, enum db_table tab, db_visit cb, void *arg,
     struct ce_error *err)
 {
-	struct visit_json vj = { cb, arg, NULL };
+	struct visit_json vj = { cb, arg, NULL, NULL, NULL };
 
 	return t->db->ops->walk(t, tab, NULL, visit_json_cb, &vj, err);
 }
@@ -395,7 +410,7 @@ enum ce_err
 db_foreach_omit(struct ce_txn *t, enum db_table tab, const char *omit,
     db_visit cb, void *arg, struct ce_error *err)
 {
-	struct visit_json vj = { cb, arg, omit };
+	struct visit_json vj = { cb, arg, omit, NULL, NULL };
 
 	return t->db->ops->walk(t, tab, NULL, visit_json_cb, &vj, err);
 }
@@ -404,9 +419,25 @@ enum ce_err
 db_foreach_prefix(struct ce_txn *t, enum db_table tab, const char *prefix,
     db_visit cb, void *arg, struct ce_error *err)
 {
-	struct visit_json vj = { cb, arg, NULL };
+	struct visit_json vj = { cb, arg, NULL, NULL, NULL };
 
 	return t->db->ops->walk(t, tab, prefix, visit_json_cb, &vj, err);
+}
+
+enum ce_err
+db_foreach_eq(struct ce_txn *t, enum db_table tab, const char *field,
+    const char *value, db_visit cb, void *arg, struct ce_error *err)
+{
+	const struct db_ops *ops = t->db->ops;
+	struct visit_json vj = { cb, arg, NULL, NULL, NULL };
+
+	if (ops->eq_indexed != NULL && ops->eq_indexed(tab, field))
+		return ops->walk_eq(t, tab, field, value, visit_json_cb, &vj,
+		    err);
+	/* No index for it here: every record, filtered. */
+	vj.field = field;
+	vj.value = value;
+	return t->db->ops->walk(t, tab, NULL, visit_json_cb, &vj, err);
 }
 
 struct visit_raw {

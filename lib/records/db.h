@@ -155,6 +155,15 @@ enum ce_err	db_foreach_omit(struct ce_txn *txn, enum db_table t,
 enum ce_err	db_foreach_prefix(struct ce_txn *txn, enum db_table t,
 		    const char *prefix, db_visit cb, void *arg,
 		    struct ce_error *err);
+/*
+ * db_foreach over the records whose field (a top-level string) equals value,
+ * A-Z and a-z alike (as strcasecmp in the C locale); a record without the
+ * field has "" there.  PostgreSQL finds them through an index where it has
+ * one (db_pg.c: certs' "cn"), LMDB by walking the table.
+ */
+enum ce_err	db_foreach_eq(struct ce_txn *txn, enum db_table t,
+		    const char *field, const char *value, db_visit cb,
+		    void *arg, struct ce_error *err);
 /* The first record whose key starts with prefix: key copied into keybuf,
  * value malloc'd into *val (caller frees).  CE_NOTFOUND when none.  In a
  * write transaction on PostgreSQL the record is locked for it, and records

@@ -43,6 +43,14 @@ struct db_ops {
 	enum ce_err	(*walk)(struct ce_txn *t, enum db_table tab,
 			    const char *prefix, db_walk_visit visit, void *arg,
 			    struct ce_error *err);
+	/* The records whose field equals value (db_foreach_eq) through an
+	 * index, where eq_indexed() says there is one (else db.c walks);
+	 * both NULL: none. */
+	int		(*eq_indexed)(enum db_table tab, const char *field);
+	enum ce_err	(*walk_eq)(struct ce_txn *t, enum db_table tab,
+			    const char *field, const char *value,
+			    db_walk_visit visit, void *arg,
+			    struct ce_error *err);
 	enum ce_err	(*first_prefix)(struct ce_txn *t, enum db_table tab,
 			    const char *prefix, char *keybuf, size_t keybufsz,
 			    unsigned char **val, size_t *len,

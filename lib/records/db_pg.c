@@ -81,6 +81,16 @@ unavailable(struct ce_error *err, const char *what, PGconn *c)
 	    "again later.");
 }
 
+/* Whether a failure (SQLSTATE state, NULL: none came) means the server
+ * is gone or going: connection errors, shutdown, not yet accepting. */
+static int
+lost(PGconn *c, const char *state)
+{
+	return PQstatus(c) != CONNECTION_OK || state == NULL ||
+	    strncmp(state, "08", 2) == 0 || strcmp(state, "57P01") == 0 ||
+	    strcmp(state, "57P02") == 0 || strcmp(state, "57P03") == 0;
+}
+
 /* Classifies a failed statement; marks the transaction for rollback. */
 static enum ce_err
 stmt_fault(struct pgtxn *p, PGresult *res, const char *what,
@@ -91,9 +101,7 @@ stmt_fault(struct pgtxn *p, PGresult *res, const char *what,
 	char msg[256];
 
 	p->failed = 1;
-	if (PQstatus(p->c) != CONNECTION_OK || state == NULL ||
-	    strncmp(state, "08", 2) == 0 || strcmp(state, "57P01") == 0 ||
-	    strcmp(state, "57P02") == 0 || strcmp(state, "57P03") == 0) {
+	if (lost(p->c, state)) {
 		p->lost = 1;
 		return unavailable(err, what, p->c);
 	}
@@ -110,6 +118,24 @@ stmt_fault(struct pgtxn *p, PGresult *res, const char *what,
 	return ce_fault(err, CE_DB, "%s: %s [%s]", what, msg, state);
 }
 
+/*
+ * A statement or commit after a failed statement (its caller went on, as a
+ * lookup does that takes "not there" for an answer) reports the first
+ * failure's kind again: a lost connection stays a 503, a conflict stays
+ * one to run again.
+ */
+static enum ce_err
+failed_before(struct pgtxn *p, const char *what, struct ce_error *err)
+{
+	if (p->lost)
+		return ce_fail(err, CE_UNAVAIL, "The database is unavailable; "
+		    "try again later.");
+	if (p->conflict)
+		return ce_fail(err, CE_DB, "conflict with a concurrent "
+		    "transaction");
+	return ce_fault(err, CE_DB, "%s after a failed statement", what);
+}
+
 /* Runs a statement with text or binary parameters; results in binary. */
 static enum ce_err
 run(struct pgtxn *p, const char *sql, int n, const char *const *vals,
@@ -121,7 +147,7 @@ run(struct pgtxn *p, const char *sql, int n, const char *const *vals,
 
 	*out = NULL;
 	if (p->failed)
-		return ce_fault(err, CE_DB, "statement after a failed one");
+		return failed_before(p, "statement", err);
 	res = PQexecParams(p->c, sql, n, NULL, vals, lens, fmts, 1);
 	if (res != NULL && PQresultStatus(res) != want &&
 	    PQresultStatus(res) != PGRES_FATAL_ERROR) {
@@ -171,15 +197,24 @@ static enum ce_err
 schema_check(PGconn *c, struct ce_error *err)
 {
 	PGresult *res = PQexec(c, "SELECT max(version) FROM schema_version");
+	const char *state = res != NULL ?
+	    PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 	enum ce_err rc = CE_OK;
 	int have;
 
+	/* A server shutting down may answer a new connection's first query
+	 * so: that is no missing schema. */
 	if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK) {
-		if (PQstatus(c) != CONNECTION_OK)
+		if (lost(c, state))
 			rc = unavailable(err, "schema", c);
-		else
+		else if (strcmp(state, "42P01") == 0)
 			rc = ce_fail(err, CE_DB, "the database has no certenroll "
 			    "schema: run `certenroll db migrate`");
+		else
+			rc = ce_fault(err, CE_DB, "schema: %s [%s]",
+			    PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) ?
+			    PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) :
+			    "?", state);
 	} else if ((have = PQgetisnull(res, 0, 0) ? 0 :
 	    atoi(PQgetvalue(res, 0, 0))) != DB_PG_SCHEMA_VERSION)
 		rc = ce_fail(err, CE_DB, "the database's schema is version %d, "
@@ -379,8 +414,9 @@ commit_x(struct ce_txn *t, int *conflict, struct ce_error *err)
 	*conflict = 0;
 	if (p->failed) {
 		*conflict = p->conflict;
+		rc = failed_before(p, "commit", err);
 		pg_abort(t);
-		return ce_fault(err, CE_DB, "commit after a failed statement");
+		return rc;
 	}
 	res = PQexec(p->c, "COMMIT");
 	if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK)
@@ -635,38 +671,84 @@ prefix_end(const char *prefix, char *buf, size_t bufsz)
 	return 1;
 }
 
+/*
+ * The fields db_foreach_eq() finds through an index (the migrations make
+ * them), and the expression each index is on, which a query must name as
+ * written to use it: lower() under "C", as db_foreach_eq compares.
+ */
+static const struct {
+	enum db_table	 tab;
+	const char	*field;
+	const char	*expr;
+} eq_index[] = {
+	{ T_CERTS, "cn", "lower(cn COLLATE \"C\")" },	/* 002_cn_lookup */
+};
+
+static const char *
+eq_expr(enum db_table tab, const char *field)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(eq_index) / sizeof(eq_index[0]); i++)
+		if (eq_index[i].tab == tab && strcmp(eq_index[i].field,
+		    field) == 0)
+			return eq_index[i].expr;
+	return NULL;
+}
+
+static int
+pg_eq_indexed(enum db_table tab, const char *field)
+{
+	return eq_expr(tab, field) != NULL;
+}
+
+/* What a walk reads: the records with keys starting with prefix (NULL:
+ * all), or those whose indexed expression eq is eqval. */
+struct walk_of {
+	const char	*prefix;
+	const char	*eq;
+	const char	*eqval;
+};
+
 /* One page of a walk: keys after `after` (or from the prefix). */
 static enum ce_err
-walk_page(struct ce_txn *t, enum db_table tab, const char *prefix,
+walk_page(struct ce_txn *t, enum db_table tab, const struct walk_of *w,
     const char *after, PGresult **res, struct ce_error *err)
 {
-	char sql[512], end[KEY_MAX];
-	const char *vals[2];
-	int n = 0, has_end = prefix != NULL && prefix_end(prefix, end,
+	char sql[640], end[KEY_MAX], cond[160] = "";
+	const char *vals[3];
+	int n = 0, has_end = w->prefix != NULL && prefix_end(w->prefix, end,
 	    sizeof(end));
 
-	vals[n++] = after != NULL ? after : (prefix != NULL ? prefix : "");
-	if (has_end)
+	vals[n++] = after != NULL ? after : (w->prefix != NULL ? w->prefix :
+	    "");
+	if (has_end) {
 		vals[n++] = end;
+		snprintf(cond, sizeof(cond), " AND k < $%d", n);
+	}
+	if (w->eq != NULL) {		/* (never with a prefix) */
+		vals[n++] = w->eqval;
+		snprintf(cond, sizeof(cond), " AND %s = lower($%d COLLATE "
+		    "\"C\")", w->eq, n);
+	}
 	if (tab == T_COUNTERS)
 		snprintf(sql, sizeof(sql), "SELECT k, v FROM (%s) c WHERE "
 		    "k %s $1%s ORDER BY k LIMIT %d", COUNTERS_SQL,
-		    after != NULL ? ">" : ">=",
-		    has_end ? " AND k < $2" : "", WALK_PAGE);
+		    after != NULL ? ">" : ">=", cond, WALK_PAGE);
 	else
 		snprintf(sql, sizeof(sql), "SELECT k, %s FROM %s WHERE k %s $1"
 		    "%s ORDER BY k LIMIT %d", col(tab), db_table_name(tab),
-		    after != NULL ? ">" : ">=", has_end ? " AND k < $2" : "",
-		    WALK_PAGE);
+		    after != NULL ? ">" : ">=", cond, WALK_PAGE);
 	return run(PT(t), sql, n, vals, NULL, NULL, PGRES_TUPLES_OK, res, err);
 }
 
 /* Walks in pages by key (keyset paging), so a visitor may read the same
  * transaction while it walks. */
 static enum ce_err
-pg_walk(struct ce_txn *t, enum db_table tab, const char *prefix,
+walk(struct ce_txn *t, enum db_table tab, const struct walk_of *w,
     db_walk_visit visit, void *arg, struct ce_error *err)
 {
+	const char *prefix = w->prefix;
 	char last[KEY_MAX], key[KEY_MAX];
 	size_t plen = prefix != NULL ? strlen(prefix) : 0;
 	unsigned char *cv = NULL;
@@ -677,7 +759,7 @@ pg_walk(struct ce_txn *t, enum db_table tab, const char *prefix,
 
 	last[0] = '\0';
 	while (more && !stop) {
-		if ((rc = walk_page(t, tab, prefix, last[0] != '\0' ? last :
+		if ((rc = walk_page(t, tab, w, last[0] != '\0' ? last :
 		    NULL, &res, err)) != CE_OK)
 			return rc;
 		n = PQntuples(res);
@@ -711,6 +793,27 @@ pg_walk(struct ce_txn *t, enum db_table tab, const char *prefix,
 			return rc;
 	}
 	return rc;
+}
+
+static enum ce_err
+pg_walk(struct ce_txn *t, enum db_table tab, const char *prefix,
+    db_walk_visit visit, void *arg, struct ce_error *err)
+{
+	struct walk_of w = { prefix, NULL, NULL };
+
+	return walk(t, tab, &w, visit, arg, err);
+}
+
+static enum ce_err
+pg_walk_eq(struct ce_txn *t, enum db_table tab, const char *field,
+    const char *value, db_walk_visit visit, void *arg, struct ce_error *err)
+{
+	struct walk_of w = { NULL, eq_expr(tab, field), value };
+
+	if (w.eq == NULL)
+		return ce_fault(err, CE_DB, "no index on %s.%s",
+		    db_table_name(tab), field);
+	return walk(t, tab, &w, visit, arg, err);
 }
 
 static enum ce_err
@@ -781,6 +884,8 @@ const struct db_ops db_pg_ops = {
 	.next_id	= pg_next_id,
 	.counter_set	= pg_counter_set,
 	.walk		= pg_walk,
+	.eq_indexed	= pg_eq_indexed,
+	.walk_eq	= pg_walk_eq,
 	.first_prefix	= pg_first_prefix,
 	.count		= pg_count,
 	.write		= pg_write,

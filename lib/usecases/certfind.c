@@ -179,10 +179,24 @@ candidate(struct ce_txn *txn, const struct query *q, int *indexed,
 	return CE_OK;
 }
 
+/* The query's IssuedCN, if it has one (the certificates sharing a CN
+ * are walked through its index). */
+static const char *
+query_cn(const struct query *q)
+{
+	size_t i;
+
+	for (i = 0; i < q->n; i++)
+		if (q->terms[i].field == QF_ISSUEDCN)
+			return q->terms[i].text;
+	return NULL;
+}
+
 /* Answers f's query in f->txn: through an index when a term allows. */
 static enum ce_err
 find_in(struct finder *f)
 {
+	const char *cn;
 	struct cert c;
 	int64_t id;
 	int indexed;
@@ -191,9 +205,10 @@ find_in(struct finder *f)
 	if ((rc = candidate(f->txn, f->q, &indexed, &id, f->err)) != CE_OK)
 		return rc;
 	if (!indexed) {
-		if ((rc = cert_scan(f->txn, scan_visit, f, f->err)) != CE_OK)
-			return rc;
-		return f->rc;
+		cn = query_cn(f->q);
+		rc = cn != NULL ? cert_scan_cn(f->txn, cn, scan_visit, f,
+		    f->err) : cert_scan(f->txn, scan_visit, f, f->err);
+		return rc != CE_OK ? rc : f->rc;
 	}
 	if (id <= 0)
 		return CE_OK;

@@ -118,6 +118,20 @@ def pg_host():
     return _pg_host
 
 
+@contextlib.contextmanager
+def own_cluster(prefix):
+    """A PostgreSQL cluster of a test module's own (restarted or watched
+    by it): its socket folder, removed after."""
+    d = tempfile.mkdtemp(prefix=prefix)
+    os.chmod(d, 0o755)
+    subprocess.run([PG_CLUSTER, "start", d], check=True, stdout=subprocess.DEVNULL)
+    try:
+        yield d
+    finally:
+        subprocess.run([PG_CLUSTER, "stop", d])
+        shutil.rmtree(d, ignore_errors=True)
+
+
 def psql(host, db, sql, user="certenroll"):
     """Runs sql in database db; its rows as text, one per line."""
     p = subprocess.run([os.path.join(PG_BIN, "psql"), "-h", host, "-U", user,

@@ -14,7 +14,6 @@ import re
 import shutil
 import signal
 import subprocess
-import tempfile
 import threading
 import time
 
@@ -24,7 +23,7 @@ from cryptography.hazmat.primitives import hashes
 
 from certs import load_pfx, verify_signed_by
 from conftest import (DB, ISSUING_CA, PG_CLUSTER, TOOL, WEB, Service,
-                      new_base, psql)
+                      new_base, own_cluster, psql)
 from secrets_scan import leaks, log_files
 from test_stores import jobs
 
@@ -39,12 +38,8 @@ ADDRS = ("127.0.1.1", "127.0.1.2", "127.0.1.3")
 
 @pytest.fixture(scope="module")
 def cluster():
-    d = tempfile.mkdtemp(prefix="certenroll-mh-pg-")
-    os.chmod(d, 0o755)
-    subprocess.run([PG_CLUSTER, "start", d], check=True, stdout=subprocess.DEVNULL)
-    yield d
-    subprocess.run([PG_CLUSTER, "stop", d])
-    shutil.rmtree(d, ignore_errors=True)
+    with own_cluster("certenroll-mh-pg-") as d:
+        yield d
 
 
 def copy_host_files(src, dst):

@@ -234,6 +234,51 @@ test_find(void **state)
 	CHECK(out == NULL);
 }
 
+/* Many certificates of one CN: found through the CN (an index on
+ * PostgreSQL) page by page, more than one walk's page of them, A-Z folded
+ * and nothing else. */
+static void
+test_find_by_cn(void **state)
+{
+	struct kit *k = *state;
+	json_object *rec;
+	char key[DB_IDKEY_MAX], tp[48], serial[16], got[2048], *last;
+	int i;
+
+	world(k);
+	for (i = 100; i < 400; i++) {
+		rec = kit_record_id(k, T_CERTS, 2);
+		snprintf(tp, sizeof(tp), "%040d", i);
+		snprintf(serial, sizeof(serial), "C1%06d", i);
+		json_object_object_add(rec, "id", json_object_new_int(i));
+		json_object_object_add(rec, "thumbprint",
+		    json_object_new_string(tp));
+		json_object_object_add(rec, "serial",
+		    json_object_new_string(serial));
+		json_object_object_add(rec, "cn", json_object_new_string(
+		    i % 2 ? "Shared.Example.COM" : "shared.example.com"));
+		kit_put(k, T_CERTS, db_idkey((uint64_t)i, key),
+		    json_object_to_json_string(rec));
+		json_object_put(rec);
+	}
+	found(k, "IssuedCN -eq \"SHARED.example.com\"", 200, 2, got,
+	    sizeof(got));
+	last = strrchr(got, ' ');
+	CHECK(strncmp(got, "300 301 ", 8) == 0 && last != NULL &&
+	    strcmp(last, " 399") == 0);
+	found(k, "IssuedCN -eq \"shared.example.co\"", 50, 1, got, sizeof(got));
+	CHECK(strcmp(got, "") == 0);
+	/* only ASCII letters fold: \u00c9 is not \u00e9 */
+	rec = kit_record_id(k, T_CERTS, 2);
+	json_object_object_add(rec, "cn", json_object_new_string("\xc3\x89t\xc3\xa9"));
+	kit_put(k, T_CERTS, db_idkey(2, key), json_object_to_json_string(rec));
+	json_object_put(rec);
+	found(k, "IssuedCN -eq \"\xc3\x89t\xc3\xa9\"", 50, 1, got, sizeof(got));
+	CHECK(strcmp(got, "2") == 0);
+	found(k, "IssuedCN -eq \"\xc3\xa9T\xc3\xa9\"", 50, 1, got, sizeof(got));
+	CHECK(strcmp(got, "") == 0);
+}
+
 static void
 test_stores(void **state)
 {
@@ -273,6 +318,7 @@ main(void)
 		KIT_TEST(test_view_kept),
 		KIT_TEST(test_options),
 		KIT_TEST(test_find),
+		KIT_TEST(test_find_by_cn),
 		KIT_TEST(test_stores),
 	};
 

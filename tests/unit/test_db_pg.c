@@ -374,6 +374,33 @@ test_schema_version(void **state)
 	begin_fails(k, "run `certenroll db migrate`");
 }
 
+/* A database of the first release (schema 1) is refused until migrated;
+ * migrating applies 002 alone and keeps the records. */
+static void
+test_upgrade_from_1(void **state)
+{
+	struct kit *k = *state;
+	struct ce_error err;
+	struct ce_txn *txn = NULL;
+	json_object *rec = NULL;
+	int from, to;
+
+	NEED_PG();
+	kit_put(k, T_SETTINGS, "kept", "{\"value\":\"yes\"}");
+	admin_sql(k, "DROP INDEX certs_cn_lower; "
+	    "CREATE INDEX certs_cn ON certs (cn); "
+	    "DELETE FROM schema_version WHERE version > 1");
+	begin_fails(k, "run `certenroll db migrate`");
+	E(db_migrate(k->db, &from, &to, &err));
+	CHECK(from == 1 && to == 2);
+	E(db_begin(k->db, 0, &txn, &err));
+	E(db_get(txn, T_SETTINGS, "kept", &rec, &err));
+	db_abort(txn);
+	json_object_put(rec);
+	E(db_migrate(k->db, &from, &to, &err));
+	CHECK(from == 2 && to == 2);
+}
+
 /* Down: 503 with a message for the client, the details in the log, no
  * password anywhere. */
 static void
@@ -416,6 +443,7 @@ main(void)
 		KIT_TEST(test_claims_skip_locked),
 		KIT_TEST(test_constraints),
 		KIT_TEST(test_schema_version),
+		KIT_TEST(test_upgrade_from_1),
 		KIT_TEST(test_unavailable),
 	};
 
