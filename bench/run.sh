@@ -16,9 +16,10 @@
 #              run's own): through one host, then through two hosts sharing
 #              the database (BENCH_PG=0 leaves them out)
 #
-# Usage: bench/run.sh [--quick] [--grow] [--duration S] [--levels "1 4 16 64"]
+# Usage: bench/run.sh [--quick] [--grow] [--pg-only] [--duration S] [--levels "1 4 16 64"]
 #                     [--out DIR] [--keep] [--no-install] [--wait-idle MIN]
 #   --quick       2 s per point (a smoke run, results in <date>-<host>-quick)
+#   --pg-only     only the PostgreSQL scenarios (results.csv, no report)
 #   --grow        cost as data grows instead: preload 10k and 100k
 #                 certificates (GROW_SIZES) with bench/preload and re-measure
 #                 ECC enrollment and GET at each size (grow.md, grow.csv)
@@ -39,10 +40,12 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
 duration=10 levels="1 4 16 64" quick=0 grow=0 out= keep=0 install=1 idle=0
+pg_only=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) quick=1; duration=2 ;;
 	--grow) grow=1 ;;
+	--pg-only) pg_only=1 ;;
 	--duration) duration=$2; shift ;;
 	--levels) levels=$2; shift ;;
 	--out) out=$2; shift ;;
@@ -163,6 +166,7 @@ if [ -z "$out" ]; then
 	out=bench/results/$(date +%Y-%m-%d)-$host
 	[ $quick -eq 0 ] || out=$out-quick
 	[ $grow -eq 0 ] || out=$out-grow
+	[ $pg_only -eq 0 ] || out=$out-pg
 fi
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
@@ -291,8 +295,10 @@ setup_data() {	# dir
 	    --claim /certificates/collections/read/ \
 	    --claim /certificate_stores/schedule/ >/dev/null
 	$t user add "$user" --role Bench >/dev/null
-	# Deploy reuses a few STORE enrollments for the whole sweep.
+	# Deploy reuses a few STORE enrollments for the whole sweep; no agent
+	# runs, so its jobs stay queued.
 	$t setting set staging_lifetime 3600 >/dev/null
+	$t setting set max_queued_jobs_per_user 1000000 >/dev/null
 }
 
 mkdir -p "$tmp/ce/run" "$tmp/hello/run/tls" "$tmp/cfssl"
@@ -415,6 +421,13 @@ if [ $grow -eq 1 ]; then
 	exit 0
 fi
 
+ts() { date -u +%Y-%m-%dT%H:%M:%SZ; }
+enroll_body() {	# keytype-fields ca
+	echo "{\"Subject\":\"CN=check.bench.example.com\",\"Template\":\"WebServer\",\"CertificateAuthority\":\"$2\",$1,\"Password\":\"$BENCH_PFX_PASSWORD\",\"Timestamp\":\"$(ts)\"}"
+}
+
+# --pg-only: the PostgreSQL scenarios alone (section 5), results.csv only.
+if [ $pg_only -eq 0 ]; then
 # --- 1. the limit -------------------------------------------------------------
 log "limit (in-process, $(nproc) processes)"
 # limit-ecc-plainkey: the same with an unencrypted PKCS#8 key (no PBKDF2), as
@@ -440,8 +453,12 @@ tools/certenroll -d "$tmp/ce/data" tls-cert --ca "$ecc_ca" --cn localhost \
 # nginx/nginx.conf.in, maps.conf.in, params.conf.in filled as
 # tools/certenroll-serve fills them (no client CA, no trusted proxy); only
 # the locations differ: one, to the hello responder.
+# As root, the workers run as www-data (the socket is 0666 for them).
+if [ "$(id -u)" -eq 0 ]; then rt='s/[[:space:]]*#?root$//'; else rt='/#?root$/d'; fi
 fill() {
-	sed -e '/#?client-cert$/d' -e '/#?trusted-proxy$/d' \
+	sed -e '/#?client-cert$/d' -e '/#?trusted-proxy$/d' -e "$rt" \
+	    -e "s|@USER@|www-data|g" -e "s|@GROUP@|www-data|g" \
+	    -e "s|@LISTEN@|127.0.0.1|g" \
 	    -e "s|@RUNDIR@|$hr|g" -e "s|@DATADIR@|$tmp/ce/data|g" \
 	    -e "s|@PORT@|$hello_port|g" -e "s|@CONFDIR@|$top/nginx|g" \
 	    -e "s|@HTPASSWD@|$tmp/htpasswd|g" \
@@ -497,10 +514,6 @@ done
 log "starting certenroll on port $ce_port"
 start_ce
 ce_pids=$(pids_of_run "$tmp/ce/run")
-ts() { date -u +%Y-%m-%dT%H:%M:%SZ; }
-enroll_body() {	# keytype-fields ca
-	echo "{\"Subject\":\"CN=check.bench.example.com\",\"Template\":\"WebServer\",\"CertificateAuthority\":\"$2\",$1,\"Password\":\"$BENCH_PFX_PASSWORD\",\"Timestamp\":\"$(ts)\"}"
-}
 check_enroll() {	# format keyfields ca
 	r=$(curl_ce -H "x-certificateformat: $1" -H 'content-type: application/json' \
 	    -d "$(enroll_body "$2" "$3")" "$ce_url/KeyfactorAPI/Enrollment/PFX")
@@ -592,6 +605,8 @@ sweep ecc-pem-nosigner bench/lua/enroll_ecc_pem.lua \
     "$ce_url/KeyfactorAPI/Enrollment/PFX" https 0 $ce_pids
 stop_ce
 
+fi	# --pg-only
+
 # --- 5. certenroll on PostgreSQL: one host, then two sharing the database ------
 # A cluster of the run's own (tests/pg-cluster.sh: initdb under $tmp, unix
 # socket, fsync and synchronous_commit on, as PostgreSQL ships), the same
@@ -613,6 +628,14 @@ if [ "${BENCH_PG:-1}" -eq 1 ]; then
 	# What each host holds itself: the key files, nothing of the database.
 	cp -a "$tmp/pg1/data" "$tmp/pg2/data"
 	pg_t() { CERTENROLL_CONF=$tmp/pg.conf tools/certenroll -d "$tmp/pg1/data" "$@"; }
+	pg_sql() { /usr/lib/postgresql/15/bin/psql -h "$tmp/pg" -U certenroll -d bench -qAt -c "$1"; }
+	# The ids GET draws from (a sequence leaves gaps where a conflict
+	# rolled a transaction back).
+	pg_ids() {
+		pg_sql "SELECT id FROM certs ORDER BY id" > "$tmp/pg-ids"
+		export BENCH_IDS_FILE=$tmp/pg-ids
+		log "  $(wc -l < "$tmp/pg-ids") certificates, ids 1..$(tail -n1 "$tmp/pg-ids")"
+	}
 	pg_t ca show "$ecc_ca" > "$tmp/pg-ecc-ca.pem"
 	pg_port1=$(free_port) pg_port2=$(free_port)
 	start_pg() {	# host-number port
@@ -631,7 +654,7 @@ if [ "${BENCH_PG:-1}" -eq 1 ]; then
 	pgpm_pids() { pgrep -d ' ' -u postgres postgres || true; }
 	sweep ecc-pem-pg bench/lua/enroll_ecc_pem.lua \
 	    "$pg_url1/KeyfactorAPI/Enrollment/PFX" https 0 $pg_pids $(pgpm_pids)
-	export BENCH_NCERTS=$(pg_t cert list | wc -l)
+	pg_ids
 	sweep get-pg bench/lua/get_cert.lua "$pg_url1/" https 0 $pg_pids $(pgpm_pids)
 	pg_store=$(pg_t store add --type PEM --path "$tmp/pg1/store/bench.pem" \
 	    --create-if-missing)
@@ -652,13 +675,12 @@ if [ "${BENCH_PG:-1}" -eq 1 ]; then
 	pg_pids="$pg_pids $(pids_of_run "$tmp/pg2/run")"
 	sweep2 ecc-pem-pg2 bench/lua/enroll_ecc_pem.lua /KeyfactorAPI/Enrollment/PFX \
 	    $pg_pids $(pgpm_pids)
-	export BENCH_NCERTS=$(pg_t cert list | wc -l)
+	pg_ids
 	sweep2 get-pg2 bench/lua/get_cert.lua / $pg_pids $(pgpm_pids)
 	sweep2 deploy-pg2 bench/lua/deploy.lua /KeyfactorAPI/Enrollment/PFX/Deploy \
 	    $pg_pids $(pgpm_pids)
 	pg_certs=$(pg_t cert list | wc -l)
-	pg_bytes=$(/usr/lib/postgresql/15/bin/psql -h "$tmp/pg" -U certenroll -d bench \
-	    -qAt -c "SELECT pg_total_relation_size('certs') + pg_total_relation_size('by_thumbprint') + pg_total_relation_size('by_serial') + pg_total_relation_size('requests') + pg_total_relation_size('serials')")
+	pg_bytes=$(pg_sql "SELECT pg_total_relation_size('certs') + pg_total_relation_size('by_thumbprint') + pg_total_relation_size('by_serial') + pg_total_relation_size('requests') + pg_total_relation_size('serials')")
 	echo "postgresql certificates at the end: $pg_certs, $pg_bytes bytes in certs, requests and their indexes" >> "$out/machine.txt"
 	for h in 1 2; do tools/certenroll-serve stop --run "$tmp/pg$h/run"; done
 	tests/pg-cluster.sh stop "$tmp/pg"
@@ -666,7 +688,12 @@ if [ "${BENCH_PG:-1}" -eq 1 ]; then
 fi
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$out/machine.txt"
 
-# --- 5. table, targets, plot ----------------------------------------------------
+if [ $pg_only -eq 1 ]; then
+	cat "$csv"
+	exit 0
+fi
+
+# --- 6. table, targets, plot ----------------------------------------------------
 log "writing $out"
 python3 - "$csv" "$out" "$tmp/rss-ce" "$tmp/rss-hello" "$lmdb_enroll" \
     "$lmdb_end" "$jobs" "$duration" <<'PY'

@@ -208,18 +208,25 @@ write_drill(struct ce_db *db, db_write_fn fn, void *arg, struct ce_error *err)
 	ce_error_clear(err);
 	(void)rc;
 	if (db->ops->write != NULL)
-		return db->ops->write(db, fn, arg, err);
+		return db->ops->write(db, NULL, fn, arg, err);
+	return db_write_once(db, fn, arg, err);
+}
+
+enum ce_err
+db_write_as(struct ce_db *db, const char *lock, db_write_fn fn, void *arg,
+    struct ce_error *err)
+{
+	if (db->retry_drill)
+		return write_drill(db, fn, arg, err);
+	if (db->ops->write != NULL)
+		return db->ops->write(db, lock, fn, arg, err);
 	return db_write_once(db, fn, arg, err);
 }
 
 enum ce_err
 db_write(struct ce_db *db, db_write_fn fn, void *arg, struct ce_error *err)
 {
-	if (db->retry_drill)
-		return write_drill(db, fn, arg, err);
-	if (db->ops->write != NULL)
-		return db->ops->write(db, fn, arg, err);
-	return db_write_once(db, fn, arg, err);
+	return db_write_as(db, NULL, fn, arg, err);
 }
 
 void

@@ -119,6 +119,16 @@ typedef enum ce_err (*db_write_fn)(struct ce_txn *txn, void *arg,
 		    struct ce_error *err);
 enum ce_err	db_write(struct ce_db *db, db_write_fn fn, void *arg,
 		    struct ce_error *err);
+/*
+ * db_write whose runs take turns with every other write naming the same
+ * lock (e.g. "jobs/<user>": the writes that update one user's count), on
+ * every host: on PostgreSQL a session advisory lock held from before the
+ * transaction begins to after it ends, so the next one's snapshot already
+ * holds the last one's commit and neither is rolled back for the other;
+ * LMDB has one writer anyway.  NULL: db_write.
+ */
+enum ce_err	db_write_as(struct ce_db *db, const char *lock, db_write_fn fn,
+		    void *arg, struct ce_error *err);
 void		db_set_batching(struct ce_db *db, int on);
 /* Tests: every db_write runs fn once more after rolling its first run back,
  * as a conflict would (shows that every fn can be run again). */

@@ -57,9 +57,10 @@ struct db_ops {
 			    struct ce_error *err);
 	enum ce_err	(*count)(struct ce_txn *t, enum db_table tab, size_t *n,
 			    struct ce_error *err);
-	/* db_write for this backend; NULL: one transaction per call. */
-	enum ce_err	(*write)(struct ce_db *db, db_write_fn fn, void *arg,
-			    struct ce_error *err);
+	/* db_write for this backend; NULL: one transaction per call.  lock
+	 * (db_write_as; may be NULL): writes naming it take turns. */
+	enum ce_err	(*write)(struct ce_db *db, const char *lock,
+			    db_write_fn fn, void *arg, struct ce_error *err);
 };
 
 struct ce_db {

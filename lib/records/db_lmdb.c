@@ -422,11 +422,13 @@ committer_main(void *arg)
 }
 
 static enum ce_err
-lmdb_write(struct ce_db *db, db_write_fn fn, void *arg, struct ce_error *err)
+lmdb_write(struct ce_db *db, const char *lock, db_write_fn fn, void *arg,
+    struct ce_error *err)
 {
 	struct lmdb *l = LM(db);
 	struct wreq w;
 
+	(void)lock;	/* one writer at a time already */
 	if (!db->batching)
 		return db_write_once(db, fn, arg, err);
 	memset(&w, 0, sizeof(w));

@@ -44,6 +44,7 @@ struct pg {
 
 struct pgtxn {
 	PGconn		*c;
+	int		 locked;	/* holds db_write_as's lock */
 	int		 failed;	/* a statement failed: only ROLLBACK */
 	int		 conflict;	/* ... with a concurrent transaction */
 	int		 lost;		/* the connection is gone */
@@ -344,8 +345,24 @@ pg_close(struct ce_db *db)
 
 /* ---- transactions -------------------------------------------------------- */
 
+/* db_write_as's lock, on the session before its transaction begins. */
 static enum ce_err
-pg_begin(struct ce_db *db, struct ce_txn *t, struct ce_error *err)
+take_lock(struct pgtxn *p, const char *lock, struct ce_error *err)
+{
+	PGresult *res;
+	enum ce_err rc;
+
+	if ((rc = run1(p, "SELECT pg_advisory_lock(hashtext($1))", lock,
+	    PGRES_TUPLES_OK, &res, err)) != CE_OK)
+		return rc;
+	PQclear(res);
+	p->locked = 1;
+	return CE_OK;
+}
+
+static enum ce_err
+begin_as(struct ce_db *db, struct ce_txn *t, const char *lock,
+    struct ce_error *err)
 {
 	struct pgtxn *p;
 	enum ce_err rc;
@@ -360,8 +377,12 @@ pg_begin(struct ce_db *db, struct ce_txn *t, struct ce_error *err)
 		memset(p, 0, sizeof(*p));
 		if ((p->c = conn_take(PG(db), err, &rc)) == NULL)
 			break;
-		rc = command(p, t->write ? "BEGIN ISOLATION LEVEL SERIALIZABLE" :
-		    "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err);
+		rc = lock != NULL ? take_lock(p, lock, err) : CE_OK;
+		if (rc == CE_OK)
+			rc = command(p, t->write ?
+			    "BEGIN ISOLATION LEVEL SERIALIZABLE" :
+			    "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+			    err);
 		if (rc == CE_OK) {
 			t->bt = p;
 			return CE_OK;
@@ -375,11 +396,24 @@ pg_begin(struct ce_db *db, struct ce_txn *t, struct ce_error *err)
 	return rc;
 }
 
+static enum ce_err
+pg_begin(struct ce_db *db, struct ce_txn *t, struct ce_error *err)
+{
+	return begin_as(db, t, NULL, err);
+}
+
 static void
 txn_end(struct ce_txn *t)
 {
 	struct pgtxn *p = PT(t);
+	PGresult *res;
 
+	if (p->locked && !p->lost) {
+		res = PQexec(p->c, "SELECT pg_advisory_unlock_all()");
+		if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK)
+			p->lost = 1;	/* a session that may hold it: closed */
+		PQclear(res);
+	}
 	if (p->lost)
 		PQfinish(p->c);
 	else
@@ -454,7 +488,8 @@ backoff(int tries)
 }
 
 static enum ce_err
-pg_write(struct ce_db *db, db_write_fn fn, void *arg, struct ce_error *err)
+pg_write(struct ce_db *db, const char *lock, db_write_fn fn, void *arg,
+    struct ce_error *err)
 {
 	struct ce_txn t;
 	enum ce_err rc;
@@ -464,7 +499,7 @@ pg_write(struct ce_db *db, db_write_fn fn, void *arg, struct ce_error *err)
 		memset(&t, 0, sizeof(t));
 		t.db = db;
 		t.write = 1;
-		if ((rc = pg_begin(db, &t, err)) != CE_OK)
+		if ((rc = begin_as(db, &t, lock, err)) != CE_OK)
 			return rc;
 		rc = fn(&t, arg, err);
 		if (rc != CE_OK) {

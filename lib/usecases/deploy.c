@@ -423,12 +423,18 @@ deploy_fn(struct ce_txn *txn, void *arg, struct ce_error *err)
 	return CE_OK;
 }
 
-/* Runs c's write; the answer or nothing. */
+/* Runs c's write; the answer or nothing.  A user's writes that add jobs
+ * take turns (each reads and moves the user's count of queued jobs):
+ * without that, concurrent ones would conflict and run again. */
 static enum ce_err
 run(struct call *c, db_write_fn fn, json_object **response,
     struct ce_error *err)
 {
-	enum ce_err rc = db_write(c->db, fn, c, err);
+	char lock[320];
+	enum ce_err rc;
+
+	snprintf(lock, sizeof(lock), "jobs/%s", c->user != NULL ? c->user : "");
+	rc = db_write_as(c->db, lock, fn, c, err);
 
 	buf_free(&c->st.pfx);
 	if (rc != CE_OK) {

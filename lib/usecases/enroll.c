@@ -403,6 +403,7 @@ record_pending(struct ce_db *db, const struct enroll_ctx *ctx,
 {
 	struct pending p;
 	struct request *r = &p.r;
+	char lock[320];
 	enum ce_err rc;
 
 	memset(&p, 0, sizeof(p));
@@ -429,7 +430,11 @@ record_pending(struct ce_db *db, const struct enroll_ctx *ctx,
 		goto out;
 	}
 	drop_password(r->body);
-	if ((rc = db_write(db, pending_fn, &p, err)) != CE_OK)
+	/* A user's pending requests are counted (max_pending_per_user): their
+	 * writes take turns, as Deploy's do (deploy.c). */
+	snprintf(lock, sizeof(lock), "pending/%s", ctx->user != NULL ?
+	    ctx->user : "");
+	if ((rc = db_write_as(db, lock, pending_fn, &p, err)) != CE_OK)
 		goto out;
 	log_audit(ctx->user, "request-pending", "request=%lld template=%s",
 	    (long long)r->id, w->pol.template_name);

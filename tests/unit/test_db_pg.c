@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 
@@ -172,16 +173,36 @@ test_counters(void **state)
 #define THREADS	4
 #define ADDS	25
 
+/* What the adders of one test share: runs of add_fn, how many are
+ * inside one at once and whether two ever were. */
+struct turns {
+	pthread_mutex_t	 m;
+	int		 runs, inside, overlapped;
+};
+
 struct adder {
 	struct ce_db	*db;
+	const char	*lock;		/* db_write_as's, or NULL */
+	struct turns	*turns;
 	int		 failed;
 };
 
 static enum ce_err
 add_fn(struct ce_txn *txn, void *arg, struct ce_error *err)
 {
-	(void)arg;
-	return count_add(txn, T_PENDCOUNT, "dave", 1, err);
+	struct turns *t = arg;
+	enum ce_err rc;
+
+	pthread_mutex_lock(&t->m);
+	t->runs++;
+	t->overlapped |= t->inside++ > 0;
+	pthread_mutex_unlock(&t->m);
+	rc = count_add(txn, T_PENDCOUNT, "dave", 1, err);
+	usleep(2000);	/* long enough for another writer to come in */
+	pthread_mutex_lock(&t->m);
+	t->inside--;
+	pthread_mutex_unlock(&t->m);
+	return rc;
 }
 
 static void *
@@ -193,18 +214,16 @@ adder_main(void *arg)
 
 	for (i = 0; i < ADDS; i++) {
 		ce_error_clear(&err);
-		if (db_write(a->db, add_fn, NULL, &err) != CE_OK)
+		if (db_write_as(a->db, a->lock, add_fn, a->turns, &err) != CE_OK)
 			a->failed++;
 	}
 	return NULL;
 }
 
-/* Read-modify-write of one record from several threads at once: the
- * conflicts are run again, no increment is lost. */
-static void
-test_conflicts_run_again(void **state)
+/* THREADS adders at once; the count they made. */
+static int64_t
+add_at_once(struct kit *k, const char *lock, struct turns *turns)
 {
-	struct kit *k = *state;
 	struct adder a[THREADS];
 	pthread_t t[THREADS];
 	struct ce_error err;
@@ -212,19 +231,39 @@ test_conflicts_run_again(void **state)
 	int64_t n = 0;
 	int i;
 
-	NEED_PG();
+	memset(turns, 0, sizeof(*turns));
+	CHECK(pthread_mutex_init(&turns->m, NULL) == 0);
 	for (i = 0; i < THREADS; i++) {
-		a[i] = (struct adder){ k->db, 0 };
+		a[i] = (struct adder){ k->db, lock, turns, 0 };
 		CHECK(pthread_create(&t[i], NULL, adder_main, &a[i]) == 0);
 	}
 	for (i = 0; i < THREADS; i++) {
 		CHECK(pthread_join(t[i], NULL) == 0);
 		CHECK(a[i].failed == 0);
 	}
+	pthread_mutex_destroy(&turns->m);
 	E(db_begin(k->db, 0, &txn, &err));
 	E(count_get(txn, T_PENDCOUNT, "dave", &n, &err));
 	db_abort(txn);
-	CHECK(n == THREADS * ADDS);
+	return n;
+}
+
+/* Read-modify-write of one record from several threads at once: the
+ * conflicts are run again, no increment is lost.  Naming one lock
+ * (db_write_as), the writes take turns: never two inside at once, and no
+ * run is repeated. */
+static void
+test_conflicts_run_again(void **state)
+{
+	struct kit *k = *state;
+	struct turns turns;
+
+	NEED_PG();
+	CHECK(add_at_once(k, NULL, &turns) == THREADS * ADDS);
+	CHECK(turns.runs >= THREADS * ADDS);
+	CHECK(add_at_once(k, "count/dave", &turns) == 2 * THREADS * ADDS);
+	CHECK(turns.runs == THREADS * ADDS);
+	CHECK(!turns.overlapped);
 }
 
 /* Two claimers at once take different queue entries. */
