@@ -681,7 +681,7 @@ if [ "${BENCH_PG:-1}" -eq 1 ]; then
 	    $pg_pids $(pgpm_pids)
 	pg_certs=$(pg_t cert list | wc -l)
 	pg_bytes=$(pg_sql "SELECT pg_total_relation_size('certs') + pg_total_relation_size('by_thumbprint') + pg_total_relation_size('by_serial') + pg_total_relation_size('requests') + pg_total_relation_size('serials')")
-	echo "postgresql certificates at the end: $pg_certs, $pg_bytes bytes in certs, requests and their indexes" >> "$out/machine.txt"
+	echo "postgresql at the end: $pg_certs certificates, $pg_bytes bytes in certs, requests and their indexes" >> "$out/machine.txt"
 	for h in 1 2; do tools/certenroll-serve stop --run "$tmp/pg$h/run"; done
 	tests/pg-cluster.sh stop "$tmp/pg"
 	pg_dir=
@@ -888,7 +888,7 @@ if any(sc in by for sc in on_lmdb):
     L.append("## PostgreSQL beside LMDB\n")
     L.append("Requests/s on PostgreSQL over the same scenario on LMDB, at each "
              "concurrency (two hosts: from c=4, both hosts' requests summed). "
-             "%s.\n" % ((mline("postgresql certificates") or "").capitalize()))
+             "%s.\n" % ((mline("postgresql at the end") or "").replace("postgresql", "PostgreSQL", 1)))
     L.append("| scenario | " + " | ".join("c=%d" % c for c in sorted(by.get("ecc-pem", {}))) + " |")
     L.append("|---|" + "---|" * len(by.get("ecc-pem", {})))
     for sc, base in on_lmdb.items():
