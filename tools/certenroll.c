@@ -22,6 +22,7 @@ static const struct {
 } commands[] = {
 	{ "init",	cmd_init },
 	{ "ca",		cmd_ca },
+	{ "crl",	cmd_crl },
 	{ "template",	cmd_template },
 	{ "pattern",	cmd_pattern },
 	{ "setting",	cmd_setting },
@@ -57,6 +58,8 @@ usage(void)
 "            [--dns-suffix S]... [--dns-regex RE] [--wildcards|--no-wildcards]\n"
 "            [--ip-ranges CIDR,CIDR]\n"
 "  pattern list\n"
+"  ca set NAME [--crl-url URL] [--ocsp-url URL] | ca urls --base URL [--ocsp]\n"
+"  crl publish [NAME]                   a new CRL into crl_dir\n"
 "  setting set NAME VALUE | setting list\n"
 "  role add NAME --claim CLAIM [--claim CLAIM]...\n"
 "  user add NAME --role ROLE [--role ROLE]...\n"

@@ -41,6 +41,7 @@ json_object	*csv_array(const char *csv);
 
 int	cmd_init(struct cmdline *c);
 int	cmd_ca(struct cmdline *c);
+int	cmd_crl(struct cmdline *c);
 int	cmd_template(struct cmdline *c);
 int	cmd_pattern(struct cmdline *c);
 int	cmd_setting(struct cmdline *c);

@@ -1,5 +1,6 @@
 /* certenroll_ca.c - init, CAs and the web server's TLS certificate. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 
 #include "ca.h"
 #include "certenroll.h"
+#include "crl.h"
 #include "fileutil.h"
 #include "issue.h"
 #include "keys.h"
@@ -119,17 +121,120 @@ ca_list_or_show(struct cmdline *c, int show)
 	return rc;
 }
 
+/* ca set NAME [--crl-url URL] [--ocsp-url URL] */
+static int
+ca_set_cmd(struct cmdline *c)
+{
+	static const char *const allowed[] = { "crl-url", "ocsp-url", NULL };
+	struct ce_error err;
+	struct ce_db *db;
+	int rc;
+
+	ce_error_clear(&err);
+	if (c->nargs != 2 || opt_check(c, allowed) != 0) {
+		fprintf(stderr, "usage: certenroll ca set NAME [--crl-url URL] "
+		    "[--ocsp-url URL]\n");
+		return 2;
+	}
+	db = tool_db(c);
+	rc = ca_set_urls(db, c->args[1], opt_get(c, "crl-url"),
+	    opt_get(c, "ocsp-url"), &err);
+	db_close(db);
+	return rc != CE_OK ? tool_fail(&err) : 0;
+}
+
+struct urls {
+	struct ce_db	*db;
+	const char	*base;
+	int		 ocsp;
+	struct ce_error	*err;
+	enum ce_err	 rc;
+};
+
+static void
+urls_cb(int64_t id, const char *name, void *arg)
+{
+	struct urls *u = arg;
+	char crl[CA_URL_MAX], ocsp[CA_URL_MAX];
+
+	if (u->rc != CE_OK)
+		return;
+	if (snprintf(crl, sizeof(crl), "%s/crl/%lld.crl", u->base,
+	    (long long)id) >= (int)sizeof(crl) ||
+	    snprintf(ocsp, sizeof(ocsp), "%s/ocsp", u->base) >=
+	    (int)sizeof(ocsp)) {
+		u->rc = ce_fail(u->err, CE_INVAL, "--base: too long");
+		return;
+	}
+	if ((u->rc = ca_set_urls(u->db, name, crl, u->ocsp ? ocsp : NULL,
+	    u->err)) == CE_OK)
+		printf("%s\t%s\t%s\n", name, crl, u->ocsp ? ocsp : "-");
+}
+
+/* ca urls --base URL [--ocsp]: every CA's URLs under one web server's, as
+ * the shipped configurations serve them (/crl/<id>.crl, /ocsp). */
+static int
+ca_urls_cmd(struct cmdline *c)
+{
+	static const char *const allowed[] = { "base", "ocsp", NULL };
+	struct ce_error err;
+	struct ce_txn *txn = NULL;
+	struct urls u;
+	struct ce_db *db;
+	const char *base = opt_get(c, "base");
+
+	ce_error_clear(&err);
+	if (c->nargs != 1 || opt_check(c, allowed) != 0 || base == NULL) {
+		fprintf(stderr, "usage: certenroll ca urls --base URL [--ocsp]\n");
+		return 2;
+	}
+	db = tool_db(c);
+	u = (struct urls){ db, base, opt_flag(c, "ocsp"), &err, CE_OK };
+	if ((u.rc = db_begin(db, 0, &txn, &err)) == CE_OK) {
+		/* The list first: each set is a write of its own. */
+		u.rc = ca_list(txn, urls_cb, &u, &err);
+		db_abort(txn);
+	}
+	db_close(db);
+	return u.rc != CE_OK ? tool_fail(&err) : 0;
+}
+
 int
 cmd_ca(struct cmdline *c)
 {
 	if (c->nargs >= 1 && strcmp(c->args[0], "create") == 0)
 		return ca_create_cmd(c);
+	if (c->nargs >= 1 && strcmp(c->args[0], "set") == 0)
+		return ca_set_cmd(c);
+	if (c->nargs >= 1 && strcmp(c->args[0], "urls") == 0)
+		return ca_urls_cmd(c);
 	if (c->nargs == 1 && strcmp(c->args[0], "list") == 0)
 		return ca_list_or_show(c, 0);
 	if (c->nargs == 2 && strcmp(c->args[0], "show") == 0)
 		return ca_list_or_show(c, 1);
-	fprintf(stderr, "usage: certenroll ca create|list|show ...\n");
+	fprintf(stderr, "usage: certenroll ca create|set|urls|list|show ...\n");
 	return 2;
+}
+
+/* crl publish [NAME]: a new CRL of one CA, or of each, into crl_dir. */
+int
+cmd_crl(struct cmdline *c)
+{
+	struct ce_error err;
+	struct ce_db *db;
+	enum ce_err rc;
+
+	ce_error_clear(&err);
+	if (c->nargs < 1 || c->nargs > 2 || strcmp(c->args[0], "publish") != 0) {
+		fprintf(stderr, "usage: certenroll crl publish [NAME]\n");
+		return 2;
+	}
+	db = tool_db(c);
+	/* With no name, every CA: a refresh whose "due" is now. */
+	rc = c->nargs == 2 ? crl_publish(db, c->args[1], &err) :
+	    crl_refresh_all(db, INT64_MAX / 2, &err);
+	db_close(db);
+	return rc != CE_OK ? tool_fail(&err) : 0;
 }
 
 /* SANs for the TLS certificate, as the API's SANs object. */

@@ -11,6 +11,7 @@
 #include "agent.h"
 #include "certdb.h"
 #include "certenroll.h"
+#include "crl.h"
 #include "jobs.h"
 #include "keypool.h"
 #include "log.h"
@@ -128,7 +129,8 @@ cmd_job(struct cmdline *c)
 }
 
 /* One agent pass: purge expired staging data, run due jobs, top up the
- * key pool (a few keys per pass, so jobs are never held up long). */
+ * key pool (a few keys per pass, so jobs are never held up long), make
+ * the CRLs that are due and write each CA's files (crl.h). */
 static int
 agent_pass(struct ce_db *db)
 {
@@ -138,7 +140,8 @@ agent_pass(struct ce_db *db)
 	ce_error_clear(&err);
 	if (staging_purge(db, time(NULL), &purged, &err) != CE_OK ||
 	    agent_run_due(db, time(NULL), &ran, &failed, &err) != CE_OK ||
-	    keypool_fill_configured(db, 8, &pooled, &err) != CE_OK)
+	    keypool_fill_configured(db, 8, &pooled, &err) != CE_OK ||
+	    crl_refresh_all(db, time(NULL), &err) != CE_OK)
 		return tool_fail(&err);
 	if (ran > 0 || purged > 0 || pooled > 0)
 		log_info("agent: %d job(s) run, %d failed, %d staging record(s) "

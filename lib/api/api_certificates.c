@@ -1,7 +1,9 @@
 /* api_certificates.c - GET /Certificates/{id} and GET /Certificates (the
  * query language, paged): certview.c, query.c.  Query parameters:
  * includeLocations, includeMetadata (true/false/1/0); for the listing also
- * pq.queryString, ReturnLimit and PageReturned (bare, pq. or pagedQuery.). */
+ * pq.queryString, ReturnLimit and PageReturned (bare, pq. or pagedQuery.).
+ * POST /Certificates/Revoke: revoke.c. */
+#include <stddef.h>
 #include <string.h>
 
 #include "api.h"
@@ -10,13 +12,44 @@
 #include "certview.h"
 #include "http.h"
 #include "query.h"
+#include "revoke.h"
+
+struct revoke_req {
+	struct opt_json	ids;
+	struct opt_int	reason;
+	struct opt_str	comment;
+	struct opt_time	date;
+	struct opt_int	collection;
+	struct opt_bool	publish_crl;
+};
+
+/* CollectionId and PublishCRL are read and not used: there are no
+ * collections, and every revocation publishes the CA's CRL. */
+static const struct field revoke_fields[] = {
+	{ "CertificateIds", F_ARRAY, F_REQUIRED,
+	    offsetof(struct revoke_req, ids) },
+	{ "Reason", F_INT, 0, offsetof(struct revoke_req, reason) },
+	{ "Comment", F_STRING, F_REQUIRED | F_NONEMPTY,
+	    offsetof(struct revoke_req, comment) },
+	{ "EffectiveDate", F_TIME, 0, offsetof(struct revoke_req, date) },
+	{ "CollectionId", F_INT, 0, offsetof(struct revoke_req, collection) },
+	{ "PublishCRL", F_BOOL, 0, offsetof(struct revoke_req, publish_crl) },
+};
+static FIELD_TABLE(revoke_table, revoke_fields, struct revoke_req);
 
 static enum ce_err
 view_opts(struct ep_call *c, struct certview_opts *o, struct ce_error *err)
 {
 	memset(o, 0, sizeof(*o));
 	if (query_bool(http_query_lookup, c->r, "includeLocations", &o->locations, err) ||
-	    query_bool(http_query_lookup, c->r, "includeMetadata", &o->metadata, err))
+	    query_bool(http_query_lookup, c->r, "includeMetadata", &o->metadata, err) ||
+	    query_bool(http_query_lookup, c->r, "includeRevoked", &o->revoked, err))
+		return err->code;
+	/* The listing's flag may come with its paging prefix. */
+	if ((!o->revoked && query_bool(http_query_lookup, c->r,
+	    "pq.includeRevoked", &o->revoked, err)) ||
+	    (!o->revoked && query_bool(http_query_lookup, c->r,
+	    "pagedQuery.includeRevoked", &o->revoked, err)))
 		return err->code;
 	return CE_OK;
 }
@@ -47,7 +80,26 @@ find(struct ep_call *c, json_object **resp, struct ce_error *err)
 	return certview_find(c->db, &q, &pg, &o, resp, err);
 }
 
+/* 200 {RevokedIds, SuspendedCerts, FailedOperations}; 400 when none was
+ * revoked (with FailedOperations) or the input is bad. */
+static enum ce_err
+revoke(struct ep_call *c, json_object **resp, struct ce_error *err)
+{
+	const struct revoke_req *b = c->req;
+	struct revoke_input in;
+
+	memset(&in, 0, sizeof(in));
+	in.ids = b->ids.v;
+	in.reason = b->reason.set ? b->reason.v : 0;
+	in.comment = b->comment.v;
+	in.date = b->date.set ? b->date.v : 0;
+	in.user = c->user;
+	return revoke_certificates(c->db, &in, resp, &c->status, err);
+}
+
 static const struct endpoint eps[] = {
+	{ "POST", "/Certificates/Revoke", CLAIM_CERT_REVOKE, EP_BODY,
+	    &revoke_table, revoke },
 	{ "GET|HEAD", "/Certificates/{id}", CLAIM_CERT_READ, 0, NULL, get },
 	{ "GET|HEAD", "/Certificates", CLAIM_CERT_READ, 0, NULL, find },
 };

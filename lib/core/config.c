@@ -20,7 +20,7 @@ static const char *known[] = { "data_dir", "staging_lifetime", "body_limit",
     "require_requested_with", "log", "client_cert_auth",
     "trusted_proxy_param", "max_requests", "key_pool", "signer_socket",
     "max_sans", "max_rdns", "max_pending_per_user", "max_queued_jobs_per_user",
-    "max_job_delay_days", "key_dir", "database", "job_lease", NULL };
+    "max_job_delay_days", "key_dir", "database", "job_lease", "crl_dir", NULL };
 
 static struct {
 	int	loaded;

@@ -46,6 +46,27 @@ parse_int_text(const char *s, int64_t *out)
 }
 
 enum ce_err
+field_ids(json_object *ids, const char *field, size_t max,
+    struct ce_error *err)
+{
+	int64_t v;
+	size_t i, n;
+
+	if (!json_object_is_type(ids, json_type_array) ||
+	    (n = json_object_array_length(ids)) == 0)
+		return ce_fail(err, CE_INVAL, "%s: expected a non-empty array of "
+		    "ids.", field);
+	if (n > max)
+		return ce_fail(err, CE_INVAL, "%s: at most %zu ids.", field, max);
+	for (i = 0; i < n; i++)
+		if (field_int(json_object_array_get_idx(ids, i), field, &v,
+		    err) != CE_OK || v <= 0 || v > FIELD_ID_MAX)
+			return ce_fail(err, CE_INVAL, "%s: element %zu is not a "
+			    "positive integer id.", field, i);
+	return CE_OK;
+}
+
+enum ce_err
 field_int(json_object *v, const char *name, int64_t *out, struct ce_error *err)
 {
 	double d;

@@ -71,6 +71,11 @@ enum ce_err	field_int(json_object *v, const char *name, int64_t *out,
 		    struct ce_error *err);
 enum ce_err	field_bool(json_object *v, const char *name, int *out,
 		    struct ce_error *err);
+/* A list of record ids: a non-empty array of at most max positive
+ * integers (as field_int reads them); CE_INVAL naming field otherwise,
+ * e.g. "CertificateIds: element 2 is not a positive integer id." */
+enum ce_err	field_ids(json_object *ids, const char *field, size_t max,
+		    struct ce_error *err);
 /* Looks a key up case-insensitively; returns NULL when absent or null. */
 json_object	*field_get(json_object *obj, const char *name);
 /* A new object holding only obj's members that tab declares (values

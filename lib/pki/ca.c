@@ -14,6 +14,7 @@
 #include <openssl/x509v3.h>
 
 #include "ca.h"
+#include "jbuild.h"
 #include "log.h"
 #include "pemutil.h"
 #include "seal.h"
@@ -93,6 +94,20 @@ ca_free(struct ca *ca)
 	free(ca);
 }
 
+/* A stored URL into buf (CA_URL_MAX): 0 when it is not one ca_set_urls
+ * takes. */
+static int
+url_copy(char buf[CA_URL_MAX], const char *url)
+{
+	buf[0] = '\0';
+	if (url == NULL)
+		return 1;
+	if (!ca_url_valid(url))
+		return 0;
+	snprintf(buf, CA_URL_MAX, "%s", url);
+	return 1;
+}
+
 enum ce_err
 ca_from_record(json_object *rec, struct ca **out, struct ce_error *err)
 {
@@ -116,6 +131,12 @@ ca_from_record(json_object *rec, struct ca **out, struct ce_error *err)
 	    !json_object_object_get_ex(rec, "cert", &v) ||
 	    (ca->cert = ca_cert_parse(json_object_get_string(v))) == NULL) {
 		rc = ce_fault(err, CE_DB, "CA record is malformed");
+		goto out;
+	}
+	/* Checked again as read: they go into certificates as written. */
+	if (!url_copy(ca->crl_url, jrec_str(rec, "crl_url")) ||
+	    !url_copy(ca->ocsp_url, jrec_str(rec, "ocsp_url"))) {
+		rc = ce_fault(err, CE_DB, "CA record has a bad URL");
 		goto out;
 	}
 	if (json_object_object_get_ex(rec, "chain", &chain))
@@ -336,6 +357,80 @@ ca_sign_local(struct ce_db *db, const struct ca *ca, X509 *cert,
 	if (X509_sign(cert, key, ca_digest(ca)) <= 0)
 		return ce_fault(err, CE_CRYPTO, "X509_sign with CA %s", ca->name);
 	return CE_OK;
+}
+
+enum ce_err
+ca_sign_crl_local(struct ce_db *db, const struct ca *ca, X509_CRL *crl,
+    struct ce_error *err)
+{
+	EVP_PKEY *key;
+	enum ce_err rc;
+
+	if ((rc = cached_key(db_key_dir(db), ca->id, &key, err)) != CE_OK)
+		return rc;
+	if (X509_CRL_sign(crl, key, ca_digest(ca)) <= 0)
+		return ce_fault(err, CE_CRYPTO, "X509_CRL_sign with CA %s",
+		    ca->name);
+	return CE_OK;
+}
+
+int
+ca_url_valid(const char *url)
+{
+	size_t n = strlen(url), i;
+
+	if (n == 0)
+		return 1;
+	if (n >= CA_URL_MAX || (strncmp(url, "http://", 7) != 0 &&
+	    strncmp(url, "https://", 8) != 0))
+		return 0;
+	/* What OpenSSL's extension syntax and a URI both take as written. */
+	for (i = 0; i < n; i++)
+		if (url[i] <= ' ' || url[i] >= 0x7f || strchr(",\"'\\<>", url[i]))
+			return 0;
+	return 1;
+}
+
+struct set_urls {
+	const char	*name, *crl, *ocsp;
+};
+
+static enum ce_err
+set_urls_fn(struct ce_txn *txn, void *arg, struct ce_error *err)
+{
+	struct set_urls *s = arg;
+	json_object *rec = NULL;
+	enum ce_err rc;
+
+	rc = db_get(txn, T_CAS, s->name, &rec, err);
+	if (rc == CE_NOTFOUND)
+		return ce_fail(err, CE_NOTFOUND, "no CA named '%s'", s->name);
+	if (rc != CE_OK)
+		return rc;
+	if (s->crl != NULL)
+		json_object_object_add(rec, "crl_url", *s->crl ?
+		    json_object_new_string(s->crl) : NULL);
+	if (s->ocsp != NULL)
+		json_object_object_add(rec, "ocsp_url", *s->ocsp ?
+		    json_object_new_string(s->ocsp) : NULL);
+	rc = db_put(txn, T_CAS, s->name, rec, err);
+	json_object_put(rec);
+	return rc;
+}
+
+enum ce_err
+ca_set_urls(struct ce_db *db, const char *name, const char *crl_url,
+    const char *ocsp_url, struct ce_error *err)
+{
+	struct set_urls s = { name, crl_url, ocsp_url };
+
+	if (crl_url != NULL && !ca_url_valid(crl_url))
+		return ce_fail(err, CE_INVAL, "--crl-url: not an http(s) URL "
+		    "a certificate can carry: %.200s", crl_url);
+	if (ocsp_url != NULL && !ca_url_valid(ocsp_url))
+		return ce_fail(err, CE_INVAL, "--ocsp-url: not an http(s) URL "
+		    "a certificate can carry: %.200s", ocsp_url);
+	return db_write(db, set_urls_fn, &s, err);
 }
 
 struct preload {

@@ -21,11 +21,17 @@ struct ce_db;
 struct ce_txn;
 struct sign_req;
 
+#define CA_URL_MAX	512
+
 struct ca {
 	int64_t		 id;
 	char		 name[256];	/* host\Logical */
 	X509		*cert;
 	STACK_OF(X509)	*chain;		/* the CA's issuers, nearest first; may be empty */
+	/* Where its certificates say its CRL and its OCSP responder are
+	 * (their CRL distribution point and AIA): "" for none. */
+	char		 crl_url[CA_URL_MAX];
+	char		 ocsp_url[CA_URL_MAX];
 };
 
 /* Finds a CA by full or logical name; CE_INVAL naming it (a request's
@@ -64,6 +70,18 @@ enum ce_err	ca_sign(struct ce_db *db, const struct ca *ca,
  * (SHA-384/512 for P-384/P-521), pure EdDSA for Ed*.  Used by the signer
  * itself and by the admin tool (CA creation). */
 enum ce_err	ca_sign_local(struct ce_db *db, const struct ca *ca, X509 *cert,
+		    struct ce_error *err);
+/* Signs a CRL with the CA key in this process (the signer, or embedded). */
+enum ce_err	ca_sign_crl_local(struct ce_db *db, const struct ca *ca,
+		    X509_CRL *crl, struct ce_error *err);
+/* Whether url may go into a certificate: http:// or https://, printable
+ * ASCII without spaces, quotes, commas or backslashes, at most
+ * CA_URL_MAX - 1 bytes ("" is none). */
+int		ca_url_valid(const char *url);
+/* Sets the CRL and OCSP URLs of CA name (admin tool); NULL leaves one as
+ * it is, "" removes it.  CE_INVAL naming a bad URL, CE_NOTFOUND. */
+enum ce_err	ca_set_urls(struct ce_db *db, const char *name,
+		    const char *crl_url, const char *ocsp_url,
 		    struct ce_error *err);
 /* Loads every CA key into this process (the signer, at start); returns
  * how many, or -1. */

@@ -1,4 +1,5 @@
 /* issue.c - build and sign an end-entity certificate (see issue.h). */
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -40,14 +41,31 @@ issue_add_profile(X509 *cert, const struct policy *p,
 {
 	enum ce_err rc;
 
+	char v[CA_URL_MAX + 16];
+
 	if ((rc = x509_add_ext(cert, p->ca->cert, NID_basic_constraints,
 	    "critical,CA:FALSE", err)) != CE_OK ||
 	    (rc = policy_add_usage(p, spec, cert, p->ca->cert, err)) != CE_OK ||
 	    (rc = x509_add_ext(cert, p->ca->cert, NID_subject_key_identifier,
-	    "hash", err)) != CE_OK)
+	    "hash", err)) != CE_OK ||
+	    (rc = x509_add_ext(cert, p->ca->cert, NID_authority_key_identifier,
+	    "keyid:always", err)) != CE_OK)
 		return rc;
-	return x509_add_ext(cert, p->ca->cert, NID_authority_key_identifier,
-	    "keyid:always", err);
+	/* Where a relying party finds out about revocation (the CA's URLs,
+	 * checked by ca_url_valid when set). */
+	if (p->ca->crl_url[0] != '\0') {
+		snprintf(v, sizeof(v), "URI:%s", p->ca->crl_url);
+		if ((rc = x509_add_ext(cert, p->ca->cert,
+		    NID_crl_distribution_points, v, err)) != CE_OK)
+			return rc;
+	}
+	if (p->ca->ocsp_url[0] != '\0') {
+		snprintf(v, sizeof(v), "OCSP;URI:%s", p->ca->ocsp_url);
+		if ((rc = x509_add_ext(cert, p->ca->cert, NID_info_access, v,
+		    err)) != CE_OK)
+			return rc;
+	}
+	return CE_OK;
 }
 
 /* Whether names holds DNS name dns (any case). */

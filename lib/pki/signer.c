@@ -196,22 +196,26 @@ out:
 	return rc;
 }
 
-enum ce_err
-signer_sign(const char *sockpath, const char *ca_name, X509 *ca_cert,
-    const struct sign_req *sr, X509 **certp, struct ce_error *err)
+/*
+ * One request to the signer and its answer, which said ok: a refusal is
+ * CE_INVAL with the signer's reason (what refused names it), the
+ * database being down CE_UNAVAIL, the signer's own failure a fault.
+ */
+static enum ce_err
+signer_call(const char *sockpath, json_object *req, const char *what,
+    json_object **out, struct ce_error *err)
 {
 	struct sockaddr_un sun;
-	json_object *req = NULL, *ans = NULL;
+	json_object *ans = NULL;
 	enum ce_err rc;
 	int fd = -1;
 
+	*out = NULL;
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
 	if (strlen(sockpath) >= sizeof(sun.sun_path))
 		return ce_fault(err, CE_SYSTEM, "signer socket path too long");
 	strcpy(sun.sun_path, sockpath);
-	if ((req = request_msg(ca_name, sr, *certp)) == NULL)
-		return ce_fault(err, CE_NOMEM, "signer request");
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1 ||
 	    connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
 		rc = ce_fault(err, CE_SYSTEM, "signer %s: %s", sockpath,
@@ -237,14 +241,56 @@ signer_sign(const char *sockpath, const char *ca_name, X509 *ca_cert,
 		}
 		log_error("signer refused: %s", jrec_str(ans, "error") ?
 		    jrec_str(ans, "error") : "?");
-		rc = ce_fail(err, CE_INVAL, "The signer refused the certificate: "
-		    "%.300s", jrec_str(ans, "error") ? jrec_str(ans, "error") : "no reason");
+		rc = ce_fail(err, CE_INVAL, "The signer refused %s: %.300s",
+		    what, jrec_str(ans, "error") ? jrec_str(ans, "error") :
+		    "no reason");
 		goto out;
 	}
-	rc = take_signed(ca_cert, certp, jrec_str(ans, "cert"), err);
+	*out = ans;
+	ans = NULL;
 out:
 	if (fd != -1)
 		close(fd);
+	json_object_put(ans);
+	return rc;
+}
+
+enum ce_err
+signer_sign(const char *sockpath, const char *ca_name, X509 *ca_cert,
+    const struct sign_req *sr, X509 **certp, struct ce_error *err)
+{
+	json_object *req, *ans = NULL;
+	enum ce_err rc;
+
+	if ((req = request_msg(ca_name, sr, *certp)) == NULL)
+		return ce_fault(err, CE_NOMEM, "signer request");
+	if ((rc = signer_call(sockpath, req, "the certificate", &ans, err)) ==
+	    CE_OK)
+		rc = take_signed(ca_cert, certp, jrec_str(ans, "cert"), err);
+	json_object_put(req);
+	json_object_put(ans);
+	return rc;
+}
+
+enum ce_err
+signer_crl(const char *sockpath, const char *ca_name, int64_t *number,
+    struct ce_error *err)
+{
+	json_object *req = json_object_new_object(), *ans = NULL;
+	enum ce_err rc;
+
+	*number = 0;
+	if (req == NULL || json_object_object_add(req, "op",
+	    json_object_new_string("crl")) != 0 ||
+	    json_object_object_add(req, "ca", json_object_new_string(ca_name)) ||
+	    json_object_object_add(req, "request_id", json_object_new_string(
+	    log_request_id())) != 0) {
+		json_object_put(req);
+		return ce_fault(err, CE_NOMEM, "signer request");
+	}
+	if ((rc = signer_call(sockpath, req, "the CRL", &ans, err)) == CE_OK &&
+	    (*number = jrec_int(ans, "number")) <= 0)
+		rc = ce_fault(err, CE_SYSTEM, "signer: unusable CRL answer");
 	json_object_put(req);
 	json_object_put(ans);
 	return rc;

@@ -50,6 +50,13 @@ enum ce_err	signer_sign(const char *sockpath, const char *ca_name,
 		    X509 *ca_cert, const struct sign_req *sr, X509 **certp,
 		    struct ce_error *err);
 
+/* Client: has the signer make, sign and record CA ca_name's next CRL from
+ * its own reading of the revoked list (crl.h); *number is the new CRL's
+ * number, whose record the caller reads from the database.  Request
+ * {"op": "crl", "ca": ...}, answer {"ok": true, "number": n}. */
+enum ce_err	signer_crl(const char *sockpath, const char *ca_name,
+		    int64_t *number, struct ce_error *err);
+
 /* Framing, shared by both sides: the whole message within timeout_ms;
  * CE_SYSTEM on I/O errors and timeouts. */
 enum ce_err	signer_send(int fd, json_object *msg, int timeout_ms,

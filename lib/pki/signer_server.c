@@ -5,6 +5,7 @@
 
 #include "b64.h"
 #include "ca.h"
+#include "crl.h"
 #include "jbuild.h"
 #include "lint.h"
 #include "log.h"
@@ -139,6 +140,52 @@ signer_check(struct ce_db *db, json_object *req, struct policy *pol, X509 **cert
 	return reserve(db, req, pol, *cert, err);
 }
 
+/* {"op": "crl", "ca": NAME}: the CA's next CRL, made from the revoked
+ * list as the signer reads it, signed, recorded; the answer its number. */
+static json_object *
+crl_handle(struct ce_db *db, json_object *req)
+{
+	struct ce_error err;
+	struct ce_txn *txn = NULL;
+	struct ca *ca = NULL;
+	X509_CRL *crl = NULL;
+	json_object *ans = NULL;
+	const ASN1_INTEGER *num = NULL;
+	char q[300];
+	int64_t n = 0;
+	enum ce_err rc;
+
+	ce_error_clear(&err);
+	if (jrec_str(req, "ca") == NULL)
+		rc = ce_fail(&err, CE_INVAL, "malformed request");
+	else if ((rc = db_begin(db, 0, &txn, &err)) == CE_OK) {
+		rc = ca_find(txn, jrec_str(req, "ca"), &ca, &err);
+		db_abort(txn);
+	}
+	if (rc == CE_OK)
+		rc = crl_issue_local(db, ca, time(NULL), &crl, &err);
+	if (rc == CE_OK && ((num = X509_CRL_get_ext_d2i(crl, NID_crl_number,
+	    NULL, NULL)) == NULL || ASN1_INTEGER_get_int64(&n, num) != 1))
+		rc = ce_fault(&err, CE_CRYPTO, "CRL number");
+	if (rc != CE_OK) {
+		log_warn("refused: CRL of ca=%s: %s", log_value(jrec_str(req,
+		    "ca"), q, sizeof(q)), err.msg);
+		ans = refusal(err.msg, err.code);
+	} else {
+		log_info("CRL %lld of %s signed (%d entries)", (long long)n,
+		    log_value(ca->name, q, sizeof(q)),
+		    sk_X509_REVOKED_num(X509_CRL_get_REVOKED(crl)) > 0 ?
+		    sk_X509_REVOKED_num(X509_CRL_get_REVOKED(crl)) : 0);
+		ans = json_object_new_object();
+		json_object_object_add(ans, "ok", json_object_new_boolean(1));
+		json_object_object_add(ans, "number", json_object_new_int64(n));
+	}
+	ASN1_INTEGER_free((ASN1_INTEGER *)num);
+	X509_CRL_free(crl);
+	ca_free(ca);
+	return ans;
+}
+
 json_object *
 signer_handle(struct ce_db *db, json_object *req)
 {
@@ -154,6 +201,11 @@ signer_handle(struct ce_db *db, json_object *req)
 	memset(&pol, 0, sizeof(pol));
 	/* The enrollment program's request id ties both logs together. */
 	log_set_request_id(jrec_str(req, "request_id"));
+	if (jrec_str(req, "op") != NULL) {
+		if (strcmp(jrec_str(req, "op"), "crl") == 0)
+			return crl_handle(db, req);
+		return refusal("unknown operation", CE_INVAL);
+	}
 	if (signer_check(db, req, &pol, &cert, &err) != CE_OK ||
 	    ca_sign_local(db, pol.ca, cert, &err) != CE_OK ||
 	    (n = i2d_X509(cert, &der)) <= 0 ||

@@ -129,7 +129,8 @@ int
 auth_claim_valid(const char *claim)
 {
 	static const char *fixed[] = { CLAIM_ENROLL_PFX, CLAIM_CERT_READ,
-	    CLAIM_STORE_SCHEDULE, CLAIM_STORE_READ, CLAIM_WORKFLOW };
+	    CLAIM_CERT_REVOKE, CLAIM_STORE_SCHEDULE, CLAIM_STORE_READ,
+	    CLAIM_WORKFLOW };
 	const char *p;
 	char *end;
 	size_t i;

@@ -19,6 +19,7 @@ struct ce_txn;
 
 #define CLAIM_ENROLL_PFX	"/certificates/enrollment/pfx/"
 #define CLAIM_CERT_READ		"/certificates/collections/read/"
+#define CLAIM_CERT_REVOKE	"/certificates/collections/revoke/"
 #define CLAIM_STORE_SCHEDULE	"/certificate_stores/schedule/"
 #define CLAIM_STORE_READ	"/certificate_stores/read/"
 #define CLAIM_WORKFLOW		"/workflow/instances/manage/"

@@ -263,6 +263,12 @@ cert_from_record(json_object *rec, struct cert *out)
 	out->state = state != NULL && strcmp(state, "revoked") == 0 ?
 	    CERT_REVOKED : CERT_ACTIVE;
 	free(state);
+	if (out->state == CERT_REVOKED &&
+	    json_object_object_get_ex(rec, "revocation", &v)) {
+		out->rev_reason = jrec_int(v, "reason");
+		out->rev_date = jrec_int(v, "date");
+		out->rev_comment = jrec_strdup(v, "comment");
+	}
 }
 
 void
@@ -284,6 +290,7 @@ cert_clear(struct cert *c)
 	free(c->key_type);
 	free(c->curve);
 	free(c->friendly_name);
+	free(c->rev_comment);
 	memset(c, 0, sizeof(*c));
 }
 

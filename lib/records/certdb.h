@@ -7,7 +7,8 @@
  *    "der" (base64),"not_before","not_after","import_date" (epoch seconds),
  *    "template","pattern_id","ca","requester","metadata":{..},
  *    "key_type","key_bits","curve","friendly_name","renewal_of",
- *    "has_private_key","state" ("active"|"revoked")}
+ *    "has_private_key","state" ("active"|"revoked"),
+ *    "revocation" (when revoked: revoked.h)}
  * Indexes: T_BY_THUMB (thumbprint) and T_BY_SERIAL (serial) -> {"id"}.
  * An issuance also writes its request (request.h) and staging data
  * (staging.h), in the same transaction.
@@ -85,6 +86,11 @@ struct cert {
 	int64_t		 renewal_of;	/* 0: none */
 	int		 has_private_key;
 	enum cert_state	 state;
+	/* When revoked (revoked.h): Keyfactor's reason, effective date,
+	 * comment. */
+	int64_t		 rev_reason;
+	int64_t		 rev_date;
+	char		*rev_comment;
 };
 
 /* Certificate id into *out; CE_NOTFOUND ("Certificate N was not found."). */

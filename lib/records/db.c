@@ -32,6 +32,8 @@ static const char *table_names[T__MAX] = {
 	[T_JOBCOUNT]	= "jobcount",
 	[T_PENDCOUNT]	= "pendcount",
 	[T_REQ_BY_STATE] = "requests_by_state",
+	[T_REVOKED]	= "revoked",
+	[T_CRLS]	= "crls",
 };
 
 const char *

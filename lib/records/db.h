@@ -45,6 +45,9 @@ enum db_table {
 			 * decision (PENDING, APPROVING)} (counts.h) */
 	T_REQ_BY_STATE,	/* "<STATE>/<id, 20 digits>" -> {}: requests not
 			 * issued, by state (request.h) */
+	T_REVOKED,	/* "<CA id, 20 digits>/<serial>" -> revoked entry
+			 * (revoked.h) */
+	T_CRLS,		/* CA id -> its last CRL (crl.h) */
 	T__MAX
 };
 

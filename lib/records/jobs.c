@@ -522,7 +522,10 @@ finish_fn(struct ce_txn *txn, void *arg, struct ce_error *err)
 		    (long long)o->j->id);
 		goto out;
 	}
-	final = o->result == CE_OK || o->j->attempts >= JOB_MAX_ATTEMPTS;
+	/* A conflict with the store's or the certificate's state (the alias
+	 * is taken, the certificate revoked) is no better on a retry. */
+	final = o->result == CE_OK || o->result == CE_CONFLICT ||
+	    o->j->attempts >= JOB_MAX_ATTEMPTS;
 	/* the "running" entry goes; a retry is queued again below */
 	if ((rc = job_queue_del(txn, job, err)) != CE_OK)
 		goto out;

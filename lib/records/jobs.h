@@ -93,7 +93,9 @@ enum ce_err	job_payload(struct ce_db *db, const struct job *j,
 		    struct ce_buf *pfx, char *pw, size_t pwsz,
 		    struct ce_error *err);
 /* Records the outcome of a run (why: the failure); retried after
- * JOB_RETRY_DELAY until JOB_MAX_ATTEMPTS, and the key dropped once final.
+ * JOB_RETRY_DELAY until JOB_MAX_ATTEMPTS (a CE_CONFLICT result, a state
+ * that a retry does not change, is final at once), and the key dropped
+ * once final.
  * Only while j's claim still holds the job: CE_CONFLICT, and the record
  * left as it is, when another agent took it over after the lease ran out
  * (or it is no longer running). */

@@ -36,6 +36,10 @@ static const struct {
 	{ "max_job_delay_days",		S_INT,   "366",     0, 36600 },
 	/* How long a store agent's claim holds a job (jobs.h). */
 	{ "job_lease",			S_INT,   STR(JOB_LEASE), 1, 86400 },
+	/* A CRL's validity (nextUpdate - thisUpdate) and how old one gets
+	 * before the agent makes the next (crl.h). */
+	{ "crl_validity",		S_INT,   "604800",  3600, 86400 * 366 },
+	{ "crl_refresh",		S_INT,   "86400",   60, 86400 * 366 },
 };
 #define NKNOWN (sizeof(known) / sizeof(known[0]))
 

@@ -11,6 +11,7 @@
 #include <openssl/pkcs12.h>
 
 #include "agent.h"
+#include "certdb.h"
 #include "certstore.h"
 #include "jobs.h"
 #include "log.h"
@@ -39,6 +40,22 @@ open_payload(struct ce_db *db, const struct job *job, EVP_PKEY **key,
 	return rc;
 }
 
+/* A job queued before its certificate was revoked delivers nothing: the
+ * job fails, saying why. */
+static enum ce_err
+not_revoked(struct ce_txn *txn, int64_t cert_id, struct ce_error *err)
+{
+	struct cert c;
+	enum ce_err rc = cert_get(txn, cert_id, &c, err);
+	int revoked = rc == CE_OK && c.state == CERT_REVOKED;
+
+	cert_clear(&c);
+	if (rc != CE_OK)
+		return rc;
+	return revoked ? ce_fail(err, CE_CONFLICT, "certificate %lld is "
+	    "revoked: not delivered", (long long)cert_id) : CE_OK;
+}
+
 /* Performs the job against its store and takes the inventory. */
 static enum ce_err
 execute(struct ce_db *db, const struct job *job, struct ce_error *err)
@@ -58,6 +75,8 @@ execute(struct ce_db *db, const struct job *job, struct ce_error *err)
 	if ((rc = db_begin(db, 0, &txn, err)) != CE_OK)
 		return rc;
 	rc = store_get(txn, job->store_id, &store, err);
+	if (rc == CE_OK)
+		rc = not_revoked(txn, job->cert_id, err);
 	db_abort(txn);
 	if (rc != CE_OK)
 		goto out;

@@ -105,6 +105,9 @@ finder_take(struct finder *f, const struct cert *c)
 {
 	json_object *view = NULL;
 
+	/* Revoked certificates are listed when asked for (includeRevoked). */
+	if (c->state == CERT_REVOKED && !f->opts->revoked)
+		return 0;
 	if (f->skip > 0) {
 		f->skip--;
 		return 0;

@@ -39,9 +39,15 @@ add_identity(struct jb *b, const struct cert *c)
 	jb_int(b, "TemplateId", 0);
 	jb_int(b, "CertState", revoked ? 2 : 1);
 	jb_str(b, "CertStateString", revoked ? "Revoked" : "Active");
-	jb_null(b, "RevocationEffDate");
-	jb_null(b, "RevocationReason");
-	jb_null(b, "RevocationComment");
+	if (revoked) {
+		jb_date(b, "RevocationEffDate", c->rev_date);
+		jb_int(b, "RevocationReason", c->rev_reason);
+		jb_str(b, "RevocationComment", c->rev_comment);
+	} else {
+		jb_null(b, "RevocationEffDate");
+		jb_null(b, "RevocationReason");
+		jb_null(b, "RevocationComment");
+	}
 }
 
 /* ---- where it came from ------------------------------------------------ */

@@ -44,6 +44,7 @@ struct ce_txn;
 struct certview_opts {
 	int	locations;	/* includeLocations */
 	int	metadata;	/* includeMetadata */
+	int	revoked;	/* includeRevoked: listings show revoked ones */
 };
 
 /*

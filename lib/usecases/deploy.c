@@ -58,6 +58,26 @@ struct staged {
 	char		thumbprint[41];
 };
 
+/* A revoked certificate goes to no store.  (An unknown one is left to the
+ * staging lookup, which names it.) */
+static enum ce_err
+not_revoked(struct ce_txn *txn, int64_t id, struct ce_error *err)
+{
+	struct cert c;
+	enum ce_err rc = cert_get(txn, id, &c, err);
+	int revoked = rc == CE_OK && c.state == CERT_REVOKED;
+
+	cert_clear(&c);
+	if (rc == CE_NOTFOUND) {
+		ce_error_clear(err);
+		return CE_OK;
+	}
+	if (rc != CE_OK)
+		return rc;
+	return revoked ? ce_fail(err, CE_CONFLICT, "CertificateId: certificate "
+	    "%lld is revoked; it is not deployed.", (long long)id) : CE_OK;
+}
+
 /* Resolves CertificateId / RequestId to a certificate id. */
 static enum ce_err
 resolve_cert(struct ce_txn *txn, int has_cert, int64_t cert_id, int has_req,
@@ -71,7 +91,7 @@ resolve_cert(struct ce_txn *txn, int has_cert, int64_t cert_id, int has_req,
 		    "RequestId is required.");
 	if (!has_req) {
 		*out = cert_id;
-		return CE_OK;
+		return not_revoked(txn, *out, err);
 	}
 	rc = request_cert_id(txn, req_id, out, err);
 	if (rc == CE_NOTFOUND)
@@ -86,7 +106,7 @@ resolve_cert(struct ce_txn *txn, int has_cert, int64_t cert_id, int has_req,
 		return ce_fail(err, CE_INVAL, "CertificateId: certificate %lld is "
 		    "not the certificate of request %lld.", (long long)cert_id,
 		    (long long)req_id);
-	return CE_OK;
+	return not_revoked(txn, *out, err);
 }
 
 /* Loads the staging data and checks that Password opens it. */

@@ -58,27 +58,6 @@ result_new(json_object **fail, json_object **deny, json_object **ok)
 	return r;
 }
 
-/* Validates the id list: a non-empty array of positive integers. */
-static enum ce_err
-check_ids(json_object *ids, const char *what, struct ce_error *err)
-{
-	int64_t v;
-	size_t i, n;
-
-	if (!json_object_is_type(ids, json_type_array) ||
-	    (n = json_arr_len(ids)) == 0)
-		return ce_fail(err, CE_INVAL, "%s: expected a non-empty array of "
-		    "request ids.", what);
-	if (n > MAX_IDS)
-		return ce_fail(err, CE_INVAL, "%s: at most %d ids.", what, MAX_IDS);
-	for (i = 0; i < n; i++)
-		if (field_int(json_object_array_get_idx(ids, i), what, &v, err) !=
-		    CE_OK || v <= 0)
-			return ce_fail(err, CE_INVAL, "%s: element %zu is not a "
-			    "positive integer id.", what, i);
-	return CE_OK;
-}
-
 static enum ce_err
 load_request(struct ce_db *db, int64_t id, struct request *out,
     struct ce_error *err)
@@ -331,7 +310,7 @@ decide(struct ce_db *db, const char *who, int approving, const char *comment,
 	int where;
 
 	*response = NULL;
-	if ((rc = check_ids(ids, "CertificateRequestIds", err)) != CE_OK)
+	if ((rc = field_ids(ids, "CertificateRequestIds", MAX_IDS, err)) != CE_OK)
 		return rc;
 	if ((resp = result_new(&lists[1], &lists[2], &lists[0])) == NULL)
 		return ce_fault(err, CE_NOMEM, "json");

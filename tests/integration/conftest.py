@@ -54,6 +54,7 @@ USERS = {
     "approver": ("approver-pass-4", ["Approvers", "Enrollers"]),
     "storeops": ("storeops-pass-5", ["Enrollers", "Schedulers"]),
     "container7": ("container7-pass-6", ["Enrollers", "Container7"]),
+    "revoker": ("revoker-pass-7", ["Revokers", "Readers"]),
 }
 ROLES = {
     "Enrollers": ["/certificates/enrollment/pfx/"],
@@ -62,6 +63,7 @@ ROLES = {
     "Schedulers": ["/certificate_stores/schedule/", "/certificate_stores/read/",
                    "/certificates/collections/read/"],
     "Container7": ["/certificate_stores/schedule/7/"],
+    "Revokers": ["/certificates/collections/revoke/"],
 }
 
 

@@ -16,7 +16,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import Encoding
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from cryptography.x509.oid import (AuthorityInformationAccessOID, ExtendedKeyUsageOID,
+                                   NameOID)
 
 from conftest import ISSUING_CA
 
@@ -52,6 +53,25 @@ def ca_cert(svc, name=ISSUING_CA):
     return x509.load_pem_x509_certificate(svc.ca_pem(name).encode())
 
 
+def crl_url(svc, ca=ISSUING_CA):
+    """The CRL URL certenroll-serve gave CA ca (ca urls --base)."""
+    ids = dict(reversed(l.split("\t", 1)) for l in svc.tool("ca", "list").stdout.splitlines())
+    return "https://127.0.0.1:%d/crl/%s.crl" % (svc.port, ids[ca])
+
+
+def revocation_exts(svc, ca=ISSUING_CA, crl=None, ocsp=None):
+    """The CRL distribution point our certificates carry (crl: another
+    URL), and with ocsp an AIA naming that responder."""
+    exts = [(x509.CRLDistributionPoints([x509.DistributionPoint(
+        full_name=[x509.UniformResourceIdentifier(crl or crl_url(svc, ca))],
+        relative_name=None, reasons=None, crl_issuer=None)]), False)]
+    if ocsp:
+        exts.append((x509.AuthorityInformationAccess([x509.AccessDescription(
+            AuthorityInformationAccessOID.OCSP,
+            x509.UniformResourceIdentifier(ocsp))]), False))
+    return exts
+
+
 def tbs(svc, ca=ISSUING_CA, cn="forged.example.com", cns=None, sans=None,
         key=None, days=30, not_before=None, serial=None, extra_ext=(),
         ku=None, eku=None, drop=()):
@@ -59,7 +79,8 @@ def tbs(svc, ca=ISSUING_CA, cn="forged.example.com", cns=None, sans=None,
     builds it: CN (or several, cns), DNS SAN = CN unless sans given (a
     list of x509.GeneralName), an EC P-256 key unless key, days of
     validity, basicConstraints CA:FALSE, KU digitalSignature, EKU
-    serverAuth+clientAuth, SKI and AKI.  extra_ext: (extension, critical)
+    serverAuth+clientAuth, SKI and AKI, the CA's CRL distribution point.
+    extra_ext: (extension, critical)
     pairs to add; drop: extension classes to leave out."""
     issuer = ca_cert(svc, ca)
     key = key or ec.generate_private_key(ec.SECP256R1())
@@ -80,16 +101,14 @@ def tbs(svc, ca=ISSUING_CA, cn="forged.example.com", cns=None, sans=None,
                                        ExtendedKeyUsageOID.CLIENT_AUTH]), False),
         (x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False),
         (x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer.public_key()), False),
-    ]
+    ] + revocation_exts(svc, ca)
     if sans:
         exts.append((x509.SubjectAlternativeName(sans), False))
     b = (x509.CertificateBuilder().subject_name(subject)
          .issuer_name(issuer.subject).public_key(key.public_key())
          .serial_number(serial or x509.random_serial_number())
          .not_valid_before(nb).not_valid_after(nb + datetime.timedelta(days=days)))
-    for ext, critical in list(exts) + list(extra_ext):
-        if type(ext) in drop:
-            continue
+    for ext, critical in [e for e in exts if type(e[0]) not in drop] + list(extra_ext):
         b = b.add_extension(ext, critical=critical)
     throwaway = ec.generate_private_key(ec.SECP256R1())
     return b.sign(throwaway, hashes.SHA256())

@@ -108,6 +108,8 @@ ENDPOINTS = [
      None, "/workflow/instances/manage/"),
     ("GET", "/Workflow/Certificates/Pending", None, None, "/workflow/instances/manage/"),
     ("GET", "/Workflow/Certificates/Denied", None, None, "/workflow/instances/manage/"),
+    ("POST", "/Certificates/Revoke", {"CertificateIds": [999999], "Comment": "matrix"},
+     None, "/certificates/collections/revoke/"),
 ]
 # user -> claims it holds (see conftest ROLES)
 HOLDS = {
@@ -117,6 +119,7 @@ HOLDS = {
     "storeops": {"/certificates/enrollment/pfx/", "/certificate_stores/schedule/",
                  "/certificate_stores/read/", "/certificates/collections/read/"},
     "approver": {"/workflow/instances/manage/", "/certificates/enrollment/pfx/"},
+    "revoker": {"/certificates/collections/revoke/", "/certificates/collections/read/"},
 }
 MATRIX = [(ep, user) for ep in ENDPOINTS for user in [None] + sorted(HOLDS)]
 

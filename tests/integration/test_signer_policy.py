@@ -12,18 +12,20 @@ sends nothing) delays no enrollment.
 import datetime
 import os
 import socket
+import subprocess
 import struct
 import threading
 import time
 import uuid
 
 import pytest
+import requests
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, ObjectIdentifier
 
-from conftest import ISSUING_CA
-from forge import ask, ca_cert, sign_request, signed, tbs
+from conftest import ISSUING_CA, TOOL
+from forge import ask, ca_cert, crl_url, revocation_exts, sign_request, signed, tbs
 
 TS = "2026-11-25T10:00:00Z"
 
@@ -171,6 +173,44 @@ def test_non_critical_key_usage_or_extra_eku_is_refused(svc, signer):
     refused(svc, signer, tbs(svc, eku=eku), "extendedKeyUsage")
     refused(svc, signer, tbs(svc, drop=(x509.SubjectKeyIdentifier,)),
             "subjectKeyIdentifier")
+
+
+def test_revocation_pointers_other_than_the_cas_are_refused(svc, signer):
+    """A forger pointing relying parties at a CRL or responder of their own
+    (or at none, so that a revocation goes unseen) gets no signature."""
+    refused(svc, signer, tbs(svc, drop=(x509.CRLDistributionPoints,)),
+            "crlDistributionPoints", "missing")
+    cdp, aia = revocation_exts(svc, crl="http://evil.example/crl/2.crl",
+                               ocsp="http://evil.example/ocsp")
+    refused(svc, signer, tbs(svc, drop=(x509.CRLDistributionPoints,), extra_ext=[cdp]),
+            "crlDistributionPoints", "differs")
+    refused(svc, signer, tbs(svc, extra_ext=[aia]), "authorityInfoAccess",
+            "does not produce it")
+
+
+def test_a_crl_is_made_from_the_signers_own_reading(svc, signer):
+    """Asked for a CRL, the signer lists what the database says is revoked,
+    whatever the request carries; other operations are refused."""
+    forged_serial = 0x7E57AB1E
+    ans = ask(signer, {"op": "crl", "ca": ISSUING_CA, "requester": forger(),
+                       "revoked": ["%X" % forged_serial], "tbs": "AAAA",
+                       "number": 999999})
+    assert ans.get("ok") is True, ans
+    first = ans["number"]
+    assert 0 < first < 999999
+    ans = ask(signer, {"op": "crl", "ca": ISSUING_CA})
+    assert ans["number"] == first + 1
+    host = dict(svc.env(), CERTENROLL_CONF=os.path.join(svc.run, "certenroll.conf"))
+    subprocess.run([TOOL, "-d", svc.data, "crl", "publish", ISSUING_CA], env=host,
+                   check=True)
+    r = requests.get(crl_url(svc), verify=svc.ca_bundle, timeout=30)
+    crl = x509.load_der_x509_crl(r.content)
+    assert crl.extensions.get_extension_for_class(x509.CRLNumber).value.crl_number > first
+    assert crl.get_revoked_certificate_by_serial_number(forged_serial) is None
+    for bad in ({"op": "sign", "ca": ISSUING_CA}, {"op": "crl"},
+                {"op": "crl", "ca": "nosuch\\CA"}):
+        ans = ask(signer, bad)
+        assert ans.get("ok") is False, (bad, ans)
 
 
 def test_needs_approval_without_an_approved_request_is_refused(svc, signer):

@@ -30,7 +30,7 @@
 		"\"WebServer\",\"KeyType\":\"ECC\",\"SANs\":{\"dns\":" \
 		"[\"alt.example.com\"]},\"Timestamp\":\"2026-01-01T00:00:00Z\"}"
 
-static const struct certview_opts none = { 0, 0 }, all = { 1, 1 };
+static const struct certview_opts none = { 0, 0, 0 }, all = { 1, 1, 0 };
 
 static void
 world(struct kit *k)

@@ -33,6 +33,8 @@ static const struct {
 	{ "max_queued_jobs_per_user",	"1000",    0, 1000000 },
 	{ "max_job_delay_days",		"366",     0, 36600 },
 	{ "job_lease",			"300",     1, 86400 },
+	{ "crl_validity",		"604800",  3600, 86400 * 366 },
+	{ "crl_refresh",		"86400",   60, 86400 * 366 },
 };
 #define NKNOWN	(sizeof(known) / sizeof(known[0]))
 

@@ -247,7 +247,7 @@ test_ids(void **state)
 		const char	*ids, *says;
 	} bad[] = {
 		{ "[]", "CertificateRequestIds: expected a non-empty array of "
-		  "request ids." },
+		  "ids." },
 		{ "{}", "expected a non-empty array" },
 		{ "[0]", "CertificateRequestIds: element 0 is not a positive "
 		  "integer id." },

@@ -1,0 +1,53 @@
+/*
+ * crl.h - each CA's certificate revocation list (RFC 5280 section 5).
+ *
+ * A CRL is made from the CA's revoked list (revoked.h) as the database
+ * holds it, with the next CRL number, thisUpdate now and nextUpdate
+ * crl_validity seconds later (a setting), the CA's AKI, and per entry
+ * the serial, the revocation date and the reason (none for unspecified).
+ * It is signed with the CA key: by the signer where one runs (which reads
+ * the revoked list from the database itself: a caller of the signer cannot
+ * put entries in; whoever can write the database can, as it can revoke),
+ * else in this process.  The last one is kept:
+ *
+ * CRL records (T_CRLS): key db_idkey(CA id) {"number", "this_update",
+ *   "next_update" (epoch seconds), "entries", "stale" (a revocation since:
+ *   the agent makes the next)}, and key "<that>/der" {"der" (base64)}.
+ *
+ * Published as files in crl_dir (certenroll.conf): <CA id>.crl (DER) and
+ * <CA id>.crl.pem, which the web server serves under /crl/ at the URL a
+ * CA's certificates carry in their CRL distribution point (ca.h).
+ */
+#ifndef CE_CRL_H
+#define CE_CRL_H
+
+#include <stdint.h>
+#include <time.h>
+#include <openssl/x509.h>
+#include "error.h"
+
+struct ce_db;
+struct ca;
+
+/* Makes, signs with the key in this process and records ca's next CRL
+ * (the signer's side, and the embedded one).  *out: caller frees. */
+enum ce_err	crl_issue_local(struct ce_db *db, const struct ca *ca,
+		    time_t now, X509_CRL **out, struct ce_error *err);
+
+/* ca_name's next CRL, through the signer when one is configured; checked
+ * to be signed by the CA's key.  *out: caller frees. */
+enum ce_err	crl_issue(struct ce_db *db, const char *ca_name, X509_CRL **out,
+		    struct ce_error *err);
+
+/* Issues ca_name's next CRL and writes its files into crl_dir (nothing
+ * when crl_dir is not configured). */
+enum ce_err	crl_publish(struct ce_db *db, const char *ca_name,
+		    struct ce_error *err);
+
+/* The agent's round: for every CA, a new CRL when the last is older than
+ * crl_refresh or missing, else the last one's files written again where
+ * they differ (hosts sharing a database each serve their own copy). */
+enum ce_err	crl_refresh_all(struct ce_db *db, time_t now,
+		    struct ce_error *err);
+
+#endif

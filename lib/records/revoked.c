@@ -1,0 +1,186 @@
+/* revoked.c - a certificate's revocation and each CA's revoked list (see
+ * revoked.h). */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "db.h"
+#include "jbuild.h"
+#include "revoked.h"
+#include "staging.h"
+
+#define ADD(o, k, v) json_object_object_add((o), (k), (v))
+
+int
+revoke_reason_valid(int64_t code, int *unhold)
+{
+	*unhold = code == -1 || code == 7 || code == 8;
+	return *unhold || (code >= 0 && code <= 6) || code == REVOKE_UNKNOWN;
+}
+
+int
+revoke_reason_crl(int64_t code)
+{
+	return code >= 0 && code <= 6 ? (int)code : 0;
+}
+
+void
+revoked_key(int64_t ca_id, const char *serial, char *buf, size_t bufsz)
+{
+	snprintf(buf, bufsz, "%020lld/%s", (long long)ca_id, serial);
+}
+
+/* The revoked list's entry of a certificate record. */
+static enum ce_err
+list_put(struct ce_txn *txn, const char *key, json_object *cert,
+    json_object *rev, struct ce_error *err)
+{
+	json_object *e = json_object_new_object();
+	enum ce_err rc;
+
+	if (e == NULL)
+		return ce_fault(err, CE_NOMEM, "revoked entry");
+	ADD(e, "id", json_object_new_int64(jrec_int(cert, "id")));
+	ADD(e, "serial", json_object_get(json_object_object_get(cert,
+	    "serial")));
+	ADD(e, "reason", json_object_new_int64(jrec_int(rev, "reason")));
+	ADD(e, "date", json_object_new_int64(jrec_int(rev, "date")));
+	rc = db_put(txn, T_REVOKED, key, e, err);
+	json_object_put(e);
+	return rc;
+}
+
+/* The CA's last CRL no longer lists what is revoked: marked so, in the
+ * revocation's own write, the agent makes the next even when the
+ * revocation's own CRL is not made (crl.h).  None yet: nothing to mark. */
+static enum ce_err
+mark_stale(struct ce_txn *txn, int64_t ca_id, struct ce_error *err)
+{
+	json_object *meta = NULL;
+	char key[DB_IDKEY_MAX];
+	enum ce_err rc;
+
+	rc = db_get(txn, T_CRLS, db_idkey((uint64_t)ca_id, key), &meta, err);
+	if (rc == CE_NOTFOUND) {
+		ce_error_clear(err);
+		return CE_OK;
+	}
+	if (rc == CE_OK) {
+		ADD(meta, "stale", json_object_new_boolean(1));
+		rc = db_put(txn, T_CRLS, key, meta, err);
+	}
+	json_object_put(meta);
+	return rc;
+}
+
+static json_object *
+revocation_json(const struct revocation *r)
+{
+	json_object *o = json_object_new_object();
+
+	if (o == NULL)
+		return NULL;
+	ADD(o, "reason", json_object_new_int64(r->reason));
+	ADD(o, "date", json_object_new_int64(r->date));
+	ADD(o, "comment", r->comment != NULL ?
+	    json_object_new_string(r->comment) : NULL);
+	ADD(o, "by", r->by != NULL ? json_object_new_string(r->by) : NULL);
+	ADD(o, "recorded", json_object_new_int64(time(NULL)));
+	return o;
+}
+
+enum ce_err
+cert_revoke(struct ce_txn *txn, int64_t id, int64_t ca_id,
+    const struct revocation *r, int unhold, enum revoke_outcome *out,
+    struct ce_error *err)
+{
+	json_object *cert = NULL, *old, *rev = NULL;
+	const char *state, *serial;
+	char key[DB_IDKEY_MAX], lkey[96];
+	int revoked, held;
+	enum ce_err rc;
+
+	rc = db_get(txn, T_CERTS, db_idkey((uint64_t)id, key), &cert, err);
+	if (rc == CE_NOTFOUND)
+		return ce_fail(err, CE_NOTFOUND, "Certificate %lld was not found.",
+		    (long long)id);
+	if (rc != CE_OK)
+		return rc;
+	state = json_object_get_string(json_object_object_get(cert, "state"));
+	serial = json_object_get_string(json_object_object_get(cert, "serial"));
+	old = json_object_object_get(cert, "revocation");
+	revoked = state != NULL && strcmp(state, "revoked") == 0;
+	held = revoked && jrec_int(old, "reason") == REVOKE_HOLD;
+	revoked_key(ca_id, serial != NULL ? serial : "", lkey, sizeof(lkey));
+	if (unhold) {
+		*out = held ? UNHELD : NOT_HELD;
+		if (!held)
+			goto out;
+		ADD(cert, "state", json_object_new_string("active"));
+		json_object_object_del(cert, "revocation");
+		if ((rc = db_put(txn, T_CERTS, key, cert, err)) == CE_OK &&
+		    (rc = db_del(txn, T_REVOKED, lkey, err)) == CE_NOTFOUND) {
+			ce_error_clear(err);
+			rc = CE_OK;
+		}
+		if (rc == CE_OK)
+			rc = mark_stale(txn, ca_id, err);
+		goto out;
+	}
+	/* Once for good, a revocation stays as it was; a hold may become
+	 * a revocation for good. */
+	if (revoked && (!held || r->reason == REVOKE_HOLD)) {
+		*out = REVOKED_ALREADY;
+		goto out;
+	}
+	*out = REVOKED_NOW;
+	if ((rev = revocation_json(r)) == NULL) {
+		rc = ce_fault(err, CE_NOMEM, "revocation");
+		goto out;
+	}
+	ADD(cert, "state", json_object_new_string("revoked"));
+	ADD(cert, "revocation", json_object_get(rev));
+	if ((rc = db_put(txn, T_CERTS, key, cert, err)) == CE_OK)
+		rc = list_put(txn, lkey, cert, rev, err);
+	/* Its key, kept for a Deploy, goes: nothing delivers it now. */
+	if (rc == CE_OK && (rc = staging_del(txn, id, err)) == CE_NOTFOUND) {
+		ce_error_clear(err);
+		rc = CE_OK;
+	}
+	if (rc == CE_OK)
+		rc = mark_stale(txn, ca_id, err);
+out:
+	json_object_put(rev);
+	json_object_put(cert);
+	return rc;
+}
+
+struct listing {
+	revoked_visit	 cb;
+	void		*arg;
+};
+
+static int
+list_cb(const char *key, json_object *rec, void *arg)
+{
+	struct listing *l = arg;
+	struct revoked_entry e;
+
+	(void)key;
+	e.id = jrec_int(rec, "id");
+	e.serial = json_object_get_string(json_object_object_get(rec, "serial"));
+	e.reason = jrec_int(rec, "reason");
+	e.date = (time_t)jrec_int(rec, "date");
+	return e.serial != NULL ? l->cb(&e, l->arg) : 0;
+}
+
+enum ce_err
+revoked_list(struct ce_txn *txn, int64_t ca_id, revoked_visit cb, void *arg,
+    struct ce_error *err)
+{
+	struct listing l = { cb, arg };
+	char prefix[32];
+
+	snprintf(prefix, sizeof(prefix), "%020lld/", (long long)ca_id);
+	return db_foreach_prefix(txn, T_REVOKED, prefix, list_cb, &l, err);
+}
