@@ -16,10 +16,11 @@
 #              run's own): through one host, then through two hosts sharing
 #              the database (BENCH_PG=0 leaves them out)
 #
-# Usage: bench/run.sh [--quick] [--grow] [--pg-only] [--duration S] [--levels "1 4 16 64"]
+# Usage: bench/run.sh [--quick] [--grow] [--pg-only] [--revoke-only] [--duration S] [--levels "1 4 16 64"]
 #                     [--out DIR] [--keep] [--no-install] [--wait-idle MIN]
 #   --quick       2 s per point (a smoke run, results in <date>-<host>-quick)
 #   --pg-only     only the PostgreSQL scenarios (results.csv, no report)
+#   --revoke-only only the revocation costs (revoke.csv, revoke.md)
 #   --grow        cost as data grows instead: preload 10k and 100k
 #                 certificates (GROW_SIZES) with bench/preload and re-measure
 #                 ECC enrollment and GET at each size (grow.md, grow.csv)
@@ -40,12 +41,13 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
 duration=10 levels="1 4 16 64" quick=0 grow=0 out= keep=0 install=1 idle=0
-pg_only=0
+pg_only=0 revoke_only=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) quick=1; duration=2 ;;
 	--grow) grow=1 ;;
 	--pg-only) pg_only=1 ;;
+	--revoke-only) revoke_only=1 ;;
 	--duration) duration=$2; shift ;;
 	--levels) levels=$2; shift ;;
 	--out) out=$2; shift ;;
@@ -167,6 +169,7 @@ if [ -z "$out" ]; then
 	[ $quick -eq 0 ] || out=$out-quick
 	[ $grow -eq 0 ] || out=$out-grow
 	[ $pg_only -eq 0 ] || out=$out-pg
+	[ $revoke_only -eq 0 ] || out=$out-revoke
 fi
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
@@ -426,8 +429,9 @@ enroll_body() {	# keytype-fields ca
 	echo "{\"Subject\":\"CN=check.bench.example.com\",\"Template\":\"WebServer\",\"CertificateAuthority\":\"$2\",$1,\"Password\":\"$BENCH_PFX_PASSWORD\",\"Timestamp\":\"$(ts)\"}"
 }
 
-# --pg-only: the PostgreSQL scenarios alone (section 5), results.csv only.
-if [ $pg_only -eq 0 ]; then
+# --pg-only: the PostgreSQL scenarios alone (section 5), results.csv only;
+# --revoke-only: section 6 alone.
+if [ $pg_only -eq 0 ] && [ $revoke_only -eq 0 ]; then
 # --- 1. the limit -------------------------------------------------------------
 log "limit (in-process, $(nproc) processes)"
 # limit-ecc-plainkey: the same with an unencrypted PKCS#8 key (no PBKDF2), as
@@ -615,7 +619,7 @@ fi	# --pg-only
 # the key files copied) with half the connections each: two wrk at once,
 # their requests summed.  All on the same 2 cores: two hosts here show what
 # sharing the database costs, not what a second machine adds.
-if [ "${BENCH_PG:-1}" -eq 1 ]; then
+if [ "${BENCH_PG:-1}" -eq 1 ] && [ $revoke_only -eq 0 ]; then
 	log "PostgreSQL: starting a cluster"
 	tests/pg-cluster.sh start "$tmp/pg" >/dev/null
 	pg_dir=$tmp/pg
@@ -686,10 +690,50 @@ if [ "${BENCH_PG:-1}" -eq 1 ]; then
 	tests/pg-cluster.sh stop "$tmp/pg"
 	pg_dir=
 fi
+# --- 6. revocation at scale ----------------------------------------------------
+# One revocation (its durable write and the CRL it makes at once) and a CRL
+# rebuild, at REVOKE_SIZES revoked certificates of one CA (LMDB, in-process
+# signing: the CRL's size is what grows).  REVOKE_SIZES="1000 100000 1000000"
+# adds the million (~1 min to fill, a CRL of ~40 MB).
+if [ "${BENCH_REVOKE:-1}" -eq 1 ] && [ $pg_only -eq 0 ]; then
+	log "revocation at scale: ${REVOKE_SIZES:-1000 100000}"
+	rd=$tmp/revoke/data
+	mkdir -p "$tmp/revoke"
+	setup_data "$rd"
+	bench/preload -d "$rd" -c "$ecc_ca" -u "$user" -n 1 >/dev/null
+	echo "revoked,rebuild_s,revoke_s,crl_bytes" > "$out/revoke.csv"
+	for size in ${REVOKE_SIZES:-1000 100000}; do
+		eatmydata bench/revocost -d "$rd" -c "$ecc_ca" -n "$size" -F
+		r=$(bench/revocost -d "$rd" -c "$ecc_ca" -n "$size")
+		log "  $r"
+		echo "$r" | sed 's/^revocost //; s/[a-z_]*=//g; s/ /,/g' >> "$out/revoke.csv"
+	done
+fi
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$out/machine.txt"
 
 if [ $pg_only -eq 1 ]; then
 	cat "$csv"
+	exit 0
+fi
+if [ $revoke_only -eq 1 ]; then
+	python3 - "$out" <<'PY'
+import csv, sys
+out = sys.argv[1]
+rows = list(csv.DictReader(open(out + "/revoke.csv")))
+L = ["# certenroll: revocation at scale\n",
+     "One CA with N revoked certificates (LMDB, bench/revocost; machine.txt): "
+     "a CRL rebuild (the revoked list read, the CRL built, sorted, signed with "
+     "the CA's ECDSA P-256 key, recorded durably) and one revocation through "
+     "revoke_certificates (its durable write and the full CRL it makes at "
+     "once, as POST /Certificates/Revoke does).\n",
+     "| revoked | CRL rebuild s | one revocation s | CRL bytes |",
+     "|---|---|---|---|"]
+for r in rows:
+    L.append("| %s | %s | %s | %s |" % (r["revoked"], r["rebuild_s"],
+                                       r["revoke_s"], r["crl_bytes"]))
+open(out + "/revoke.md", "w").write("\n".join(L) + "\n")
+print("\n".join(L))
+PY
 	exit 0
 fi
 
@@ -901,6 +945,20 @@ if any(sc in by for sc in on_lmdb):
             cells.append("%.0f / %.0f = %s" % (r["rps"], b["rps"], ratio(r["rps"], b["rps"]))
                          if r else "-")
         L.append("| %s / %s | %s |" % (sc, base, " | ".join(cells)))
+    L.append("")
+import os
+if os.path.exists(out + "/revoke.csv"):
+    rv = list(csv.DictReader(open(out + "/revoke.csv")))
+    L.append("## Revocation at scale\n")
+    L.append("One CA with N revoked certificates (LMDB, bench/revocost): a CRL "
+             "rebuild (the list read, the CRL built, sorted, signed, recorded) and "
+             "one revocation through revoke_certificates (its durable write and "
+             "the CRL it makes at once, as POST /Certificates/Revoke does).\n")
+    L.append("| revoked | CRL rebuild s | one revocation s | CRL bytes |")
+    L.append("|---|---|---|---|")
+    for r in rv:
+        L.append("| %s | %s | %s | %s |" % (r["revoked"], r["rebuild_s"],
+                                           r["revoke_s"], r["crl_bytes"]))
     L.append("")
 L.append("## Peak RSS per FastCGI program (after the run)\n")
 L.append("VmHWM of /proc/<pid>/status, the larger of the program's 2 processes; "
