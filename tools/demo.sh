@@ -20,7 +20,8 @@ if [ ! -f "$demo/data/dek.key" ]; then
 	$tool role add Enrollers --claim /certificates/enrollment/pfx/ \
 	    --claim /certificates/collections/read/ \
 	    --claim /certificate_stores/schedule/
-	$tool user add demo --role Enrollers
+	$tool role add Revokers --claim /certificates/collections/revoke/
+	$tool user add demo --role Enrollers --role Revokers
 	openssl rand -hex 8 > "$demo/password"
 	printf 'demo:%s\n' "$(openssl passwd -apr1 "$(cat "$demo/password")")" \
 	    > "$demo/htpasswd"
@@ -46,6 +47,33 @@ openssl pkcs12 -info -noout -in $demo/enroll.pfx -passin file:$demo/enroll.pass
 echo "enrolled: $demo/enroll.pfx (password in $demo/enroll.pass)"
 EOS
 chmod +x "$demo/enroll.sh"
+cat > "$demo/revoke.sh" <<EOS
+#!/bin/sh
+# Revokes the certificate enroll.sh made, then asks the CRL at the URL the
+# certificate carries (openssl verify -crl_check) and the OCSP responder
+# it names (openssl ocsp) whether it is revoked.
+set -eu
+id=\$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["CertificateInformation"]["KeyfactorId"])' $demo/enroll.json)
+curl -sS --cacert $demo/ca.pem -u demo:$pw \\
+  -H 'x-keyfactor-requested-with: APIClient' -H 'content-type: application/json' \\
+  -d '{"CertificateIds":['\$id'],"Reason":1,"Comment":"make run demo"}' \\
+  https://localhost:$port/KeyfactorAPI/Certificates/Revoke
+echo
+openssl pkcs12 -in $demo/enroll.pfx -passin file:$demo/enroll.pass -nokeys -clcerts \\
+  -out $demo/enroll.crt
+crl=\$(openssl x509 -in $demo/enroll.crt -noout -ext crlDistributionPoints | sed -n 's/.*URI://p' | tr -d ' ')
+curl -sS --cacert $demo/ca.pem -o $demo/crl.pem "\$crl.pem"
+if openssl verify -crl_check -CAfile $demo/ca.pem -CRLfile $demo/crl.pem $demo/enroll.crt \\
+    > $demo/verify.out 2>&1 || ! grep -q "certificate revoked" $demo/verify.out; then
+	cat $demo/verify.out; echo "not revoked on the CRL at \$crl"; exit 1
+fi
+ocsp=\$(openssl x509 -in $demo/enroll.crt -noout -ocsp_uri)
+SSL_CERT_FILE=$demo/ca.pem openssl ocsp -issuer $demo/ca.pem -cert $demo/enroll.crt \\
+  -url "\$ocsp" -CAfile $demo/ca.pem > $demo/ocsp.out 2>&1
+grep -q ": revoked" $demo/ocsp.out || { cat $demo/ocsp.out; echo "not revoked at \$ocsp"; exit 1; }
+echo "revoked: on the CRL at \$crl and at the responder \$ocsp"
+EOS
+chmod +x "$demo/revoke.sh"
 cat <<EOM
 certenroll is serving https://localhost:$port/KeyfactorAPI (CA: $demo/ca.pem)
 Enroll for a certificate:
@@ -56,6 +84,8 @@ curl --cacert $demo/ca.pem -u demo:$pw \\
   -d '{"Subject":"CN=app.example.com","Template":"WebServer","KeyType":"ECC","Timestamp":"$(date -u +%Y-%m-%dT%H:%M:%SZ)"}' \\
   https://localhost:$port/KeyfactorAPI/Enrollment/PFX
 
-or run $demo/enroll.sh, which also opens the PKCS#12 with openssl.
+or run $demo/enroll.sh, which also opens the PKCS#12 with openssl, then
+$demo/revoke.sh, which revokes it and checks the CRL at its CDP (openssl
+verify -crl_check) and the OCSP responder at its AIA (openssl ocsp).
 Stop with: make stop
 EOM

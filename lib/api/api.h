@@ -17,6 +17,10 @@ extern const struct endpoint_group api_certificate_stores; /* api_stores.c */
 extern const struct endpoint_group api_workflow;	/* api_workflow.c */
 extern const struct endpoint_group api_status;		/* api_status.c */
 
+/* The OCSP responder (api_ocsp.c): DER in and out, no login, outside the
+ * Keyfactor API, so not an endpoint group. */
+int	ocsp_serve(void);
+
 /* Every group, NULL-terminated: what /Status/Endpoints lists. */
 extern const struct endpoint_group *const api_groups[];
 

@@ -626,6 +626,32 @@ http_send_json(struct http_req *r, int status, json_object *body)
 	json_object_put(body);
 }
 
+enum ce_err
+http_raw_body(struct http_req *r, size_t limit, unsigned char **out,
+    size_t *len, struct ce_error *err)
+{
+	return read_body(r, limit, (char **)out, len, err);
+}
+
+void
+http_send_bytes(struct http_req *r, int status, const char *type,
+    const char *headers, const void *body, size_t n)
+{
+	char head[1024];
+	int hn;
+
+	if (r->sent)
+		return;
+	r->sent = 1;
+	hn = snprintf(head, sizeof(head), "Status: %d %s\r\n"
+	    "Content-Type: %s\r\nContent-Length: %zu\r\n%s\r\n", status,
+	    reason(status), type, n, headers != NULL ? headers : "");
+	if (hn <= 0 || hn >= (int)sizeof(head))
+		return;
+	write_out(r, head, (size_t)hn);
+	write_out(r, body, n);
+}
+
 void
 http_set_allow(struct http_req *r, const char *methods)
 {

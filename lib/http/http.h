@@ -73,6 +73,14 @@ enum ce_err	 http_api_version(struct http_req *r, int *out, struct ce_error *err
 enum ce_err	 http_json_body(struct http_req *r, int allow_empty,
 		    json_object **out, struct ce_error *err);
 
+/* The body as sent, of any type, at most limit bytes (CE_TOOBIG past it);
+ * *out malloc'd and NUL-terminated (caller frees). */
+enum ce_err	 http_raw_body(struct http_req *r, size_t limit,
+		    unsigned char **out, size_t *len, struct ce_error *err);
+/* Sends status and a body of content type type; headers: more header
+ * lines, each ending in CRLF (or NULL). */
+void		 http_send_bytes(struct http_req *r, int status, const char *type,
+		    const char *headers, const void *body, size_t n);
 /* Sends status + JSON body (application/json; charset=utf-8); takes
  * ownership of body. */
 void		 http_send_json(struct http_req *r, int status, json_object *body);

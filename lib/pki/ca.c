@@ -14,6 +14,7 @@
 #include <openssl/x509v3.h>
 
 #include "ca.h"
+#include "fileutil.h"
 #include "jbuild.h"
 #include "log.h"
 #include "pemutil.h"
@@ -206,16 +207,52 @@ ca_find(struct ce_txn *txn, const char *name, struct ca **out,
 }
 
 static void
-key_path(const char *dir, int64_t id, char *buf, size_t bufsz)
+key_path(const char *dir, const char *file, char *buf, size_t bufsz)
 {
-	snprintf(buf, bufsz, "%s/ca/%lld.key", dir, (long long)id);
+	snprintf(buf, bufsz, "%s/ca/%s", dir, file);
+}
+
+enum ce_err
+ca_key_write(const char *dir, const char *file, const char *aad,
+    EVP_PKEY *key, struct ce_error *err)
+{
+	char path[PATH_MAX];
+	unsigned char *der = NULL;
+	struct ce_buf sealed = { NULL, 0 };
+	enum ce_err rc;
+	int n;
+
+	snprintf(path, sizeof(path), "%s/ca", dir);
+	if (mkdir(path, 0700) == -1 && errno != EEXIST)
+		return ce_fault(err, CE_SYSTEM, "mkdir %s: %s", path, strerror(errno));
+	if ((n = i2d_PrivateKey(key, &der)) <= 0)
+		return ce_fault(err, CE_CRYPTO, "i2d_PrivateKey");
+	rc = seal(dir, aad, der, (size_t)n, &sealed, err);
+	OPENSSL_clear_free(der, (size_t)n);
+	if (rc != CE_OK)
+		return rc;
+	key_path(dir, file, path, sizeof(path));
+	rc = file_write_atomic(path, sealed.data, sealed.len, 0600, err);
+	buf_free(&sealed);
+	return rc;
 }
 
 /* Reads and unseals the CA key file; refuses a file others may read. */
 static enum ce_err
 load_key(const char *dir, int64_t id, EVP_PKEY **out, struct ce_error *err)
 {
-	char path[PATH_MAX], aad[64];
+	char file[32], aad[64];
+
+	snprintf(file, sizeof(file), "%lld.key", (long long)id);
+	snprintf(aad, sizeof(aad), "ca:%lld", (long long)id);
+	return ca_key_read(dir, file, aad, out, err);
+}
+
+enum ce_err
+ca_key_read(const char *dir, const char *file, const char *aad,
+    EVP_PKEY **out, struct ce_error *err)
+{
+	char path[PATH_MAX];
 	unsigned char buf[16384];
 	struct ce_buf der = { NULL, 0 };
 	const unsigned char *p;
@@ -225,7 +262,7 @@ load_key(const char *dir, int64_t id, EVP_PKEY **out, struct ce_error *err)
 	int fd;
 
 	*out = NULL;
-	key_path(dir, id, path, sizeof(path));
+	key_path(dir, file, path, sizeof(path));
 	/* Never through a symlink: the key is this directory's own file. */
 	if ((fd = open(path, O_RDONLY | O_NOFOLLOW)) == -1)
 		return ce_fault(err, CE_SYSTEM, "open %s: %s", path, strerror(errno));
@@ -238,7 +275,6 @@ load_key(const char *dir, int64_t id, EVP_PKEY **out, struct ce_error *err)
 	close(fd);
 	if (n <= 0)
 		return ce_fault(err, CE_SYSTEM, "read %s failed", path);
-	snprintf(aad, sizeof(aad), "ca:%lld", (long long)id);
 	rc = unseal(dir, aad, buf, (size_t)n, &der, err);
 	OPENSSL_cleanse(buf, sizeof(buf));
 	if (rc != CE_OK)

@@ -71,6 +71,13 @@ enum ce_err	ca_sign(struct ce_db *db, const struct ca *ca,
  * itself and by the admin tool (CA creation). */
 enum ce_err	ca_sign_local(struct ce_db *db, const struct ca *ca, X509 *cert,
 		    struct ce_error *err);
+/* A sealed key file <dir>/ca/<file> (0600; aad binds it to its use, as
+ * "ca:<id>" does a CA's key): written atomically, read refusing a file
+ * group or others may read and never through a symlink. */
+enum ce_err	ca_key_write(const char *dir, const char *file, const char *aad,
+		    EVP_PKEY *key, struct ce_error *err);
+enum ce_err	ca_key_read(const char *dir, const char *file, const char *aad,
+		    EVP_PKEY **out, struct ce_error *err);
 /* Signs a CRL with the CA key in this process (the signer, or embedded). */
 enum ce_err	ca_sign_crl_local(struct ce_db *db, const struct ca *ca,
 		    X509_CRL *crl, struct ce_error *err);

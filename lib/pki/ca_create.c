@@ -50,26 +50,11 @@ build_ca_cert(X509 *cert, X509_NAME *subject, EVP_PKEY *key, X509 *issuer,
 static enum ce_err
 write_key(const char *dir, int64_t id, EVP_PKEY *key, struct ce_error *err)
 {
-	char path[PATH_MAX], aad[64];
-	unsigned char *der = NULL;
-	struct ce_buf sealed = { NULL, 0 };
-	enum ce_err rc;
-	int n;
+	char file[32], aad[64];
 
-	snprintf(path, sizeof(path), "%s/ca", dir);
-	if (mkdir(path, 0700) == -1 && errno != EEXIST)
-		return ce_fault(err, CE_SYSTEM, "mkdir %s: %s", path, strerror(errno));
-	if ((n = i2d_PrivateKey(key, &der)) <= 0)
-		return ce_fault(err, CE_CRYPTO, "i2d_PrivateKey");
+	snprintf(file, sizeof(file), "%lld.key", (long long)id);
 	snprintf(aad, sizeof(aad), "ca:%lld", (long long)id);
-	rc = seal(dir, aad, der, (size_t)n, &sealed, err);
-	OPENSSL_clear_free(der, (size_t)n);
-	if (rc != CE_OK)
-		return rc;
-	snprintf(path, sizeof(path), "%s/ca/%lld.key", dir, (long long)id);
-	rc = file_write_atomic(path, sealed.data, sealed.len, 0600, err);
-	buf_free(&sealed);
-	return rc;
+	return ca_key_write(dir, file, aad, key, err);
 }
 
 /* The record stored under the CA's name. */

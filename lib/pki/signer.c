@@ -273,6 +273,36 @@ signer_sign(const char *sockpath, const char *ca_name, X509 *ca_cert,
 }
 
 enum ce_err
+signer_ocsp(const char *sockpath, const char *req_b64, struct ce_buf *resp,
+    int *max_age, struct ce_error *err)
+{
+	json_object *req = json_object_new_object(), *ans = NULL;
+	enum ce_err rc;
+
+	resp->data = NULL;
+	resp->len = 0;
+	*max_age = 0;
+	if (req == NULL || json_object_object_add(req, "op",
+	    json_object_new_string("ocsp")) != 0 ||
+	    json_object_object_add(req, "request",
+	    json_object_new_string(req_b64)) != 0) {
+		json_object_put(req);
+		return ce_fault(err, CE_NOMEM, "signer request");
+	}
+	if ((rc = signer_call(sockpath, req, "the OCSP request", &ans, err)) ==
+	    CE_OK) {
+		if (jrec_str(ans, "response") == NULL ||
+		    b64_decode(jrec_str(ans, "response"), resp) != CE_OK)
+			rc = ce_fault(err, CE_SYSTEM, "signer: unusable OCSP "
+			    "answer");
+		*max_age = (int)jrec_int(ans, "max_age");
+	}
+	json_object_put(req);
+	json_object_put(ans);
+	return rc;
+}
+
+enum ce_err
 signer_crl(const char *sockpath, const char *ca_name, int64_t *number,
     struct ce_error *err)
 {

@@ -57,6 +57,14 @@ enum ce_err	signer_sign(const char *sockpath, const char *ca_name,
 enum ce_err	signer_crl(const char *sockpath, const char *ca_name,
 		    int64_t *number, struct ce_error *err);
 
+/* Client: has the signer answer a DER OCSP request (base64), from its own
+ * reading of the database and signed by the CA's responder (ocsp.h).
+ * Request {"op": "ocsp", "request": ...}, answer {"ok": true, "response":
+ * base64 DER, "max_age": seconds}; resp->data is malloc'd. */
+struct ce_buf;
+enum ce_err	signer_ocsp(const char *sockpath, const char *req_b64,
+		    struct ce_buf *resp, int *max_age, struct ce_error *err);
+
 /* Framing, shared by both sides: the whole message within timeout_ms;
  * CE_SYSTEM on I/O errors and timeouts. */
 enum ce_err	signer_send(int fd, json_object *msg, int timeout_ms,

@@ -6,6 +6,7 @@
 #include "b64.h"
 #include "ca.h"
 #include "crl.h"
+#include "ocsp.h"
 #include "jbuild.h"
 #include "lint.h"
 #include "log.h"
@@ -186,6 +187,42 @@ crl_handle(struct ce_db *db, json_object *req)
 	return ans;
 }
 
+/* {"op": "ocsp", "request": base64 DER}: the answer, from the signer's
+ * own reading of the database, signed by the CA's responder. */
+static json_object *
+ocsp_handle(struct ce_db *db, json_object *req)
+{
+	struct ce_buf der = { NULL, 0 };
+	struct ce_error err;
+	json_object *ans;
+	unsigned char *resp = NULL;
+	size_t rlen = 0;
+	char *b64 = NULL;
+	int max_age = 0;
+
+	ce_error_clear(&err);
+	if (jrec_str(req, "request") == NULL ||
+	    b64_decode(jrec_str(req, "request"), &der) != CE_OK)
+		return refusal("malformed request", CE_INVAL);
+	if (ocsp_answer_local(db, der.data, der.len, time(NULL), &resp, &rlen,
+	    &max_age, &err) != CE_OK ||
+	    (b64 = b64_encode(resp, rlen)) == NULL) {
+		buf_free(&der);
+		free(resp);
+		log_warn("OCSP: %s", err.msg[0] ? err.msg : "encoding failed");
+		return refusal(err.msg[0] ? err.msg : "encoding failed",
+		    err.code ? err.code : CE_NOMEM);
+	}
+	ans = json_object_new_object();
+	json_object_object_add(ans, "ok", json_object_new_boolean(1));
+	json_object_object_add(ans, "response", json_object_new_string(b64));
+	json_object_object_add(ans, "max_age", json_object_new_int(max_age));
+	buf_free(&der);
+	free(resp);
+	free(b64);
+	return ans;
+}
+
 json_object *
 signer_handle(struct ce_db *db, json_object *req)
 {
@@ -204,6 +241,8 @@ signer_handle(struct ce_db *db, json_object *req)
 	if (jrec_str(req, "op") != NULL) {
 		if (strcmp(jrec_str(req, "op"), "crl") == 0)
 			return crl_handle(db, req);
+		if (strcmp(jrec_str(req, "op"), "ocsp") == 0)
+			return ocsp_handle(db, req);
 		return refusal("unknown operation", CE_INVAL);
 	}
 	if (signer_check(db, req, &pol, &cert, &err) != CE_OK ||

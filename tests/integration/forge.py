@@ -60,16 +60,16 @@ def crl_url(svc, ca=ISSUING_CA):
 
 
 def revocation_exts(svc, ca=ISSUING_CA, crl=None, ocsp=None):
-    """The CRL distribution point our certificates carry (crl: another
-    URL), and with ocsp an AIA naming that responder."""
-    exts = [(x509.CRLDistributionPoints([x509.DistributionPoint(
-        full_name=[x509.UniformResourceIdentifier(crl or crl_url(svc, ca))],
-        relative_name=None, reasons=None, crl_issuer=None)]), False)]
-    if ocsp:
-        exts.append((x509.AuthorityInformationAccess([x509.AccessDescription(
-            AuthorityInformationAccessOID.OCSP,
-            x509.UniformResourceIdentifier(ocsp))]), False))
-    return exts
+    """The CRL distribution point and the AIA (OCSP responder) our
+    certificates carry, or others at crl and ocsp."""
+    return [
+        (x509.CRLDistributionPoints([x509.DistributionPoint(
+            full_name=[x509.UniformResourceIdentifier(crl or crl_url(svc, ca))],
+            relative_name=None, reasons=None, crl_issuer=None)]), False),
+        (x509.AuthorityInformationAccess([x509.AccessDescription(
+            AuthorityInformationAccessOID.OCSP, x509.UniformResourceIdentifier(
+                ocsp or "https://127.0.0.1:%d/ocsp" % svc.port))]), False),
+    ]
 
 
 def tbs(svc, ca=ISSUING_CA, cn="forged.example.com", cns=None, sans=None,
@@ -79,8 +79,8 @@ def tbs(svc, ca=ISSUING_CA, cn="forged.example.com", cns=None, sans=None,
     builds it: CN (or several, cns), DNS SAN = CN unless sans given (a
     list of x509.GeneralName), an EC P-256 key unless key, days of
     validity, basicConstraints CA:FALSE, KU digitalSignature, EKU
-    serverAuth+clientAuth, SKI and AKI, the CA's CRL distribution point.
-    extra_ext: (extension, critical)
+    serverAuth+clientAuth, SKI and AKI, the CA's CRL distribution point and
+    OCSP responder.  extra_ext: (extension, critical)
     pairs to add; drop: extension classes to leave out."""
     issuer = ca_cert(svc, ca)
     key = key or ec.generate_private_key(ec.SECP256R1())

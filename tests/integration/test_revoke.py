@@ -235,9 +235,10 @@ def test_certificates_point_at_their_crl(svc):
     url = cdp_url(cert)
     assert url.startswith(svc.url.replace("localhost", "127.0.0.1") + "/crl/"), url
     assert url.endswith(".crl")
-    # No responder serves OCSP yet: no certificate names one.
-    with pytest.raises(x509.ExtensionNotFound):
-        cert.extensions.get_extension_for_oid(ExtensionOID.AUTHORITY_INFORMATION_ACCESS)
+    # ... and its OCSP responder (test_ocsp.py).
+    aia = cert.extensions.get_extension_for_oid(ExtensionOID.AUTHORITY_INFORMATION_ACCESS)
+    assert aia.value[0].access_location.value == \
+        svc.url.replace("localhost", "127.0.0.1") + "/ocsp"
     r = fetch_crl(svc, url)
     assert r.headers["Content-Type"].startswith("application/pkix-crl")
     crl = x509.load_der_x509_crl(r.content)

@@ -152,11 +152,11 @@ def _routes():
     root = os.path.join(os.path.dirname(__file__), "..", "..")
     text = open(os.path.join(root, "nginx", "locations.conf.in")).read()
     nginx = set()
-    for m in re.finditer(r"location (~\*|=) (\S+) \{(.*?)\n\}", text, re.S):
+    for m in re.finditer(r"location (~\*|~|=) (\S+) \{(.*?)\n\}", text, re.S):
         sock = re.search(r"fastcgi_pass unix:@RUNDIR@/(\w+)\.sock;", m.group(3))
         if sock is None:
             continue
-        path = m.group(2) if m.group(1) == "~*" else "^%s$" % m.group(2)
+        path = m.group(2) if m.group(1) != "=" else "^%s$" % m.group(2)
         nginx.add(((m.group(1) == "~*"), path, sock.group(1)))
     apache = {}
     for backend, pat in (("proxy-fcgi", r'ProxyPassMatch "(.*?)" "unix:@RUNDIR@/(\w+)\.sock\|'),

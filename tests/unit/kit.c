@@ -20,6 +20,7 @@
 #include "kit.h"
 #include "keys.h"
 #include "policy.h"
+#include "revoke.h"
 #include "seal.h"
 #include "settings.h"
 #include "stores.h"
@@ -450,6 +451,22 @@ kit_issue(struct kit *k, const char *user, enum cert_format fmt,
 		fail_msg("not issued: %s", json_object_to_json_string(resp));
 	json_object_put(resp);
 	return id;
+}
+
+void
+kit_revoke(struct kit *k, const char *ids, int64_t reason)
+{
+	struct ce_error err;
+	struct revoke_input in = { NULL, reason, "kit", 0, "revoker" };
+	json_object *resp = NULL;
+	int status = 200;
+
+	in.ids = kit_json(ids);
+	E(revoke_certificates(k->db, &in, &resp, &status, &err));
+	if (status != 200)
+		fail_msg("not revoked: %s", json_object_to_json_string(resp));
+	json_object_put(resp);
+	json_object_put(in.ids);
 }
 
 uint32_t

@@ -146,6 +146,10 @@ enum ce_err	kit_enroll(struct kit *k, const char *user, enum cert_format fmt,
 int64_t		kit_issue(struct kit *k, const char *user, enum cert_format fmt,
 		    const char *body);
 
+/* POST /Certificates/Revoke of ids (a JSON array) with reason, as user
+ * "revoker": it must revoke (or take off hold) at least one. */
+void		kit_revoke(struct kit *k, const char *ids, int64_t reason);
+
 /* The keyUsage bits of x as OpenSSL's KU_* flags, read from the extension
  * itself (X509_get_key_usage wants a signed certificate); fails the test
  * when x has none. */

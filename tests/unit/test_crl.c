@@ -46,21 +46,6 @@ root(struct kit *k)
 	return ca;
 }
 
-static void
-revoke_ids(struct kit *k, const char *ids, int64_t reason)
-{
-	struct ce_error err;
-	struct revoke_input in = { NULL, reason, "test", 0, "revoker" };
-	json_object *resp = NULL;
-	int status = 200;
-
-	in.ids = kit_json(ids);
-	E(revoke_certificates(k->db, &in, &resp, &status, &err));
-	CHECK(status == 200);
-	json_object_put(resp);
-	json_object_put(in.ids);
-}
-
 /* cert_revoke alone: the state changes, no CRL is made. */
 static void
 revoke_below(struct kit *k, int64_t id, int64_t reason)
@@ -96,19 +81,13 @@ number(X509_CRL *crl)
 static int
 reason_of(struct kit *k, X509_CRL *crl, int64_t id)
 {
-	struct ce_error err;
-	struct ce_txn *txn = NULL;
-	struct cert c;
 	X509_REVOKED *r = NULL;
 	ASN1_ENUMERATED *e;
-	X509 *x;
+	json_object *rec = kit_record_id(k, T_CERTS, id);
+	X509 *x = kit_cert_x509(rec);
 	int v;
 
-	E(db_begin(k->db, 0, &txn, &err));
-	E(cert_get(txn, id, &c, &err));
-	db_abort(txn);
-	x = cert_x509(&c);
-	cert_clear(&c);
+	json_object_put(rec);
 	CHECK(x != NULL);
 	if (X509_CRL_get0_by_serial(crl, &r, X509_get0_serialNumber(x)) != 1) {
 		X509_free(x);
@@ -138,8 +117,8 @@ test_made_from_the_revoked_list(void **state)
 	kit_issue(k, "alice", FMT_PEM, BODY("a.example.com"));
 	kit_issue(k, "alice", FMT_PEM, BODY("b.example.com"));
 	kit_issue(k, "alice", FMT_PEM, BODY("c.example.com"));
-	revoke_ids(k, "[1]", 1);
-	revoke_ids(k, "[2]", 0);
+	kit_revoke(k, "[1]", 1);
+	kit_revoke(k, "[2]", 0);
 	ca = root(k);
 	E(crl_issue(k->db, ROOT, &crl, &err));
 	CHECK(X509_CRL_get_version(crl) == X509_CRL_VERSION_2);
@@ -160,8 +139,8 @@ test_made_from_the_revoked_list(void **state)
 	AUTHORITY_KEYID_free(aki);
 	/* each CRL the next number (each revocation made one too); a hold
 	 * taken off leaves it */
-	revoke_ids(k, "[3]", 6);
-	revoke_ids(k, "[3]", -1);
+	kit_revoke(k, "[3]", 6);
+	kit_revoke(k, "[3]", -1);
 	E(crl_issue(k->db, ROOT, &next, &err));
 	CHECK(number(next) == number(crl) + 3);
 	CHECK(sk_X509_REVOKED_num(X509_CRL_get_REVOKED(next)) == 2);
@@ -212,7 +191,7 @@ test_files_and_the_agents_round(void **state)
 	E(crl_refresh_all(k->db, now, &err));
 	CHECK(file_number(dir) == 1);
 	/* a revocation publishes at once */
-	revoke_ids(k, "[1]", 4);
+	kit_revoke(k, "[1]", 4);
 	CHECK(file_number(dir) == 2);
 	/* not due: the recorded one is written again, where it is gone */
 	snprintf(path, sizeof(path), "%s/1.crl.pem", dir);
