@@ -582,6 +582,14 @@ export BENCH_NCERTS=${lmdb_enroll%% *}
 curl_ce -sf -o /dev/null "$ce_url/KeyfactorAPI/Certificates/$BENCH_NCERTS" ||
     die "GET /Certificates/$BENCH_NCERTS failed"
 sweep get bench/lua/get_cert.lua "$ce_url/" https 0 $ce_pids
+# OCSP: one certificate's status, as relying parties ask (no nonce).
+curl_ce -sf "$ce_url/KeyfactorAPI/Certificates/$BENCH_NCERTS" |
+    python3 -c 'import base64,json,sys; print("-----BEGIN CERTIFICATE-----\n" + base64.encodebytes(base64.b64decode(json.load(sys.stdin)["ContentBytes"])).decode() + "-----END CERTIFICATE-----")' \
+    > "$tmp/ocsp-leaf.pem"
+openssl ocsp -issuer "$tmp/ecc-ca.pem" -cert "$tmp/ocsp-leaf.pem" -no_nonce \
+    -reqout "$tmp/ocsp.req" >/dev/null
+export BENCH_OCSP_REQUEST=$tmp/ocsp.req
+sweep ocsp bench/lua/ocsp.lua "$ce_url/ocsp" https 0 $ce_pids
 
 # Deploy: a PEM store, 64 STORE enrollments, then Deploy them in turn.
 store=$(tools/certenroll -d "$tmp/ce/data" store add --type PEM \
@@ -760,7 +768,7 @@ peer_of = {"ecc-pem": "cfssl-ecc", "rsa-pfx": "cfssl-rsa",
 limit_of = {"ecc-pem": "ecc", "cfssl-ecc": "ecc", "rsa-pfx": "rsa",
             "cfssl-rsa": "rsa", "ecc-pem-nosigner": "ecc"}
 order = ["limit-ecc", "limit-ecc-plainkey", "limit-rsa", "hello", "cfssl-ecc", "cfssl-rsa",
-         "ecc-pem", "rsa-pfx", "rsa-pfx-burst", "get", "deploy",
+         "ecc-pem", "rsa-pfx", "rsa-pfx-burst", "get", "ocsp", "deploy",
          "ecc-pem-nosigner", "ecc-pem-pg", "get-pg", "deploy-pg",
          "ecc-pem-pg2", "get-pg2", "deploy-pg2"]
 # PostgreSQL's scenarios and the LMDB one each stands beside.
@@ -776,6 +784,7 @@ what = {
     "ecc-pem": "certenroll: ECC P-256 enrollment, PEM",
     "rsa-pfx": "certenroll: RSA-2048 enrollment, PFX",
     "get": "certenroll: GET /Certificates/{id}",
+    "ocsp": "certenroll: POST /ocsp, one certificate's status (no nonce; answered by the signer, signed by the CA's delegated responder)",
     "deploy": "certenroll: Deploy (STORE enrollment) to a PEM store",
     "rsa-pfx-burst": "certenroll: a bounded burst of RSA-2048 PFX enrollments after idle time, keys from the key pool (its req/s is not a rate: wrk divides by the whole point)",
     "ecc-pem-nosigner": "certenroll without the signer process (CERTENROLL_NO_SIGNER: the CA key in the enrollment programs): the signer's cost",
@@ -996,7 +1005,7 @@ with open(out + "/plot.dat", "w") as f:
         f.write("\n\n")
     f.write("# limits\n%.3f %.3f\n" % (limit["ecc"], limit["rsa"]))
 PY
-scen_list="hello cfssl-ecc cfssl-rsa ecc-pem rsa-pfx get deploy ecc-pem-nosigner"
+scen_list="hello cfssl-ecc cfssl-rsa ecc-pem rsa-pfx get ocsp deploy ecc-pem-nosigner"
 lecc=$(tail -n1 "$out/plot.dat" | cut -d' ' -f1)
 lrsa=$(tail -n1 "$out/plot.dat" | cut -d' ' -f2)
 gnuplot <<EOF
@@ -1011,12 +1020,12 @@ set xtics (1, 4, 16, 64)
 titles = "$scen_list"
 set ylabel "requests/s"
 set title "throughput"
-plot for [i=0:7] "$out/plot.dat" index i using 1:2 with linespoints lw 2 title word(titles, i+1), \
+plot for [i=0:8] "$out/plot.dat" index i using 1:2 with linespoints lw 2 title word(titles, i+1), \
      $lecc with lines dt 2 lw 2 lc rgb "black" title "limit ECC (in-process)", \
      $lrsa with lines dt 3 lw 2 lc rgb "gray30" title "limit RSA (in-process)"
 set ylabel "p99 latency (ms)"
 set title "p99 latency"
-plot for [i=0:7] "$out/plot.dat" index i using 1:3 with linespoints lw 2 title word(titles, i+1)
+plot for [i=0:8] "$out/plot.dat" index i using 1:3 with linespoints lw 2 title word(titles, i+1)
 unset multiplot
 EOF
 rm -f "$out/plot.dat"
