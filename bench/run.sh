@@ -582,13 +582,20 @@ export BENCH_NCERTS=${lmdb_enroll%% *}
 curl_ce -sf -o /dev/null "$ce_url/KeyfactorAPI/Certificates/$BENCH_NCERTS" ||
     die "GET /Certificates/$BENCH_NCERTS failed"
 sweep get bench/lua/get_cert.lua "$ce_url/" https 0 $ce_pids
-# OCSP: one certificate's status, as relying parties ask (no nonce).
-curl_ce -sf "$ce_url/KeyfactorAPI/Certificates/$BENCH_NCERTS" |
+# OCSP: one ECC certificate's status, as relying parties ask (no nonce),
+# checked to be answered "good" before the sweep.
+ocsp_id=$(check_enroll PEM '"KeyType":"ECC","Curve":"P-256"' "$BENCH_ECC_CA")
+curl_ce -sf "$ce_url/KeyfactorAPI/Certificates/$ocsp_id" |
     python3 -c 'import base64,json,sys; print("-----BEGIN CERTIFICATE-----\n" + base64.encodebytes(base64.b64decode(json.load(sys.stdin)["ContentBytes"])).decode() + "-----END CERTIFICATE-----")' \
     > "$tmp/ocsp-leaf.pem"
 openssl ocsp -issuer "$tmp/ecc-ca.pem" -cert "$tmp/ocsp-leaf.pem" -no_nonce \
     -reqout "$tmp/ocsp.req" >/dev/null
 export BENCH_OCSP_REQUEST=$tmp/ocsp.req
+curl -sS --cacert "$tmp/ecc-ca.pem" -H 'content-type: application/ocsp-request' \
+    --data-binary "@$tmp/ocsp.req" "$ce_url/ocsp" > "$tmp/ocsp.resp"
+openssl ocsp -respin "$tmp/ocsp.resp" -issuer "$tmp/ecc-ca.pem" \
+    -cert "$tmp/ocsp-leaf.pem" -CAfile "$tmp/ecc-ca.pem" 2>&1 |
+    grep -q ": good" || die "OCSP did not answer good"
 sweep ocsp bench/lua/ocsp.lua "$ce_url/ocsp" https 0 $ce_pids
 
 # Deploy: a PEM store, 64 STORE enrollments, then Deploy them in turn.
@@ -784,7 +791,7 @@ what = {
     "ecc-pem": "certenroll: ECC P-256 enrollment, PEM",
     "rsa-pfx": "certenroll: RSA-2048 enrollment, PFX",
     "get": "certenroll: GET /Certificates/{id}",
-    "ocsp": "certenroll: POST /ocsp, one certificate's status (no nonce; answered by the signer, signed by the CA's delegated responder)",
+    "ocsp": "certenroll: POST /ocsp, one ECC certificate's status, answered good (no nonce; through the signer, signed by the CA's delegated responder; no login, unlike hello and get)",
     "deploy": "certenroll: Deploy (STORE enrollment) to a PEM store",
     "rsa-pfx-burst": "certenroll: a bounded burst of RSA-2048 PFX enrollments after idle time, keys from the key pool (its req/s is not a rate: wrk divides by the whole point)",
     "ecc-pem-nosigner": "certenroll without the signer process (CERTENROLL_NO_SIGNER: the CA key in the enrollment programs): the signer's cost",

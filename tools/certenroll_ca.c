@@ -145,8 +145,10 @@ ca_set_cmd(struct cmdline *c)
 
 struct urls {
 	struct ce_db	*db;
+	struct ce_txn	*txn;
 	const char	*base;
 	int		 ocsp;
+	int		 if_missing;
 	struct ce_error	*err;
 	enum ce_err	 rc;
 };
@@ -157,8 +159,22 @@ urls_cb(int64_t id, const char *name, void *arg)
 	struct urls *u = arg;
 	char crl[CA_URL_MAX], ocsp[CA_URL_MAX];
 
+	struct ca *ca = NULL;
+	int has;
+
 	if (u->rc != CE_OK)
 		return;
+	/* --if-missing: a CA whose URLs are set keeps them (the hosts of one
+	 * installation agree on them; a change would refuse enrollments in
+	 * flight, whose certificates the signer checks against them). */
+	if (u->if_missing) {
+		if ((u->rc = ca_find(u->txn, name, &ca, u->err)) != CE_OK)
+			return;
+		has = ca->crl_url[0] != '\0' || ca->ocsp_url[0] != '\0';
+		ca_free(ca);
+		if (has)
+			return;
+	}
 	if (snprintf(crl, sizeof(crl), "%s/crl/%lld.crl", u->base,
 	    (long long)id) >= (int)sizeof(crl) ||
 	    snprintf(ocsp, sizeof(ocsp), "%s/ocsp", u->base) >=
@@ -176,7 +192,8 @@ urls_cb(int64_t id, const char *name, void *arg)
 static int
 ca_urls_cmd(struct cmdline *c)
 {
-	static const char *const allowed[] = { "base", "ocsp", NULL };
+	static const char *const allowed[] = { "base", "ocsp", "if-missing",
+	    NULL };
 	struct ce_error err;
 	struct ce_txn *txn = NULL;
 	struct urls u;
@@ -185,12 +202,15 @@ ca_urls_cmd(struct cmdline *c)
 
 	ce_error_clear(&err);
 	if (c->nargs != 1 || opt_check(c, allowed) != 0 || base == NULL) {
-		fprintf(stderr, "usage: certenroll ca urls --base URL [--ocsp]\n");
+		fprintf(stderr, "usage: certenroll ca urls --base URL [--ocsp] "
+		    "[--if-missing]\n");
 		return 2;
 	}
 	db = tool_db(c);
-	u = (struct urls){ db, base, opt_flag(c, "ocsp"), &err, CE_OK };
+	u = (struct urls){ db, NULL, base, opt_flag(c, "ocsp"),
+	    opt_flag(c, "if-missing"), &err, CE_OK };
 	if ((u.rc = db_begin(db, 0, &txn, &err)) == CE_OK) {
+		u.txn = txn;
 		/* The list first: each set is a write of its own. */
 		u.rc = ca_list(txn, urls_cb, &u, &err);
 		db_abort(txn);

@@ -32,6 +32,8 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 echo "$port" > "$demo/port"
 tools/certenroll-serve start --data "$demo/data" --run "$demo/run" \
     --port "$port" --htpasswd "$demo/htpasswd"
+# This run's port is where its certificates' CRL and responder are.
+$tool ca urls --base "https://127.0.0.1:$port" --ocsp >/dev/null
 pw=$(cat "$demo/password")
 cat > "$demo/enroll.sh" <<EOS
 #!/bin/sh

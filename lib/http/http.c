@@ -646,10 +646,17 @@ http_send_bytes(struct http_req *r, int status, const char *type,
 	hn = snprintf(head, sizeof(head), "Status: %d %s\r\n"
 	    "Content-Type: %s\r\nContent-Length: %zu\r\n%s\r\n", status,
 	    reason(status), type, n, headers != NULL ? headers : "");
-	if (hn <= 0 || hn >= (int)sizeof(head))
+	if (hn <= 0 || hn >= (int)sizeof(head)) {
+		hn = snprintf(head, sizeof(head), "Status: 500 %s\r\n"
+		    "Content-Length: 0\r\n\r\n", reason(500));
+		write_out(r, head, (size_t)hn);
 		return;
+	}
 	write_out(r, head, (size_t)hn);
-	write_out(r, body, n);
+	/* HEAD: what GET would answer, without the body. */
+	if (http_param(r, "REQUEST_METHOD") == NULL ||
+	    strcmp(http_param(r, "REQUEST_METHOD"), "HEAD") != 0)
+		write_out(r, body, n);
 }
 
 void

@@ -35,7 +35,12 @@ struct delegate {
 	char		 dir[PATH_MAX];
 	X509		*cert;
 	EVP_PKEY	*key;
+	time_t		 failed;	/* the last making failed then */
 };
+
+/* After a responder could not be made: how long before trying again
+ * (each try reserves a serial; answers are tryLater meanwhile). */
+#define DELEGATE_BACKOFF	60
 
 #define DELEGATES_MAX	64
 static struct delegate delegates[DELEGATES_MAX];
@@ -51,15 +56,23 @@ file_names(int64_t ca_id, char *key, char *crt, size_t sz, char *aad,
 	snprintf(aad, aadsz, "ocsp:%lld", (long long)ca_id);
 }
 
-/* Whether cert is a responder of ca we may still use at now. */
+/* Whether cert is a responder of ca we may still use at now: valid, and
+ * not due for renewal (OCSP_DELEGATE_RENEW days before its end, or before
+ * the CA's end, which no responder outlives: one made then would end no
+ * later). */
 static int
 usable(X509 *cert, EVP_PKEY *key, const struct ca *ca, time_t now)
 {
 	time_t renew = now + (time_t)OCSP_DELEGATE_RENEW * 86400;
+	const ASN1_TIME *end = X509_get0_notAfter(cert);
 
-	return X509_check_private_key(cert, key) == 1 &&
-	    X509_verify(cert, X509_get0_pubkey(ca->cert)) == 1 &&
-	    X509_cmp_time(X509_get0_notAfter(cert), &renew) > 0;
+	if (X509_check_private_key(cert, key) != 1 ||
+	    X509_verify(cert, X509_get0_pubkey(ca->cert)) != 1 ||
+	    X509_cmp_time(X509_get0_notBefore(cert), &now) > 0 ||
+	    X509_cmp_time(end, &now) <= 0)
+		return 0;
+	return X509_cmp_time(end, &renew) > 0 ||
+	    ASN1_TIME_compare(end, X509_get0_notAfter(ca->cert)) >= 0;
 }
 
 /* The responder in dir's files, if there is a usable one. */
@@ -101,6 +114,22 @@ reserve_fn(struct ce_txn *txn, void *arg, struct ce_error *err)
 	return serial_reserve(txn, a[0], a[1], "ocsp-responder", err);
 }
 
+/* Whether the CA key cannot sign here (checked before a serial is
+ * reserved for a responder it would sign). */
+static int
+ca_cannot_sign(struct ce_db *db, const struct ca *ca, struct ce_error *err)
+{
+	X509 *probe = X509_new();
+	int bad;
+
+	bad = probe == NULL || X509_set_pubkey(probe, X509_get0_pubkey(
+	    ca->cert)) != 1 || ca_sign_local(db, ca, probe, err) != CE_OK;
+	if (bad && err->msg[0] == '\0')
+		ce_fault(err, CE_CRYPTO, "CA %s cannot sign", ca->name);
+	X509_free(probe);
+	return bad;
+}
+
 /* The responder's certificate for key, signed by ca. */
 static enum ce_err
 delegate_cert(struct ce_db *db, const struct ca *ca, EVP_PKEY *key,
@@ -108,15 +137,18 @@ delegate_cert(struct ce_db *db, const struct ca *ca, EVP_PKEY *key,
 {
 	X509 *x = X509_new();
 	X509_NAME *subj = X509_NAME_new();
-	char cn[256], name[300];
+	char name[64];
 	void *arg[2];
 	enum ce_err rc = CE_CRYPTO;
 
 	*out = NULL;
-	if (X509_NAME_get_text_by_NID(X509_get_subject_name(ca->cert),
-	    NID_commonName, cn, sizeof(cn)) <= 0)
-		snprintf(cn, sizeof(cn), "CA %lld", (long long)ca->id);
-	snprintf(name, sizeof(name), "OCSP responder of %.200s", cn);
+	/* A name of its own (commonName is at most 64 characters, whatever
+	 * the CA's is); the issuer field says whose it is. */
+	snprintf(name, sizeof(name), "OCSP responder %lld", (long long)ca->id);
+	if (ca_cannot_sign(db, ca, err)) {
+		rc = err->code;
+		goto out;
+	}
 	if (x == NULL || subj == NULL || X509_set_version(x, 2) != 1 ||
 	    x509_set_random_serial(x, err) != CE_OK ||
 	    X509_NAME_add_entry_by_NID(subj, NID_commonName, MBSTRING_UTF8,
@@ -196,7 +228,8 @@ out:
 	return rc;
 }
 
-/* ca's responder (borrowed: cached for the process). */
+/* ca's responder: references of the caller's own (it frees them), as
+ * another thread may replace the cached one meanwhile. */
 static enum ce_err
 delegate(struct ce_db *db, const struct ca *ca, time_t now, X509 **cert,
     EVP_PKEY **key, struct ce_error *err)
@@ -227,11 +260,21 @@ delegate(struct ce_db *db, const struct ca *ca, time_t now, X509 **cert,
 	}
 	if (rc == CE_OK && d->cert == NULL)
 		delegate_read(dir, ca, now, &d->cert, &d->key);
-	if (rc == CE_OK && d->cert == NULL)
-		rc = delegate_make(db, ca, now, &d->cert, &d->key, err);
+	if (rc == CE_OK && d->cert == NULL && d->failed != 0 &&
+	    now < d->failed + DELEGATE_BACKOFF)
+		rc = ce_fail(err, CE_UNAVAIL, "the OCSP responder of %s could not "
+		    "be made; trying again shortly", ca->name);
+	else if (rc == CE_OK && d->cert == NULL &&
+	    (rc = delegate_make(db, ca, now, &d->cert, &d->key, err)) != CE_OK)
+		d->failed = now;
 	if (rc == CE_OK) {
-		*cert = d->cert;
-		*key = d->key;
+		d->failed = 0;
+		if (X509_up_ref(d->cert) != 1 || EVP_PKEY_up_ref(d->key) != 1)
+			rc = ce_fault(err, CE_CRYPTO, "up_ref");
+		else {
+			*cert = d->cert;
+			*key = d->key;
+		}
 	}
 	pthread_mutex_unlock(&delegate_lock);
 	return rc;
@@ -264,21 +307,30 @@ status_only(int status, unsigned char **resp, size_t *rlen,
 	return CE_OK;
 }
 
+#define CAS_MAX	256
+
 struct cas {
 	struct ce_txn	*txn;
-	struct ca	*list[64];
+	struct ca	*list[CAS_MAX];
 	int		 n;
+	enum ce_err	 rc;		/* the first CA that could not be read */
+	struct ce_error	 err;
 };
 
 static void
 ca_cb(int64_t id, const char *name, void *arg)
 {
 	struct cas *c = arg;
-	struct ce_error e;
+	enum ce_err rc;
 
 	(void)id;
-	ce_error_clear(&e);
-	if (c->n < 64 && ca_find(c->txn, name, &c->list[c->n], &e) == CE_OK)
+	if (c->rc != CE_OK)
+		return;
+	if (c->n == CAS_MAX)
+		c->rc = ce_fault(&c->err, CE_SYSTEM, "more than %d CAs", CAS_MAX);
+	else if ((rc = ca_find(c->txn, name, &c->list[c->n], &c->err)) != CE_OK)
+		c->rc = rc;
+	else
 		c->n++;
 }
 
@@ -327,8 +379,10 @@ add_status(struct ce_txn *txn, const struct ca *ca, OCSP_BASICRESP *bs,
 		rc = ce_fault(err, CE_CRYPTO, "OCSP serial");
 		goto out;
 	}
-	/* A serial of another CA's, or none: unknown. */
-	if (hex[0] != '-' && (rc = cert_by_serial(txn, hex, &id, err)) == CE_OK &&
+	/* A serial of another CA's, none, or one longer than any (RFC 5280:
+	 * 20 octets): unknown. */
+	if (hex[0] != '-' && strlen(hex) <= 42 &&
+	    (rc = cert_by_serial(txn, hex, &id, err)) == CE_OK &&
 	    id > 0 && (rc = cert_get(txn, id, &c, err)) == CE_OK &&
 	    c.ca != NULL && strcmp(c.ca, ca->name) == 0) {
 		status = V_OCSP_CERTSTATUS_GOOD;
@@ -358,6 +412,28 @@ out:
 	return rc;
 }
 
+/* A nonce of 1 to 32 octets (RFC 8954), or none. */
+static int
+nonce_ok(OCSP_REQUEST *rq)
+{
+	int i = OCSP_REQUEST_get_ext_by_NID(rq, NID_id_pkix_OCSP_Nonce, -1);
+	ASN1_OCTET_STRING *v;
+	const unsigned char *p;
+	ASN1_OCTET_STRING *inner;
+	int ok;
+
+	if (i < 0)
+		return 1;
+	v = X509_EXTENSION_get_data(OCSP_REQUEST_get_ext(rq, i));
+	p = ASN1_STRING_get0_data(v);
+	/* The value is an OCTET STRING inside the extension's. */
+	inner = d2i_ASN1_OCTET_STRING(NULL, &p, ASN1_STRING_length(v));
+	ok = inner != NULL && ASN1_STRING_length(inner) >= 1 &&
+	    ASN1_STRING_length(inner) <= 32;
+	ASN1_OCTET_STRING_free(inner);
+	return ok;
+}
+
 /* The signed answer of a request rq that parsed; *status what else to
  * say when there is none (0: the answer is in *out). */
 static enum ce_err
@@ -367,10 +443,11 @@ answer(struct ce_db *db, OCSP_REQUEST *rq, time_t now, OCSP_BASICRESP **out,
 	struct cas c;
 	struct ca *ca = NULL;
 	OCSP_BASICRESP *bs = NULL;
-	ASN1_TIME *tu = ASN1_TIME_set(NULL, now);
+	/* A minute back, for relying parties whose clocks are behind. */
+	ASN1_TIME *tu = ASN1_TIME_set(NULL, now - 60);
 	ASN1_TIME *nu = ASN1_TIME_set(NULL, now + OCSP_VALIDITY);
-	X509 *dcert;
-	EVP_PKEY *dkey;
+	X509 *dcert = NULL;
+	EVP_PKEY *dkey = NULL;
 	int i, n = OCSP_request_onereq_count(rq);
 	enum ce_err rc = CE_OK;
 
@@ -378,13 +455,17 @@ answer(struct ce_db *db, OCSP_REQUEST *rq, time_t now, OCSP_BASICRESP **out,
 	*status = 0;
 	*nonce = OCSP_REQUEST_get_ext_by_NID(rq, NID_id_pkix_OCSP_Nonce, -1) >= 0;
 	memset(&c, 0, sizeof(c));
-	if (n < 1 || n > OCSP_MAX_CERTS) {
+	if (n < 1 || n > OCSP_MAX_CERTS || !nonce_ok(rq)) {
 		*status = OCSP_RESPONSE_STATUS_MALFORMEDREQUEST;
 		goto out;
 	}
 	if ((rc = db_begin(db, 0, &c.txn, err)) != CE_OK ||
 	    (rc = ca_list(c.txn, ca_cb, &c, err)) != CE_OK)
 		goto out;
+	if ((rc = c.rc) != CE_OK) {
+		*err = c.err;
+		goto out;
+	}
 	/* One CA's responder signs: every certificate asked about is its. */
 	for (i = 0; i < n; i++) {
 		struct ca *this = issuer_of(&c, OCSP_onereq_get0_id(
@@ -405,15 +486,24 @@ answer(struct ce_db *db, OCSP_REQUEST *rq, time_t now, OCSP_BASICRESP **out,
 		    OCSP_request_onereq_get0(rq, i)), tu, nu, err);
 	db_abort(c.txn);
 	c.txn = NULL;
-	if (rc != CE_OK ||
-	    (rc = delegate(db, ca, now, &dcert, &dkey, err)) != CE_OK)
+	if (rc != CE_OK)
 		goto out;
-	if (OCSP_copy_nonce(bs, rq) <= 0 ||
-	    OCSP_basic_sign(bs, dcert, dkey, EVP_sha256(), NULL,
-	    OCSP_RESPID_KEY) != 1) {
-		rc = ce_fault(err, CE_CRYPTO, "signing the OCSP answer");
+	/* An expired CA vouches for nothing, and no responder of its is
+	 * valid. */
+	if (X509_cmp_time(X509_get0_notAfter(ca->cert), &now) <= 0) {
+		*status = OCSP_RESPONSE_STATUS_UNAUTHORIZED;
 		goto out;
 	}
+	if ((rc = delegate(db, ca, now, &dcert, &dkey, err)) != CE_OK)
+		goto out;
+	rc = OCSP_copy_nonce(bs, rq) <= 0 ||
+	    OCSP_basic_sign(bs, dcert, dkey, EVP_sha256(), NULL,
+	    OCSP_RESPID_KEY) != 1 ? ce_fault(err, CE_CRYPTO, "signing the OCSP "
+	    "answer") : CE_OK;
+	X509_free(dcert);
+	EVP_PKEY_free(dkey);
+	if (rc != CE_OK)
+		goto out;
 	*out = bs;
 	bs = NULL;
 out:
@@ -497,12 +587,14 @@ ocsp_answer(struct ce_db *db, const unsigned char *req, size_t len,
 		return ce_fault(err, CE_NOMEM, "OCSP request");
 	rc = signer_ocsp(sock, b64, &der, max_age, err);
 	free(b64);
-	if (rc == CE_UNAVAIL) {
+	/* Whatever went wrong, the client gets an answer it can read. */
+	if (rc != CE_OK) {
+		log_error("OCSP: %s", err->msg);
 		ce_error_clear(err);
-		return status_only(OCSP_RESPONSE_STATUS_TRYLATER, resp, rlen, err);
+		return status_only(rc == CE_UNAVAIL || rc == CE_SYSTEM ?
+		    OCSP_RESPONSE_STATUS_TRYLATER :
+		    OCSP_RESPONSE_STATUS_INTERNALERROR, resp, rlen, err);
 	}
-	if (rc != CE_OK)
-		return rc;
 	*resp = der.data;
 	*rlen = der.len;
 	return CE_OK;

@@ -11,12 +11,15 @@
  * and nextUpdate OCSP_VALIDITY later; a nonce is copied back.
  *
  * Answers are signed by the CA's delegated responder (id-kp-OCSPSigning,
- * id-pkix-ocsp-nocheck, OCSP_DELEGATE_DAYS days), whose certificate goes
- * with each answer; its key is made and kept sealed beside the CA's key,
- * in key_dir/ca/<CA id>.ocsp.key and .ocsp.crt, by whoever signs - the
- * signer where one runs (it reads the status itself: a caller cannot have
- * it sign a status of its own making), else this process - and made anew
- * OCSP_DELEGATE_RENEW days before it expires.  Each host has its own.
+ * id-pkix-ocsp-nocheck, OCSP_DELEGATE_DAYS days, never past the CA), whose
+ * certificate goes with each answer; its key is made and kept sealed
+ * beside the CA's key, in key_dir/ca/<CA id>.ocsp.key and .ocsp.crt, by
+ * whoever signs - the signer where one runs (it reads the status from the
+ * database itself: a caller of the signer cannot have it sign a status of
+ * its own making; whoever can write the database can, as it can revoke),
+ * else this process - and made anew OCSP_DELEGATE_RENEW days before it
+ * ends.  Each host has its own.  A nonce longer than 32 octets (RFC 8954)
+ * is a malformed request; an expired CA's certificates are unauthorized.
  */
 #ifndef CE_OCSP_H
 #define CE_OCSP_H

@@ -213,10 +213,15 @@ ocsp_handle(struct ce_db *db, json_object *req)
 		return refusal(err.msg[0] ? err.msg : "encoding failed",
 		    err.code ? err.code : CE_NOMEM);
 	}
-	ans = json_object_new_object();
-	json_object_object_add(ans, "ok", json_object_new_boolean(1));
-	json_object_object_add(ans, "response", json_object_new_string(b64));
-	json_object_object_add(ans, "max_age", json_object_new_int(max_age));
+	if ((ans = json_object_new_object()) == NULL)
+		ans = refusal("out of memory", CE_NOMEM);
+	else {
+		json_object_object_add(ans, "ok", json_object_new_boolean(1));
+		json_object_object_add(ans, "response",
+		    json_object_new_string(b64));
+		json_object_object_add(ans, "max_age",
+		    json_object_new_int(max_age));
+	}
 	buf_free(&der);
 	free(resp);
 	free(b64);

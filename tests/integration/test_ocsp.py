@@ -92,7 +92,9 @@ def test_good_then_revoked_at_once(svc):
     assert resp.serial_number == cert.serial_number
     check_signed(resp, issuer)
     assert "max-age=" in r.headers["Cache-Control"]
-    assert (resp.next_update - resp.this_update).total_seconds() == 3600
+    # thisUpdate a minute back (clients' clocks), nextUpdate an hour on.
+    assert (resp.next_update - resp.this_update).total_seconds() == 3660
+    assert resp.this_update <= datetime.datetime.utcnow()
     revoke(svc, cid, reason=1)
     for get in (False, True):
         r, resp = ask(svc, cert, issuer, get=get, nonce=os.urandom(16))
@@ -106,6 +108,9 @@ def test_nonce_is_copied(svc):
     nonce = os.urandom(20)
     _, resp = ask(svc, cert, ca(svc), nonce=nonce)
     assert resp.extensions.get_extension_for_class(x509.OCSPNonce).value.nonce == nonce
+    # RFC 8954: no more than 32 octets are signed back.
+    _, resp = ask(svc, cert, ca(svc), nonce=os.urandom(33))
+    assert resp.response_status == ocsp.OCSPResponseStatus.MALFORMED_REQUEST
 
 
 def test_unknown_serial_and_unauthorized_issuer(svc):
