@@ -43,13 +43,8 @@ view_opts(struct ep_call *c, struct certview_opts *o, struct ce_error *err)
 	memset(o, 0, sizeof(*o));
 	if (query_bool(http_query_lookup, c->r, "includeLocations", &o->locations, err) ||
 	    query_bool(http_query_lookup, c->r, "includeMetadata", &o->metadata, err) ||
-	    query_bool(http_query_lookup, c->r, "includeRevoked", &o->revoked, err))
-		return err->code;
-	/* The listing's flag may come with its paging prefix. */
-	if ((!o->revoked && query_bool(http_query_lookup, c->r,
-	    "pq.includeRevoked", &o->revoked, err)) ||
-	    (!o->revoked && query_bool(http_query_lookup, c->r,
-	    "pagedQuery.includeRevoked", &o->revoked, err)))
+	    query_paged_bool(http_query_lookup, c->r, "includeRevoked",
+	    &o->revoked, err))
 		return err->code;
 	return CE_OK;
 }

@@ -377,12 +377,10 @@ query_filter(query_lookup fn, void *arg, struct query *out,
 	    sizeof(used)), out, err);
 }
 
-enum ce_err
-query_bool(query_lookup fn, void *arg, const char *name, int *out,
-    struct ce_error *err)
+/* A boolean value v of parameter name (as spelt). */
+static enum ce_err
+parse_bool(const char *v, const char *name, int *out, struct ce_error *err)
 {
-	const char *v = fn(arg, name);
-
 	*out = 0;
 	if (v == NULL || *v == '\0' || strcasecmp(v, "false") == 0 ||
 	    strcmp(v, "0") == 0)
@@ -393,6 +391,23 @@ query_bool(query_lookup fn, void *arg, const char *name, int *out,
 	}
 	return ce_fail(err, CE_INVAL, "%s: '%.32s' is not a boolean (true, "
 	    "false, 1, 0).", name, v);
+}
+
+enum ce_err
+query_bool(query_lookup fn, void *arg, const char *name, int *out,
+    struct ce_error *err)
+{
+	return parse_bool(fn(arg, name), name, out, err);
+}
+
+enum ce_err
+query_paged_bool(query_lookup fn, void *arg, const char *name, int *out,
+    struct ce_error *err)
+{
+	char used[64];
+	const char *v = lookup_prefixed(fn, arg, name, used, sizeof(used));
+
+	return parse_bool(v, used, out, err);
 }
 
 int64_t

@@ -84,6 +84,10 @@ enum ce_err	query_filter(query_lookup fn, void *arg, struct query *out,
  */
 enum ce_err	query_bool(query_lookup fn, void *arg, const char *name,
 		    int *out, struct ce_error *err);
+/* query_bool of a listing's flag, read bare or with a paging prefix as
+ * ReturnLimit is (e.g. includeRevoked, pq.includeRevoked). */
+enum ce_err	query_paged_bool(query_lookup fn, void *arg, const char *name,
+		    int *out, struct ce_error *err);
 
 /*
  * Parses a path or query id: decimal digits only, 1..INT64_MAX.  name is

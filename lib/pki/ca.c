@@ -396,6 +396,14 @@ ca_sign_local(struct ce_db *db, const struct ca *ca, X509 *cert,
 }
 
 enum ce_err
+ca_key_load(struct ce_db *db, const struct ca *ca, struct ce_error *err)
+{
+	EVP_PKEY *key;
+
+	return cached_key(db_key_dir(db), ca->id, &key, err);
+}
+
+enum ce_err
 ca_sign_crl_local(struct ce_db *db, const struct ca *ca, X509_CRL *crl,
     struct ce_error *err)
 {

@@ -78,6 +78,10 @@ enum ce_err	ca_key_write(const char *dir, const char *file, const char *aad,
 		    EVP_PKEY *key, struct ce_error *err);
 enum ce_err	ca_key_read(const char *dir, const char *file, const char *aad,
 		    EVP_PKEY **out, struct ce_error *err);
+/* Loads the CA key into this process (what signing here will use):
+ * CE_SYSTEM or CE_CRYPTO when it cannot be. */
+enum ce_err	ca_key_load(struct ce_db *db, const struct ca *ca,
+		    struct ce_error *err);
 /* Signs a CRL with the CA key in this process (the signer, or embedded). */
 enum ce_err	ca_sign_crl_local(struct ce_db *db, const struct ca *ca,
 		    X509_CRL *crl, struct ce_error *err);

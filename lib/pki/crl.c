@@ -218,9 +218,8 @@ crl_issue_local(struct ce_db *db, const struct ca *ca, time_t now,
 
 /* ---- reading, checking, publishing -------------------------------------- */
 
-/* A CRL's entries (OpenSSL has no list at all for none). */
-static int
-entries(X509_CRL *crl)
+int
+crl_entries(X509_CRL *crl)
 {
 	int n = sk_X509_REVOKED_num(X509_CRL_get_REVOKED(crl));
 
@@ -309,23 +308,34 @@ issue_by_signer(struct ce_db *db, const char *sock, const struct ca *ca,
 	return rc;
 }
 
-enum ce_err
-crl_issue(struct ce_db *db, const char *ca_name, X509_CRL **out,
+/* ca's next CRL (crl_issue of a CA already read). */
+static enum ce_err
+issue_for(struct ce_db *db, const struct ca *ca, X509_CRL **out,
     struct ce_error *err)
 {
 	const char *sock = signer_socket();
-	struct ca *ca = NULL;
 	enum ce_err rc;
 
-	*out = NULL;
-	if ((rc = find_ca(db, ca_name, &ca, err)) != CE_OK)
-		return rc;
 	rc = sock != NULL ? issue_by_signer(db, sock, ca, out, err) :
 	    crl_issue_local(db, ca, time(NULL), out, err);
 	if (rc == CE_OK && (rc = crl_check(*out, ca, err)) != CE_OK) {
 		X509_CRL_free(*out);
 		*out = NULL;
 	}
+	return rc;
+}
+
+enum ce_err
+crl_issue(struct ce_db *db, const char *ca_name, X509_CRL **out,
+    struct ce_error *err)
+{
+	struct ca *ca = NULL;
+	enum ce_err rc;
+
+	*out = NULL;
+	if ((rc = find_ca(db, ca_name, &ca, err)) != CE_OK)
+		return rc;
+	rc = issue_for(db, ca, out, err);
 	ca_free(ca);
 	return rc;
 }
@@ -461,24 +471,32 @@ out:
 	return rc;
 }
 
-enum ce_err
-crl_publish(struct ce_db *db, const char *ca_name, struct ce_error *err)
+/* crl_publish of a CA already read. */
+static enum ce_err
+publish_for(struct ce_db *db, const struct ca *ca, struct ce_error *err)
 {
 	char q[300];
-	struct ca *ca = NULL;
 	X509_CRL *crl = NULL;
 	enum ce_err rc;
 
-	if ((rc = crl_issue(db, ca_name, &crl, err)) != CE_OK ||
-	    (rc = find_ca(db, ca_name, &ca, err)) != CE_OK)
-		goto out;
-	rc = write_files(ca->id, crl, err);
-	if (rc == CE_OK)
+	if ((rc = issue_for(db, ca, &crl, err)) == CE_OK &&
+	    (rc = write_files(ca->id, crl, err)) == CE_OK)
 		log_info("CRL of %s published (%d entries)", log_value(ca->name,
-		    q, sizeof(q)), entries(crl));
-out:
-	ca_free(ca);
+		    q, sizeof(q)), crl_entries(crl));
 	X509_CRL_free(crl);
+	return rc;
+}
+
+enum ce_err
+crl_publish(struct ce_db *db, const char *ca_name, struct ce_error *err)
+{
+	struct ca *ca = NULL;
+	enum ce_err rc;
+
+	if ((rc = find_ca(db, ca_name, &ca, err)) != CE_OK)
+		return rc;
+	rc = publish_for(db, ca, err);
+	ca_free(ca);
 	return rc;
 }
 
@@ -518,10 +536,11 @@ refresh_one(struct round *r, const char *name, struct ce_error *err)
 	if ((rc = ca_find(txn, name, &ca, err)) == CE_OK)
 		rc = crl_last(txn, ca, &crl, &rec, err);
 	db_abort(txn);
+	/* (CE_NOTFOUND is crl_last's: the CA was read.) */
 	if (rc == CE_NOTFOUND || (rc == CE_OK && (jrec_bool(rec, "stale") ||
 	    jrec_int(rec, "this_update") + r->refresh <= r->now))) {
 		ce_error_clear(err);
-		rc = crl_publish(r->db, name, err);
+		rc = publish_for(r->db, ca, err);
 	} else if (rc == CE_OK && (rc = crl_check(crl, ca, err)) == CE_OK)
 		rc = write_files(ca->id, crl, err);
 	json_object_put(rec);

@@ -29,6 +29,9 @@
 struct ce_db;
 struct ca;
 
+/* The number of entries of crl (0 for none: OpenSSL then has no list). */
+int		crl_entries(X509_CRL *crl);
+
 /* Makes, signs with the key in this process and records ca's next CRL
  * (the signer's side, and the embedded one).  *out: caller frees. */
 enum ce_err	crl_issue_local(struct ce_db *db, const struct ca *ca,

@@ -114,22 +114,6 @@ reserve_fn(struct ce_txn *txn, void *arg, struct ce_error *err)
 	return serial_reserve(txn, a[0], a[1], "ocsp-responder", err);
 }
 
-/* Whether the CA key cannot sign here (checked before a serial is
- * reserved for a responder it would sign). */
-static int
-ca_cannot_sign(struct ce_db *db, const struct ca *ca, struct ce_error *err)
-{
-	X509 *probe = X509_new();
-	int bad;
-
-	bad = probe == NULL || X509_set_pubkey(probe, X509_get0_pubkey(
-	    ca->cert)) != 1 || ca_sign_local(db, ca, probe, err) != CE_OK;
-	if (bad && err->msg[0] == '\0')
-		ce_fault(err, CE_CRYPTO, "CA %s cannot sign", ca->name);
-	X509_free(probe);
-	return bad;
-}
-
 /* The responder's certificate for key, signed by ca. */
 static enum ce_err
 delegate_cert(struct ce_db *db, const struct ca *ca, EVP_PKEY *key,
@@ -145,10 +129,10 @@ delegate_cert(struct ce_db *db, const struct ca *ca, EVP_PKEY *key,
 	/* A name of its own (commonName is at most 64 characters, whatever
 	 * the CA's is); the issuer field says whose it is. */
 	snprintf(name, sizeof(name), "OCSP responder %lld", (long long)ca->id);
-	if (ca_cannot_sign(db, ca, err)) {
-		rc = err->code;
+	/* The CA key is here, before a serial is reserved for it to sign. */
+	if ((rc = ca_key_load(db, ca, err)) != CE_OK)
 		goto out;
-	}
+	rc = CE_CRYPTO;
 	if (x == NULL || subj == NULL || X509_set_version(x, 2) != 1 ||
 	    x509_set_random_serial(x, err) != CE_OK ||
 	    X509_NAME_add_entry_by_NID(subj, NID_commonName, MBSTRING_UTF8,
@@ -282,29 +266,36 @@ delegate(struct ce_db *db, const struct ca *ca, time_t now, X509 **cert,
 
 /* ---- answers ------------------------------------------------------------- */
 
+/* The DER OCSPResponse of status and the signed part bs (NULL: none),
+ * malloc'd into *resp. */
+static enum ce_err
+encode(int status, OCSP_BASICRESP *bs, unsigned char **resp, size_t *rlen,
+    struct ce_error *err)
+{
+	OCSP_RESPONSE *r = OCSP_response_create(status, bs);
+	unsigned char *der = NULL;
+	enum ce_err rc = CE_OK;
+	int n;
+
+	if (r == NULL || (n = i2d_OCSP_RESPONSE(r, &der)) <= 0)
+		rc = ce_fault(err, CE_CRYPTO, "OCSP response");
+	else if ((*resp = malloc((size_t)n)) == NULL)
+		rc = ce_fault(err, CE_NOMEM, "OCSP response");
+	else {
+		memcpy(*resp, der, (size_t)n);
+		*rlen = (size_t)n;
+	}
+	OCSP_RESPONSE_free(r);
+	OPENSSL_free(der);
+	return rc;
+}
+
 /* An answer of status alone (no signed part): what went wrong. */
 static enum ce_err
 status_only(int status, unsigned char **resp, size_t *rlen,
     struct ce_error *err)
 {
-	OCSP_RESPONSE *r = OCSP_response_create(status, NULL);
-	unsigned char *der = NULL;
-	int n;
-
-	if (r == NULL || (n = i2d_OCSP_RESPONSE(r, &der)) <= 0) {
-		OCSP_RESPONSE_free(r);
-		return ce_fault(err, CE_CRYPTO, "OCSP response");
-	}
-	OCSP_RESPONSE_free(r);
-	*resp = malloc((size_t)n);
-	if (*resp == NULL) {
-		OPENSSL_free(der);
-		return ce_fault(err, CE_NOMEM, "OCSP response");
-	}
-	memcpy(*resp, der, (size_t)n);
-	*rlen = (size_t)n;
-	OPENSSL_free(der);
-	return CE_OK;
+	return encode(status, NULL, resp, rlen, err);
 }
 
 #define CAS_MAX	256
@@ -524,10 +515,8 @@ ocsp_answer_local(struct ce_db *db, const unsigned char *req, size_t len,
 	const unsigned char *p = req;
 	OCSP_REQUEST *rq = NULL;
 	OCSP_BASICRESP *bs = NULL;
-	OCSP_RESPONSE *r = NULL;
-	unsigned char *der = NULL;
 	struct ce_error e;
-	int status = 0, nonce = 0, n;
+	int status = 0, nonce = 0;
 	enum ce_err rc;
 
 	*resp = NULL;
@@ -548,20 +537,10 @@ ocsp_answer_local(struct ce_db *db, const unsigned char *req, size_t len,
 		    OCSP_RESPONSE_STATUS_INTERNALERROR;
 	if (status != 0)
 		return status_only(status, resp, rlen, err);
-	if ((r = OCSP_response_create(OCSP_RESPONSE_STATUS_SUCCESSFUL, bs)) ==
-	    NULL || (n = i2d_OCSP_RESPONSE(r, &der)) <= 0 ||
-	    (*resp = malloc((size_t)n)) == NULL) {
-		rc = ce_fault(err, CE_CRYPTO, "OCSP response");
-		goto out;
-	}
-	memcpy(*resp, der, (size_t)n);
-	*rlen = (size_t)n;
+	rc = encode(OCSP_RESPONSE_STATUS_SUCCESSFUL, bs, resp, rlen, err);
 	/* An answer to a nonce is the asker's alone. */
-	*max_age = nonce ? 0 : OCSP_MAX_AGE;
-	rc = CE_OK;
-out:
-	OPENSSL_free(der);
-	OCSP_RESPONSE_free(r);
+	if (rc == CE_OK)
+		*max_age = nonce ? 0 : OCSP_MAX_AGE;
 	OCSP_BASICRESP_free(bs);
 	return rc;
 }

@@ -175,8 +175,7 @@ crl_handle(struct ce_db *db, json_object *req)
 	} else {
 		log_info("CRL %lld of %s signed (%d entries)", (long long)n,
 		    log_value(ca->name, q, sizeof(q)),
-		    sk_X509_REVOKED_num(X509_CRL_get_REVOKED(crl)) > 0 ?
-		    sk_X509_REVOKED_num(X509_CRL_get_REVOKED(crl)) : 0);
+		    crl_entries(crl));
 		ans = json_object_new_object();
 		json_object_object_add(ans, "ok", json_object_new_boolean(1));
 		json_object_object_add(ans, "number", json_object_new_int64(n));

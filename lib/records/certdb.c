@@ -314,6 +314,18 @@ cert_get(struct ce_txn *txn, int64_t id, struct cert *out,
 	return rc;
 }
 
+enum ce_err
+cert_is_revoked(struct ce_txn *txn, int64_t id, int *revoked,
+    struct ce_error *err)
+{
+	struct cert c;
+	enum ce_err rc = cert_get(txn, id, &c, err);
+
+	*revoked = rc == CE_OK && c.state == CERT_REVOKED;
+	cert_clear(&c);
+	return rc;
+}
+
 /* The id of index t's entry key: 0 (CE_NOTFOUND) when there is none. */
 static enum ce_err
 index_id(struct ce_txn *txn, enum db_table t, const char *key, int64_t *id,

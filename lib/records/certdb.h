@@ -96,6 +96,10 @@ struct cert {
 /* Certificate id into *out; CE_NOTFOUND ("Certificate N was not found."). */
 enum ce_err	cert_get(struct ce_txn *txn, int64_t id, struct cert *out,
 		    struct ce_error *err);
+/* Whether certificate id is revoked, into *revoked; CE_NOTFOUND ("...was
+ * not found.") when there is none. */
+enum ce_err	cert_is_revoked(struct ce_txn *txn, int64_t id, int *revoked,
+		    struct ce_error *err);
 /* The id of the certificate with thumbprint tp (any case): CE_INVAL for
  * text that is no thumbprint, CE_NOTFOUND naming it. */
 enum ce_err	cert_by_thumbprint(struct ce_txn *txn, const char *tp,

@@ -45,11 +45,9 @@ open_payload(struct ce_db *db, const struct job *job, EVP_PKEY **key,
 static enum ce_err
 not_revoked(struct ce_txn *txn, int64_t cert_id, struct ce_error *err)
 {
-	struct cert c;
-	enum ce_err rc = cert_get(txn, cert_id, &c, err);
-	int revoked = rc == CE_OK && c.state == CERT_REVOKED;
+	int revoked;
+	enum ce_err rc = cert_is_revoked(txn, cert_id, &revoked, err);
 
-	cert_clear(&c);
 	if (rc != CE_OK)
 		return rc;
 	return revoked ? ce_fail(err, CE_CONFLICT, "certificate %lld is "

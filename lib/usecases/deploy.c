@@ -63,11 +63,9 @@ struct staged {
 static enum ce_err
 not_revoked(struct ce_txn *txn, int64_t id, struct ce_error *err)
 {
-	struct cert c;
-	enum ce_err rc = cert_get(txn, id, &c, err);
-	int revoked = rc == CE_OK && c.state == CERT_REVOKED;
+	int revoked;
+	enum ce_err rc = cert_is_revoked(txn, id, &revoked, err);
 
-	cert_clear(&c);
 	if (rc == CE_NOTFOUND) {
 		ce_error_clear(err);
 		return CE_OK;

@@ -328,6 +328,31 @@ def test_the_agent_writes_the_recorded_crl_where_it_is_missing(svc):
     assert number() == first + 1
 
 
+def test_root_writing_crls_follows_no_link_the_service_user_plants(svc, tmp_path):
+    """The admin command writes CRLs as root into a folder the service user
+    owns: links planted at the CRL's or its lock's name aim no write."""
+    cert, _ = issue_pem(svc, "crl-link.revoke.example.com")
+    crl = os.path.join(svc.run, "crl", cdp_url(cert).rsplit("/", 1)[1])
+    victim = tmp_path / "victim"
+    victim.write_text("root's file\n")
+    host = dict(svc.env(), CERTENROLL_CONF=os.path.join(svc.run, "certenroll.conf"))
+    publish = [TOOL, "-d", svc.data, "crl", "publish", ISSUING_CA]
+    if os.path.lexists(crl + ".lock"):
+        os.unlink(crl + ".lock")
+    os.symlink(str(victim), crl + ".lock")
+    try:
+        p = subprocess.run(publish, env=host, capture_output=True, text=True)
+        assert p.returncode != 0, p
+    finally:
+        os.unlink(crl + ".lock")
+    os.unlink(crl)
+    os.symlink(str(victim), crl)
+    subprocess.run(publish, env=host, check=True)
+    assert not os.path.islink(crl)
+    assert victim.read_text() == "root's file\n"
+    x509.load_der_x509_crl(open(crl, "rb").read())
+
+
 def test_crls_need_no_login_but_nothing_else_is_open(svc):
     cert, _ = issue_pem(svc, "crl-open.revoke.example.com")
     url = cdp_url(cert)
