@@ -8,12 +8,16 @@
  * -n 1) on LMDB.  revocost adds revoked-list entries until CA has N (as
  * cert_revoke files them: serial, date, reason; their certificates are not
  * written, which the list does not need), then times
- *   rebuild   crl_issue_local: the revoked list read, the CRL built,
- *             sorted, signed with the CA key and recorded
+ *   rebuild   crl_issue_local of a full CRL: the revoked list read, the
+ *             CRL built, sorted, signed with the CA key and recorded
  *   revoke    revoke_certificates of the issued certificate: the durable
- *             write and the CRL it publishes (crl_publish, no files)
+ *             write and the CRL it publishes (crl_publish, no files), a
+ *             full one (crl_delta_min 0)
+ *   delta     the same with a delta CRL (crl_delta_min 1: the full CRL
+ *             just made is large), the change since the full one
  * and prints
- *   revocost revoked=N rebuild_s=X revoke_s=X crl_bytes=B
+ *   revocost revoked=N rebuild_s=X revoke_s=X revoke_delta_s=X crl_bytes=B
+ *            delta_bytes=B
  * -F only fills (run it under eatmydata: the fill is not what is measured,
  * and the timed run then syncs as production does).
  */
@@ -31,6 +35,7 @@
 #include "error.h"
 #include "revoke.h"
 #include "revoked.h"
+#include "settings.h"
 
 #define BATCH	10000
 
@@ -117,21 +122,51 @@ fill(struct ce_db *db, int64_t ca_id, size_t have, size_t want)
 	}
 }
 
+/* Certificate 1 taken on hold (timed) and off again, with crl_delta_min
+ * delta_min: each a revocation with its CRL. */
+static double
+hold_and_back(struct ce_db *db, const char *delta_min)
+{
+	struct revoke_input in;
+	struct ce_error err;
+	json_object *resp = NULL;
+	double t0, t;
+	int status = 200;
+
+	ce_error_clear(&err);
+	if (settings_set(db, "crl_delta_min", delta_min, &err) != CE_OK)
+		die("crl_delta_min", &err);
+	memset(&in, 0, sizeof(in));
+	in.ids = json_tokener_parse("[1]");
+	in.reason = REVOKE_HOLD;
+	in.comment = "revocost";
+	in.user = "bench";
+	t0 = now_s();
+	if (revoke_certificates(db, &in, &resp, &status, &err) != CE_OK ||
+	    status != 200)
+		die("revoke", &err);
+	t = now_s() - t0;
+	json_object_put(resp);
+	in.reason = -1;
+	if (revoke_certificates(db, &in, &resp, &status, &err) != CE_OK)
+		die("unhold", &err);
+	json_object_put(resp);
+	json_object_put(in.ids);
+	return t;
+}
+
 int
 main(int argc, char **argv)
 {
 	const char *dir = NULL, *caname = NULL;
-	struct revoke_input in;
 	struct ce_error err;
 	struct ce_db *db;
 	struct ce_txn *txn = NULL;
 	struct ca *ca = NULL;
-	X509_CRL *crl = NULL;
-	json_object *resp = NULL;
-	unsigned char *der = NULL;
-	double t0, rebuild, revoke;
+	struct crl_pair p;
+	double t0, rebuild, revoke, revoke_delta;
 	size_t n = 0, have;
-	int opt, status = 200, len, fill_only = 0;
+	int opt, len, dlen, fill_only = 0;
 
 	while ((opt = getopt(argc, argv, "d:c:n:F")) != -1)
 		switch (opt) {
@@ -159,32 +194,24 @@ main(int argc, char **argv)
 	}
 
 	t0 = now_s();
-	if (crl_issue_local(db, ca, time(NULL), &crl, &err) != CE_OK)
+	if (crl_issue_local(db, ca, time(NULL), 1, &p, &err) != CE_OK)
 		die("rebuild", &err);
 	rebuild = now_s() - t0;
-	len = i2d_X509_CRL(crl, &der);
+	len = i2d_X509_CRL(p.full, NULL);
+	crl_pair_free(&p);
 
-	/* Certificate 1 taken on and off hold: each a revocation with its CRL. */
-	memset(&in, 0, sizeof(in));
-	in.ids = json_tokener_parse("[1]");
-	in.reason = REVOKE_HOLD;
-	in.comment = "revocost";
-	in.user = "bench";
-	t0 = now_s();
-	if (revoke_certificates(db, &in, &resp, &status, &err) != CE_OK ||
-	    status != 200)
-		die("revoke", &err);
-	revoke = now_s() - t0;
-	json_object_put(resp);
-	in.reason = -1;
-	if (revoke_certificates(db, &in, &resp, &status, &err) != CE_OK)
-		die("unhold", &err);
-	json_object_put(resp);
-	json_object_put(in.ids);
-	printf("revocost revoked=%zu rebuild_s=%.3f revoke_s=%.3f crl_bytes=%d\n",
-	    n, rebuild, revoke, len);
-	OPENSSL_free(der);
-	X509_CRL_free(crl);
+	revoke = hold_and_back(db, "0");
+	revoke_delta = hold_and_back(db, "1");
+	if (crl_issue_local(db, ca, time(NULL), 0, &p, &err) != CE_OK ||
+	    p.delta == NULL)
+		die("delta", &err);
+	dlen = i2d_X509_CRL(p.delta, NULL);
+	crl_pair_free(&p);
+	if (settings_set(db, "crl_delta_min", "10000", &err) != CE_OK)
+		die("crl_delta_min", &err);
+	printf("revocost revoked=%zu rebuild_s=%.3f revoke_s=%.3f "
+	    "revoke_delta_s=%.3f crl_bytes=%d delta_bytes=%d\n", n, rebuild,
+	    revoke, revoke_delta, len, dlen);
 	ca_free(ca);
 	db_close(db);
 	return 0;

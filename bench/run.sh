@@ -706,9 +706,9 @@ if [ "${BENCH_PG:-1}" -eq 1 ] && [ $revoke_only -eq 0 ]; then
 	pg_dir=
 fi
 # --- 6. revocation at scale ----------------------------------------------------
-# One revocation (its durable write and the CRL it makes at once) and a CRL
-# rebuild, at REVOKE_SIZES revoked certificates of one CA (LMDB, in-process
-# signing: the CRL's size is what grows).  REVOKE_SIZES="1000 100000 1000000"
+# One revocation (its durable write and the CRL it makes at once: a full one,
+# then a delta) and a full CRL rebuild, at REVOKE_SIZES revoked certificates
+# of one CA (LMDB, in-process signing: the CRL's size is what grows).  REVOKE_SIZES="1000 100000 1000000"
 # adds the million (~1 min to fill, a CRL of ~40 MB).
 if [ "${BENCH_REVOKE:-1}" -eq 1 ] && [ $pg_only -eq 0 ]; then
 	log "revocation at scale: ${REVOKE_SIZES:-1000 100000}"
@@ -716,7 +716,7 @@ if [ "${BENCH_REVOKE:-1}" -eq 1 ] && [ $pg_only -eq 0 ]; then
 	mkdir -p "$tmp/revoke"
 	setup_data "$rd"
 	bench/preload -d "$rd" -c "$ecc_ca" -u "$user" -n 1 >/dev/null
-	echo "revoked,rebuild_s,revoke_s,crl_bytes" > "$out/revoke.csv"
+	echo "revoked,rebuild_s,revoke_s,revoke_delta_s,crl_bytes,delta_bytes" > "$out/revoke.csv"
 	for size in ${REVOKE_SIZES:-1000 100000}; do
 		eatmydata bench/revocost -d "$rd" -c "$ecc_ca" -n "$size" -F
 		r=$(bench/revocost -d "$rd" -c "$ecc_ca" -n "$size")
@@ -731,24 +731,7 @@ if [ $pg_only -eq 1 ]; then
 	exit 0
 fi
 if [ $revoke_only -eq 1 ]; then
-	python3 - "$out" <<'PY'
-import csv, sys
-out = sys.argv[1]
-rows = list(csv.DictReader(open(out + "/revoke.csv")))
-L = ["# certenroll: revocation at scale\n",
-     "One CA with N revoked certificates (LMDB, bench/revocost; machine.txt): "
-     "a CRL rebuild (the revoked list read, the CRL built, sorted, signed with "
-     "the CA's ECDSA P-256 key, recorded durably) and one revocation through "
-     "revoke_certificates (its durable write and the full CRL it makes at "
-     "once, as POST /Certificates/Revoke does).\n",
-     "| revoked | CRL rebuild s | one revocation s | CRL bytes |",
-     "|---|---|---|---|"]
-for r in rows:
-    L.append("| %s | %s | %s | %s |" % (r["revoked"], r["rebuild_s"],
-                                       r["revoke_s"], r["crl_bytes"]))
-open(out + "/revoke.md", "w").write("\n".join(L) + "\n")
-print("\n".join(L))
-PY
+	python3 bench/revoke_table.py "$out"
 	exit 0
 fi
 
@@ -964,17 +947,10 @@ if any(sc in by for sc in on_lmdb):
     L.append("")
 import os
 if os.path.exists(out + "/revoke.csv"):
-    rv = list(csv.DictReader(open(out + "/revoke.csv")))
+    sys.path.insert(0, "bench")
+    from revoke_table import table
     L.append("## Revocation at scale\n")
-    L.append("One CA with N revoked certificates (LMDB, bench/revocost): a CRL "
-             "rebuild (the list read, the CRL built, sorted, signed, recorded) and "
-             "one revocation through revoke_certificates (its durable write and "
-             "the CRL it makes at once, as POST /Certificates/Revoke does).\n")
-    L.append("| revoked | CRL rebuild s | one revocation s | CRL bytes |")
-    L.append("|---|---|---|---|")
-    for r in rv:
-        L.append("| %s | %s | %s | %s |" % (r["revoked"], r["rebuild_s"],
-                                           r["revoke_s"], r["crl_bytes"]))
+    L += table(out)
     L.append("")
 L.append("## Peak RSS per FastCGI program (after the run)\n")
 L.append("VmHWM of /proc/<pid>/status, the larger of the program's 2 processes; "

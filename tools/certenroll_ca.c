@@ -251,7 +251,7 @@ cmd_crl(struct cmdline *c)
 	}
 	db = tool_db(c);
 	/* With no name, every CA: a refresh whose "due" is now. */
-	rc = c->nargs == 2 ? crl_publish(db, c->args[1], &err) :
+	rc = c->nargs == 2 ? crl_publish(db, c->args[1], 1, &err) :
 	    crl_refresh_all(db, INT64_MAX / 2, &err);
 	db_close(db);
 	return rc != CE_OK ? tool_fail(&err) : 0;

@@ -28,6 +28,15 @@
 
 /* ---- making one -------------------------------------------------------- */
 
+void
+crl_pair_free(struct crl_pair *p)
+{
+	X509_CRL_free(p->full);
+	X509_CRL_free(p->delta);
+	p->full = p->delta = NULL;
+	p->no_delta = 0;
+}
+
 struct making {
 	X509_CRL	*crl;
 	size_t		 n;
@@ -36,7 +45,7 @@ struct making {
 };
 
 /* One revoked certificate: serial, date, reason (none for unspecified,
- * RFC 5280 5.3.1). */
+ * RFC 5280 5.3.1; removeFromCRL for a hold taken off, in a delta). */
 static int
 add_entry(const struct revoked_entry *e, void *arg)
 {
@@ -46,8 +55,10 @@ add_entry(const struct revoked_entry *e, void *arg)
 	ASN1_TIME *t = ASN1_TIME_set(NULL, e->date);
 	ASN1_ENUMERATED *why = NULL;
 	BIGNUM *bn = NULL;
-	int reason = revoke_reason_crl(e->reason), ok;
+	int reason, ok;
 
+	reason = e->removed ? CRL_REASON_REMOVE_FROM_CRL :
+	    revoke_reason_crl(e->reason);
 	/* The whole serial, hex digits only (no sign, nothing after). */
 	ok = r != NULL && t != NULL && e->serial[0] != '-' &&
 	    BN_hex2bn(&bn, e->serial) == (int)strlen(e->serial) &&
@@ -75,11 +86,12 @@ add_entry(const struct revoked_entry *e, void *arg)
 	return 0;
 }
 
-/* The CRL's own fields and extensions: v2, issuer, dates, number, AKI. */
+/* A new CRL's own fields and extensions: v2, issuer, dates, number, AKI. */
 static enum ce_err
-crl_head(X509_CRL *crl, const struct ca *ca, int64_t number, time_t now,
+crl_head(X509_CRL **out, const struct ca *ca, int64_t number, time_t now,
     time_t next, struct ce_error *err)
 {
+	X509_CRL *crl = X509_CRL_new();
 	ASN1_TIME *tu = ASN1_TIME_set(NULL, now), *nu = ASN1_TIME_set(NULL, next);
 	ASN1_INTEGER *num = ASN1_INTEGER_new();
 	X509_EXTENSION *aki = NULL;
@@ -88,7 +100,7 @@ crl_head(X509_CRL *crl, const struct ca *ca, int64_t number, time_t now,
 
 	X509V3_set_ctx_nodb(&ctx);
 	X509V3_set_ctx(&ctx, ca->cert, NULL, NULL, crl, 0);
-	ok = tu != NULL && nu != NULL && num != NULL &&
+	ok = crl != NULL && tu != NULL && nu != NULL && num != NULL &&
 	    X509_CRL_set_version(crl, X509_CRL_VERSION_2) == 1 &&
 	    X509_CRL_set_issuer_name(crl, X509_get_subject_name(ca->cert)) == 1 &&
 	    X509_CRL_set1_lastUpdate(crl, tu) == 1 &&
@@ -102,117 +114,258 @@ crl_head(X509_CRL *crl, const struct ca *ca, int64_t number, time_t now,
 	ASN1_INTEGER_free(num);
 	ASN1_TIME_free(tu);
 	ASN1_TIME_free(nu);
-	return ok ? CE_OK : ce_fault(err, CE_CRYPTO, "CRL of %s", ca->name);
+	if (!ok) {
+		X509_CRL_free(crl);
+		return ce_fault(err, CE_CRYPTO, "CRL of %s", ca->name);
+	}
+	*out = crl;
+	return CE_OK;
 }
 
-/* The keys of a CA's CRL records: what it is, and its DER. */
+/* A delta's Delta CRL Indicator (critical): the full CRL it completes. */
+static int
+add_delta_indicator(X509_CRL *crl, int64_t base)
+{
+	ASN1_INTEGER *b = ASN1_INTEGER_new();
+	int ok;
+
+	ok = b != NULL && ASN1_INTEGER_set_int64(b, base) == 1 &&
+	    X509_CRL_add1_ext_i2d(crl, NID_delta_crl, b, 1, 0) == 1;
+	ASN1_INTEGER_free(b);
+	return ok;
+}
+
+/* A full CRL's Freshest CRL: where its delta is, when the CA's CRL URL
+ * names a ".crl" (no URL: none, the delta files are still published). */
+static int
+add_freshest(X509_CRL *crl, const struct ca *ca)
+{
+	char v[CA_URL_MAX + 16];
+	size_t n = strlen(ca->crl_url);
+	X509_EXTENSION *x;
+	int ok;
+
+	if (n < 4 || strcmp(ca->crl_url + n - 4, ".crl") != 0)
+		return 1;
+	/* ca_url_valid: no comma, no space, nothing the syntax reads. */
+	snprintf(v, sizeof(v), "URI:%.*s-delta.crl", (int)(n - 4), ca->crl_url);
+	if ((x = X509V3_EXT_conf_nid(NULL, NULL, NID_freshest_crl, v)) == NULL)
+		return 0;
+	ok = X509_CRL_add_ext(crl, x, -1) == 1;
+	X509_EXTENSION_free(x);
+	return ok;
+}
+
+/* The keys of a CA's CRL records: what it is, its full CRL, its delta. */
 static char *
-der_key(int64_t ca_id, char *buf, size_t bufsz)
+der_key(int64_t ca_id, int delta, char *buf, size_t bufsz)
 {
 	char id[DB_IDKEY_MAX];
 
-	snprintf(buf, bufsz, "%s/der", db_idkey((uint64_t)ca_id, id));
+	snprintf(buf, bufsz, "%s/%s", db_idkey((uint64_t)ca_id, id),
+	    delta ? "delta" : "der");
 	return buf;
 }
 
-/* Records crl (numbered number) as CA ca_id's last: the small record that
- * says what it is (a revocation marks it stale) and the DER beside it. */
+/* Records crl's DER, a full one or a delta. */
 static enum ce_err
-crl_record(struct ce_txn *txn, int64_t ca_id, const X509_CRL *crl,
-    int64_t number, time_t now, time_t next, size_t n, struct ce_error *err)
+der_record(struct ce_txn *txn, int64_t ca_id, int delta, const X509_CRL *crl,
+    struct ce_error *err)
 {
 	unsigned char *der = NULL;
-	json_object *meta = json_object_new_object(), *body = NULL;
-	char key[DB_IDKEY_MAX], dkey[DB_IDKEY_MAX + 8], *b64 = NULL;
+	json_object *body = json_object_new_object();
+	char dkey[DB_IDKEY_MAX + 8], *b64 = NULL;
 	enum ce_err rc;
 	int len;
 
 	if ((len = i2d_X509_CRL(crl, &der)) <= 0 ||
-	    (b64 = b64_encode(der, (size_t)len)) == NULL || meta == NULL ||
-	    (body = json_object_new_object()) == NULL) {
+	    (b64 = b64_encode(der, (size_t)len)) == NULL || body == NULL)
 		rc = ce_fault(err, CE_NOMEM, "CRL record");
-		goto out;
+	else {
+		ADD(body, "der", json_object_new_string(b64));
+		rc = db_put(txn, T_CRLS, der_key(ca_id, delta, dkey,
+		    sizeof(dkey)), body, err);
 	}
-	ADD(meta, "number", json_object_new_int64(number));
-	ADD(meta, "this_update", json_object_new_int64(now));
-	ADD(meta, "next_update", json_object_new_int64(next));
-	ADD(meta, "entries", json_object_new_int64((int64_t)n));
-	ADD(body, "der", json_object_new_string(b64));
-	if ((rc = db_put(txn, T_CRLS, db_idkey((uint64_t)ca_id, key), meta,
-	    err)) == CE_OK)
-		rc = db_put(txn, T_CRLS, der_key(ca_id, dkey, sizeof(dkey)), body,
-		    err);
-out:
 	OPENSSL_free(der);
 	free(b64);
-	json_object_put(meta);
 	json_object_put(body);
 	return rc;
+}
+
+/* What the meta record says of one CRL. */
+static json_object *
+crl_meta(int64_t number, int64_t base, time_t now, time_t next, size_t n)
+{
+	json_object *o = json_object_new_object();
+
+	if (o == NULL)
+		return NULL;
+	ADD(o, "number", json_object_new_int64(number));
+	if (base > 0)
+		ADD(o, "base", json_object_new_int64(base));
+	ADD(o, "this_update", json_object_new_int64(now));
+	ADD(o, "next_update", json_object_new_int64(next));
+	ADD(o, "entries", json_object_new_int64((int64_t)n));
+	return o;
 }
 
 struct issuing {
 	struct ce_db		*db;
 	const struct ca		*ca;
 	time_t			 now;
-	X509_CRL		*crl;		/* of the run that commits */
+	int			 full;		/* asked for */
+	int64_t			 delta_min, validity, delta_validity;
+	struct crl_pair		 made;		/* of the run that commits */
 };
 
-/* In one write: the next number, the revoked list as it is, the record. */
+/* Signs crl, numbered number, with the CA key (sorted first). */
 static enum ce_err
-issue_fn(struct ce_txn *txn, void *arg, struct ce_error *err)
+finish(struct issuing *is, X509_CRL *crl, struct ce_error *err)
 {
-	struct issuing *is = arg;
+	if (X509_CRL_sort(crl) != 1)
+		return ce_fault(err, CE_CRYPTO, "X509_CRL_sort");
+	return ca_sign_crl_local(is->db, is->ca, crl, err);
+}
+
+/* A delta CRL: number, completing the full CRL base, listing the changes
+ * since it (none when just made); meta its "delta". */
+static enum ce_err
+make_delta(struct ce_txn *txn, struct issuing *is, int64_t number,
+    int64_t base, int changes, json_object *meta, struct ce_error *err)
+{
 	struct making m = { NULL, 0, CE_OK, err };
-	json_object *last = NULL;
-	char key[DB_IDKEY_MAX];
-	int64_t number;
-	time_t next;
+	time_t next = is->now + is->delta_validity;
+	json_object *d;
 	enum ce_err rc;
 
-	X509_CRL_free(is->crl);
-	is->crl = NULL;
-	next = is->now + settings_int(is->db, txn, "crl_validity");
-	rc = db_get(txn, T_CRLS, db_idkey((uint64_t)is->ca->id, key), &last, err);
-	if (rc != CE_OK && rc != CE_NOTFOUND)
+	if ((rc = crl_head(&m.crl, is->ca, number, is->now, next, err)) != CE_OK)
 		return rc;
-	ce_error_clear(err);
-	number = jrec_int(last, "number") + 1;
-	json_object_put(last);
-	if ((m.crl = X509_CRL_new()) == NULL)
-		return ce_fault(err, CE_NOMEM, "X509_CRL_new");
-	if ((rc = crl_head(m.crl, is->ca, number, is->now, next, err)) != CE_OK ||
-	    (rc = revoked_list(txn, is->ca->id, add_entry, &m, err)) != CE_OK ||
-	    (rc = m.rc) != CE_OK)
-		goto out;
-	if (X509_CRL_sort(m.crl) != 1) {
-		rc = ce_fault(err, CE_CRYPTO, "X509_CRL_sort");
-		goto out;
+	if (!add_delta_indicator(m.crl, base))
+		rc = ce_fault(err, CE_CRYPTO, "Delta CRL Indicator");
+	else if (changes && ((rc = revoked_changes(txn, is->ca->id, add_entry,
+	    &m, err)) != CE_OK || (rc = m.rc) != CE_OK))
+		;
+	else if ((rc = finish(is, m.crl, err)) == CE_OK &&
+	    (rc = der_record(txn, is->ca->id, 1, m.crl, err)) == CE_OK) {
+		if ((d = crl_meta(number, base, is->now, next, m.n)) == NULL)
+			rc = ce_fault(err, CE_NOMEM, "CRL record");
+		else {
+			ADD(meta, "delta", d);
+			is->made.delta = m.crl;
+			m.crl = NULL;
+		}
 	}
-	if ((rc = ca_sign_crl_local(is->db, is->ca, m.crl, err)) != CE_OK)
-		goto out;
-	if ((rc = crl_record(txn, is->ca->id, m.crl, number, is->now, next,
-	    m.n, err)) == CE_OK) {
-		is->crl = m.crl;
-		m.crl = NULL;
-	}
-out:
 	X509_CRL_free(m.crl);
 	return rc;
 }
 
-enum ce_err
-crl_issue_local(struct ce_db *db, const struct ca *ca, time_t now,
-    X509_CRL **out, struct ce_error *err)
+/* A full CRL: number, the revoked list as it is, the changes forgotten;
+ * with an empty delta of its number when the list is large. */
+static enum ce_err
+make_full(struct ce_txn *txn, struct issuing *is, int64_t number,
+    struct ce_error *err)
 {
-	struct issuing is = { db, ca, now, NULL };
+	struct making m = { NULL, 0, CE_OK, err };
+	time_t next = is->now + is->validity;
+	json_object *meta = NULL;
+	char key[DB_IDKEY_MAX], dkey[DB_IDKEY_MAX + 8];
+	size_t forgotten;
+	int deltas;
 	enum ce_err rc;
 
-	*out = NULL;
+	if ((rc = crl_head(&m.crl, is->ca, number, is->now, next, err)) != CE_OK)
+		return rc;
+	if ((rc = revoked_list(txn, is->ca->id, add_entry, &m, err)) != CE_OK ||
+	    (rc = m.rc) != CE_OK ||
+	    (rc = revoked_changes_clear(txn, is->ca->id, &forgotten, err)) !=
+	    CE_OK)
+		goto out;
+	deltas = is->delta_min > 0 && (int64_t)m.n >= is->delta_min;
+	if (deltas && !add_freshest(m.crl, is->ca)) {
+		rc = ce_fault(err, CE_CRYPTO, "Freshest CRL");
+		goto out;
+	}
+	if ((rc = finish(is, m.crl, err)) != CE_OK ||
+	    (rc = der_record(txn, is->ca->id, 0, m.crl, err)) != CE_OK)
+		goto out;
+	if ((meta = crl_meta(number, 0, is->now, next, m.n)) == NULL) {
+		rc = ce_fault(err, CE_NOMEM, "CRL record");
+		goto out;
+	}
+	if (deltas)
+		rc = make_delta(txn, is, number, number, 0, meta, err);
+	else if ((rc = db_del(txn, T_CRLS, der_key(is->ca->id, 1, dkey,
+	    sizeof(dkey)), err)) == CE_NOTFOUND) {
+		ce_error_clear(err);
+		rc = CE_OK;
+	}
+	if (rc == CE_OK)
+		rc = db_put(txn, T_CRLS, db_idkey((uint64_t)is->ca->id, key),
+		    meta, err);
+	if (rc == CE_OK) {
+		is->made.full = m.crl;
+		is->made.no_delta = !deltas;
+		m.crl = NULL;
+	}
+out:
+	json_object_put(meta);
+	X509_CRL_free(m.crl);
+	return rc;
+}
+
+/* In one write: the next number, then a delta when the last full CRL is
+ * large (and one was not asked for), else a full one; recorded. */
+static enum ce_err
+issue_fn(struct ce_txn *txn, void *arg, struct ce_error *err)
+{
+	struct issuing *is = arg;
+	json_object *last = NULL;
+	char key[DB_IDKEY_MAX];
+	int64_t number, dn;
+	enum ce_err rc;
+
+	crl_pair_free(&is->made);
+	is->validity = settings_int(is->db, txn, "crl_validity");
+	is->delta_validity = settings_int(is->db, txn, "crl_delta_validity");
+	is->delta_min = settings_int(is->db, txn, "crl_delta_min");
+	rc = db_get(txn, T_CRLS, db_idkey((uint64_t)is->ca->id, key), &last, err);
+	if (rc != CE_OK && rc != CE_NOTFOUND)
+		return rc;
+	ce_error_clear(err);
+	/* One sequence for full and delta CRLs (RFC 5280 5.2.3). */
+	number = jrec_int(last, "number");
+	dn = jrec_int(json_object_object_get(last, "delta"), "number");
+	number = (dn > number ? dn : number) + 1;
+	if (!is->full && last != NULL && is->delta_min > 0 &&
+	    jrec_int(last, "entries") >= is->delta_min) {
+		json_object_object_del(last, "stale");
+		if ((rc = make_delta(txn, is, number, jrec_int(last, "number"), 1,
+		    last, err)) == CE_OK)
+			rc = db_put(txn, T_CRLS, key, last, err);
+	} else
+		rc = make_full(txn, is, number, err);
+	json_object_put(last);
+	return rc;
+}
+
+enum ce_err
+crl_issue_local(struct ce_db *db, const struct ca *ca, time_t now, int full,
+    struct crl_pair *out, struct ce_error *err)
+{
+	struct issuing is;
+	enum ce_err rc;
+
+	memset(&is, 0, sizeof(is));
+	memset(out, 0, sizeof(*out));
+	is.db = db;
+	is.ca = ca;
+	is.now = now;
+	is.full = full;
 	if ((rc = db_write(db, issue_fn, &is, err)) != CE_OK) {
-		X509_CRL_free(is.crl);
+		crl_pair_free(&is.made);
 		return rc;
 	}
-	*out = is.crl;
+	*out = is.made;
 	return CE_OK;
 }
 
@@ -226,48 +379,79 @@ crl_entries(X509_CRL *crl)
 	return n > 0 ? n : 0;
 }
 
-/* CA ca's last CRL as recorded, and its record *rec (CE_NOTFOUND: none
- * yet); both the caller's. */
+/* One recorded CRL DER (CE_NOTFOUND: none). */
 static enum ce_err
-crl_last(struct ce_txn *txn, const struct ca *ca, X509_CRL **out,
-    json_object **rec, struct ce_error *err)
+der_read(struct ce_txn *txn, const struct ca *ca, int delta, X509_CRL **out,
+    struct ce_error *err)
 {
 	struct ce_buf der = { NULL, 0 };
 	const unsigned char *p;
 	json_object *body = NULL;
-	char key[DB_IDKEY_MAX], dkey[DB_IDKEY_MAX + 8];
+	char dkey[DB_IDKEY_MAX + 8];
 	enum ce_err rc;
 
 	*out = NULL;
-	*rec = NULL;
-	rc = db_get(txn, T_CRLS, db_idkey((uint64_t)ca->id, key), rec, err);
-	if (rc != CE_OK)
-		return rc;
-	rc = db_get(txn, T_CRLS, der_key(ca->id, dkey, sizeof(dkey)), &body, err);
+	rc = db_get(txn, T_CRLS, der_key(ca->id, delta, dkey, sizeof(dkey)),
+	    &body, err);
 	if (rc == CE_OK && (jrec_str(body, "der") == NULL ||
 	    b64_decode(jrec_str(body, "der"), &der) != CE_OK ||
 	    (p = der.data, *out = d2i_X509_CRL(NULL, &p, (long)der.len)) == NULL))
 		rc = ce_fault(err, CE_DB, "CRL record of %s", ca->name);
-	else if (rc == CE_NOTFOUND)
-		rc = ce_fault(err, CE_DB, "CRL of %s: no DER", ca->name);
 	buf_free(&der);
 	json_object_put(body);
+	return rc;
+}
+
+#define WANT_FULL	1
+#define WANT_DELTA	2
+
+/* CA ca's last CRLs as recorded (want: which), and its record *rec
+ * (CE_NOTFOUND: none yet); both the caller's.  The delta is read only when
+ * it completes the full one recorded. */
+static enum ce_err
+crl_last(struct ce_txn *txn, const struct ca *ca, int want,
+    struct crl_pair *out, json_object **rec, struct ce_error *err)
+{
+	char key[DB_IDKEY_MAX];
+	json_object *d;
+	enum ce_err rc;
+
+	memset(out, 0, sizeof(*out));
+	*rec = NULL;
+	rc = db_get(txn, T_CRLS, db_idkey((uint64_t)ca->id, key), rec, err);
+	if (rc != CE_OK)
+		return rc;
+	d = json_object_object_get(*rec, "delta");
+	out->no_delta = d == NULL;
+	if ((want & WANT_FULL) && (rc = der_read(txn, ca, 0, &out->full,
+	    err)) == CE_NOTFOUND)
+		rc = ce_fault(err, CE_DB, "CRL of %s: no DER", ca->name);
+	if (rc == CE_OK && (want & WANT_DELTA) && d != NULL &&
+	    jrec_int(d, "base") == jrec_int(*rec, "number") &&
+	    (rc = der_read(txn, ca, 1, &out->delta, err)) == CE_NOTFOUND)
+		rc = ce_fault(err, CE_DB, "delta CRL of %s: no DER", ca->name);
 	if (rc != CE_OK) {
+		crl_pair_free(out);
 		json_object_put(*rec);
 		*rec = NULL;
 	}
 	return rc;
 }
 
-/* A CRL a reader may trust: signed by the CA's key, its issuer. */
+/* CRLs a reader may trust: signed by the CA's key, its issuer. */
 static enum ce_err
-crl_check(X509_CRL *crl, const struct ca *ca, struct ce_error *err)
+crl_check(const struct crl_pair *p, const struct ca *ca, struct ce_error *err)
 {
-	if (X509_CRL_verify(crl, X509_get0_pubkey(ca->cert)) != 1 ||
-	    X509_NAME_cmp(X509_CRL_get_issuer(crl),
-	    X509_get_subject_name(ca->cert)) != 0)
-		return ce_fault(err, CE_CRYPTO, "the CRL of %s is not signed by "
-		    "its key", ca->name);
+	X509_CRL *crl[2] = { p->full, p->delta };
+	int i;
+
+	for (i = 0; i < 2; i++)
+		if (crl[i] != NULL && (X509_CRL_verify(crl[i],
+		    X509_get0_pubkey(ca->cert)) != 1 ||
+		    X509_NAME_cmp(X509_CRL_get_issuer(crl[i]),
+		    X509_get_subject_name(ca->cert)) != 0))
+			return ce_fault(err, CE_CRYPTO, "the CRL of %s is not "
+			    "signed by its key", ca->name);
 	return CE_OK;
 }
 
@@ -288,56 +472,80 @@ find_ca(struct ce_db *db, const char *name, struct ca **ca,
 /* Through the signer: it records the CRL, this process reads it back. */
 static enum ce_err
 issue_by_signer(struct ce_db *db, const char *sock, const struct ca *ca,
-    X509_CRL **out, struct ce_error *err)
+    int full, struct crl_pair *out, struct ce_error *err)
 {
 	struct ce_txn *txn = NULL;
 	json_object *rec = NULL;
-	int64_t number;
+	int64_t number, have;
+	int delta;
 	enum ce_err rc;
 
-	if ((rc = signer_crl(sock, ca->name, &number, err)) != CE_OK ||
-	    (rc = db_begin(db, 0, &txn, err)) != CE_OK)
+	if ((rc = signer_crl(sock, ca->name, full, &number, &delta, err)) !=
+	    CE_OK || (rc = db_begin(db, 0, &txn, err)) != CE_OK)
 		return rc;
-	rc = crl_last(txn, ca, out, &rec, err);
+	/* A delta alone: the full one, maybe large, is not read. */
+	rc = crl_last(txn, ca, delta ? WANT_DELTA : WANT_FULL | WANT_DELTA, out,
+	    &rec, err);
+	if (rc == CE_OK && delta && out->delta == NULL) {
+		/* another host's full one since */
+		crl_pair_free(out);
+		json_object_put(rec);
+		rc = crl_last(txn, ca, WANT_FULL, out, &rec, err);
+	}
 	db_abort(txn);
 	/* Another host's newer one is as good. */
-	if (rc == CE_OK && jrec_int(rec, "number") < number)
+	have = jrec_int(rec, "number");
+	if (jrec_int(json_object_object_get(rec, "delta"), "number") > have)
+		have = jrec_int(json_object_object_get(rec, "delta"), "number");
+	if (rc == CE_OK && have < number) {
+		crl_pair_free(out);
 		rc = ce_fault(err, CE_DB, "CRL %lld of %s is not recorded",
 		    (long long)number, ca->name);
+	}
 	json_object_put(rec);
 	return rc;
 }
 
 /* ca's next CRL (crl_issue of a CA already read). */
 static enum ce_err
-issue_for(struct ce_db *db, const struct ca *ca, X509_CRL **out,
-    struct ce_error *err)
+issue_for(struct ce_db *db, const struct ca *ca, int full,
+    struct crl_pair *out, struct ce_error *err)
 {
 	const char *sock = signer_socket();
 	enum ce_err rc;
 
-	rc = sock != NULL ? issue_by_signer(db, sock, ca, out, err) :
-	    crl_issue_local(db, ca, time(NULL), out, err);
-	if (rc == CE_OK && (rc = crl_check(*out, ca, err)) != CE_OK) {
-		X509_CRL_free(*out);
-		*out = NULL;
-	}
+	rc = sock != NULL ? issue_by_signer(db, sock, ca, full, out, err) :
+	    crl_issue_local(db, ca, time(NULL), full, out, err);
+	if (rc == CE_OK && (rc = crl_check(out, ca, err)) != CE_OK)
+		crl_pair_free(out);
 	return rc;
 }
 
 enum ce_err
-crl_issue(struct ce_db *db, const char *ca_name, X509_CRL **out,
-    struct ce_error *err)
+crl_issue(struct ce_db *db, const char *ca_name, int full,
+    struct crl_pair *out, struct ce_error *err)
 {
 	struct ca *ca = NULL;
 	enum ce_err rc;
 
-	*out = NULL;
+	memset(out, 0, sizeof(*out));
 	if ((rc = find_ca(db, ca_name, &ca, err)) != CE_OK)
 		return rc;
-	rc = issue_for(db, ca, out, err);
+	rc = issue_for(db, ca, full, out, err);
 	ca_free(ca);
 	return rc;
+}
+
+int64_t
+crl_number(X509_CRL *crl)
+{
+	ASN1_INTEGER *num = X509_CRL_get_ext_d2i(crl, NID_crl_number, NULL, NULL);
+	int64_t n = 0;
+
+	if (num == NULL || ASN1_INTEGER_get_int64(&n, num) != 1)
+		n = 0;
+	ASN1_INTEGER_free(num);
+	return n;
 }
 
 /*
@@ -378,18 +586,14 @@ file_number(const char *path, size_t max)
 	const unsigned char *q;
 	unsigned char *p;
 	X509_CRL *crl;
-	ASN1_INTEGER *num = NULL;
 	int64_t n = 0;
 	size_t len;
 
 	if ((p = read_plain(path, max, &len)) == NULL)
 		return 0;
 	q = p;
-	if ((crl = d2i_X509_CRL(NULL, &q, (long)len)) != NULL &&
-	    (num = X509_CRL_get_ext_d2i(crl, NID_crl_number, NULL, NULL)) !=
-	    NULL && ASN1_INTEGER_get_int64(&n, num) != 1)
-		n = 0;
-	ASN1_INTEGER_free(num);
+	if ((crl = d2i_X509_CRL(NULL, &q, (long)len)) != NULL)
+		n = crl_number(crl);
 	X509_CRL_free(crl);
 	free(p);
 	return n;
@@ -409,45 +613,22 @@ same_file(const char *path, const void *p, size_t len)
 	return same;
 }
 
-/*
- * Writes <dir>/<id>.crl (DER) and .crl.pem where they are not this CRL
- * already, and never over a newer one (a concurrent revocation's, another
- * host's); nothing without crl_dir.  The lock keeps two writers of one
- * CA's files from crossing.
- */
+/* Writes crl to path (DER) and path.pem where they are not it already, and
+ * never over a newer one (a concurrent revocation's, another host's). */
 static enum ce_err
-write_files(int64_t ca_id, X509_CRL *crl, struct ce_error *err)
+write_one(const char *path, X509_CRL *crl, struct ce_error *err)
 {
-	const char *dir = config_get("crl_dir");
 	unsigned char *der = NULL;
-	char path[4096], pempath[4110], lock[4110], *pem = NULL;
+	char pempath[4110], *pem = NULL;
 	BIO *b = NULL;
-	ASN1_INTEGER *num = NULL;
-	int64_t number = 0;
+	int64_t number = crl_number(crl);
 	long plen;
-	int n, fd = -1;
+	int n;
 	enum ce_err rc = CE_OK;
 
-	if (dir == NULL || *dir == '\0')
-		return CE_OK;
-	if (snprintf(path, sizeof(path), "%s/%lld.crl", dir, (long long)ca_id) >=
-	    (int)sizeof(path))
-		return ce_fault(err, CE_SYSTEM, "crl_dir is too long");
 	snprintf(pempath, sizeof(pempath), "%s.pem", path);
-	snprintf(lock, sizeof(lock), "%s.lock", path);
-	if ((num = X509_CRL_get_ext_d2i(crl, NID_crl_number, NULL, NULL)) ==
-	    NULL || ASN1_INTEGER_get_int64(&number, num) != 1) {
-		ASN1_INTEGER_free(num);
+	if (number <= 0)
 		return ce_fault(err, CE_CRYPTO, "CRL number");
-	}
-	ASN1_INTEGER_free(num);
-	/* Read-only (it may be root's, made by the admin command), no
-	 * symlink, no FIFO to wait on. */
-	if ((fd = open(lock, O_RDONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK |
-	    O_CLOEXEC, 0644)) == -1 || flock(fd, LOCK_EX) != 0) {
-		rc = ce_fault(err, CE_SYSTEM, "%s: %s", lock, strerror(errno));
-		goto out;
-	}
 	if ((n = i2d_X509_CRL(crl, &der)) <= 0 ||
 	    (b = BIO_new(BIO_s_mem())) == NULL ||
 	    PEM_write_bio_X509_CRL(b, crl) != 1 ||
@@ -464,38 +645,100 @@ write_files(int64_t ca_id, X509_CRL *crl, struct ce_error *err)
 	if (!same_file(pempath, pem, (size_t)plen))
 		rc = file_write_atomic(pempath, pem, (size_t)plen, 0644, err);
 out:
-	if (fd != -1)
-		close(fd);	/* the lock goes with it */
 	OPENSSL_free(der);
 	BIO_free(b);
 	return rc;
 }
 
+/* Unlinks path and path.pem (a delta no full CRL has now). */
+static enum ce_err
+remove_one(const char *path, struct ce_error *err)
+{
+	char pempath[4110];
+
+	snprintf(pempath, sizeof(pempath), "%s.pem", path);
+	if ((unlink(path) != 0 && errno != ENOENT) ||
+	    (unlink(pempath) != 0 && errno != ENOENT))
+		return ce_fault(err, CE_SYSTEM, "%s: %s", path, strerror(errno));
+	return CE_OK;
+}
+
+/*
+ * Writes <dir>/<id>.crl (DER) and .crl.pem from p's full CRL, and
+ * <id>-delta.crl and .crl.pem from its delta; nothing without crl_dir.
+ * The lock keeps two writers of one CA's files from crossing.
+ */
+static enum ce_err
+write_files(int64_t ca_id, const struct crl_pair *p, struct ce_error *err)
+{
+	const char *dir = config_get("crl_dir");
+	char path[4096], dpath[4096], lock[4110];
+	int fd = -1;
+	enum ce_err rc = CE_OK;
+
+	if (dir == NULL || *dir == '\0')
+		return CE_OK;
+	if (snprintf(path, sizeof(path), "%s/%lld.crl", dir, (long long)ca_id) >=
+	    (int)sizeof(path) - 16)
+		return ce_fault(err, CE_SYSTEM, "crl_dir is too long");
+	snprintf(dpath, sizeof(dpath), "%s/%lld-delta.crl", dir,
+	    (long long)ca_id);
+	snprintf(lock, sizeof(lock), "%s.lock", path);
+	/* Read-only (it may be root's, made by the admin command), no
+	 * symlink, no FIFO to wait on. */
+	if ((fd = open(lock, O_RDONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC, 0644)) == -1 || flock(fd, LOCK_EX) != 0) {
+		rc = ce_fault(err, CE_SYSTEM, "%s: %s", lock, strerror(errno));
+		goto out;
+	}
+	if (p->full != NULL)
+		rc = write_one(path, p->full, err);
+	if (rc == CE_OK && p->delta != NULL)
+		rc = write_one(dpath, p->delta, err);
+	else if (rc == CE_OK && p->full != NULL && p->no_delta &&
+	    file_number(path, (size_t)i2d_X509_CRL(p->full, NULL) + 16) ==
+	    crl_number(p->full))
+		rc = remove_one(dpath, err);	/* only beside its own full one */
+out:
+	if (fd != -1)
+		close(fd);	/* the lock goes with it */
+	return rc;
+}
+
 /* crl_publish of a CA already read. */
 static enum ce_err
-publish_for(struct ce_db *db, const struct ca *ca, struct ce_error *err)
+publish_for(struct ce_db *db, const struct ca *ca, int full,
+    struct ce_error *err)
 {
+	struct crl_pair p;
 	char q[300];
-	X509_CRL *crl = NULL;
 	enum ce_err rc;
 
-	if ((rc = issue_for(db, ca, &crl, err)) == CE_OK &&
-	    (rc = write_files(ca->id, crl, err)) == CE_OK)
-		log_info("CRL of %s published (%d entries)", log_value(ca->name,
-		    q, sizeof(q)), crl_entries(crl));
-	X509_CRL_free(crl);
+	if ((rc = issue_for(db, ca, full, &p, err)) == CE_OK &&
+	    (rc = write_files(ca->id, &p, err)) == CE_OK) {
+		if (p.full != NULL)
+			log_info("CRL of %s published (%d entries)",
+			    log_value(ca->name, q, sizeof(q)),
+			    crl_entries(p.full));
+		else
+			log_info("delta CRL of %s published (%d entries)",
+			    log_value(ca->name, q, sizeof(q)),
+			    crl_entries(p.delta));
+	}
+	crl_pair_free(&p);
 	return rc;
 }
 
 enum ce_err
-crl_publish(struct ce_db *db, const char *ca_name, struct ce_error *err)
+crl_publish(struct ce_db *db, const char *ca_name, int full,
+    struct ce_error *err)
 {
 	struct ca *ca = NULL;
 	enum ce_err rc;
 
 	if ((rc = find_ca(db, ca_name, &ca, err)) != CE_OK)
 		return rc;
-	rc = publish_for(db, ca, err);
+	rc = publish_for(db, ca, full, err);
 	ca_free(ca);
 	return rc;
 }
@@ -505,7 +748,7 @@ crl_publish(struct ce_db *db, const char *ca_name, struct ce_error *err)
 struct round {
 	struct ce_db	*db;
 	time_t		 now;
-	int64_t		 refresh;
+	int64_t		 refresh, delta_refresh;
 	json_object	*names;		/* every CA's */
 };
 
@@ -520,31 +763,36 @@ name_cb(int64_t id, const char *name, void *arg)
 		json_object_put(s);	/* that CA waits for the next round */
 }
 
-/* One CA: a new CRL when there is none, it is stale (a revocation whose
- * own CRL failed) or due, else the recorded one's files. */
+/* One CA: a full CRL when there is none or it is due, the next when it is
+ * stale (a revocation whose own CRL failed) or its delta is half gone,
+ * else the recorded ones' files. */
 static enum ce_err
 refresh_one(struct round *r, const char *name, struct ce_error *err)
 {
 	struct ce_txn *txn = NULL;
 	struct ca *ca = NULL;
-	json_object *rec = NULL;
-	X509_CRL *crl = NULL;
+	struct crl_pair p = { NULL, NULL, 0 };
+	json_object *rec = NULL, *d;
 	enum ce_err rc;
 
 	if ((rc = db_begin(r->db, 0, &txn, err)) != CE_OK)
 		return rc;
 	if ((rc = ca_find(txn, name, &ca, err)) == CE_OK)
-		rc = crl_last(txn, ca, &crl, &rec, err);
+		rc = crl_last(txn, ca, WANT_FULL | WANT_DELTA, &p, &rec, err);
 	db_abort(txn);
+	d = json_object_object_get(rec, "delta");
 	/* (CE_NOTFOUND is crl_last's: the CA was read.) */
-	if (rc == CE_NOTFOUND || (rc == CE_OK && (jrec_bool(rec, "stale") ||
-	    jrec_int(rec, "this_update") + r->refresh <= r->now))) {
+	if (rc == CE_NOTFOUND || (rc == CE_OK &&
+	    jrec_int(rec, "this_update") + r->refresh <= r->now)) {
 		ce_error_clear(err);
-		rc = publish_for(r->db, ca, err);
-	} else if (rc == CE_OK && (rc = crl_check(crl, ca, err)) == CE_OK)
-		rc = write_files(ca->id, crl, err);
+		rc = publish_for(r->db, ca, 1, err);
+	} else if (rc == CE_OK && (jrec_bool(rec, "stale") || (d != NULL &&
+	    jrec_int(d, "this_update") + r->delta_refresh <= r->now)))
+		rc = publish_for(r->db, ca, 0, err);
+	else if (rc == CE_OK && (rc = crl_check(&p, ca, err)) == CE_OK)
+		rc = write_files(ca->id, &p, err);
 	json_object_put(rec);
-	X509_CRL_free(crl);
+	crl_pair_free(&p);
 	ca_free(ca);
 	return rc;
 }
@@ -552,7 +800,7 @@ refresh_one(struct round *r, const char *name, struct ce_error *err)
 enum ce_err
 crl_refresh_all(struct ce_db *db, time_t now, struct ce_error *err)
 {
-	struct round r = { db, now, 0, json_object_new_array() };
+	struct round r = { db, now, 0, 0, json_object_new_array() };
 	struct ce_txn *txn = NULL;
 	struct ce_error one;
 	const char *name;
@@ -567,6 +815,7 @@ crl_refresh_all(struct ce_db *db, time_t now, struct ce_error *err)
 		r.refresh = settings_int(db, txn, "crl_refresh");
 		if (r.refresh > settings_int(db, txn, "crl_validity") / 2)
 			r.refresh = settings_int(db, txn, "crl_validity") / 2;
+		r.delta_refresh = settings_int(db, txn, "crl_delta_validity") / 2;
 		rc = ca_list(txn, name_cb, &r, err);
 		db_abort(txn);
 	}

@@ -10,13 +10,27 @@
  * put entries in; whoever can write the database can, as it can revoke),
  * else in this process.  The last one is kept:
  *
+ * Delta CRLs (RFC 5280 5.2.4): once a CA's full CRL has crl_delta_min
+ * entries (a setting), a revocation makes a delta CRL instead of a new
+ * full one: the changes since the full one (revoked.h's log; a hold taken
+ * off as removeFromCRL), its Delta CRL Indicator naming the full one's
+ * number, valid crl_delta_validity.  Full and delta CRLs share one number
+ * sequence; a full one made then comes with an empty delta of its number,
+ * and names the delta's URL in its Freshest CRL extension (the CA's CRL
+ * URL with "-delta.crl" for ".crl").  The agent makes the full one when
+ * it is due (crl_refresh), a delta when half its validity is gone.
+ *
  * CRL records (T_CRLS): key db_idkey(CA id) {"number", "this_update",
- *   "next_update" (epoch seconds), "entries", "stale" (a revocation since:
- *   the agent makes the next)}, and key "<that>/der" {"der" (base64)}.
+ *   "next_update" (epoch seconds), "entries" (the full one's), "stale" (a
+ *   revocation since: the agent makes the next), "delta" {"number",
+ *   "base", "this_update", "next_update", "entries"} (its delta, when it
+ *   has one)}; key "<that>/der" {"der" (base64)} the full CRL, "<that>/delta"
+ *   the same for the delta, "<that>/log/<serial>" the changes (revoked.h).
  *
  * Published as files in crl_dir (certenroll.conf): <CA id>.crl (DER) and
- * <CA id>.crl.pem, which the web server serves under /crl/ at the URL a
- * CA's certificates carry in their CRL distribution point (ca.h).
+ * <CA id>.crl.pem, <CA id>-delta.crl and .crl.pem, which the web server
+ * serves under /crl/ at the URL a CA's certificates carry in their CRL
+ * distribution point (ca.h).
  */
 #ifndef CE_CRL_H
 #define CE_CRL_H
@@ -29,22 +43,35 @@
 struct ce_db;
 struct ca;
 
+/* What one issuance made (or the last recorded): a full CRL, a delta CRL,
+ * either or both; no_delta: the full one has none (the delta files go). */
+struct crl_pair {
+	X509_CRL	*full;
+	X509_CRL	*delta;
+	int		 no_delta;
+};
+void		crl_pair_free(struct crl_pair *p);
+
 /* The number of entries of crl (0 for none: OpenSSL then has no list). */
 int		crl_entries(X509_CRL *crl);
+/* Its CRL number, 0 when it has none. */
+int64_t		crl_number(X509_CRL *crl);
 
 /* Makes, signs with the key in this process and records ca's next CRL
- * (the signer's side, and the embedded one).  *out: caller frees. */
+ * (the signer's side, and the embedded one): full, or a delta when the
+ * CA's are large (above) unless full is set.  *out: caller frees. */
 enum ce_err	crl_issue_local(struct ce_db *db, const struct ca *ca,
-		    time_t now, X509_CRL **out, struct ce_error *err);
-
-/* ca_name's next CRL, through the signer when one is configured; checked
- * to be signed by the CA's key.  *out: caller frees. */
-enum ce_err	crl_issue(struct ce_db *db, const char *ca_name, X509_CRL **out,
+		    time_t now, int full, struct crl_pair *out,
 		    struct ce_error *err);
+
+/* ca_name's next CRL (as crl_issue_local), through the signer when one is
+ * configured; checked to be signed by the CA's key.  *out: caller frees. */
+enum ce_err	crl_issue(struct ce_db *db, const char *ca_name, int full,
+		    struct crl_pair *out, struct ce_error *err);
 
 /* Issues ca_name's next CRL and writes its files into crl_dir (nothing
  * when crl_dir is not configured). */
-enum ce_err	crl_publish(struct ce_db *db, const char *ca_name,
+enum ce_err	crl_publish(struct ce_db *db, const char *ca_name, int full,
 		    struct ce_error *err);
 
 /* The agent's round: for every CA, a new CRL when the last is older than

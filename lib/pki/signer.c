@@ -303,16 +303,18 @@ signer_ocsp(const char *sockpath, const char *req_b64, struct ce_buf *resp,
 }
 
 enum ce_err
-signer_crl(const char *sockpath, const char *ca_name, int64_t *number,
-    struct ce_error *err)
+signer_crl(const char *sockpath, const char *ca_name, int full,
+    int64_t *number, int *delta, struct ce_error *err)
 {
 	json_object *req = json_object_new_object(), *ans = NULL;
 	enum ce_err rc;
 
 	*number = 0;
+	*delta = 0;
 	if (req == NULL || json_object_object_add(req, "op",
 	    json_object_new_string("crl")) != 0 ||
 	    json_object_object_add(req, "ca", json_object_new_string(ca_name)) ||
+	    json_object_object_add(req, "full", json_object_new_boolean(full)) ||
 	    json_object_object_add(req, "request_id", json_object_new_string(
 	    log_request_id())) != 0) {
 		json_object_put(req);
@@ -321,6 +323,7 @@ signer_crl(const char *sockpath, const char *ca_name, int64_t *number,
 	if ((rc = signer_call(sockpath, req, "the CRL", &ans, err)) == CE_OK &&
 	    (*number = jrec_int(ans, "number")) <= 0)
 		rc = ce_fault(err, CE_SYSTEM, "signer: unusable CRL answer");
+	*delta = jrec_bool(ans, "delta");
 	json_object_put(req);
 	json_object_put(ans);
 	return rc;

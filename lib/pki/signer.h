@@ -51,11 +51,13 @@ enum ce_err	signer_sign(const char *sockpath, const char *ca_name,
 		    struct ce_error *err);
 
 /* Client: has the signer make, sign and record CA ca_name's next CRL from
- * its own reading of the revoked list (crl.h); *number is the new CRL's
- * number, whose record the caller reads from the database.  Request
- * {"op": "crl", "ca": ...}, answer {"ok": true, "number": n}. */
-enum ce_err	signer_crl(const char *sockpath, const char *ca_name,
-		    int64_t *number, struct ce_error *err);
+ * its own reading of the revoked list (crl.h; a full one when full is
+ * set); *number is the new CRL's number, whose record the caller reads
+ * from the database, *delta says it made a delta CRL alone.  Request
+ * {"op": "crl", "ca": ..., "full": bool}, answer {"ok": true, "number": n,
+ * "delta": bool}. */
+enum ce_err	signer_crl(const char *sockpath, const char *ca_name, int full,
+		    int64_t *number, int *delta, struct ce_error *err);
 
 /* Client: has the signer answer a DER OCSP request (base64), from its own
  * reading of the database and signed by the CA's responder (ocsp.h).

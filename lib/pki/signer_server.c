@@ -141,17 +141,18 @@ signer_check(struct ce_db *db, json_object *req, struct policy *pol, X509 **cert
 	return reserve(db, req, pol, *cert, err);
 }
 
-/* {"op": "crl", "ca": NAME}: the CA's next CRL, made from the revoked
- * list as the signer reads it, signed, recorded; the answer its number. */
+/* {"op": "crl", "ca": NAME, "full": bool}: the CA's next CRL, made from
+ * the revoked list as the signer reads it, signed, recorded; the answer
+ * its number and whether it is a delta alone. */
 static json_object *
 crl_handle(struct ce_db *db, json_object *req)
 {
 	struct ce_error err;
 	struct ce_txn *txn = NULL;
 	struct ca *ca = NULL;
-	X509_CRL *crl = NULL;
+	struct crl_pair p = { NULL, NULL, 0 };
+	X509_CRL *crl;
 	json_object *ans = NULL;
-	const ASN1_INTEGER *num = NULL;
 	char q[300];
 	int64_t n = 0;
 	enum ce_err rc;
@@ -164,24 +165,26 @@ crl_handle(struct ce_db *db, json_object *req)
 		db_abort(txn);
 	}
 	if (rc == CE_OK)
-		rc = crl_issue_local(db, ca, time(NULL), &crl, &err);
-	if (rc == CE_OK && ((num = X509_CRL_get_ext_d2i(crl, NID_crl_number,
-	    NULL, NULL)) == NULL || ASN1_INTEGER_get_int64(&n, num) != 1))
+		rc = crl_issue_local(db, ca, time(NULL), jrec_bool(req, "full"),
+		    &p, &err);
+	crl = p.full != NULL ? p.full : p.delta;
+	if (rc == CE_OK && (n = crl_number(crl)) <= 0)
 		rc = ce_fault(&err, CE_CRYPTO, "CRL number");
 	if (rc != CE_OK) {
 		log_warn("refused: CRL of ca=%s: %s", log_value(jrec_str(req,
 		    "ca"), q, sizeof(q)), err.msg);
 		ans = refusal(err.msg, err.code);
 	} else {
-		log_info("CRL %lld of %s signed (%d entries)", (long long)n,
-		    log_value(ca->name, q, sizeof(q)),
-		    crl_entries(crl));
+		log_info("%sCRL %lld of %s signed (%d entries)", p.full == NULL ?
+		    "delta " : "", (long long)n, log_value(ca->name, q,
+		    sizeof(q)), crl_entries(crl));
 		ans = json_object_new_object();
 		json_object_object_add(ans, "ok", json_object_new_boolean(1));
 		json_object_object_add(ans, "number", json_object_new_int64(n));
+		json_object_object_add(ans, "delta",
+		    json_object_new_boolean(p.full == NULL));
 	}
-	ASN1_INTEGER_free((ASN1_INTEGER *)num);
-	X509_CRL_free(crl);
+	crl_pair_free(&p);
 	ca_free(ca);
 	return ans;
 }

@@ -50,14 +50,29 @@ list_put(struct ce_txn *txn, const char *key, json_object *cert,
 	return rc;
 }
 
-/* The CA's last CRL no longer lists what is revoked: marked so, in the
- * revocation's own write, the agent makes the next even when the
- * revocation's own CRL is not made (crl.h).  None yet: nothing to mark. */
-static enum ce_err
-mark_stale(struct ce_txn *txn, int64_t ca_id, struct ce_error *err)
+/* The key of serial's change under CA ca_id (revoked.h). */
+static void
+change_key(int64_t ca_id, const char *serial, char *buf, size_t bufsz)
 {
-	json_object *meta = NULL;
-	char key[DB_IDKEY_MAX];
+	char id[DB_IDKEY_MAX];
+
+	snprintf(buf, bufsz, "%s/log/%s", db_idkey((uint64_t)ca_id, id),
+	    serial);
+}
+
+/*
+ * The CA's last CRL no longer lists what is revoked: marked so, in the
+ * revocation's own write, the agent makes the next even when the
+ * revocation's own CRL is not made (crl.h); and the change logged for the
+ * next delta CRL (rev NULL: a hold taken off).  No CRL yet: nothing to
+ * mark, the first lists everything.
+ */
+static enum ce_err
+crl_changed(struct ce_txn *txn, int64_t ca_id, const char *serial,
+    json_object *rev, struct ce_error *err)
+{
+	json_object *meta = NULL, *c = NULL;
+	char key[DB_IDKEY_MAX], ckey[96];
 	enum ce_err rc;
 
 	rc = db_get(txn, T_CRLS, db_idkey((uint64_t)ca_id, key), &meta, err);
@@ -65,11 +80,26 @@ mark_stale(struct ce_txn *txn, int64_t ca_id, struct ce_error *err)
 		ce_error_clear(err);
 		return CE_OK;
 	}
-	if (rc == CE_OK) {
-		ADD(meta, "stale", json_object_new_boolean(1));
-		rc = db_put(txn, T_CRLS, key, meta, err);
+	if (rc != CE_OK)
+		return rc;
+	if ((c = json_object_new_object()) == NULL) {
+		json_object_put(meta);
+		return ce_fault(err, CE_NOMEM, "CRL change");
 	}
+	ADD(c, "serial", json_object_new_string(serial));
+	if (rev != NULL) {
+		ADD(c, "reason", json_object_new_int64(jrec_int(rev, "reason")));
+		ADD(c, "date", json_object_new_int64(jrec_int(rev, "date")));
+	} else {
+		ADD(c, "removed", json_object_new_boolean(1));
+		ADD(c, "date", json_object_new_int64(time(NULL)));
+	}
+	ADD(meta, "stale", json_object_new_boolean(1));
+	change_key(ca_id, serial, ckey, sizeof(ckey));
+	if ((rc = db_put(txn, T_CRLS, key, meta, err)) == CE_OK)
+		rc = db_put(txn, T_CRLS, ckey, c, err);
 	json_object_put(meta);
+	json_object_put(c);
 	return rc;
 }
 
@@ -124,7 +154,7 @@ cert_revoke(struct ce_txn *txn, int64_t id, int64_t ca_id,
 			rc = CE_OK;
 		}
 		if (rc == CE_OK)
-			rc = mark_stale(txn, ca_id, err);
+			rc = crl_changed(txn, ca_id, serial, NULL, err);
 		goto out;
 	}
 	/* Once for good, a revocation stays as it was; a hold may become
@@ -148,7 +178,7 @@ cert_revoke(struct ce_txn *txn, int64_t id, int64_t ca_id,
 		rc = CE_OK;
 	}
 	if (rc == CE_OK)
-		rc = mark_stale(txn, ca_id, err);
+		rc = crl_changed(txn, ca_id, serial, rev, err);
 out:
 	json_object_put(rev);
 	json_object_put(cert);
@@ -171,6 +201,9 @@ list_cb(const char *key, json_object *rec, void *arg)
 	e.serial = json_object_get_string(json_object_object_get(rec, "serial"));
 	e.reason = jrec_int(rec, "reason");
 	e.date = (time_t)jrec_int(rec, "date");
+	e.removed = jrec_bool(rec, "removed");
+	if (e.removed)
+		e.reason = REVOKE_HOLD;
 	return e.serial != NULL ? l->cb(&e, l->arg) : 0;
 }
 
@@ -183,4 +216,61 @@ revoked_list(struct ce_txn *txn, int64_t ca_id, revoked_visit cb, void *arg,
 
 	snprintf(prefix, sizeof(prefix), "%020lld/", (long long)ca_id);
 	return db_foreach_prefix(txn, T_REVOKED, prefix, list_cb, &l, err);
+}
+
+enum ce_err
+revoked_changes(struct ce_txn *txn, int64_t ca_id, revoked_visit cb,
+    void *arg, struct ce_error *err)
+{
+	struct listing l = { cb, arg };
+	char prefix[DB_IDKEY_MAX + 8];
+
+	change_key(ca_id, "", prefix, sizeof(prefix));
+	return db_foreach_prefix(txn, T_CRLS, prefix, list_cb, &l, err);
+}
+
+struct keys {
+	json_object	*list;
+	int		 nomem;
+};
+
+static int
+key_cb(const char *key, json_object *rec, void *arg)
+{
+	struct keys *k = arg;
+	json_object *s = json_object_new_string(key);
+
+	(void)rec;
+	if (s == NULL || json_object_array_add(k->list, s) != 0) {
+		json_object_put(s);
+		k->nomem = 1;
+		return 1;
+	}
+	return 0;
+}
+
+enum ce_err
+revoked_changes_clear(struct ce_txn *txn, int64_t ca_id, size_t *n,
+    struct ce_error *err)
+{
+	struct keys k = { json_object_new_array(), 0 };
+	char prefix[DB_IDKEY_MAX + 8];
+	enum ce_err rc;
+	size_t i;
+
+	*n = 0;
+	if (k.list == NULL)
+		return ce_fault(err, CE_NOMEM, "CRL changes");
+	change_key(ca_id, "", prefix, sizeof(prefix));
+	/* Collected first: no deletion under the walk's cursor. */
+	rc = db_foreach_prefix(txn, T_CRLS, prefix, key_cb, &k, err);
+	if (rc == CE_OK && k.nomem)
+		rc = ce_fault(err, CE_NOMEM, "CRL changes");
+	for (i = 0; rc == CE_OK && i < json_object_array_length(k.list); i++)
+		rc = db_del(txn, T_CRLS, json_object_get_string(
+		    json_object_array_get_idx(k.list, i)), err);
+	if (rc == CE_OK)
+		*n = json_object_array_length(k.list);
+	json_object_put(k.list);
+	return rc;
 }

@@ -8,6 +8,15 @@
  * Revoked list (T_REVOKED, key "<CA record id, 20 digits>/<serial hex>"):
  *   {"id", "serial", "reason", "date"}: one entry per revoked certificate,
  *   walked by prefix for one CA's CRL.  A hold taken off removes the entry.
+ * Changes since the CA's last full CRL (T_CRLS, key "<CA id>/log/<serial
+ *   hex>"): {"serial", "reason", "date"} for a revocation, {"serial",
+ *   "removed": true, "date" (when)} for a hold taken off; the last change of
+ *   each serial, written with it while the CA has a CRL, emptied when a
+ *   full CRL is made: what a delta CRL lists (crl.h).
+ *
+ * The date is Keyfactor's EffectiveDate (now when not given), the CRL's
+ * revocationDate, as Keyfactor's CAs (AD CS) record it; no invalidityDate
+ * is claimed, the API taking no compromise date.
  *
  * Reasons are Keyfactor's codes, which are RFC 5280's CRLReason for 0-6:
  * 0 unspecified, 1 keyCompromise, 2 cACompromise, 3 affiliationChanged,
@@ -67,10 +76,19 @@ struct revoked_entry {
 	const char	*serial;	/* upper-case hex */
 	int64_t		 reason;	/* Keyfactor's code */
 	time_t		 date;
+	int		 removed;	/* a hold taken off (changes only) */
 };
 typedef int	(*revoked_visit)(const struct revoked_entry *e, void *arg);
 /* Every revoked certificate of CA ca_id, in serial order (as text). */
 enum ce_err	revoked_list(struct ce_txn *txn, int64_t ca_id, revoked_visit cb,
 		    void *arg, struct ce_error *err);
+
+/* Every change of CA ca_id's list since its last full CRL, in serial
+ * order; removed ones have reason REVOKE_HOLD. */
+enum ce_err	revoked_changes(struct ce_txn *txn, int64_t ca_id,
+		    revoked_visit cb, void *arg, struct ce_error *err);
+/* Forgets them (a full CRL lists the list as it is); *n how many. */
+enum ce_err	revoked_changes_clear(struct ce_txn *txn, int64_t ca_id,
+		    size_t *n, struct ce_error *err);
 
 #endif

@@ -40,6 +40,11 @@ static const struct {
 	 * before the agent makes the next (crl.h). */
 	{ "crl_validity",		S_INT,   "604800",  3600, 86400 * 366 },
 	{ "crl_refresh",		S_INT,   "86400",   60, 86400 * 366 },
+	/* From how many entries a CA's full CRL has a revocation publish a
+	 * delta CRL instead of a new full one (0: never), and a delta's
+	 * validity (the agent makes the next at half of it). */
+	{ "crl_delta_min",		S_INT,   "10000",   0, 1000000000 },
+	{ "crl_delta_validity",		S_INT,   "86400",   300, 86400 * 366 },
 };
 #define NKNOWN (sizeof(known) / sizeof(known[0]))
 

@@ -223,7 +223,7 @@ publish(struct ce_db *db, json_object *cas)
 	for (i = 0; i < json_object_array_length(cas); i++) {
 		ce_error_clear(&e);
 		name = json_object_get_string(json_object_array_get_idx(cas, i));
-		if (crl_publish(db, name, &e) != CE_OK)
+		if (crl_publish(db, name, 0, &e) != CE_OK)
 			log_error("revoke: the CRL of %s was not published (the "
 			    "agent makes it): %s", log_value(name, q, sizeof(q)),
 			    e.msg);

@@ -5,7 +5,8 @@ that fail alone, and what a client without the claim or with bad input
 gets: an error body and no change.  Then the CRL at the URL the
 certificate itself carries (its CRL distribution point), fetched without
 a login and read by Python's cryptography and by `openssl crl` and
-`openssl verify -crl_check`."""
+`openssl verify -crl_check`; and, once the CRL is large, the delta CRL
+beside it (`openssl verify -use_deltas`)."""
 import base64
 import datetime
 import os
@@ -351,6 +352,92 @@ def test_root_writing_crls_follows_no_link_the_service_user_plants(svc, tmp_path
     assert not os.path.islink(crl)
     assert victim.read_text() == "root's file\n"
     x509.load_der_x509_crl(open(crl, "rb").read())
+
+
+def crl_number(crl):
+    return crl.extensions.get_extension_for_class(x509.CRLNumber).value.crl_number
+
+
+def verify(tmp_path, cas, cert, *crls, deltas=False):
+    """openssl verify -crl_check of cert under cas against crls (PEM texts)."""
+    (tmp_path / "cas.pem").write_text(cas)
+    (tmp_path / "leaf.pem").write_bytes(cert.public_bytes(Encoding.PEM))
+    args = ["openssl", "verify", "-crl_check", "-CAfile", str(tmp_path / "cas.pem")]
+    for i, c in enumerate(crls):
+        (tmp_path / ("crl%d.pem" % i)).write_text(c)
+        args += ["-CRLfile", str(tmp_path / ("crl%d.pem" % i))]
+    if deltas:
+        args.append("-use_deltas")
+    v = subprocess.run(args + [str(tmp_path / "leaf.pem")], capture_output=True, text=True)
+    return "revoked" if "certificate revoked" in v.stdout + v.stderr else \
+        ("good" if v.returncode == 0 else v.stdout + v.stderr)
+
+
+def test_a_large_crl_gets_delta_crls(svc, tmp_path):
+    """From crl_delta_min entries on, a revocation publishes a delta CRL at
+    the URL the full CRL's Freshest CRL names: the changes since the full
+    one (a hold taken off as removeFromCRL), one number sequence; the full
+    one stays until the next is made."""
+    cas = svc.ca_pem(ROOT_CA) + svc.ca_pem(ISSUING_CA)
+    a, ida = issue_pem(svc, "delta-a.revoke.example.com")
+    b, idb = issue_pem(svc, "delta-b.revoke.example.com")
+    c, _ = issue_pem(svc, "delta-c.revoke.example.com")
+    url = cdp_url(a)
+    delta_url = url[:-len(".crl")] + "-delta.crl"
+    ca = issuing_ca(svc)
+    host = dict(svc.env(), CERTENROLL_CONF=os.path.join(svc.run, "certenroll.conf"))
+    publish = [TOOL, "-d", svc.data, "crl", "publish", ISSUING_CA]
+    assert revoke(svc, {"CertificateIds": [idb], "Reason": 6, "Comment": "hold"}).status_code == 200
+    try:
+        svc.tool("setting", "set", "crl_delta_min", "1")
+        subprocess.run(publish, env=host, check=True, capture_output=True)
+        full = x509.load_der_x509_crl(fetch_crl(svc, url).content)
+        n = crl_number(full)
+        fresh = full.extensions.get_extension_for_class(x509.FreshestCRL).value
+        assert fresh[0].full_name[0].value == delta_url
+        d0 = x509.load_der_x509_crl(fetch_crl(svc, delta_url).content)
+        assert d0.is_signature_valid(ca.public_key())
+        ind = d0.extensions.get_extension_for_class(x509.DeltaCRLIndicator)
+        assert ind.critical and ind.value.crl_number == n
+        assert crl_number(d0) == n and len(d0) == 0
+        # a revocation: the delta alone, the full one as it was
+        assert revoke(svc, {"CertificateIds": [ida], "Reason": 1, "Comment": "leaked"}).status_code == 200
+        assert crl_number(x509.load_der_x509_crl(fetch_crl(svc, url).content)) == n
+        d1 = x509.load_der_x509_crl(fetch_crl(svc, delta_url).content)
+        assert crl_number(d1) == n + 1
+        assert d1.extensions.get_extension_for_class(x509.DeltaCRLIndicator).value.crl_number == n
+        e = d1.get_revoked_certificate_by_serial_number(a.serial_number)
+        assert e.extensions.get_extension_for_class(x509.CRLReason).value.reason == \
+            x509.ReasonFlags.key_compromise
+        full_pem = fetch_crl(svc, url, pem=True).text
+        delta_pem = fetch_crl(svc, delta_url, pem=True).text
+        assert verify(tmp_path, cas, a, full_pem) == "good"       # the full one alone misses it
+        assert verify(tmp_path, cas, a, full_pem, delta_pem, deltas=True) == "revoked"
+        assert verify(tmp_path, cas, c, full_pem, delta_pem, deltas=True) == "good"
+        # b's hold taken off: removeFromCRL in the delta, b good with it
+        assert verify(tmp_path, cas, b, full_pem, delta_pem, deltas=True) == "revoked"
+        assert revoke(svc, {"CertificateIds": [idb], "Reason": -1, "Comment": "found"}).status_code == 200
+        d2 = x509.load_der_x509_crl(fetch_crl(svc, delta_url).content)
+        assert crl_number(d2) == n + 2
+        assert d2.get_revoked_certificate_by_serial_number(b.serial_number).extensions \
+            .get_extension_for_class(x509.CRLReason).value.reason == x509.ReasonFlags.remove_from_crl
+        delta_pem = fetch_crl(svc, delta_url, pem=True).text
+        assert verify(tmp_path, cas, b, full_pem, delta_pem, deltas=True) == "good"
+        assert verify(tmp_path, cas, a, full_pem, delta_pem, deltas=True) == "revoked"
+        text = subprocess.run(["openssl", "crl", "-noout", "-text"], input=delta_pem,
+                              capture_output=True, text=True, check=True).stdout
+        assert "Delta CRL Indicator" in text and "Remove From CRL" in text
+    finally:
+        svc.tool("setting", "set", "crl_delta_min", "10000")
+        subprocess.run(publish, env=host, check=True, capture_output=True)
+    # deltas off again: the next full one lists a, names no delta, the
+    # delta files are gone
+    full = x509.load_der_x509_crl(fetch_crl(svc, url).content)
+    assert full.get_revoked_certificate_by_serial_number(a.serial_number) is not None
+    assert full.get_revoked_certificate_by_serial_number(b.serial_number) is None
+    with pytest.raises(x509.ExtensionNotFound):
+        full.extensions.get_extension_for_class(x509.FreshestCRL)
+    assert requests.get(delta_url, verify=svc.ca_bundle, timeout=30).status_code == 404
 
 
 def test_crls_need_no_login_but_nothing_else_is_open(svc):

@@ -3,8 +3,11 @@
  * reads it back (v2, issuer, numbers that grow, AKI, dates, entries with
  * their reasons and none for unspecified, the CA key's signature), the
  * files written into crl_dir, the agent's round (the recorded CRL until a
- * new one is due), and certificates carrying the CA's CRL and OCSP URLs
- * once set, bad URLs refused.
+ * new one is due), delta CRLs once the full one is large (the changes
+ * since it, removeFromCRL for a hold taken off, one number sequence, the
+ * Freshest CRL pointer, the agent's full and delta rounds, the delta files
+ * gone when deltas are off), and certificates carrying the CA's CRL and
+ * OCSP URLs once set, bad URLs refused.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -26,6 +29,7 @@
 #include "kit.h"
 #include "revoke.h"
 #include "revoked.h"
+#include "settings.h"
 
 #define ROOT	"host\\RootCA"
 #define WEB	"{\"name\":\"WebServer\",\"keys\":[\"ECC-P-256\"],\"key_usage\":" \
@@ -77,7 +81,7 @@ number(X509_CRL *crl)
 }
 
 /* The reason code of crl's entry for cert id's serial: -1 none, -2 no
- * entry. */
+ * entry (OpenSSL says 2 for a removeFromCRL one). */
 static int
 reason_of(struct kit *k, X509_CRL *crl, int64_t id)
 {
@@ -89,7 +93,7 @@ reason_of(struct kit *k, X509_CRL *crl, int64_t id)
 
 	json_object_put(rec);
 	CHECK(x != NULL);
-	if (X509_CRL_get0_by_serial(crl, &r, X509_get0_serialNumber(x)) != 1) {
+	if (X509_CRL_get0_by_serial(crl, &r, X509_get0_serialNumber(x)) == 0) {
 		X509_free(x);
 		return -2;
 	}
@@ -107,6 +111,7 @@ test_made_from_the_revoked_list(void **state)
 	struct kit *k = *state;
 	struct ce_error err;
 	struct ca *ca;
+	struct crl_pair p;
 	X509_CRL *crl = NULL, *next = NULL;
 	const ASN1_TIME *tu, *nu;
 	AUTHORITY_KEYID *aki;
@@ -120,7 +125,9 @@ test_made_from_the_revoked_list(void **state)
 	kit_revoke(k, "[1]", 1);
 	kit_revoke(k, "[2]", 0);
 	ca = root(k);
-	E(crl_issue(k->db, ROOT, &crl, &err));
+	E(crl_issue(k->db, ROOT, 0, &p, &err));
+	crl = p.full;
+	CHECK(p.delta == NULL && p.no_delta);
 	CHECK(X509_CRL_get_version(crl) == X509_CRL_VERSION_2);
 	CHECK(X509_NAME_cmp(X509_CRL_get_issuer(crl),
 	    X509_get_subject_name(ca->cert)) == 0);
@@ -141,7 +148,8 @@ test_made_from_the_revoked_list(void **state)
 	 * taken off leaves it */
 	kit_revoke(k, "[3]", 6);
 	kit_revoke(k, "[3]", -1);
-	E(crl_issue(k->db, ROOT, &next, &err));
+	E(crl_issue(k->db, ROOT, 0, &p, &err));
+	next = p.full;
 	CHECK(number(next) == number(crl) + 3);
 	CHECK(sk_X509_REVOKED_num(X509_CRL_get_REVOKED(next)) == 2);
 	CHECK(reason_of(k, next, 3) == -2);
@@ -150,26 +158,187 @@ test_made_from_the_revoked_list(void **state)
 	ca_free(ca);
 }
 
-/* The number of the CRL file in dir, for CA id 1. */
-static int64_t
-file_number(const char *dir)
+/* A CA and template, and crl_dir at dir (k's crl/). */
+static void
+with_crl_dir(struct kit *k, char *dir, size_t dirsz)
+{
+	char conf[200];
+
+	snprintf(dir, dirsz, "%s/crl", k->dir);
+	CHECK(mkdir(dir, 0755) == 0);
+	snprintf(conf, sizeof(conf), "crl_dir = %s\n", dir);
+	kit_config(conf);
+	kit_ca(k, ROOT, "ECC-P-256", 3650, NULL);
+	kit_template(k, WEB);
+}
+
+/* The CRL file name.crl.pem in dir (NULL: none; its DER beside it). */
+static X509_CRL *
+file_crl(const char *dir, const char *name)
 {
 	char path[256];
 	FILE *f;
 	X509_CRL *crl;
-	int64_t n;
 
-	snprintf(path, sizeof(path), "%s/1.crl.pem", dir);
+	snprintf(path, sizeof(path), "%s/%s.crl.pem", dir, name);
 	if ((f = fopen(path, "r")) == NULL)
-		return 0;
+		return NULL;
 	crl = PEM_read_X509_CRL(f, NULL, NULL, NULL);
 	fclose(f);
 	CHECK(crl != NULL);
-	n = number(crl);
-	X509_CRL_free(crl);
-	snprintf(path, sizeof(path), "%s/1.crl", dir);
+	snprintf(path, sizeof(path), "%s/%s.crl", dir, name);
 	CHECK(access(path, R_OK) == 0);
+	return crl;
+}
+
+/* The number of the CRL file in dir, for CA id 1. */
+static int64_t
+file_number(const char *dir)
+{
+	X509_CRL *crl = file_crl(dir, "1");
+	int64_t n = crl != NULL ? number(crl) : 0;
+
+	X509_CRL_free(crl);
 	return n;
+}
+
+/* The base number a delta CRL completes (-1: not a delta). */
+static int64_t
+delta_base(X509_CRL *crl)
+{
+	ASN1_INTEGER *n = X509_CRL_get_ext_d2i(crl, NID_delta_crl, NULL, NULL);
+	int64_t v = -1;
+	int i = X509_CRL_get_ext_by_NID(crl, NID_delta_crl, -1);
+
+	if (n == NULL)
+		return -1;
+	CHECK(ASN1_INTEGER_get_int64(&v, n) == 1);
+	CHECK(X509_EXTENSION_get_critical(X509_CRL_get_ext(crl, i)) == 1);
+	ASN1_INTEGER_free(n);
+	return v;
+}
+
+/* The URL of crl's Freshest CRL extension ("" none). */
+static const char *
+freshest(X509_CRL *crl, char *buf, size_t bufsz)
+{
+	STACK_OF(DIST_POINT) *dp = X509_CRL_get_ext_d2i(crl, NID_freshest_crl,
+	    NULL, NULL);
+	GENERAL_NAME *gn;
+
+	buf[0] = '\0';
+	if (dp == NULL)
+		return buf;
+	gn = sk_GENERAL_NAME_value(sk_DIST_POINT_value(dp, 0)->distpoint->
+	    name.fullname, 0);
+	CHECK(gn->type == GEN_URI);
+	snprintf(buf, bufsz, "%s", (const char *)ASN1_STRING_get0_data(
+	    gn->d.uniformResourceIdentifier));
+	sk_DIST_POINT_pop_free(dp, DIST_POINT_free);
+	return buf;
+}
+
+static int
+count_cb(const struct revoked_entry *e, void *arg)
+{
+	(void)e;
+	(*(int *)arg)++;
+	return 0;
+}
+
+/* How many changes CA 1's log holds. */
+static int
+changes(struct kit *k)
+{
+	struct ce_error err;
+	struct ce_txn *txn = NULL;
+	int n = 0;
+
+	E(db_begin(k->db, 0, &txn, &err));
+	E(revoked_changes(txn, 1, count_cb, &n, &err));
+	db_abort(txn);
+	return n;
+}
+
+static void
+test_delta_crls(void **state)
+{
+	struct kit *k = *state;
+	struct ce_error err;
+	X509_CRL *full, *delta;
+	char dir[128], url[256];
+	time_t now = time(NULL);
+
+	with_crl_dir(k, dir, sizeof(dir));
+	E(ca_set_urls(k->db, ROOT, "http://pki.example.com/crl/1.crl", NULL,
+	    &err));
+	EFAIL(settings_set(k->db, "crl_delta_min", "-1", &err), CE_INVAL,
+	    "crl_delta_min");
+	E(settings_set(k->db, "crl_delta_min", "2", &err));
+	kit_issue(k, "alice", FMT_PEM, BODY("a.example.com"));
+	kit_issue(k, "alice", FMT_PEM, BODY("b.example.com"));
+	kit_issue(k, "alice", FMT_PEM, BODY("c.example.com"));
+	/* below crl_delta_min: full CRLs, no delta */
+	kit_revoke(k, "[1]", 1);
+	CHECK(file_number(dir) == 1 && (delta = file_crl(dir, "1-delta")) == NULL);
+	/* the full one reaches it: full #2, with an empty delta of its number
+	 * and the pointer to it */
+	kit_revoke(k, "[2]", 6);
+	full = file_crl(dir, "1");
+	delta = file_crl(dir, "1-delta");
+	CHECK(number(full) == 2 && crl_entries(full) == 2 && delta_base(full) == -1);
+	CHECK(strcmp(freshest(full, url, sizeof(url)),
+	    "http://pki.example.com/crl/1-delta.crl") == 0);
+	CHECK(delta != NULL && number(delta) == 2 && delta_base(delta) == 2 &&
+	    crl_entries(delta) == 0);
+	X509_CRL_free(full);
+	X509_CRL_free(delta);
+	CHECK(changes(k) == 0);
+	/* now a revocation makes a delta alone: the change, the next number */
+	kit_revoke(k, "[3]", 4);
+	CHECK(file_number(dir) == 2 && changes(k) == 1);
+	delta = file_crl(dir, "1-delta");
+	CHECK(number(delta) == 3 && delta_base(delta) == 2 &&
+	    crl_entries(delta) == 1 && reason_of(k, delta, 3) == 4);
+	X509_CRL_free(delta);
+	/* a hold taken off: removeFromCRL, the other change still there */
+	kit_revoke(k, "[2]", -1);
+	delta = file_crl(dir, "1-delta");
+	CHECK(number(delta) == 4 && delta_base(delta) == 2 &&
+	    crl_entries(delta) == 2 && reason_of(k, delta, 3) == 4 &&
+	    reason_of(k, delta, 2) == CRL_REASON_REMOVE_FROM_CRL &&
+	    reason_of(k, delta, 1) == -2);
+	X509_CRL_free(delta);
+	/* the agent: not due, nothing new */
+	E(crl_refresh_all(k->db, now + 60, &err));
+	CHECK(file_number(dir) == 2);
+	/* the delta half its validity old (crl_delta_validity 86400): the
+	 * next delta */
+	E(crl_refresh_all(k->db, now + 43200 + 5, &err));
+	delta = file_crl(dir, "1-delta");
+	CHECK(file_number(dir) == 2 && number(delta) == 5 &&
+	    crl_entries(delta) == 2);
+	X509_CRL_free(delta);
+	/* the full one due: full #6 as the list is (1 and 3), the log
+	 * forgotten, an empty delta #6 */
+	E(crl_refresh_all(k->db, now + 86400 + 5, &err));
+	full = file_crl(dir, "1");
+	delta = file_crl(dir, "1-delta");
+	CHECK(number(full) == 6 && crl_entries(full) == 2 &&
+	    reason_of(k, full, 1) == 1 && reason_of(k, full, 3) == 4 &&
+	    reason_of(k, full, 2) == -2);
+	CHECK(number(delta) == 6 && delta_base(delta) == 6 &&
+	    crl_entries(delta) == 0 && changes(k) == 0);
+	X509_CRL_free(full);
+	X509_CRL_free(delta);
+	/* deltas off: the next full one has no pointer, the delta files go */
+	E(settings_set(k->db, "crl_delta_min", "0", &err));
+	kit_revoke(k, "[3]", 1);	/* already revoked: nothing changes */
+	E(crl_publish(k->db, ROOT, 0, &err));
+	full = file_crl(dir, "1");
+	CHECK(number(full) == 7 && freshest(full, url, sizeof(url))[0] == '\0');
+	CHECK(file_crl(dir, "1-delta") == NULL);
+	X509_CRL_free(full);
 }
 
 static void
@@ -177,15 +346,10 @@ test_files_and_the_agents_round(void **state)
 {
 	struct kit *k = *state;
 	struct ce_error err;
-	char dir[128], conf[200], path[160];
+	char dir[128], path[160];
 	time_t now = time(NULL);
 
-	snprintf(dir, sizeof(dir), "%s/crl", k->dir);
-	CHECK(mkdir(dir, 0755) == 0);
-	snprintf(conf, sizeof(conf), "crl_dir = %s\n", dir);
-	kit_config(conf);
-	kit_ca(k, ROOT, "ECC-P-256", 3650, NULL);
-	kit_template(k, WEB);
+	with_crl_dir(k, dir, sizeof(dir));
 	kit_issue(k, "alice", FMT_PEM, BODY("a.example.com"));
 	/* none yet: the round makes the first */
 	E(crl_refresh_all(k->db, now, &err));
@@ -276,6 +440,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		KIT_TEST(test_made_from_the_revoked_list),
 		KIT_TEST(test_files_and_the_agents_round),
+		KIT_TEST(test_delta_crls),
 		KIT_TEST(test_certificates_carry_the_urls),
 	};
 

@@ -35,6 +35,8 @@ static const struct {
 	{ "job_lease",			"300",     1, 86400 },
 	{ "crl_validity",		"604800",  3600, 86400 * 366 },
 	{ "crl_refresh",		"86400",   60, 86400 * 366 },
+	{ "crl_delta_min",		"10000",   0, 1000000000 },
+	{ "crl_delta_validity",		"86400",   300, 86400 * 366 },
 };
 #define NKNOWN	(sizeof(known) / sizeof(known[0]))
 
