@@ -95,7 +95,7 @@ revoke(struct ep_call *c, json_object **resp, struct ce_error *err)
 static const struct endpoint eps[] = {
 	{ "POST", "/Certificates/Revoke", CLAIM_CERT_REVOKE, EP_BODY,
 	    &revoke_table, revoke },
-	{ "GET|HEAD", "/Certificates/{id}", CLAIM_CERT_READ, 0, NULL, get },
+	{ "GET|HEAD", "/Certificates/{id:int}", CLAIM_CERT_READ, 0, NULL, get },
 	{ "GET|HEAD", "/Certificates", CLAIM_CERT_READ, 0, NULL, find },
 };
 EP_GROUP(api_certificates, "certificates", eps);

@@ -84,12 +84,12 @@ get(struct ep_call *c, json_object **resp, struct ce_error *err)
 #define WF	"/Workflow/Certificates"
 
 static const struct endpoint eps[] = {
-	{ "POST", WF "/Approve", CLAIM_WORKFLOW, EP_BODY, NULL, approve },
-	{ "POST", WF "/Deny", CLAIM_WORKFLOW, EP_BODY, &deny_table, deny },
-	{ "GET|HEAD", WF "/Pending", CLAIM_WORKFLOW, 0, NULL, pending },
-	{ "GET|HEAD", WF "/Denied", CLAIM_WORKFLOW, 0, NULL, denied },
-	{ "GET|HEAD", WF "/ExternalValidation", CLAIM_WORKFLOW, 0, NULL,
+	{ "POST", WF "/Approve", CLAIM_REQUESTS_MANAGE, EP_BODY, NULL, approve },
+	{ "POST", WF "/Deny", CLAIM_REQUESTS_MANAGE, EP_BODY, &deny_table, deny },
+	{ "GET|HEAD", WF "/Pending", CLAIM_ALERTS_READ, 0, NULL, pending },
+	{ "GET|HEAD", WF "/Denied", CLAIM_ALERTS_READ, 0, NULL, denied },
+	{ "GET|HEAD", WF "/ExternalValidation", CLAIM_ALERTS_READ, 0, NULL,
 	    external },
-	{ "GET|HEAD", WF "/{id:int}", CLAIM_WORKFLOW, 0, NULL, get },
+	{ "GET|HEAD", WF "/{id:int}", CLAIM_ALERTS_READ, 0, NULL, get },
 };
 EP_GROUP(api_workflow, "workflow", eps);

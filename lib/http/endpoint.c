@@ -116,9 +116,30 @@ allow_add(char *buf, size_t n, const char *methods)
 	}
 }
 
+/* Whether every "{name:int}" of pattern has digits alone in c's path: a
+ * path whose word stands where a number goes ("/Certificates/Recover") is
+ * not that pattern's, whatever the method. */
+static int
+ints_are_digits(const char *pattern, const struct ep_call *c)
+{
+	char name[32];
+	int i, is_int;
+	size_t n;
+
+	for (i = 0; i < EP_MAX_ARGS && c->arg[i] != NULL; i++) {
+		n = strcspn(c->arg[i], "/");
+		if (param_spec(pattern, i, name, sizeof(name), &is_int) == 0 &&
+		    is_int && strspn(c->arg[i], "0123456789") < n)
+			return 0;
+	}
+	return 1;
+}
+
 /* The endpoint of g for this path and method: NULL with 404 or 405.  The
  * first pattern that matches the path is the path's ("Approve" before
- * "{id:int}"); its method picks among the endpoints declaring it. */
+ * "{id:int}"); its method picks among the endpoints declaring it.  A
+ * method no endpoint of the pattern declares is a 405 where the path is
+ * the pattern's, a 404 where a word stands for its number. */
 static const struct endpoint *
 route(const struct endpoint_group *g, struct http_req *r, struct ep_call *c,
     struct ce_error *err)
@@ -142,6 +163,10 @@ route(const struct endpoint_group *g, struct http_req *r, struct ep_call *c,
 		if (http_require_method(r, g->eps[i].methods, &merr) == CE_OK)
 			return &g->eps[i];
 		allow_add(allow, sizeof(allow), g->eps[i].methods);
+	}
+	if (!ints_are_digits(pattern, c)) {
+		ce_fail(err, CE_NOTFOUND, "No such endpoint.");
+		return NULL;
 	}
 	http_set_allow(r, allow);
 	ce_fail(err, CE_METHOD, "The method '%s' is not allowed here; use %s.",

@@ -18,8 +18,11 @@ static const char *const field_names[QF__MAX] = {
 	[QF_SERIALNUMBER]	= "SerialNumber",
 };
 
-/* The parameter name prefixes Keyfactor's clients use, in lookup order. */
-static const char *const prefixes[] = { "", "pq.", "pagedQuery." };
+/* The parameter name prefixes Keyfactor's clients use, in lookup order
+ * (the Go client pages stores with certificateStoreQuery., the SDK's
+ * templates and histories take sq. and query.). */
+static const char *const prefixes[] = { "", "pq.", "pagedQuery.",
+    "certificateStoreQuery.", "sq.", "query." };
 
 /* The query being read: s[pos] is the next byte; positions shown 1-based. */
 struct lexer {

@@ -16,8 +16,9 @@
  * all-blank query has no terms and matches everything.
  *
  * Paging: ReturnLimit (default 50) and PageReturned (default 1, first page),
- * read under their bare names, with a "pq." or a "pagedQuery." prefix (the
- * names are looked up in this order; the lookup itself is expected to be
+ * read under their bare names, with a "pq.", "pagedQuery.",
+ * "certificateStoreQuery.", "sq." or "query." prefix (the names are looked
+ * up in this order; the lookup itself is expected to be
  * case-insensitive, as http_query() is).  0 means "not set" (typed clients
  * send 0); negative or non-numeric values are CE_INVAL naming the parameter.
  */

@@ -80,10 +80,50 @@ match_schedule_any(const char *claim, const void *arg)
 	    strlen(CLAIM_STORE_SCHEDULE)) == 0;
 }
 
+/* Keyfactor's words for a claim, as its refusals name it. */
+static const struct {
+	const char	*claim, *words, *old;	/* old: stands for it too */
+} known[] = {
+	{ CLAIM_ENROLL_PFX, "Certificate Enrollment - Enroll PFX", NULL },
+	{ CLAIM_CERT_READ, "Certificates - Read", NULL },
+	{ CLAIM_CERT_REVOKE, "Certificates - Revoke", NULL },
+	{ CLAIM_STORE_SCHEDULE, "Certificate Stores - Schedule", NULL },
+	{ CLAIM_STORE_READ, "Certificate Stores - Read", NULL },
+	{ CLAIM_REQUESTS_MANAGE, "Certificate Requests - Manage", CLAIM_WORKFLOW },
+	{ CLAIM_ALERTS_READ, "Alerts - Read", CLAIM_WORKFLOW },
+	{ CLAIM_WORKFLOW, "Workflow Instances - Manage", NULL },
+};
+#define NKNOWN (sizeof(known) / sizeof(known[0]))
+
+static int
+match_claim(const char *claim, const void *arg)
+{
+	size_t i;
+
+	if (match_exact(claim, arg))
+		return 1;
+	for (i = 0; i < NKNOWN; i++)
+		if (known[i].old != NULL && strcmp(known[i].claim, arg) == 0)
+			return match_exact(claim, known[i].old);
+	return 0;
+}
+
+static const char *
+claim_words(const char *claim)
+{
+	size_t i;
+
+	for (i = 0; i < NKNOWN; i++)
+		if (strcmp(known[i].claim, claim) == 0)
+			return known[i].words;
+	return strncmp(claim, CLAIM_STORE_SCHEDULE, strlen(CLAIM_STORE_SCHEDULE))
+	    == 0 ? "Certificate Stores - Schedule" : "a permission";
+}
+
 int
 auth_has(struct ce_db *db, const char *user, const char *claim)
 {
-	return any_claim(db, NULL, user, match_exact, claim, NULL, NULL);
+	return any_claim(db, NULL, user, match_claim, claim, NULL, NULL);
 }
 
 enum ce_err
@@ -95,14 +135,14 @@ auth_require(struct ce_db *db, const char *user, const char *claim,
 	if (user == NULL)
 		return ce_fail(err, CE_UNAUTH, "Access is denied due to invalid "
 		    "credentials: no authenticated user.");
-	if (any_claim(db, NULL, user, match_exact, claim, &down, err))
+	if (any_claim(db, NULL, user, match_claim, claim, &down, err))
 		return CE_OK;
 	/* A database that is down is no denial (503, not 403); any other
 	 * failure to read the user (a damaged record) denies. */
 	if (down)
 		return CE_UNAVAIL;
 	return ce_fail(err, CE_DENIED, "User '%s' does not have any of the "
-	    "required permissions: %s", user, claim);
+	    "required permissions: %s (%s)", user, claim_words(claim), claim);
 }
 
 int
@@ -128,15 +168,12 @@ auth_any_schedule(struct ce_db *db, const char *user)
 int
 auth_claim_valid(const char *claim)
 {
-	static const char *fixed[] = { CLAIM_ENROLL_PFX, CLAIM_CERT_READ,
-	    CLAIM_CERT_REVOKE, CLAIM_STORE_SCHEDULE, CLAIM_STORE_READ,
-	    CLAIM_WORKFLOW };
 	const char *p;
 	char *end;
 	size_t i;
 
-	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
-		if (strcmp(claim, fixed[i]) == 0)
+	for (i = 0; i < NKNOWN; i++)
+		if (strcmp(claim, known[i].claim) == 0)
 			return 1;
 	if (strncmp(claim, CLAIM_STORE_SCHEDULE, strlen(CLAIM_STORE_SCHEDULE)))
 		return 0;

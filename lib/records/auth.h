@@ -6,7 +6,14 @@
  *   /certificate_stores/schedule/           schedule jobs on any store
  *   /certificate_stores/schedule/<N>/       ... on stores of container N
  *   /certificate_stores/read/               read certificate stores
- *   /workflow/instances/manage/             approve and deny requests
+ *   /certificates/collections/revoke/       revoke certificates
+ *   /certificates/requests/manage/          approve and deny requests
+ *   /monitoring/alerts/read/                list pending and denied ones
+ *   /workflow/instances/manage/             (certenroll before 0.8) both
+ *                                           of the last two
+ * The names are Keyfactor Command's (11 and later); a refusal names the
+ * claim missing as Keyfactor words it ("Alerts - Read"), which clients
+ * such as terraform's provider look for.
  */
 #ifndef CE_AUTH_H
 #define CE_AUTH_H
@@ -22,10 +29,12 @@ struct ce_txn;
 #define CLAIM_CERT_REVOKE	"/certificates/collections/revoke/"
 #define CLAIM_STORE_SCHEDULE	"/certificate_stores/schedule/"
 #define CLAIM_STORE_READ	"/certificate_stores/read/"
+#define CLAIM_REQUESTS_MANAGE	"/certificates/requests/manage/"
+#define CLAIM_ALERTS_READ	"/monitoring/alerts/read/"
 #define CLAIM_WORKFLOW		"/workflow/instances/manage/"
 
-/* CE_OK when user holds claim; CE_UNAUTH when user is NULL; CE_DENIED naming
- * the claim otherwise. */
+/* CE_OK when user holds claim (or the old claim standing for it);
+ * CE_UNAUTH when user is NULL; CE_DENIED naming the claim otherwise. */
 enum ce_err	auth_require(struct ce_db *db, const char *user, const char *claim,
 		    struct ce_error *err);
 /* 1 when user holds claim, 0 otherwise (also on faults, which are logged). */

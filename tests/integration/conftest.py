@@ -55,11 +55,16 @@ USERS = {
     "storeops": ("storeops-pass-5", ["Enrollers", "Schedulers"]),
     "container7": ("container7-pass-6", ["Enrollers", "Container7"]),
     "revoker": ("revoker-pass-7", ["Revokers", "Readers"]),
+    "watcher": ("watcher-pass-8", ["Watchers"]),
+    "oldapprover": ("oldapprover-pass-9", ["OldApprovers"]),
 }
 ROLES = {
     "Enrollers": ["/certificates/enrollment/pfx/"],
     "Readers": ["/certificates/collections/read/"],
-    "Approvers": ["/workflow/instances/manage/"],
+    "Approvers": ["/certificates/requests/manage/", "/monitoring/alerts/read/"],
+    "Watchers": ["/monitoring/alerts/read/"],
+    # certenroll's claim before Keyfactor's names: stands for both
+    "OldApprovers": ["/workflow/instances/manage/"],
     "Schedulers": ["/certificate_stores/schedule/", "/certificate_stores/read/",
                    "/certificates/collections/read/"],
     "Container7": ["/certificate_stores/schedule/7/"],

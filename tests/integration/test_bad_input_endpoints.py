@@ -115,6 +115,11 @@ CASES = [
     c("cert-unknown", "GET", "/Certificates/987654", 404),
     c("cert-post", "POST", "/Certificates/1", 405, body={}),
     c("cert-delete", "DELETE", "/Certificates/1", 405),
+    # a word where the id goes is no declared path: 404, not "use GET"
+    c("cert-undeclared-post", "POST", "/Certificates/Frobnicate", 404, body={},
+      needle="No such endpoint"),
+    c("cert-undeclared-delete", "DELETE", "/Certificates/Frobnicate", 404,
+      needle="No such endpoint"),
     c("cert-query-unknown-field", "GET", "/Certificates?pq.queryString=Foo%20-eq%201", 400, needle="queryString"),
     c("cert-query-unterminated", "GET", "/Certificates?pq.queryString=IssuedCN%20-eq%20%22abc", 400, needle="queryString"),
     c("cert-query-bad-op", "GET", "/Certificates?pq.queryString=Id%20-gt%201", 400, needle="queryString"),
@@ -133,6 +138,8 @@ CASES = [
     c("store-limit-bad", "GET", "/CertificateStores?pagedQuery.returnLimit=zz", 400),
     c("store-no-claim", "GET", "/CertificateStores", 403, user="alice"),
     # -- Workflow -----------------------------------------------------------
+    c("wf-undeclared-post", "POST", WF + "/Frobnicate", 404, body=[1],
+      user="approver", needle="No such endpoint"),
     c("wf-approve-empty", "POST", WF + "/Approve", 400, body=[], user="approver"),
     c("wf-approve-object", "POST", WF + "/Approve", 400, body={"x": 1}, user="approver"),
     c("wf-approve-strings", "POST", WF + "/Approve", 400, body=["a"], user="approver"),

@@ -484,6 +484,30 @@ def test_store_in_listing(svc, pem_store):
     assert past.status_code == 200 and past.json() == []
 
 
+def test_the_go_clients_store_listing_ends(svc, pem_store):
+    """keyfactor-go-client's ListCertificateStores: GET CertificateStores/
+    with only certificateStoreQuery.pageReturned=N, from 1 until a page is
+    empty.  Every store comes once, and the loop ends."""
+    want = [s["Id"] for s in get(svc, "/CertificateStores", user="storeops",
+                                 ReturnLimit="100000").json()]
+    assert pem_store["id"] in want
+    seen, page = [], 1
+    while page < 1000:
+        r = svc.request("GET", "/CertificateStores/", user="storeops",
+                        params={"certificateStoreQuery.pageReturned": str(page)})
+        assert r.status_code == 200, r.text
+        if r.json() == []:
+            break
+        seen += [s["Id"] for s in r.json()]
+        page += 1
+    assert page < 1000 and seen == want
+    # the other prefixes the clients send page the same way
+    for prefix in ("sq.", "query.", "pagedQuery.", "CERTIFICATESTOREQUERY."):
+        r = get(svc, "/CertificateStores", user="storeops",
+                **{prefix + "returnLimit": "1", prefix + "pageReturned": "100000"})
+        assert r.status_code == 200 and r.json() == [], prefix
+
+
 def test_locations_after_deploy(svc, pem_store):
     """A certificate deployed to the store: Locations with includeLocations,
     LocationsCount always."""

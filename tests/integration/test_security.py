@@ -103,11 +103,12 @@ ENDPOINTS = [
     ("GET", "/Certificates", None, None, "/certificates/collections/read/"),
     ("GET", "/CertificateStores", None, None, "/certificate_stores/read/"),
     ("GET", "/CertificateStores/" + GUID, None, None, "/certificate_stores/read/"),
-    ("POST", "/Workflow/Certificates/Approve", [999999], None, "/workflow/instances/manage/"),
+    ("POST", "/Workflow/Certificates/Approve", [999999], None, "/certificates/requests/manage/"),
     ("POST", "/Workflow/Certificates/Deny", {"Comment": "x", "CertificateRequestIds": [999999]},
-     None, "/workflow/instances/manage/"),
-    ("GET", "/Workflow/Certificates/Pending", None, None, "/workflow/instances/manage/"),
-    ("GET", "/Workflow/Certificates/Denied", None, None, "/workflow/instances/manage/"),
+     None, "/certificates/requests/manage/"),
+    ("GET", "/Workflow/Certificates/Pending", None, None, "/monitoring/alerts/read/"),
+    ("GET", "/Workflow/Certificates/Denied", None, None, "/monitoring/alerts/read/"),
+    ("GET", "/Workflow/Certificates/999999", None, None, "/monitoring/alerts/read/"),
     ("POST", "/Certificates/Revoke", {"CertificateIds": [999999], "Comment": "matrix"},
      None, "/certificates/collections/revoke/"),
 ]
@@ -118,7 +119,12 @@ HOLDS = {
     "alice": {"/certificates/enrollment/pfx/", "/certificates/collections/read/"},
     "storeops": {"/certificates/enrollment/pfx/", "/certificate_stores/schedule/",
                  "/certificate_stores/read/", "/certificates/collections/read/"},
-    "approver": {"/workflow/instances/manage/", "/certificates/enrollment/pfx/"},
+    "approver": {"/certificates/requests/manage/", "/monitoring/alerts/read/",
+                 "/certificates/enrollment/pfx/"},
+    "watcher": {"/monitoring/alerts/read/"},
+    # the old claim stands for Keyfactor's two
+    "oldapprover": {"/workflow/instances/manage/", "/certificates/requests/manage/",
+                    "/monitoring/alerts/read/"},
     "revoker": {"/certificates/collections/revoke/", "/certificates/collections/read/"},
 }
 MATRIX = [(ep, user) for ep in ENDPOINTS for user in [None] + sorted(HOLDS)]

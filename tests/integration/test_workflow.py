@@ -23,7 +23,8 @@ P_KEYS = {"CARowId", "CARequestId", "CAHost", "CALogicalName", "KeyfactorRequest
 VIEW_KEYS = {"Id", "CARequestId", "CommonName", "DistinguishedName", "SubmissionDate",
              "CertificateAuthority", "Template", "Requester", "State", "StateString",
              "Metadata"}
-WORKFLOW_CLAIM = "/workflow/instances/manage/"
+MANAGE = "/certificates/requests/manage/"
+ALERTS = "/monitoring/alerts/read/"
 
 
 def pending(svc, cn, user="alice", fmt="PFX", version=None, password=PW, **extra):
@@ -353,15 +354,51 @@ def test_workflow_needs_claim(svc, user):
     rid = pending(svc, "wf-claim-%s.example.com" % user, user="bob")[
         "CertificateInformation"]["KeyfactorRequestId"]
     before = svc.db_digest()
-    for method, path, kw in [("POST", "/Approve", {"json": [rid]}),
-                             ("POST", "/Deny", {"json": {"CertificateRequestIds": [rid]}}),
-                             ("GET", "/Pending", {}), ("GET", "/Denied", {}),
-                             ("GET", "/%d" % rid, {})]:
+    for method, path, kw, claim in [
+            ("POST", "/Approve", {"json": [rid]}, MANAGE),
+            ("POST", "/Deny", {"json": {"CertificateRequestIds": [rid]}}, MANAGE),
+            ("GET", "/Pending", {}, ALERTS), ("GET", "/Denied", {}, ALERTS),
+            ("GET", "/%d" % rid, {}, ALERTS)]:
         r = wf(svc, method, path, user=user, **kw)
         assert r.status_code == 403, (method, path, r.text)
-        assert WORKFLOW_CLAIM in r.json()["Message"]
+        assert claim in r.json()["Message"]
     assert svc.db_digest() == before
     assert request_view(svc, rid)["State"] == 1
+
+
+def test_terraforms_pending_sequence(svc):
+    """terraform's provider after a PENDING enrollment: it lists the pending
+    requests as the requester, and when refused with Keyfactor's words for
+    the missing claim ("... Alerts - Read") it polls GET /Certificates by
+    CertRequestId until an approver has approved."""
+    rid = pending(svc, "tf-pending.example.com")["CertificateInformation"][
+        "KeyfactorRequestId"]
+    r = wf(svc, "GET", "/Pending", user="alice", params={"pagedQuery.returnLimit": "1000"})
+    assert r.status_code == 403, r.text
+    assert "does not have any of the required permissions: Alerts - Read" in \
+        r.json()["Message"]
+    q = {"pq.queryString": "CertRequestId -eq %d" % rid}
+    r = svc.request("GET", "/Certificates", user="alice", params=q)
+    assert r.status_code == 200 and r.json() == [], r.text
+    # who may list may not approve
+    assert rid in ids_in(listing(svc, "Pending", user="watcher"))
+    r = approve(svc, [rid], user="watcher")
+    assert r.status_code == 403 and MANAGE in r.json()["Message"], r.text
+    assert approve(svc, [rid]).status_code == 200
+    r = svc.request("GET", "/Certificates", user="alice", params=q)
+    assert r.status_code == 200, r.text
+    assert [c["CertRequestId"] for c in r.json()] == [rid]
+
+
+def test_the_old_workflow_claim_still_approves(svc):
+    """Roles made before Keyfactor's names hold /workflow/instances/manage/:
+    it stands for both new claims."""
+    rid = pending(svc, "old-claim.example.com", user="bob")["CertificateInformation"][
+        "KeyfactorRequestId"]
+    assert rid in ids_in(listing(svc, "Pending", user="oldapprover"))
+    r = approve(svc, [rid], user="oldapprover")
+    assert r.status_code == 200, r.text
+    assert result_ids(r.json(), "Successes") == [rid]
 
 
 def test_external_validation_is_an_empty_list(svc):

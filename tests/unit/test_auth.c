@@ -29,7 +29,9 @@ people(struct kit *k)
 	kit_role(k, "Schedulers", CLAIM_STORE_SCHEDULE);
 	kit_role(k, "Container5", SCHED(5) "," SCHED(12));
 	kit_role(k, "Approvers", CLAIM_WORKFLOW);
+	kit_role(k, "Watchers", CLAIM_ALERTS_READ);
 	kit_user(k, "alice", "Enrollers,Readers");
+	kit_user(k, "frank", "Watchers");
 	kit_user(k, "bob", "Container5");
 	kit_user(k, "carol", "Schedulers,Approvers");
 	kit_user(k, "dave", "Ghosts,Enrollers");	/* a role that is not */
@@ -46,12 +48,26 @@ test_require(void **state)
 	E(auth_require(k->db, "alice", CLAIM_ENROLL_PFX, &err));
 	E(auth_require(k->db, "alice", CLAIM_STORE_READ, &err));
 	E(auth_require(k->db, "carol", CLAIM_WORKFLOW, &err));
+	/* Keyfactor's claims, and the old one standing for both */
+	E(auth_require(k->db, "carol", CLAIM_REQUESTS_MANAGE, &err));
+	E(auth_require(k->db, "carol", CLAIM_ALERTS_READ, &err));
+	E(auth_require(k->db, "frank", CLAIM_ALERTS_READ, &err));
+	CHECK(auth_has(k->db, "carol", CLAIM_ALERTS_READ));
+	/* ... but not the other way, nor one for the other */
+	EFAIL(auth_require(k->db, "frank", CLAIM_WORKFLOW, &err), CE_DENIED,
+	    "frank");
+	EFAIL(auth_require(k->db, "frank", CLAIM_REQUESTS_MANAGE, &err),
+	    CE_DENIED, "required permissions: Certificate Requests - Manage ("
+	    CLAIM_REQUESTS_MANAGE ")");
+	/* terraform's provider looks for these words */
+	EFAIL(auth_require(k->db, "alice", CLAIM_ALERTS_READ, &err), CE_DENIED,
+	    "does not have any of the required permissions: Alerts - Read");
 	E(auth_require(k->db, "CN=erin,O=Example", CLAIM_CERT_READ, &err));
 	EFAIL(auth_require(k->db, NULL, CLAIM_ENROLL_PFX, &err), CE_UNAUTH,
 	    "no authenticated user");
-	EFAIL(auth_require(k->db, "alice", CLAIM_WORKFLOW, &err), CE_DENIED,
+	EFAIL(auth_require(k->db, "alice", CLAIM_CERT_REVOKE, &err), CE_DENIED,
 	    "User 'alice' does not have any of the required permissions: "
-	    CLAIM_WORKFLOW);
+	    "Certificates - Revoke (" CLAIM_CERT_REVOKE ")");
 	EFAIL(auth_require(k->db, "mallory", CLAIM_ENROLL_PFX, &err), CE_DENIED,
 	    "User 'mallory'");
 	EFAIL(auth_require(k->db, "", CLAIM_ENROLL_PFX, &err), CE_DENIED,
@@ -179,7 +195,8 @@ static void
 test_claim_valid(void **state)
 {
 	static const char *const good[] = { CLAIM_ENROLL_PFX, CLAIM_CERT_READ,
-	    CLAIM_STORE_SCHEDULE, CLAIM_STORE_READ, CLAIM_WORKFLOW, SCHED(0),
+	    CLAIM_STORE_SCHEDULE, CLAIM_STORE_READ, CLAIM_WORKFLOW,
+	    CLAIM_CERT_REVOKE, CLAIM_REQUESTS_MANAGE, CLAIM_ALERTS_READ, SCHED(0),
 	    SCHED(5), SCHED(12), SCHED(9223372036854775807) };
 	static const char *const bad[] = { "", "/", "/certificates/",
 	    "/certificates/enrollment/pfx", "/Certificates/Enrollment/PFX/",
