@@ -13,8 +13,8 @@
  *   revoke    revoke_certificates of the issued certificate: the durable
  *             write and the CRL it publishes (crl_publish, no files), a
  *             full one (crl_delta_min 0)
- *   delta     the same with a delta CRL (crl_delta_min 1: the full CRL
- *             just made is large), the change since the full one
+ *   delta     the same with a delta CRL (crl_delta_min 1, after a full CRL
+ *             that names its delta: the CA gets a CRL URL)
  * and prints
  *   revocost revoked=N rebuild_s=X revoke_s=X revoke_delta_s=X crl_bytes=B
  *            delta_bytes=B
@@ -122,10 +122,10 @@ fill(struct ce_db *db, int64_t ca_id, size_t have, size_t want)
 	}
 }
 
-/* Certificate 1 taken on hold (timed) and off again, with crl_delta_min
- * delta_min: each a revocation with its CRL. */
+/* Certificate 1 taken on hold (timed) and off again: each a revocation
+ * with its CRL. */
 static double
-hold_and_back(struct ce_db *db, const char *delta_min)
+hold_and_back(struct ce_db *db)
 {
 	struct revoke_input in;
 	struct ce_error err;
@@ -134,8 +134,6 @@ hold_and_back(struct ce_db *db, const char *delta_min)
 	int status = 200;
 
 	ce_error_clear(&err);
-	if (settings_set(db, "crl_delta_min", delta_min, &err) != CE_OK)
-		die("crl_delta_min", &err);
 	memset(&in, 0, sizeof(in));
 	in.ids = json_tokener_parse("[1]");
 	in.reason = REVOKE_HOLD;
@@ -179,7 +177,11 @@ main(int argc, char **argv)
 	if (dir == NULL || caname == NULL)
 		die("usage: revocost -d DATADIR -c CA -n N", NULL);
 	ce_error_clear(&err);
+	/* Deltas are made only where the full CRL can name them: the CA gets
+	 * a CRL URL (before it is read). */
 	if (db_open(dir, &db, &err) != CE_OK ||
+	    ca_set_urls(db, caname, "http://bench.invalid/crl/1.crl", NULL,
+	    &err) != CE_OK ||
 	    db_begin(db, 0, &txn, &err) != CE_OK ||
 	    ca_find(txn, caname, &ca, &err) != CE_OK)
 		die("opening", &err);
@@ -193,6 +195,8 @@ main(int argc, char **argv)
 		return 0;
 	}
 
+	if (settings_set(db, "crl_delta_min", "0", &err) != CE_OK)
+		die("crl_delta_min", &err);
 	t0 = now_s();
 	if (crl_issue_local(db, ca, time(NULL), 1, &p, &err) != CE_OK)
 		die("rebuild", &err);
@@ -200,10 +204,15 @@ main(int argc, char **argv)
 	len = i2d_X509_CRL(p.full, NULL);
 	crl_pair_free(&p);
 
-	revoke = hold_and_back(db, "0");
-	revoke_delta = hold_and_back(db, "1");
+	revoke = hold_and_back(db);
+	/* A full CRL that names its delta, then the same with deltas. */
+	if (settings_set(db, "crl_delta_min", "1", &err) != CE_OK ||
+	    crl_issue_local(db, ca, time(NULL), 1, &p, &err) != CE_OK)
+		die("full CRL with deltas", &err);
+	crl_pair_free(&p);
+	revoke_delta = hold_and_back(db);
 	if (crl_issue_local(db, ca, time(NULL), 0, &p, &err) != CE_OK ||
-	    p.delta == NULL)
+	    p.delta == NULL || p.full != NULL)
 		die("delta", &err);
 	dlen = i2d_X509_CRL(p.delta, NULL);
 	crl_pair_free(&p);

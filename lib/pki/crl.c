@@ -136,7 +136,8 @@ add_delta_indicator(X509_CRL *crl, int64_t base)
 }
 
 /* A full CRL's Freshest CRL: where its delta is, when the CA's CRL URL
- * names a ".crl" (no URL: none, the delta files are still published). */
+ * names a ".crl" (1; else 0: a delta nobody can find is not made; -1 on
+ * failure). */
 static int
 add_freshest(X509_CRL *crl, const struct ca *ca)
 {
@@ -146,14 +147,14 @@ add_freshest(X509_CRL *crl, const struct ca *ca)
 	int ok;
 
 	if (n < 4 || strcmp(ca->crl_url + n - 4, ".crl") != 0)
-		return 1;
+		return 0;
 	/* ca_url_valid: no comma, no space, nothing the syntax reads. */
 	snprintf(v, sizeof(v), "URI:%.*s-delta.crl", (int)(n - 4), ca->crl_url);
 	if ((x = X509V3_EXT_conf_nid(NULL, NULL, NID_freshest_crl, v)) == NULL)
-		return 0;
+		return -1;
 	ok = X509_CRL_add_ext(crl, x, -1) == 1;
 	X509_EXTENSION_free(x);
-	return ok;
+	return ok ? 1 : -1;
 }
 
 /* The keys of a CA's CRL records: what it is, its full CRL, its delta. */
@@ -227,30 +228,31 @@ finish(struct issuing *is, X509_CRL *crl, struct ce_error *err)
 	return ca_sign_crl_local(is->db, is->ca, crl, err);
 }
 
-/* A delta CRL: number, completing the full CRL base, listing the changes
- * since it (none when just made); meta its "delta". */
+/* A delta CRL: number, for every full CRL from number base on, listing
+ * the changes logged since base (revoked.h); meta gets its "delta". */
 static enum ce_err
 make_delta(struct ce_txn *txn, struct issuing *is, int64_t number,
-    int64_t base, int changes, json_object *meta, struct ce_error *err)
+    int64_t base, json_object *meta, struct ce_error *err)
 {
 	struct making m = { NULL, 0, CE_OK, err };
 	time_t next = is->now + is->delta_validity;
-	json_object *d;
+	json_object *d = NULL;
 	enum ce_err rc;
 
 	if ((rc = crl_head(&m.crl, is->ca, number, is->now, next, err)) != CE_OK)
 		return rc;
 	if (!add_delta_indicator(m.crl, base))
 		rc = ce_fault(err, CE_CRYPTO, "Delta CRL Indicator");
-	else if (changes && ((rc = revoked_changes(txn, is->ca->id, add_entry,
-	    &m, err)) != CE_OK || (rc = m.rc) != CE_OK))
+	else if ((rc = revoked_changes(txn, is->ca->id, add_entry, &m, err)) !=
+	    CE_OK || (rc = m.rc) != CE_OK)
 		;
 	else if ((rc = finish(is, m.crl, err)) == CE_OK &&
 	    (rc = der_record(txn, is->ca->id, 1, m.crl, err)) == CE_OK) {
-		if ((d = crl_meta(number, base, is->now, next, m.n)) == NULL)
+		if ((d = crl_meta(number, base, is->now, next, m.n)) == NULL ||
+		    json_object_object_add(meta, "delta", d) != 0) {
+			json_object_put(d);
 			rc = ce_fault(err, CE_NOMEM, "CRL record");
-		else {
-			ADD(meta, "delta", d);
+		} else {
 			is->made.delta = m.crl;
 			m.crl = NULL;
 		}
@@ -259,41 +261,122 @@ make_delta(struct ce_txn *txn, struct issuing *is, int64_t number,
 	return rc;
 }
 
-/* A full CRL: number, the revoked list as it is, the changes forgotten;
- * with an empty delta of its number when the list is large. */
+/* The number of the last delta in meta record rec (0: none). */
+static int64_t
+delta_number(json_object *rec)
+{
+	return jrec_int(json_object_object_get(rec, "delta"), "number");
+}
+
+/* A full CRL's entry in its record's "fulls". */
+static json_object *
+full_entry(int64_t number, time_t next, int deltas)
+{
+	json_object *f = json_object_new_object();
+
+	if (f == NULL)
+		return NULL;
+	ADD(f, "number", json_object_new_int64(number));
+	ADD(f, "next_update", json_object_new_int64(next));
+	ADD(f, "deltas", json_object_new_boolean(deltas));
+	return f;
+}
+
+/*
+ * The full CRLs a relying party may still hold (meta "fulls": [{"number",
+ * "next_update", "deltas" (it names a delta)}] less those past their
+ * nextUpdate), as a new array (NULL: no memory); a record from before the
+ * list has its one full CRL.  *base: the oldest one's number, what a delta
+ * must cover from (0: none); *named: one of them names a delta.
+ */
+static json_object *
+valid_fulls(json_object *last, time_t now, int64_t *base, int *named)
+{
+	json_object *had = json_object_object_get(last, "fulls"), *own = NULL;
+	json_object *out = json_object_new_array(), *f;
+	size_t i;
+
+	*base = 0;
+	*named = 0;
+	if (had == NULL && last != NULL) {
+		own = json_object_new_array();
+		f = full_entry(jrec_int(last, "number"), jrec_int(last,
+		    "next_update"), delta_number(last) > 0);
+		if (own == NULL || f == NULL || json_object_array_add(own, f)) {
+			json_object_put(f);
+			json_object_put(own);
+			json_object_put(out);
+			return NULL;
+		}
+		had = own;
+	}
+	for (i = 0; out != NULL && had != NULL &&
+	    i < json_object_array_length(had); i++) {
+		f = json_object_array_get_idx(had, i);
+		if (jrec_int(f, "next_update") <= now)
+			continue;
+		if (json_object_array_add(out, json_object_get(f)) != 0) {
+			json_object_put(f);
+			json_object_put(out);
+			out = NULL;
+			break;
+		}
+		if (*base == 0 || jrec_int(f, "number") < *base)
+			*base = jrec_int(f, "number");
+		*named |= jrec_bool(f, "deltas");
+	}
+	json_object_put(own);
+	return out;
+}
+
+/*
+ * A full CRL: number, the revoked list as it is.  Once it is large, it
+ * names its delta (Freshest CRL), and a delta of its number comes with it;
+ * one comes too while a full CRL that named one is valid.  A delta covers
+ * every full CRL still valid: the changes logged since the oldest stay.
+ */
 static enum ce_err
 make_full(struct ce_txn *txn, struct issuing *is, int64_t number,
-    struct ce_error *err)
+    json_object *last, struct ce_error *err)
 {
 	struct making m = { NULL, 0, CE_OK, err };
 	time_t next = is->now + is->validity;
-	json_object *meta = NULL;
+	json_object *meta = NULL, *fulls = NULL, *f;
 	char key[DB_IDKEY_MAX], dkey[DB_IDKEY_MAX + 8];
-	size_t forgotten;
-	int deltas;
+	int64_t base;
+	int deltas, named;
 	enum ce_err rc;
 
 	if ((rc = crl_head(&m.crl, is->ca, number, is->now, next, err)) != CE_OK)
 		return rc;
 	if ((rc = revoked_list(txn, is->ca->id, add_entry, &m, err)) != CE_OK ||
-	    (rc = m.rc) != CE_OK ||
-	    (rc = revoked_changes_clear(txn, is->ca->id, &forgotten, err)) !=
-	    CE_OK)
+	    (rc = m.rc) != CE_OK)
 		goto out;
 	deltas = is->delta_min > 0 && (int64_t)m.n >= is->delta_min;
-	if (deltas && !add_freshest(m.crl, is->ca)) {
+	if (deltas && (deltas = add_freshest(m.crl, is->ca)) < 0) {
 		rc = ce_fault(err, CE_CRYPTO, "Freshest CRL");
 		goto out;
 	}
-	if ((rc = finish(is, m.crl, err)) != CE_OK ||
-	    (rc = der_record(txn, is->ca->id, 0, m.crl, err)) != CE_OK)
+	f = full_entry(number, next, deltas);
+	fulls = valid_fulls(last, is->now, &base, &named);
+	if (fulls == NULL || f == NULL || json_object_array_add(fulls, f) != 0) {
+		json_object_put(f);
+		rc = ce_fault(err, CE_NOMEM, "CRL record");
 		goto out;
+	}
 	if ((meta = crl_meta(number, 0, is->now, next, m.n)) == NULL) {
 		rc = ce_fault(err, CE_NOMEM, "CRL record");
 		goto out;
 	}
-	if (deltas)
-		rc = make_delta(txn, is, number, number, 0, meta, err);
+	if (base == 0)
+		base = number;
+	ADD(meta, "fulls", json_object_get(fulls));
+	if ((rc = finish(is, m.crl, err)) != CE_OK ||
+	    (rc = der_record(txn, is->ca->id, 0, m.crl, err)) != CE_OK ||
+	    (rc = revoked_changes_prune(txn, is->ca->id, base, err)) != CE_OK)
+		goto out;
+	if (deltas || named)
+		rc = make_delta(txn, is, number, base, meta, err);
 	else if ((rc = db_del(txn, T_CRLS, der_key(is->ca->id, 1, dkey,
 	    sizeof(dkey)), err)) == CE_NOTFOUND) {
 		ce_error_clear(err);
@@ -304,46 +387,57 @@ make_full(struct ce_txn *txn, struct issuing *is, int64_t number,
 		    meta, err);
 	if (rc == CE_OK) {
 		is->made.full = m.crl;
-		is->made.no_delta = !deltas;
+		is->made.no_delta = !(deltas || named);
 		m.crl = NULL;
 	}
 out:
+	json_object_put(fulls);
 	json_object_put(meta);
 	X509_CRL_free(m.crl);
 	return rc;
 }
 
-/* In one write: the next number, then a delta when the last full CRL is
- * large (and one was not asked for), else a full one; recorded. */
+/* In one write: the next number, then a delta when the last full CRL
+ * names one, is large and not due (and a full one was not asked for),
+ * else a full one; recorded. */
 static enum ce_err
 issue_fn(struct ce_txn *txn, void *arg, struct ce_error *err)
 {
 	struct issuing *is = arg;
-	json_object *last = NULL;
+	json_object *last = NULL, *fulls;
 	char key[DB_IDKEY_MAX];
-	int64_t number, dn;
+	int64_t number, base, refresh;
+	int named;
 	enum ce_err rc;
 
 	crl_pair_free(&is->made);
 	is->validity = settings_int(is->db, txn, "crl_validity");
 	is->delta_validity = settings_int(is->db, txn, "crl_delta_validity");
 	is->delta_min = settings_int(is->db, txn, "crl_delta_min");
+	refresh = settings_int(is->db, txn, "crl_refresh");
+	if (refresh > is->validity / 2)
+		refresh = is->validity / 2;
 	rc = db_get(txn, T_CRLS, db_idkey((uint64_t)is->ca->id, key), &last, err);
 	if (rc != CE_OK && rc != CE_NOTFOUND)
 		return rc;
 	ce_error_clear(err);
 	/* One sequence for full and delta CRLs (RFC 5280 5.2.3). */
 	number = jrec_int(last, "number");
-	dn = jrec_int(json_object_object_get(last, "delta"), "number");
-	number = (dn > number ? dn : number) + 1;
-	if (!is->full && last != NULL && is->delta_min > 0 &&
-	    jrec_int(last, "entries") >= is->delta_min) {
+	if (delta_number(last) > number)
+		number = delta_number(last);
+	number++;
+	if (!is->full && last != NULL && delta_number(last) > 0 &&
+	    is->delta_min > 0 && jrec_int(last, "entries") >= is->delta_min &&
+	    jrec_int(last, "this_update") + refresh > is->now) {
+		if ((fulls = valid_fulls(last, is->now, &base, &named)) == NULL)
+			rc = ce_fault(err, CE_NOMEM, "CRL record");
+		json_object_put(fulls);
 		json_object_object_del(last, "stale");
-		if ((rc = make_delta(txn, is, number, jrec_int(last, "number"), 1,
-		    last, err)) == CE_OK)
+		if (rc == CE_OK && (rc = make_delta(txn, is, number, base > 0 ?
+		    base : jrec_int(last, "number"), last, err)) == CE_OK)
 			rc = db_put(txn, T_CRLS, key, last, err);
 	} else
-		rc = make_full(txn, is, number, err);
+		rc = make_full(txn, is, number, last, err);
 	json_object_put(last);
 	return rc;
 }
@@ -407,7 +501,7 @@ der_read(struct ce_txn *txn, const struct ca *ca, int delta, X509_CRL **out,
 
 /* CA ca's last CRLs as recorded (want: which), and its record *rec
  * (CE_NOTFOUND: none yet); both the caller's.  The delta is read only when
- * it completes the full one recorded. */
+ * it is as new as the full one recorded (it covers it). */
 static enum ce_err
 crl_last(struct ce_txn *txn, const struct ca *ca, int want,
     struct crl_pair *out, json_object **rec, struct ce_error *err)
@@ -427,7 +521,7 @@ crl_last(struct ce_txn *txn, const struct ca *ca, int want,
 	    err)) == CE_NOTFOUND)
 		rc = ce_fault(err, CE_DB, "CRL of %s: no DER", ca->name);
 	if (rc == CE_OK && (want & WANT_DELTA) && d != NULL &&
-	    jrec_int(d, "base") == jrec_int(*rec, "number") &&
+	    jrec_int(d, "number") >= jrec_int(*rec, "number") &&
 	    (rc = der_read(txn, ca, 1, &out->delta, err)) == CE_NOTFOUND)
 		rc = ce_fault(err, CE_DB, "delta CRL of %s: no DER", ca->name);
 	if (rc != CE_OK) {
@@ -438,7 +532,28 @@ crl_last(struct ce_txn *txn, const struct ca *ca, int want,
 	return rc;
 }
 
-/* CRLs a reader may trust: signed by the CA's key, its issuer. */
+/* The integer extension nid of crl (a number, a base), 0 when none. */
+static int64_t
+int_ext(X509_CRL *crl, int nid)
+{
+	ASN1_INTEGER *v = X509_CRL_get_ext_d2i(crl, nid, NULL, NULL);
+	int64_t n = 0;
+
+	if (v == NULL || ASN1_INTEGER_get_int64(&n, v) != 1)
+		n = 0;
+	ASN1_INTEGER_free(v);
+	return n;
+}
+
+/* The full CRL number a delta CRL is for (0: not a delta). */
+static int64_t
+delta_base(X509_CRL *crl)
+{
+	return int_ext(crl, NID_delta_crl);
+}
+
+/* CRLs a reader may trust: signed by the CA's key, its issuer, each what
+ * it says it is (a delta where the delta goes, a full one where it goes). */
 static enum ce_err
 crl_check(const struct crl_pair *p, const struct ca *ca, struct ce_error *err)
 {
@@ -449,7 +564,8 @@ crl_check(const struct crl_pair *p, const struct ca *ca, struct ce_error *err)
 		if (crl[i] != NULL && (X509_CRL_verify(crl[i],
 		    X509_get0_pubkey(ca->cert)) != 1 ||
 		    X509_NAME_cmp(X509_CRL_get_issuer(crl[i]),
-		    X509_get_subject_name(ca->cert)) != 0))
+		    X509_get_subject_name(ca->cert)) != 0 ||
+		    (delta_base(crl[i]) > 0) != (i == 1)))
 			return ce_fault(err, CE_CRYPTO, "the CRL of %s is not "
 			    "signed by its key", ca->name);
 	return CE_OK;
@@ -480,6 +596,7 @@ issue_by_signer(struct ce_db *db, const char *sock, const struct ca *ca,
 	int delta;
 	enum ce_err rc;
 
+	memset(out, 0, sizeof(*out));
 	if ((rc = signer_crl(sock, ca->name, full, &number, &delta, err)) !=
 	    CE_OK || (rc = db_begin(db, 0, &txn, err)) != CE_OK)
 		return rc;
@@ -495,8 +612,8 @@ issue_by_signer(struct ce_db *db, const char *sock, const struct ca *ca,
 	db_abort(txn);
 	/* Another host's newer one is as good. */
 	have = jrec_int(rec, "number");
-	if (jrec_int(json_object_object_get(rec, "delta"), "number") > have)
-		have = jrec_int(json_object_object_get(rec, "delta"), "number");
+	if (delta_number(rec) > have)
+		have = delta_number(rec);
 	if (rc == CE_OK && have < number) {
 		crl_pair_free(out);
 		rc = ce_fault(err, CE_DB, "CRL %lld of %s is not recorded",
@@ -539,13 +656,7 @@ crl_issue(struct ce_db *db, const char *ca_name, int full,
 int64_t
 crl_number(X509_CRL *crl)
 {
-	ASN1_INTEGER *num = X509_CRL_get_ext_d2i(crl, NID_crl_number, NULL, NULL);
-	int64_t n = 0;
-
-	if (num == NULL || ASN1_INTEGER_get_int64(&n, num) != 1)
-		n = 0;
-	ASN1_INTEGER_free(num);
-	return n;
+	return int_ext(crl, NID_crl_number);
 }
 
 /*
@@ -657,9 +768,11 @@ remove_one(const char *path, struct ce_error *err)
 	char pempath[4110];
 
 	snprintf(pempath, sizeof(pempath), "%s.pem", path);
-	if ((unlink(path) != 0 && errno != ENOENT) ||
-	    (unlink(pempath) != 0 && errno != ENOENT))
+	if (unlink(path) != 0 && errno != ENOENT)
 		return ce_fault(err, CE_SYSTEM, "%s: %s", path, strerror(errno));
+	if (unlink(pempath) != 0 && errno != ENOENT)
+		return ce_fault(err, CE_SYSTEM, "%s: %s", pempath,
+		    strerror(errno));
 	return CE_OK;
 }
 
@@ -705,22 +818,55 @@ out:
 	return rc;
 }
 
+/* A delta alone in p whose full CRL this host's file is not (another
+ * host's, a write that failed): the recorded full one beside it, else a
+ * relying party here cannot use the delta. */
+static enum ce_err
+with_its_full(struct ce_db *db, const struct ca *ca, struct crl_pair *p,
+    struct ce_error *err)
+{
+	const char *dir = config_get("crl_dir");
+	struct ce_txn *txn = NULL;
+	struct crl_pair rec_p;
+	json_object *rec = NULL;
+	char path[4096];
+	enum ce_err rc;
+
+	if (p->full != NULL || p->delta == NULL || dir == NULL || *dir == '\0')
+		return CE_OK;
+	snprintf(path, sizeof(path), "%s/%lld.crl", dir, (long long)ca->id);
+	if (file_number(path, (size_t)1 << 30) >= delta_base(p->delta))
+		return CE_OK;
+	if ((rc = db_begin(db, 0, &txn, err)) != CE_OK)
+		return rc;
+	rc = crl_last(txn, ca, WANT_FULL, &rec_p, &rec, err);
+	db_abort(txn);
+	json_object_put(rec);
+	if (rc == CE_OK && (rc = crl_check(&rec_p, ca, err)) == CE_OK) {
+		p->full = rec_p.full;
+		rec_p.full = NULL;
+	}
+	crl_pair_free(&rec_p);
+	return rc;
+}
+
 /* crl_publish of a CA already read. */
 static enum ce_err
 publish_for(struct ce_db *db, const struct ca *ca, int full,
     struct ce_error *err)
 {
-	struct crl_pair p;
+	struct crl_pair p = { NULL, NULL, 0 };
 	char q[300];
 	enum ce_err rc;
 
 	if ((rc = issue_for(db, ca, full, &p, err)) == CE_OK &&
+	    (rc = with_its_full(db, ca, &p, err)) == CE_OK &&
 	    (rc = write_files(ca->id, &p, err)) == CE_OK) {
 		if (p.full != NULL)
 			log_info("CRL of %s published (%d entries)",
 			    log_value(ca->name, q, sizeof(q)),
 			    crl_entries(p.full));
-		else
+		if (p.delta != NULL)
 			log_info("delta CRL of %s published (%d entries)",
 			    log_value(ca->name, q, sizeof(q)),
 			    crl_entries(p.delta));

@@ -11,21 +11,26 @@
  * else in this process.  The last one is kept:
  *
  * Delta CRLs (RFC 5280 5.2.4): once a CA's full CRL has crl_delta_min
- * entries (a setting), a revocation makes a delta CRL instead of a new
- * full one: the changes since the full one (revoked.h's log; a hold taken
- * off as removeFromCRL), its Delta CRL Indicator naming the full one's
- * number, valid crl_delta_validity.  Full and delta CRLs share one number
- * sequence; a full one made then comes with an empty delta of its number,
- * and names the delta's URL in its Freshest CRL extension (the CA's CRL
- * URL with "-delta.crl" for ".crl").  The agent makes the full one when
- * it is due (crl_refresh), a delta when half its validity is gone.
+ * entries (a setting) and names its delta in its Freshest CRL extension
+ * (the CA's CRL URL with "-delta.crl" for ".crl"; without such a URL no
+ * delta is made), a revocation makes a delta CRL instead of a new full
+ * one, valid crl_delta_validity.  A delta serves every full CRL still
+ * valid: its Delta CRL Indicator names the oldest one's number and it
+ * lists the changes since that one (revoked.h's log; a hold taken off as
+ * removeFromCRL).  Full and delta CRLs share one number sequence; a full
+ * one comes with a delta of its number.  A full one is made when it is
+ * due (crl_refresh; by the agent, or by the revocation that finds it so),
+ * a delta by the agent when half its validity is gone; deltas go on while
+ * a full CRL that named one is valid.
  *
  * CRL records (T_CRLS): key db_idkey(CA id) {"number", "this_update",
  *   "next_update" (epoch seconds), "entries" (the full one's), "stale" (a
  *   revocation since: the agent makes the next), "delta" {"number",
  *   "base", "this_update", "next_update", "entries"} (its delta, when it
- *   has one)}; key "<that>/der" {"der" (base64)} the full CRL, "<that>/delta"
- *   the same for the delta, "<that>/log/<serial>" the changes (revoked.h).
+ *   has one), "fulls" [{"number", "next_update", "deltas"}] (the full
+ *   CRLs still valid)}; key "<that>/der" {"der" (base64)} the full CRL,
+ *   "<that>/delta" the same for the delta, "<that>/log/<serial>" the
+ *   changes (revoked.h).
  *
  * Published as files in crl_dir (certenroll.conf): <CA id>.crl (DER) and
  * <CA id>.crl.pem, <CA id>-delta.crl and .crl.pem, which the web server
@@ -59,13 +64,15 @@ int64_t		crl_number(X509_CRL *crl);
 
 /* Makes, signs with the key in this process and records ca's next CRL
  * (the signer's side, and the embedded one): full, or a delta when the
- * CA's are large (above) unless full is set.  *out: caller frees. */
+ * CA's are large (above) unless full is set.  Free *out with
+ * crl_pair_free(). */
 enum ce_err	crl_issue_local(struct ce_db *db, const struct ca *ca,
 		    time_t now, int full, struct crl_pair *out,
 		    struct ce_error *err);
 
 /* ca_name's next CRL (as crl_issue_local), through the signer when one is
- * configured; checked to be signed by the CA's key.  *out: caller frees. */
+ * configured; checked to be signed by the CA's key.  Free *out with
+ * crl_pair_free(). */
 enum ce_err	crl_issue(struct ce_db *db, const char *ca_name, int full,
 		    struct crl_pair *out, struct ce_error *err);
 

@@ -50,14 +50,16 @@ list_put(struct ce_txn *txn, const char *key, json_object *cert,
 	return rc;
 }
 
-/* The key of serial's change under CA ca_id (revoked.h). */
-static void
+/* The key of serial's change under CA ca_id (revoked.h); 0 when it does
+ * not fit (two serials must never share one). */
+static int
 change_key(int64_t ca_id, const char *serial, char *buf, size_t bufsz)
 {
 	char id[DB_IDKEY_MAX];
-
-	snprintf(buf, bufsz, "%s/log/%s", db_idkey((uint64_t)ca_id, id),
+	int n = snprintf(buf, bufsz, "%s/log/%s", db_idkey((uint64_t)ca_id, id),
 	    serial);
+
+	return n > 0 && (size_t)n < bufsz;
 }
 
 /*
@@ -87,6 +89,7 @@ crl_changed(struct ce_txn *txn, int64_t ca_id, const char *serial,
 		return ce_fault(err, CE_NOMEM, "CRL change");
 	}
 	ADD(c, "serial", json_object_new_string(serial));
+	ADD(c, "since", json_object_new_int64(jrec_int(meta, "number")));
 	if (rev != NULL) {
 		ADD(c, "reason", json_object_new_int64(jrec_int(rev, "reason")));
 		ADD(c, "date", json_object_new_int64(jrec_int(rev, "date")));
@@ -95,8 +98,9 @@ crl_changed(struct ce_txn *txn, int64_t ca_id, const char *serial,
 		ADD(c, "date", json_object_new_int64(time(NULL)));
 	}
 	ADD(meta, "stale", json_object_new_boolean(1));
-	change_key(ca_id, serial, ckey, sizeof(ckey));
-	if ((rc = db_put(txn, T_CRLS, key, meta, err)) == CE_OK)
+	if (!change_key(ca_id, serial, ckey, sizeof(ckey)))
+		rc = ce_fault(err, CE_INVAL, "serial %.64s is too long", serial);
+	else if ((rc = db_put(txn, T_CRLS, key, meta, err)) == CE_OK)
 		rc = db_put(txn, T_CRLS, ckey, c, err);
 	json_object_put(meta);
 	json_object_put(c);
@@ -202,6 +206,7 @@ list_cb(const char *key, json_object *rec, void *arg)
 	e.reason = jrec_int(rec, "reason");
 	e.date = (time_t)jrec_int(rec, "date");
 	e.removed = jrec_bool(rec, "removed");
+	e.since = jrec_int(rec, "since");
 	if (e.removed)
 		e.reason = REVOKE_HOLD;
 	return e.serial != NULL ? l->cb(&e, l->arg) : 0;
@@ -231,6 +236,7 @@ revoked_changes(struct ce_txn *txn, int64_t ca_id, revoked_visit cb,
 
 struct keys {
 	json_object	*list;
+	int64_t		 before;
 	int		 nomem;
 };
 
@@ -238,10 +244,12 @@ static int
 key_cb(const char *key, json_object *rec, void *arg)
 {
 	struct keys *k = arg;
-	json_object *s = json_object_new_string(key);
+	json_object *s;
 
-	(void)rec;
-	if (s == NULL || json_object_array_add(k->list, s) != 0) {
+	if (jrec_int(rec, "since") >= k->before)
+		return 0;
+	if ((s = json_object_new_string(key)) == NULL ||
+	    json_object_array_add(k->list, s) != 0) {
 		json_object_put(s);
 		k->nomem = 1;
 		return 1;
@@ -250,15 +258,14 @@ key_cb(const char *key, json_object *rec, void *arg)
 }
 
 enum ce_err
-revoked_changes_clear(struct ce_txn *txn, int64_t ca_id, size_t *n,
+revoked_changes_prune(struct ce_txn *txn, int64_t ca_id, int64_t before,
     struct ce_error *err)
 {
-	struct keys k = { json_object_new_array(), 0 };
+	struct keys k = { json_object_new_array(), before, 0 };
 	char prefix[DB_IDKEY_MAX + 8];
 	enum ce_err rc;
 	size_t i;
 
-	*n = 0;
 	if (k.list == NULL)
 		return ce_fault(err, CE_NOMEM, "CRL changes");
 	change_key(ca_id, "", prefix, sizeof(prefix));
@@ -269,8 +276,6 @@ revoked_changes_clear(struct ce_txn *txn, int64_t ca_id, size_t *n,
 	for (i = 0; rc == CE_OK && i < json_object_array_length(k.list); i++)
 		rc = db_del(txn, T_CRLS, json_object_get_string(
 		    json_object_array_get_idx(k.list, i)), err);
-	if (rc == CE_OK)
-		*n = json_object_array_length(k.list);
 	json_object_put(k.list);
 	return rc;
 }

@@ -8,11 +8,12 @@
  * Revoked list (T_REVOKED, key "<CA record id, 20 digits>/<serial hex>"):
  *   {"id", "serial", "reason", "date"}: one entry per revoked certificate,
  *   walked by prefix for one CA's CRL.  A hold taken off removes the entry.
- * Changes since the CA's last full CRL (T_CRLS, key "<CA id>/log/<serial
- *   hex>"): {"serial", "reason", "date"} for a revocation, {"serial",
- *   "removed": true, "date" (when)} for a hold taken off; the last change of
- *   each serial, written with it while the CA has a CRL, emptied when a
- *   full CRL is made: what a delta CRL lists (crl.h).
+ * Changes since a CA's full CRLs (T_CRLS, key "<CA id>/log/<serial hex>"):
+ *   {"serial", "reason", "date", "since"} for a revocation, {"serial",
+ *   "removed": true, "date" (when), "since"} for a hold taken off; the last
+ *   change of each serial, written with it while the CA has a CRL, "since"
+ *   the number of the full CRL then the last (the change is not on it).
+ *   What a delta CRL lists (crl.h); pruned as full CRLs expire.
  *
  * The date is Keyfactor's EffectiveDate (now when not given), the CRL's
  * revocationDate, as Keyfactor's CAs (AD CS) record it; no invalidityDate
@@ -77,6 +78,7 @@ struct revoked_entry {
 	int64_t		 reason;	/* Keyfactor's code */
 	time_t		 date;
 	int		 removed;	/* a hold taken off (changes only) */
+	int64_t		 since;		/* changes only: see above */
 };
 typedef int	(*revoked_visit)(const struct revoked_entry *e, void *arg);
 /* Every revoked certificate of CA ca_id, in serial order (as text). */
@@ -87,8 +89,9 @@ enum ce_err	revoked_list(struct ce_txn *txn, int64_t ca_id, revoked_visit cb,
  * order; removed ones have reason REVOKE_HOLD. */
 enum ce_err	revoked_changes(struct ce_txn *txn, int64_t ca_id,
 		    revoked_visit cb, void *arg, struct ce_error *err);
-/* Forgets them (a full CRL lists the list as it is); *n how many. */
-enum ce_err	revoked_changes_clear(struct ce_txn *txn, int64_t ca_id,
-		    size_t *n, struct ce_error *err);
+/* Forgets those since a full CRL older than number before (every full
+ * CRL a relying party may still hold lists them). */
+enum ce_err	revoked_changes_prune(struct ce_txn *txn, int64_t ca_id,
+		    int64_t before, struct ce_error *err);
 
 #endif

@@ -265,80 +265,101 @@ test_delta_crls(void **state)
 {
 	struct kit *k = *state;
 	struct ce_error err;
+	struct crl_pair p;
+	struct ca *ca;
 	X509_CRL *full, *delta;
-	char dir[128], url[256];
+	char dir[128], url[256], path[200];
 	time_t now = time(NULL);
 
 	with_crl_dir(k, dir, sizeof(dir));
-	E(ca_set_urls(k->db, ROOT, "http://pki.example.com/crl/1.crl", NULL,
-	    &err));
 	EFAIL(settings_set(k->db, "crl_delta_min", "-1", &err), CE_INVAL,
 	    "crl_delta_min");
 	E(settings_set(k->db, "crl_delta_min", "2", &err));
 	kit_issue(k, "alice", FMT_PEM, BODY("a.example.com"));
 	kit_issue(k, "alice", FMT_PEM, BODY("b.example.com"));
 	kit_issue(k, "alice", FMT_PEM, BODY("c.example.com"));
-	/* below crl_delta_min: full CRLs, no delta */
+	/* no URL to name a delta at: full CRLs alone, however large */
 	kit_revoke(k, "[1]", 1);
-	CHECK(file_number(dir) == 1 && (delta = file_crl(dir, "1-delta")) == NULL);
-	/* the full one reaches it: full #2, with an empty delta of its number
-	 * and the pointer to it */
 	kit_revoke(k, "[2]", 6);
 	full = file_crl(dir, "1");
+	CHECK(number(full) == 2 && crl_entries(full) == 2 &&
+	    freshest(full, url, sizeof(url))[0] == '\0');
+	CHECK(file_crl(dir, "1-delta") == NULL);
+	X509_CRL_free(full);
+	/* with one, the next full CRL names its delta and one comes with it:
+	 * for every full CRL still valid (#1 on: cert 2's hold since #1) */
+	E(ca_set_urls(k->db, ROOT, "http://pki.example.com/crl/1.crl", NULL,
+	    &err));
+	E(crl_publish(k->db, ROOT, 0, &err));
+	full = file_crl(dir, "1");
 	delta = file_crl(dir, "1-delta");
-	CHECK(number(full) == 2 && crl_entries(full) == 2 && delta_base(full) == -1);
+	CHECK(number(full) == 3 && crl_entries(full) == 2 && delta_base(full) == -1);
 	CHECK(strcmp(freshest(full, url, sizeof(url)),
 	    "http://pki.example.com/crl/1-delta.crl") == 0);
-	CHECK(delta != NULL && number(delta) == 2 && delta_base(delta) == 2 &&
-	    crl_entries(delta) == 0);
+	CHECK(delta != NULL && number(delta) == 3 && delta_base(delta) == 1 &&
+	    crl_entries(delta) == 1 && reason_of(k, delta, 2) == 6);
 	X509_CRL_free(full);
 	X509_CRL_free(delta);
-	CHECK(changes(k) == 0);
 	/* now a revocation makes a delta alone: the change, the next number */
 	kit_revoke(k, "[3]", 4);
-	CHECK(file_number(dir) == 2 && changes(k) == 1);
+	CHECK(file_number(dir) == 3 && changes(k) == 2);
 	delta = file_crl(dir, "1-delta");
-	CHECK(number(delta) == 3 && delta_base(delta) == 2 &&
-	    crl_entries(delta) == 1 && reason_of(k, delta, 3) == 4);
+	CHECK(number(delta) == 4 && delta_base(delta) == 1 &&
+	    crl_entries(delta) == 2 && reason_of(k, delta, 3) == 4);
 	X509_CRL_free(delta);
-	/* a hold taken off: removeFromCRL, the other change still there */
+	/* a hold taken off: removeFromCRL, the other change still there; and
+	 * a host whose full file is gone gets the recorded one beside it */
+	snprintf(path, sizeof(path), "%s/1.crl", dir);
+	CHECK(unlink(path) == 0);
 	kit_revoke(k, "[2]", -1);
 	delta = file_crl(dir, "1-delta");
-	CHECK(number(delta) == 4 && delta_base(delta) == 2 &&
+	CHECK(number(delta) == 5 && delta_base(delta) == 1 &&
 	    crl_entries(delta) == 2 && reason_of(k, delta, 3) == 4 &&
 	    reason_of(k, delta, 2) == CRL_REASON_REMOVE_FROM_CRL &&
 	    reason_of(k, delta, 1) == -2);
 	X509_CRL_free(delta);
+	CHECK(file_number(dir) == 3);
 	/* the agent: not due, nothing new */
 	E(crl_refresh_all(k->db, now + 60, &err));
-	CHECK(file_number(dir) == 2);
+	CHECK(file_number(dir) == 3 && number(delta = file_crl(dir,
+	    "1-delta")) == 5);
+	X509_CRL_free(delta);
 	/* the delta half its validity old (crl_delta_validity 86400): the
 	 * next delta */
 	E(crl_refresh_all(k->db, now + 43200 + 5, &err));
 	delta = file_crl(dir, "1-delta");
-	CHECK(file_number(dir) == 2 && number(delta) == 5 &&
+	CHECK(file_number(dir) == 3 && number(delta) == 6 &&
 	    crl_entries(delta) == 2);
 	X509_CRL_free(delta);
-	/* the full one due: full #6 as the list is (1 and 3), the log
-	 * forgotten, an empty delta #6 */
+	/* the full one due: #7 as the list is (1 and 3); its delta still
+	 * covers #1, which a relying party may hold until its nextUpdate */
 	E(crl_refresh_all(k->db, now + 86400 + 5, &err));
 	full = file_crl(dir, "1");
 	delta = file_crl(dir, "1-delta");
-	CHECK(number(full) == 6 && crl_entries(full) == 2 &&
+	CHECK(number(full) == 7 && crl_entries(full) == 2 &&
 	    reason_of(k, full, 1) == 1 && reason_of(k, full, 3) == 4 &&
 	    reason_of(k, full, 2) == -2);
-	CHECK(number(delta) == 6 && delta_base(delta) == 6 &&
-	    crl_entries(delta) == 0 && changes(k) == 0);
+	CHECK(number(delta) == 7 && delta_base(delta) == 1 &&
+	    crl_entries(delta) == 2);
 	X509_CRL_free(full);
 	X509_CRL_free(delta);
-	/* deltas off: the next full one has no pointer, the delta files go */
+	/* deltas off: the next full CRL names none, but deltas go on while
+	 * one that did is valid ... */
 	E(settings_set(k->db, "crl_delta_min", "0", &err));
-	kit_revoke(k, "[3]", 1);	/* already revoked: nothing changes */
 	E(crl_publish(k->db, ROOT, 0, &err));
 	full = file_crl(dir, "1");
-	CHECK(number(full) == 7 && freshest(full, url, sizeof(url))[0] == '\0');
-	CHECK(file_crl(dir, "1-delta") == NULL);
+	CHECK(number(full) == 8 && freshest(full, url, sizeof(url))[0] == '\0');
+	CHECK(number(delta = file_crl(dir, "1-delta")) == 8);
 	X509_CRL_free(full);
+	X509_CRL_free(delta);
+	/* ... and stop, the log with them, once none is (a week on) */
+	ca = root(k);
+	E(crl_issue_local(k->db, ca, now + 2 * 604800, 0, &p, &err));
+	CHECK(p.full != NULL && number(p.full) == 9 && p.delta == NULL &&
+	    p.no_delta);
+	CHECK(changes(k) == 0);
+	crl_pair_free(&p);
+	ca_free(ca);
 }
 
 static void
