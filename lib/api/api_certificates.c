@@ -2,12 +2,15 @@
  * query language, paged): certview.c, query.c.  Query parameters:
  * includeLocations, includeMetadata (true/false/1/0); for the listing also
  * pq.queryString, ReturnLimit and PageReturned (bare, pq. or pagedQuery.).
- * POST /Certificates/Revoke: revoke.c. */
+ * POST /Certificates/Revoke: revoke.c.  POST /Certificates/Download:
+ * certdownload.c. */
 #include <stddef.h>
 #include <string.h>
+#include <strings.h>
 
 #include "api.h"
 #include "auth.h"
+#include "certdownload.h"
 #include "certfind.h"
 #include "certview.h"
 #include "http.h"
@@ -36,6 +39,31 @@ static const struct field revoke_fields[] = {
 	{ "PublishCRL", F_BOOL, 0, offsetof(struct revoke_req, publish_crl) },
 };
 static FIELD_TABLE(revoke_table, revoke_fields, struct revoke_req);
+
+struct download_req {
+	struct opt_int	id;
+	struct opt_str	serial, issuer_dn, thumbprint, chain_order;
+	struct opt_str	friendly_name;
+	struct opt_bool	include_chain, subject_header;
+};
+
+/* SDK v10 and v25's bodies (the Go client sends "CertId": names are
+ * matched in any case); FriendlyName is read and not used. */
+static const struct field download_fields[] = {
+	{ "CertID", F_INT, 0, offsetof(struct download_req, id) },
+	{ "SerialNumber", F_STRING, 0, offsetof(struct download_req, serial) },
+	{ "IssuerDN", F_STRING, 0, offsetof(struct download_req, issuer_dn) },
+	{ "Thumbprint", F_STRING, 0, offsetof(struct download_req, thumbprint) },
+	{ "IncludeChain", F_BOOL, 0, offsetof(struct download_req,
+	    include_chain) },
+	{ "ChainOrder", F_STRING, 0, offsetof(struct download_req,
+	    chain_order) },
+	{ "IncludeSubjectHeader", F_BOOL, 0, offsetof(struct download_req,
+	    subject_header) },
+	{ "FriendlyName", F_STRING, 0, offsetof(struct download_req,
+	    friendly_name) },
+};
+static FIELD_TABLE(download_table, download_fields, struct download_req);
 
 static enum ce_err
 view_opts(struct ep_call *c, struct certview_opts *o, struct ce_error *err)
@@ -92,9 +120,31 @@ revoke(struct ep_call *c, json_object **resp, struct ce_error *err)
 	return revoke_certificates(c->db, &in, resp, &c->status, err);
 }
 
+/* 200 {Content}; 400 no certificate named, bad format or chain order; 404
+ * none such. */
+static enum ce_err
+download(struct ep_call *c, json_object **resp, struct ce_error *err)
+{
+	const struct download_req *b = c->req;
+	struct cert_ident who = { b->id.set ? b->id.v : 0, b->thumbprint.v,
+	    b->serial.v, b->issuer_dn.v };
+	enum download_format fmt;
+	enum chain_order order;
+
+	if (download_format_parse(http_param(c->r, "HTTP_X_CERTIFICATEFORMAT"),
+	    &fmt, err) != CE_OK || chain_order_parse(b->chain_order.v, &order,
+	    err) != CE_OK)
+		return err->code;
+	return cert_download(c->db, &who, fmt, b->include_chain.set &&
+	    b->include_chain.v, order, b->subject_header.set &&
+	    b->subject_header.v, resp, err);
+}
+
 static const struct endpoint eps[] = {
 	{ "POST", "/Certificates/Revoke", CLAIM_CERT_REVOKE, EP_BODY,
 	    &revoke_table, revoke },
+	{ "POST", "/Certificates/Download", CLAIM_CERT_READ, EP_BODY,
+	    &download_table, download },
 	{ "GET|HEAD", "/Certificates/{id:int}", CLAIM_CERT_READ, 0, NULL, get },
 	{ "GET|HEAD", "/Certificates", CLAIM_CERT_READ, 0, NULL, find },
 };

@@ -608,3 +608,22 @@ ca_list(struct ce_txn *txn, void (*cb)(int64_t id, const char *name,
 
 	return db_foreach(txn, T_CAS, ca_list_cb, &l, err);
 }
+
+STACK_OF(X509) *
+ca_chain(const struct ca *ca)
+{
+	STACK_OF(X509) *chain;
+	int i;
+
+	if ((chain = sk_X509_new_null()) == NULL)
+		return NULL;
+	if (!sk_X509_push(chain, ca->cert))
+		goto fail;
+	for (i = 0; i < sk_X509_num(ca->chain); i++)
+		if (!sk_X509_push(chain, sk_X509_value(ca->chain, i)))
+			goto fail;
+	return chain;
+fail:
+	sk_X509_free(chain);
+	return NULL;
+}

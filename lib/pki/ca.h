@@ -100,6 +100,10 @@ int		ca_preload_keys(struct ce_db *db, struct ce_txn *txn,
 		    struct ce_error *err);
 /* The digest ca_sign() uses for this CA's key (NULL for EdDSA). */
 const EVP_MD	*ca_digest(const struct ca *ca);
+/* The chain handed out with ca's certificates: ca's own certificate, then
+ * its issuers up to the root.  The certificates are ca's (free the stack
+ * alone, sk_X509_free); NULL without memory. */
+STACK_OF(X509)	*ca_chain(const struct ca *ca);
 
 /*
  * Creates a CA (admin tool): new key of spec, certificate with subject (an

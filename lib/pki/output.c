@@ -5,6 +5,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <openssl/crypto.h>
 
@@ -28,4 +29,18 @@ buf_from_bio(BIO *bio, struct ce_buf *out, struct ce_error *err)
 	out->data[len] = '\0';
 	out->len = (size_t)len;
 	return CE_OK;
+}
+
+enum ce_err
+chain_order_parse(const char *v, enum chain_order *out, struct ce_error *err)
+{
+	*out = CHAIN_END_ENTITY_FIRST;
+	if (v == NULL || *v == '\0' || strcasecmp(v, "EndEntityFirst") == 0)
+		return CE_OK;
+	if (strcasecmp(v, "RootFirst") == 0) {
+		*out = CHAIN_ROOT_FIRST;
+		return CE_OK;
+	}
+	return ce_fail(err, CE_INVAL, "ChainOrder: '%.32s' is not "
+	    "EndEntityFirst or RootFirst.", v);
 }

@@ -15,6 +15,10 @@ enum chain_order {
 	CHAIN_ROOT_FIRST,
 	CHAIN__MAX
 };
+/* ChainOrder as clients send it: EndEntityFirst (also NULL and ""), or
+ * RootFirst, any case; CE_INVAL naming the field otherwise. */
+enum ce_err	chain_order_parse(const char *v, enum chain_order *out,
+		    struct ce_error *err);
 
 /*
  * Builds a PKCS#12 in the layout .NET and BouncyCastle produce and that
@@ -61,5 +65,16 @@ enum ce_err	pem_build(EVP_PKEY *key, X509 *leaf, STACK_OF(X509) *chain,
 enum ce_err	zip_build(EVP_PKEY *key, X509 *leaf, STACK_OF(X509) *chain,
 		    const char *password, const char *name,
 		    struct ce_buf *out, struct ce_error *err);
+
+/* What /Certificates/Download hands back, no key: the certificates as PEM
+ * text (pem_build's order and subject lines), or as a degenerate PKCS#7
+ * SignedData (DER, "P7B"), certificates in the order asked for (OpenSSL
+ * writes them as a SEQUENCE OF: kept as given, not sorted). */
+enum ce_err	pem_build_certs(X509 *leaf, STACK_OF(X509) *chain,
+		    enum chain_order order, int subject_header,
+		    struct ce_buf *out, struct ce_error *err);
+enum ce_err	p7b_build(X509 *leaf, STACK_OF(X509) *chain,
+		    enum chain_order order, struct ce_buf *out,
+		    struct ce_error *err);
 
 #endif

@@ -1,7 +1,7 @@
 /*
  * output_int.h - internals shared by the files behind output.h (output.c,
- * output_pem.c, output_zip.c, output_pkcs12.c, output_pkcs8.c).  Not for
- * other modules.
+ * output_pem.c, output_zip.c, output_pkcs12.c, output_pkcs8.c,
+ * output_p7b.c).  Not for other modules.
  */
 #ifndef CE_OUTPUT_INT_H
 #define CE_OUTPUT_INT_H

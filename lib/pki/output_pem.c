@@ -86,6 +86,26 @@ put_certs(BIO *bio, X509 *leaf, STACK_OF(X509) *chain,
 	return rc;
 }
 
+enum ce_err
+pem_build_certs(X509 *leaf, STACK_OF(X509) *chain, enum chain_order order,
+    int subject_header, struct ce_buf *out, struct ce_error *err)
+{
+	BIO *bio;
+	enum ce_err rc;
+
+	out->data = NULL;
+	out->len = 0;
+	if (order != CHAIN_END_ENTITY_FIRST && order != CHAIN_ROOT_FIRST)
+		return ce_fail(err, CE_INVAL, "ChainOrder: not supported");
+	if ((bio = BIO_new(BIO_s_mem())) == NULL)
+		return ce_fault(err, CE_NOMEM, "BIO_new failed");
+	if ((rc = put_certs(bio, leaf, chain, order, subject_header, err)) ==
+	    CE_OK)
+		rc = buf_from_bio(bio, out, err);
+	BIO_free(bio);
+	return rc;
+}
+
 /*
  * Builds the PEM text into out (caller frees with buf_free).  The text is
  * assembled in a secure-memory BIO because the key may be in the clear.

@@ -21,6 +21,10 @@ X509		*der_to_x509(const unsigned char *der, size_t len);
 enum ce_err	x509_thumbprint(X509 *cert, char *buf, size_t bufsz);
 /* Upper-case hex serial number; buf >= 41 (20 octets). */
 enum ce_err	x509_serial_hex(X509 *cert, char *buf, size_t bufsz);
+/* A serial number as the index files it: upper-case hex without leading
+ * zeros, padded to whole octets ("0A12"), as BN_bn2hex writes it, from
+ * any case and leading zeros; -1 for text that is not hex or too long. */
+int		serial_canon(const char *s, char *buf, size_t bufsz);
 /* Sets a random positive serial with 127 random bits (16 octets). */
 enum ce_err	x509_set_random_serial(X509 *cert, struct ce_error *err);
 /* Adds an extension given in openssl's config syntax, with issuer/subject

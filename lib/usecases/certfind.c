@@ -19,36 +19,6 @@
 
 /* ---- queries ----------------------------------------------------------- */
 
-/*
- * A serial number as the index files it: upper-case hex without leading
- * zeros, padded to whole octets ("0A12"), as BN_bn2hex writes it.  Returns
- * -1 for text that is not hex or too long.
- */
-static int
-serial_canon(const char *s, char *buf, size_t bufsz)
-{
-	size_t n, i, o = 0;
-
-	if (s == NULL)
-		return -1;
-	while (*s == '0')
-		s++;
-	n = strlen(s);
-	if (n + 3 > bufsz)
-		return -1;
-	if (n == 0 || n % 2 == 1)
-		buf[o++] = '0';
-	for (i = 0; i < n; i++) {
-		if (!isxdigit((unsigned char)s[i]))
-			return -1;
-		buf[o++] = (char)toupper((unsigned char)s[i]);
-	}
-	if (n == 0)
-		o = 1;		/* zero is "0" */
-	buf[o] = '\0';
-	return 0;
-}
-
 /* Whether certificate c satisfies term t. */
 static int
 term_matches(const struct query_term *t, const struct cert *c)

@@ -27,26 +27,6 @@
 
 #define ADD(obj, k, v) json_object_object_add((obj), (k), (v))
 
-/* The chain handed out with a certificate: the CA, then its issuers. */
-static STACK_OF(X509) *
-chain_of(const struct ca *ca)
-{
-	STACK_OF(X509) *chain;
-	int i;
-
-	if ((chain = sk_X509_new_null()) == NULL)
-		return NULL;
-	if (!sk_X509_push(chain, ca->cert))
-		goto fail;
-	for (i = 0; i < sk_X509_num(ca->chain); i++)
-		if (!sk_X509_push(chain, sk_X509_value(ca->chain, i)))
-			goto fail;
-	return chain;
-fail:
-	sk_X509_free(chain);
-	return NULL;
-}
-
 /* A file-safe base name for ZIP entries, from the CN. */
 static void
 zip_name(const char *cn, char *buf, size_t n)
@@ -71,7 +51,7 @@ package(const struct enroll_ctx *ctx, const struct enroll_work *w,
 	char name[128];
 	enum ce_err rc;
 
-	if ((chain = chain_of(w->pol.ca)) == NULL)
+	if ((chain = ca_chain(w->pol.ca)) == NULL)
 		return ce_fault(err, CE_NOMEM, "chain");
 	switch (ctx->format) {
 	case FMT_PEM:
@@ -106,7 +86,7 @@ store_package(const struct enroll_work *w, EVP_PKEY *key, X509 *cert,
 	STACK_OF(X509) *chain;
 	enum ce_err rc;
 
-	if ((chain = chain_of(w->pol.ca)) == NULL)
+	if ((chain = ca_chain(w->pol.ca)) == NULL)
 		return ce_fault(err, CE_NOMEM, "chain");
 	rc = pfx_build(key, cert, chain, w->friendly_name, w->password, 0, out, err);
 	sk_X509_free(chain);

@@ -165,14 +165,9 @@ check_options(const struct enroll_ctx *ctx, const struct enroll_req *req,
 {
 	enum ce_err rc;
 
-	w->order = CHAIN_END_ENTITY_FIRST;
-	if (req->chain_order.set) {
-		if (strcasecmp(req->chain_order.v, "RootFirst") == 0)
-			w->order = CHAIN_ROOT_FIRST;
-		else if (strcasecmp(req->chain_order.v, "EndEntityFirst") != 0)
-			return ce_fail(err, CE_INVAL, "ChainOrder: '%.32s' is not "
-			    "EndEntityFirst or RootFirst.", req->chain_order.v);
-	}
+	if ((rc = chain_order_parse(req->chain_order.set ?
+	    req->chain_order.v : NULL, &w->order, err)) != CE_OK)
+		return rc;
 	w->include_chain = req->include_chain.set ? req->include_chain.v : 1;
 	w->include_header = req->include_subject_header.set ?
 	    req->include_subject_header.v : 1;

@@ -111,6 +111,8 @@ ENDPOINTS = [
     ("GET", "/Workflow/Certificates/999999", None, None, "/monitoring/alerts/read/"),
     ("POST", "/Certificates/Revoke", {"CertificateIds": [999999], "Comment": "matrix"},
      None, "/certificates/collections/revoke/"),
+    ("POST", "/Certificates/Download", {"CertID": 999999}, "P7B",
+     "/certificates/collections/read/"),
 ]
 # user -> claims it holds (see conftest ROLES)
 HOLDS = {

@@ -38,6 +38,15 @@ struct kit {
  * CHECK(cond): cond must hold; the failure prints it.  Each fails the
  * test through kit_fail(), which the compiler knows does not return.
  */
+/* The world most PKI tests start from: a root CA, an ECC template, and
+ * an enrollment body of a CN (kit_ca, kit_template, kit_issue). */
+#define KIT_ROOT	"host\\RootCA"
+#define KIT_WEB	"{\"name\":\"WebServer\",\"keys\":[\"ECC-P-256\"]," \
+		"\"key_usage\":[\"digitalSignature\"],\"eku\":[\"serverAuth\"]}"
+#define KIT_BODY(cn) "{\"Subject\":\"CN=" cn "\",\"Template\":" \
+		"\"WebServer\",\"KeyType\":\"ECC\",\"Timestamp\":" \
+		"\"2026-01-01T00:00:00Z\"}"
+
 #define E(expr) do {							\
 	enum ce_err e_rc_;						\
 									\

@@ -31,11 +31,9 @@
 #include "revoked.h"
 #include "settings.h"
 
-#define ROOT	"host\\RootCA"
-#define WEB	"{\"name\":\"WebServer\",\"keys\":[\"ECC-P-256\"],\"key_usage\":" \
-		"[\"digitalSignature\"],\"eku\":[\"serverAuth\"]}"
-#define BODY(cn) "{\"Subject\":\"CN=" cn "\",\"Template\":\"WebServer\"," \
-		"\"KeyType\":\"ECC\",\"Timestamp\":\"2026-01-01T00:00:00Z\"}"
+#define ROOT	KIT_ROOT
+#define WEB	KIT_WEB
+#define BODY	KIT_BODY
 
 static struct ca *
 root(struct kit *k)

@@ -22,11 +22,9 @@
 #include "revoke.h"
 #include "revoked.h"
 
-#define ROOT	"host\\RootCA"
-#define WEB	"{\"name\":\"WebServer\",\"keys\":[\"ECC-P-256\"],\"key_usage\":" \
-		"[\"digitalSignature\"],\"eku\":[\"serverAuth\"]}"
-#define BODY(cn) "{\"Subject\":\"CN=" cn "\",\"Template\":\"WebServer\"," \
-		"\"KeyType\":\"ECC\",\"Timestamp\":\"2026-01-01T00:00:00Z\"}"
+#define ROOT	KIT_ROOT
+#define WEB	KIT_WEB
+#define BODY	KIT_BODY
 
 static int64_t ca_id;
 
