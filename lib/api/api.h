@@ -16,6 +16,7 @@ extern const struct endpoint_group api_certificates;	/* api_certificates.c */
 extern const struct endpoint_group api_certificate_stores; /* api_stores.c */
 extern const struct endpoint_group api_workflow;	/* api_workflow.c */
 extern const struct endpoint_group api_status;		/* api_status.c */
+extern const struct endpoint_group api_catalog;		/* api_catalog.c */
 
 /* The OCSP responder (api_ocsp.c): DER in and out, no login, outside the
  * Keyfactor API, so not an endpoint group. */

@@ -18,7 +18,7 @@ struct jb {
 	int		 bad;
 };
 
-void		 jb_init(struct jb *b, json_object *o);	/* o NULL: new object */
+void		 jb_init(struct jb *b, json_object *o);	/* o NULL: a failed allocation */
 void		 jb_add(struct jb *b, const char *k, json_object *v); /* v owned */
 void		 jb_null(struct jb *b, const char *k);
 void		 jb_str(struct jb *b, const char *k, const char *s); /* NULL: null */

@@ -189,8 +189,8 @@ static const struct {
 	{ "2.5.29.37.0",		"Any Purpose" },
 };
 
-static const char *
-eku_display(const ASN1_OBJECT *obj, const char *oid)
+const char *
+certfacts_eku_name(const ASN1_OBJECT *obj, const char *oid)
 {
 	size_t i;
 	int nid;
@@ -222,7 +222,7 @@ add_eku(struct jb *b, X509 *x)
 		jb_init(&item, json_object_new_object());
 		jb_int(&item, "Id", ++n);
 		jb_str(&item, "Oid", oid);
-		jb_str(&item, "DisplayName", eku_display(obj, oid));
+		jb_str(&item, "DisplayName", certfacts_eku_name(obj, oid));
 		if (item.bad) {
 			json_object_put(item.o);
 			b->bad = 1;

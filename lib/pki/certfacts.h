@@ -19,5 +19,8 @@ void		 certfacts_add(struct jb *b, X509 *x, int64_t key_bits,
 		    const char *curve);
 /* Them as a new object, or NULL when out of memory. */
 json_object	*certfacts_json(X509 *x);
+/* The name Windows (and so Keyfactor) shows for an EKU (oid: its dotted
+ * text), else OpenSSL's long name, else oid. */
+const char	*certfacts_eku_name(const ASN1_OBJECT *obj, const char *oid);
 
 #endif

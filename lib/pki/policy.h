@@ -2,7 +2,8 @@
  * policy.h - templates, enrollment patterns and what they allow.
  *
  * Template record (T_TEMPLATES, key = lower-case short name):
- *   {"name":"WebServer","keys":["RSA-2048","ECC-P-256",...],"days":365,
+ *   {"name":"WebServer","id":N (its default pattern's, below),
+ *    "keys":["RSA-2048","ECC-P-256",...],"days":365,
  *    "key_usage":["digitalSignature","keyEncipherment"],
  *    "eku":["serverAuth","1.3.6.1.5.5.7.3.2"],"subject_regex":"...",
  *    "require_approval":false,"cas":["host\\Logical",...],   (cas [] = any)
@@ -83,6 +84,48 @@ enum ce_err	template_set_names(struct ce_db *db, const char *name,
 /* Admin: validates and stores a pattern record; assigns its id. */
 enum ce_err	pattern_add(struct ce_db *db, json_object *rec, int64_t *id,
 		    struct ce_error *err);
+
+/*
+ * A template as the API shows it (GET /Templates, TemplateId): its id is
+ * its default enrollment pattern's (the lowest one of the template), as
+ * stable as the template; the metadata and fields are that pattern's.
+ * Strings point into records the view holds until template_view_clear.
+ */
+#define TEMPLATE_WORDS_MAX	32
+
+struct template_view {
+	int64_t		 id;
+	const char	*name;
+	int64_t		 days;
+	int		 require_approval;
+	const char	*subject_regex;		/* NULL: none */
+	const char	*keys[TEMPLATE_WORDS_MAX];	/* "RSA-2048", ... */
+	const char	*key_usage[TEMPLATE_WORDS_MAX];	/* "digitalSignature" */
+	const char	*eku[TEMPLATE_WORDS_MAX];	/* "serverAuth", OIDs */
+	size_t		 nkeys, nku, neku;
+	struct {
+		const char	*name, *type;	/* policy_metadata's types */
+		int		 required;
+	}		 meta[TEMPLATE_WORDS_MAX];
+	struct {
+		const char	*name;
+		int		 required;
+	}		 fields[TEMPLATE_WORDS_MAX];
+	size_t		 nmeta, nfields;
+	json_object	*rec, *pattern;		/* owned */
+};
+typedef int	(*template_visit)(const struct template_view *t, void *arg);
+
+/* Every template, in id order; cb returns non-zero to stop. */
+enum ce_err	template_each(struct ce_txn *txn, template_visit cb, void *arg,
+		    struct ce_error *err);
+/* Template id into *out (template_view_clear it); CE_NOTFOUND ("Template
+ * N was not found.").  name: the same by name (any case). */
+enum ce_err	template_by_id(struct ce_txn *txn, int64_t id,
+		    struct template_view *out, struct ce_error *err);
+/* The id of template name (0: no such template, or NULL). */
+int64_t		template_id(struct ce_txn *txn, const char *name);
+void		template_view_clear(struct template_view *t);
 
 /* Every template / enrollment pattern record as stored (the admin
  * command's listing). */

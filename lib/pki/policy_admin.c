@@ -159,8 +159,6 @@ template_add_fn(struct ce_txn *txn, void *arg, struct ce_error *err)
 		return ce_fail(err, CE_CONFLICT, "template '%s' already exists",
 		    t->name);
 	}
-	if ((rc = db_put(txn, T_TEMPLATES, t->lname, t->rec, err)) != CE_OK)
-		return rc;
 	snprintf(pname, sizeof(pname), "%s default", t->name);
 	if ((pat = json_object_new_object()) == NULL)
 		return ce_fault(err, CE_NOMEM, "json");
@@ -170,6 +168,12 @@ template_add_fn(struct ce_txn *txn, void *arg, struct ce_error *err)
 	json_object_object_add(pat, "additional_fields", json_object_new_array());
 	rc = put_pattern(txn, pat, t->id, err);
 	json_object_put(pat);
+	/* The template's id is its default pattern's (policy.h). */
+	if (rc == CE_OK && json_object_object_add(t->rec, "id",
+	    json_object_new_int64(*t->id)) != 0)
+		rc = ce_fault(err, CE_NOMEM, "json");
+	if (rc == CE_OK)
+		rc = db_put(txn, T_TEMPLATES, t->lname, t->rec, err);
 	return rc;
 }
 

@@ -92,6 +92,8 @@ static const struct {
 	{ CLAIM_REQUESTS_MANAGE, "Certificate Requests - Manage", CLAIM_WORKFLOW },
 	{ CLAIM_ALERTS_READ, "Alerts - Read", CLAIM_WORKFLOW },
 	{ CLAIM_WORKFLOW, "Workflow Instances - Manage", NULL },
+	{ CLAIM_TEMPLATES_READ, "Certificate Templates - Read", NULL },
+	{ CLAIM_CAS_READ, "Certificate Authorities - Read", NULL },
 };
 #define NKNOWN (sizeof(known) / sizeof(known[0]))
 

@@ -11,6 +11,8 @@
  *   /monitoring/alerts/read/                list pending and denied ones
  *   /workflow/instances/manage/             (certenroll before 0.8) both
  *                                           of the last two
+ *   /certificate_templates/read/            read templates
+ *   /certificate_authorities/read/          read CAs
  * The names are Keyfactor Command's (11 and later); a refusal names the
  * claim missing as Keyfactor words it ("Alerts - Read"), which clients
  * such as terraform's provider look for.
@@ -32,6 +34,8 @@ struct ce_txn;
 #define CLAIM_REQUESTS_MANAGE	"/certificates/requests/manage/"
 #define CLAIM_ALERTS_READ	"/monitoring/alerts/read/"
 #define CLAIM_WORKFLOW		"/workflow/instances/manage/"
+#define CLAIM_TEMPLATES_READ	"/certificate_templates/read/"
+#define CLAIM_CAS_READ		"/certificate_authorities/read/"
 
 /* CE_OK when user holds claim (or the old claim standing for it);
  * CE_UNAUTH when user is NULL; CE_DENIED naming the claim otherwise. */

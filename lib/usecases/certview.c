@@ -15,6 +15,7 @@
 #include "certview.h"
 #include "jbuild.h"
 #include "db.h"
+#include "policy.h"
 #include "stores.h"
 #include "timeutil.h"
 
@@ -36,7 +37,6 @@ add_identity(struct jb *b, const struct cert *c)
 	jb_date(b, "NotAfter", c->not_after);
 	jb_str(b, "IssuerDN", jb_nonempty(c->issuer));
 	jb_null(b, "PrincipalId");
-	jb_int(b, "TemplateId", 0);
 	jb_int(b, "CertState", revoked ? 2 : 1);
 	jb_str(b, "CertStateString", revoked ? "Revoked" : "Active");
 	if (revoked) {
@@ -64,6 +64,7 @@ add_origin(struct ce_txn *txn, struct jb *b, const struct cert *c,
 		return rc;
 	jb_int(b, "CertificateAuthorityId", caid);
 	jb_str(b, "CertificateAuthorityName", c->ca);
+	jb_int(b, "TemplateId", template_id(txn, c->template_name));
 	jb_str(b, "TemplateName", c->template_name);
 	jb_int(b, "RequesterId", 0);
 	jb_str(b, "RequesterName", c->requester);

@@ -48,7 +48,7 @@ RSA_CA = "rsa.certenroll.test\\RsaCA"
 
 # user -> (password, roles)
 USERS = {
-    "alice": ("alice-pass-1", ["Enrollers", "Readers"]),
+    "alice": ("alice-pass-1", ["Enrollers", "Readers", "Catalog"]),
     "bob": ("bob-pass-2", ["Enrollers"]),
     "carol": ("carol-pass-3", []),  # authenticated, no claims
     "approver": ("approver-pass-4", ["Approvers", "Enrollers"]),
@@ -69,6 +69,7 @@ ROLES = {
                    "/certificates/collections/read/"],
     "Container7": ["/certificate_stores/schedule/7/"],
     "Revokers": ["/certificates/collections/revoke/"],
+    "Catalog": ["/certificate_templates/read/", "/certificate_authorities/read/"],
 }
 
 

@@ -113,12 +113,16 @@ ENDPOINTS = [
      None, "/certificates/collections/revoke/"),
     ("POST", "/Certificates/Download", {"CertID": 999999}, "P7B",
      "/certificates/collections/read/"),
+    ("GET", "/Templates", None, None, "/certificate_templates/read/"),
+    ("GET", "/Templates/1", None, None, "/certificate_templates/read/"),
+    ("GET", "/CertificateAuthority", None, None, "/certificate_authorities/read/"),
 ]
 # user -> claims it holds (see conftest ROLES)
 HOLDS = {
     "carol": set(),
     "bob": {"/certificates/enrollment/pfx/"},
-    "alice": {"/certificates/enrollment/pfx/", "/certificates/collections/read/"},
+    "alice": {"/certificates/enrollment/pfx/", "/certificates/collections/read/",
+              "/certificate_templates/read/", "/certificate_authorities/read/"},
     "storeops": {"/certificates/enrollment/pfx/", "/certificate_stores/schedule/",
                  "/certificate_stores/read/", "/certificates/collections/read/"},
     "approver": {"/certificates/requests/manage/", "/monitoring/alerts/read/",

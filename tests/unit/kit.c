@@ -221,6 +221,24 @@ kit_log_end(void)
 	return text;
 }
 
+const char *
+kit_jstr(json_object *o, const char *key)
+{
+	json_object *v;
+
+	CHECK(json_object_object_get_ex(o, key, &v));
+	return json_object_get_string(v);
+}
+
+int64_t
+kit_jint(json_object *o, const char *key)
+{
+	json_object *v;
+
+	CHECK(json_object_object_get_ex(o, key, &v));
+	return json_object_get_int64(v);
+}
+
 json_object *
 kit_json(const char *text)
 {

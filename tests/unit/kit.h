@@ -107,6 +107,9 @@ char		*kit_log_end(void);
 
 /* The text parsed as JSON (a new object: caller puts); fails on bad JSON. */
 json_object	*kit_json(const char *text);
+/* Field key of object o, which must be there: as text, as an integer. */
+const char	*kit_jstr(json_object *o, const char *key);
+int64_t		 kit_jint(json_object *o, const char *key);
 /* certenroll.conf text in effect from now on (config_reset, config_parse). */
 void		kit_config(const char *text);
 

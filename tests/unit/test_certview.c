@@ -51,23 +51,8 @@ view(struct kit *k, const char *id, const struct certview_opts *opts)
 	return out;
 }
 
-static const char *
-s(json_object *o, const char *key)
-{
-	json_object *v;
-
-	CHECK(json_object_object_get_ex(o, key, &v));
-	return json_object_get_string(v);
-}
-
-static int64_t
-n(json_object *o, const char *key)
-{
-	json_object *v;
-
-	CHECK(json_object_object_get_ex(o, key, &v));
-	return json_object_get_int64(v);
-}
+#define s	kit_jstr
+#define n	kit_jint
 
 static void
 test_fields(void **state)

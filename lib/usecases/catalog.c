@@ -1,0 +1,406 @@
+/*
+ * catalog.c - templates and CAs as Keyfactor's models have them (see
+ * catalog.h; the fields: shared/api/MORE-ENDPOINTS.md section 6).  What
+ * certenroll has no notion of (forests, tenants, scans, thresholds) is
+ * there with its empty value, so typed clients decode every object.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <openssl/objects.h>
+
+#include "ca.h"
+#include "catalog.h"
+#include "certfacts.h"
+#include "db.h"
+#include "jbuild.h"
+#include "keys.h"
+#include "policy.h"
+
+/* .NET's X509KeyUsageFlags, which KeyUsage holds. */
+static const struct {
+	const char	*word;
+	int		 bit;
+} usage_bits[] = {
+	{ "encipherOnly", 1 }, { "cRLSign", 2 }, { "keyCertSign", 4 },
+	{ "keyAgreement", 8 }, { "dataEncipherment", 16 },
+	{ "keyEncipherment", 32 }, { "nonRepudiation", 64 },
+	{ "digitalSignature", 128 }, { "decipherOnly", 32768 },
+};
+
+static int64_t
+key_usage(const struct template_view *t)
+{
+	int64_t v = 0;
+	size_t i, j;
+
+	for (i = 0; i < t->nku; i++)
+		for (j = 0; j < sizeof(usage_bits) / sizeof(usage_bits[0]); j++)
+			if (strcmp(t->key_usage[i], usage_bits[j].word) == 0)
+				v |= usage_bits[j].bit;
+	return v;
+}
+
+/* [{Id, Oid, DisplayName}] of the template's EKUs. */
+static json_object *
+ekus(const struct template_view *t, int *bad)
+{
+	json_object *a = json_object_new_array();
+	struct jb e;
+	ASN1_OBJECT *o;
+	char oid[128];
+	size_t i;
+
+	for (i = 0; a != NULL && i < t->neku; i++) {
+		oid[0] = '\0';
+		if ((o = OBJ_txt2obj(t->eku[i], 0)) != NULL)
+			OBJ_obj2txt(oid, sizeof(oid), o, 1);
+		jb_init(&e, json_object_new_object());
+		jb_int(&e, "Id", (int64_t)i + 1);
+		jb_str(&e, "Oid", oid[0] ? oid : t->eku[i]);
+		jb_str(&e, "DisplayName", oid[0] ? certfacts_eku_name(o, oid) :
+		    t->eku[i]);
+		ASN1_OBJECT_free(o);
+		jb_arr_add(a, e.bad ? NULL : e.o, bad);
+		if (e.bad)
+			json_object_put(e.o);
+	}
+	if (a == NULL)
+		*bad = 1;
+	return a;
+}
+
+/* The template's first key: KeyType, KeySize (strings, as the Go client
+ * decodes them) and Curve (its OID, ECC only). */
+static void
+first_key(struct jb *b, const struct template_view *t, int detail)
+{
+	struct key_spec spec;
+	struct ce_error err;
+	char bits[16], oid[64] = "";
+
+	if (t->nkeys == 0 || key_spec_parse_word(t->keys[0], &spec, &err) !=
+	    CE_OK) {
+		jb_str(b, "KeyType", "RSA");
+		jb_str(b, "KeySize", "2048");
+		if (detail)
+			jb_null(b, "Curve");
+		return;
+	}
+	snprintf(bits, sizeof(bits), "%d", spec.bits);
+	jb_str(b, "KeyType", key_type_name(spec.type));
+	jb_str(b, "KeySize", spec.bits > 0 ? bits : "0");
+	if (detail) {
+		if (spec.type == KEY_ECC && spec.nid != 0)
+			OBJ_obj2txt(oid, sizeof(oid), OBJ_nid2obj(spec.nid), 1);
+		jb_str(b, "Curve", jb_nonempty(oid));
+	}
+}
+
+/* TemplatePolicy: the key sizes and curves the template allows. */
+static json_object *
+key_policy(const struct template_view *t)
+{
+	json_object *rsa = json_object_new_array(), *ecc = json_object_new_array();
+	struct key_spec spec;
+	struct ce_error err;
+	struct jb p;
+	char oid[64];
+	size_t i;
+	int bad = rsa == NULL || ecc == NULL;
+
+	for (i = 0; !bad && i < t->nkeys; i++) {
+		if (key_spec_parse_word(t->keys[i], &spec, &err) != CE_OK)
+			continue;
+		if (spec.type == KEY_RSA)
+			jb_arr_add(rsa, json_object_new_int(spec.bits), &bad);
+		else if (spec.type == KEY_ECC && spec.nid != 0 &&
+		    OBJ_obj2txt(oid, sizeof(oid), OBJ_nid2obj(spec.nid), 1) > 0)
+			jb_arr_add(ecc, json_object_new_string(oid), &bad);
+	}
+	jb_init(&p, json_object_new_object());
+	jb_int(&p, "TemplateId", t->id);
+	jb_add(&p, "RSAValidKeySizes", rsa);
+	jb_add(&p, "ECCValidCurves", ecc);
+	jb_bool(&p, "AllowKeyReuse", 0);
+	jb_bool(&p, "AllowWildcards", 0);
+	jb_bool(&p, "RFCEnforcement", 1);
+	if (bad || p.bad) {
+		json_object_put(p.o);
+		return NULL;
+	}
+	return p.o;
+}
+
+/* MetadataFields of the default pattern: Enrollment 1 required, 0 not. */
+static json_object *
+metadata_fields(const struct template_view *t, int *bad)
+{
+	json_object *a = json_object_new_array();
+	struct jb m;
+	size_t i;
+
+	for (i = 0; a != NULL && i < t->nmeta; i++) {
+		jb_init(&m, json_object_new_object());
+		jb_int(&m, "Id", (int64_t)i + 1);
+		jb_int(&m, "MetadataId", (int64_t)i + 1);
+		jb_str(&m, "Name", t->meta[i].name);
+		jb_str(&m, "DefaultValue", "");
+		jb_str(&m, "Validation", "");
+		jb_int(&m, "Enrollment", t->meta[i].required ? 1 : 0);
+		jb_str(&m, "Message", "");
+		jb_arr_add(a, m.o, bad);
+		*bad |= m.bad;
+	}
+	if (a == NULL)
+		*bad = 1;
+	return a;
+}
+
+/* EnrollmentFields: the pattern's additional fields (text). */
+static json_object *
+enrollment_fields(const struct template_view *t, int *bad)
+{
+	json_object *a = json_object_new_array();
+	struct jb f;
+	size_t i;
+
+	for (i = 0; a != NULL && i < t->nfields; i++) {
+		jb_init(&f, json_object_new_object());
+		jb_int(&f, "Id", (int64_t)i + 1);
+		jb_str(&f, "Name", t->fields[i].name);
+		jb_add(&f, "Options", json_object_new_array());
+		jb_int(&f, "DataType", 1);	/* string */
+		jb_arr_add(a, f.o, bad);
+		*bad |= f.bad;
+	}
+	if (a == NULL)
+		*bad = 1;
+	return a;
+}
+
+/* TemplateRegexes: the subject regex, as a rule on the whole subject. */
+static json_object *
+regexes(const struct template_view *t, int *bad)
+{
+	json_object *a = json_object_new_array();
+	struct jb r;
+
+	if (a != NULL && t->subject_regex != NULL) {
+		jb_init(&r, json_object_new_object());
+		jb_int(&r, "TemplateId", t->id);
+		jb_str(&r, "SubjectPart", "Subject");
+		jb_str(&r, "Regex", t->subject_regex);
+		jb_str(&r, "Error", "The subject does not match the template's "
+		    "subject regex.");
+		jb_arr_add(a, r.o, bad);
+		*bad |= r.bad;
+	}
+	if (a == NULL)
+		*bad = 1;
+	return a;
+}
+
+/* A template's object; detail adds what only /Templates/{id} shows. */
+static json_object *
+template_json(const struct template_view *t, int detail)
+{
+	struct jb b;
+	int bad = 0;
+
+	jb_init(&b, json_object_new_object());
+	jb_int(&b, "Id", t->id);
+	jb_str(&b, "CommonName", t->name);
+	jb_str(&b, "TemplateName", t->name);
+	jb_null(&b, "Oid");
+	first_key(&b, t, detail);
+	jb_str(&b, "ForestRoot", "");
+	jb_str(&b, "ConfigurationTenant", "");
+	jb_str(&b, "FriendlyName", t->name);
+	jb_str(&b, "DisplayName", t->name);
+	/* Keys are not kept after delivery (no Recover): terraform then reads
+	 * none back. */
+	jb_str(&b, "KeyRetention", "None");
+	jb_int(&b, "KeyRetentionDays", 0);
+	jb_bool(&b, "KeyArchival", 0);
+	jb_add(&b, "EnrollmentFields", enrollment_fields(t, &bad));
+	jb_int(&b, "AllowedEnrollmentTypes", 1);	/* PFX */
+	jb_add(&b, "TemplateRegexes", regexes(t, &bad));
+	jb_bool(&b, "UseAllowedRequesters", 0);
+	jb_add(&b, "AllowedRequesters", json_object_new_array());
+	jb_bool(&b, "RequiresApproval", t->require_approval);
+	jb_int(&b, "KeyUsage", key_usage(t));
+	jb_add(&b, "ExtendedKeyUsages", ekus(t, &bad));
+	jb_int(&b, "ValidityDays", t->days);
+	if (detail) {
+		jb_add(&b, "MetadataFields", metadata_fields(t, &bad));
+		jb_add(&b, "TemplateDefaults", json_object_new_array());
+		jb_add(&b, "TemplatePolicy", key_policy(t));
+		jb_bool(&b, "RFCEnforcement", 1);
+	}
+	if (bad || b.bad) {
+		json_object_put(b.o);
+		return NULL;
+	}
+	return b.o;
+}
+
+struct paging_list {
+	json_object	*arr;
+	int64_t		 skip, limit;
+	int		 bad;
+};
+
+static int
+template_cb(const struct template_view *t, void *arg)
+{
+	struct paging_list *l = arg;
+
+	if (l->skip > 0) {
+		l->skip--;
+		return 0;
+	}
+	jb_arr_add(l->arr, template_json(t, 0), &l->bad);
+	return l->bad || (int64_t)json_object_array_length(l->arr) >= l->limit;
+}
+
+/* Runs fill in a read transaction into a new array; *out it. */
+static enum ce_err
+page(struct ce_db *db, const struct paging *pg, json_object **out,
+    enum ce_err (*fill)(struct ce_txn *, struct paging_list *,
+    struct ce_error *), struct ce_error *err)
+{
+	struct paging_list l = { json_object_new_array(), query_offset(pg),
+	    pg->limit, 0 };
+	struct ce_txn *txn = NULL;
+	enum ce_err rc;
+
+	*out = NULL;
+	if (l.arr == NULL)
+		return ce_fault(err, CE_NOMEM, "json array");
+	if ((rc = db_begin(db, 0, &txn, err)) == CE_OK) {
+		rc = fill(txn, &l, err);
+		db_abort(txn);
+	}
+	if (rc == CE_OK && l.bad)
+		rc = ce_fault(err, CE_NOMEM, "json array");
+	if (rc == CE_OK)
+		*out = l.arr;
+	else
+		json_object_put(l.arr);
+	return rc;
+}
+
+static enum ce_err
+fill_templates(struct ce_txn *txn, struct paging_list *l, struct ce_error *err)
+{
+	return template_each(txn, template_cb, l, err);
+}
+
+enum ce_err
+catalog_templates(struct ce_db *db, const struct paging *pg, json_object **out,
+    struct ce_error *err)
+{
+	return page(db, pg, out, fill_templates, err);
+}
+
+enum ce_err
+catalog_template(struct ce_db *db, int64_t id, json_object **out,
+    struct ce_error *err)
+{
+	struct ce_txn *txn = NULL;
+	struct template_view t;
+	enum ce_err rc;
+
+	*out = NULL;
+	if ((rc = db_begin(db, 0, &txn, err)) != CE_OK)
+		return rc;
+	rc = template_by_id(txn, id, &t, err);
+	db_abort(txn);
+	if (rc != CE_OK)
+		return rc;
+	if ((*out = template_json(&t, 1)) == NULL)
+		rc = ce_fault(err, CE_NOMEM, "template");
+	template_view_clear(&t);
+	return rc;
+}
+
+/* A CA's object: its names, and every setting Keyfactor's model has. */
+static json_object *
+ca_json(int64_t id, const char *name)
+{
+	const char *bs = strchr(name, '\\');
+	struct jb b, pw;
+	char host[256];
+
+	snprintf(host, sizeof(host), "%.*s", bs != NULL ? (int)(bs - name) :
+	    0, name);
+	jb_init(&pw, json_object_new_object());
+	jb_null(&pw, "SecretValue");
+	jb_add(&pw, "Parameters", json_object_new_object());
+	jb_null(&pw, "Provider");
+	jb_init(&b, json_object_new_object());
+	jb_int(&b, "Id", id);
+	jb_str(&b, "LogicalName", bs != NULL ? bs + 1 : name);
+	jb_str(&b, "HostName", host);
+	jb_bool(&b, "Delegate", 0);
+	jb_bool(&b, "DelegateEnrollment", 0);
+	jb_str(&b, "ForestRoot", "");
+	jb_str(&b, "ConfigurationTenant", "");
+	jb_bool(&b, "Remote", 0);
+	jb_null(&b, "Agent");
+	jb_bool(&b, "Standalone", 1);
+	jb_bool(&b, "MonitorThresholds", 0);
+	jb_int(&b, "IssuanceMax", 0);
+	jb_int(&b, "IssuanceMin", 0);
+	jb_int(&b, "DenialMax", 0);
+	jb_int(&b, "FailureMax", 0);
+	jb_bool(&b, "RFCEnforcement", 1);
+	jb_str(&b, "Properties", "{}");	/* a JSON text, as Keyfactor's */
+	jb_int(&b, "AllowedEnrollmentTypes", 1);
+	jb_int(&b, "KeyRetention", 0);
+	jb_int(&b, "KeyRetentionDays", 0);
+	jb_bool(&b, "ExplicitCredentials", 0);
+	jb_bool(&b, "SubscriberTerms", 0);
+	jb_str(&b, "ExplicitUser", "");
+	jb_take(&b, "ExplicitPassword", &pw);
+	jb_bool(&b, "UseAllowedRequesters", 0);
+	jb_add(&b, "AllowedRequesters", json_object_new_array());
+	jb_null(&b, "FullScan");
+	jb_null(&b, "IncrementalScan");
+	jb_null(&b, "ThresholdCheck");
+	jb_int(&b, "CAType", 0);
+	jb_null(&b, "AuthCertificate");
+	jb_bool(&b, "EnforceUniqueDN", 0);
+	jb_null(&b, "LastScan");
+	if (b.bad) {
+		json_object_put(b.o);
+		return NULL;
+	}
+	return b.o;
+}
+
+static void
+ca_cb(int64_t id, const char *name, void *arg)
+{
+	struct paging_list *l = arg;
+
+	if (l->skip > 0) {
+		l->skip--;
+		return;
+	}
+	if ((int64_t)json_object_array_length(l->arr) < l->limit)
+		jb_arr_add(l->arr, ca_json(id, name), &l->bad);
+}
+
+static enum ce_err
+fill_cas(struct ce_txn *txn, struct paging_list *l, struct ce_error *err)
+{
+	return ca_list(txn, ca_cb, l, err);
+}
+
+enum ce_err
+catalog_cas(struct ce_db *db, const struct paging *pg, json_object **out,
+    struct ce_error *err)
+{
+	return page(db, pg, out, fill_cas, err);
+}
