@@ -9,6 +9,7 @@
 #include "endpoint.h"
 
 extern const struct endpoint_group api_enroll_pfx;	/* api_enroll.c */
+extern const struct endpoint_group api_enroll_csr;	/* api_enroll.c */
 extern const struct endpoint_group api_pfx_deploy;	/* api_deploy.c */
 extern const struct endpoint_group api_pfx_replace;	/* api_deploy.c */
 extern const struct endpoint_group api_renew;		/* api_renew.c */

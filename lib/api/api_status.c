@@ -71,5 +71,5 @@ EP_GROUP(api_status, "status", eps);
 const struct endpoint_group *const api_groups[] = {
 	&api_enroll_pfx, &api_pfx_deploy, &api_pfx_replace, &api_renew,
 	&api_certificates, &api_certificate_stores, &api_workflow, &api_status,
-	&api_catalog, NULL,
+	&api_catalog, &api_enroll_csr, NULL,
 };

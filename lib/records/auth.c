@@ -85,6 +85,7 @@ static const struct {
 	const char	*claim, *words, *old;	/* old: stands for it too */
 } known[] = {
 	{ CLAIM_ENROLL_PFX, "Certificate Enrollment - Enroll PFX", NULL },
+	{ CLAIM_ENROLL_CSR, "Certificate Enrollment - Enroll CSR", NULL },
 	{ CLAIM_CERT_READ, "Certificates - Read", NULL },
 	{ CLAIM_CERT_REVOKE, "Certificates - Revoke", NULL },
 	{ CLAIM_STORE_SCHEDULE, "Certificate Stores - Schedule", NULL },

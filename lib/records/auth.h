@@ -2,6 +2,7 @@
  * auth.h - who may do what.  The web server authenticates and hands the user
  * over (REMOTE_USER); users map to roles, roles hold claims:
  *   /certificates/enrollment/pfx/           enroll, deploy, replace, renew
+ *   /certificates/enrollment/csr/           enroll with a CSR
  *   /certificates/collections/read/         read certificates
  *   /certificate_stores/schedule/           schedule jobs on any store
  *   /certificate_stores/schedule/<N>/       ... on stores of container N
@@ -27,6 +28,7 @@ struct ce_db;
 struct ce_txn;
 
 #define CLAIM_ENROLL_PFX	"/certificates/enrollment/pfx/"
+#define CLAIM_ENROLL_CSR	"/certificates/enrollment/csr/"
 #define CLAIM_CERT_READ		"/certificates/collections/read/"
 #define CLAIM_CERT_REVOKE	"/certificates/collections/revoke/"
 #define CLAIM_STORE_SCHEDULE	"/certificate_stores/schedule/"

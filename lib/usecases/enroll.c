@@ -128,6 +128,28 @@ cert_info(X509 *cert, int64_t cert_id, int64_t req_id, const char *blob,
 	return ci;
 }
 
+/* CertificateInformation as /Enrollment/CSR answers it: KeyfactorID (a
+ * capital D, as every SDK reads it there) and the Certificates (owned; NULL
+ * none), no package. */
+static json_object *
+csr_info(json_object *ci, int64_t cert_id, json_object *certs)
+{
+	static const char *const gone[] = { "KeyfactorId", "Pkcs12Blob",
+	    "Password", "StoreIdsInvalidForRenewal" };
+	size_t i;
+
+	if (ci == NULL || json_object_object_add(ci, "KeyfactorID",
+	    json_object_new_int64(cert_id)) != 0 ||
+	    json_object_object_add(ci, "Certificates", certs != NULL ? certs :
+	    json_object_new_array()) != 0) {
+		json_object_put(ci);
+		return NULL;
+	}
+	for (i = 0; i < sizeof(gone) / sizeof(gone[0]); i++)
+		json_object_object_del(ci, gone[i]);
+	return ci;
+}
+
 /* The whole answer: v1 {CertificateInformation, Metadata}; v2 adds
  * SuccessfulStores. */
 static json_object *
@@ -190,6 +212,7 @@ issue_result_clear(struct issue_result *res)
 	if (res == NULL)
 		return;
 	X509_free(res->cert);
+	json_object_put(res->certs);
 	json_object_put(res->stores_ok);
 	json_object_put(res->stores_bad);
 	if (res->blob != NULL)
@@ -197,8 +220,48 @@ issue_result_clear(struct issue_result *res)
 	memset(res, 0, sizeof(*res));
 }
 
+/* A CSR enrollment's Certificates: the leaf then (include_chain) its chain,
+ * one PEM certificate (or base64 DER) per element. */
+static enum ce_err
+csr_certificates(const struct enroll_ctx *ctx, const struct enroll_work *w,
+    X509 *cert, json_object **out, struct ce_error *err)
+{
+	STACK_OF(X509) *chain = NULL;
+	json_object *a = json_object_new_array();
+	unsigned char *der;
+	char *text;
+	X509 *x;
+	int i, n, len, bad = a == NULL;
+
+	if (!bad && w->include_chain && (chain = ca_chain(w->pol.ca)) == NULL)
+		bad = 1;
+	n = chain != NULL ? sk_X509_num(chain) : 0;
+	for (i = -1; !bad && i < n; i++) {
+		x = i < 0 ? cert : sk_X509_value(chain, i);
+		if (ctx->csr_der) {
+			der = NULL;
+			text = (len = i2d_X509(x, &der)) > 0 ?
+			    b64_encode(der, (size_t)len) : NULL;
+			OPENSSL_free(der);
+		} else
+			text = x509_to_pem(x);
+		if (text == NULL || json_object_array_add(a,
+		    json_object_new_string(text)) != 0)
+			bad = 1;
+		free(text);
+	}
+	sk_X509_free(chain);
+	if (bad) {
+		json_object_put(a);
+		return ce_fault(err, CE_NOMEM, "Certificates");
+	}
+	*out = a;
+	return CE_OK;
+}
+
 /* Key, certificate, package, commit (with v2 store jobs in the same
- * transaction); the answer is built by the caller from res. */
+ * transaction); the answer is built by the caller from res.  A CSR's key
+ * is its own: nothing is packaged or kept. */
 enum ce_err
 enroll_issue(struct ce_db *db, const struct enroll_ctx *ctx,
     struct enroll_work *w, int64_t request_id, struct issue_result *res,
@@ -215,11 +278,23 @@ enroll_issue(struct ce_db *db, const struct enroll_ctx *ctx,
 	enum ce_err rc;
 
 	memset(res, 0, sizeof(*res));
-	if ((rc = keypool_take(db, &w->spec, &key, NULL, err)) != CE_OK)
+	if (w->csr_key != NULL) {
+		staged = 0;
+		if (EVP_PKEY_up_ref(w->csr_key) != 1) {
+			rc = ce_fault(err, CE_CRYPTO, "EVP_PKEY_up_ref");
+			goto out;
+		}
+		key = w->csr_key;
+	} else if ((rc = keypool_take(db, &w->spec, &key, NULL, err)) != CE_OK)
 		goto out;
 	in.key = key;
-	if ((rc = issue_certificate(db, &in, &cert, err)) != CE_OK ||
-	    (rc = package(ctx, w, key, cert, &out, err)) != CE_OK)
+	if ((rc = issue_certificate(db, &in, &cert, err)) != CE_OK)
+		goto out;
+	if (w->csr_key != NULL)
+		rc = csr_certificates(ctx, w, cert, &res->certs, err);
+	else
+		rc = package(ctx, w, key, cert, &out, err);
+	if (rc != CE_OK)
 		goto out;
 	memset(&rec, 0, sizeof(rec));
 	rec.cert = cert;
@@ -250,9 +325,10 @@ enroll_issue(struct ce_db *db, const struct enroll_ctx *ctx,
 	log_audit(ctx->user, w->renewal_of ? "renew" : "issue", "cert=%lld "
 	    "request=%lld template=%s ca=%s format=%s renewal_of=%lld",
 	    (long long)res->cert_id, (long long)res->request_id,
-	    w->pol.template_name, w->pol.ca->name, cert_format_name(ctx->format),
-	    (long long)w->renewal_of);
-	if (!staged && (res->blob = b64_encode(out.data, out.len)) == NULL) {
+	    w->pol.template_name, w->pol.ca->name, w->csr_key != NULL ? "CSR" :
+	    cert_format_name(ctx->format), (long long)w->renewal_of);
+	if (!staged && w->csr_key == NULL &&
+	    (res->blob = b64_encode(out.data, out.len)) == NULL) {
 		rc = ce_fault(err, CE_NOMEM, "base64");
 		goto out;
 	}
@@ -262,6 +338,10 @@ enroll_issue(struct ce_db *db, const struct enroll_ctx *ctx,
 	res->stores_bad = v2.bad;
 	v2.ok = v2.bad = NULL;
 out:
+	if (rc != CE_OK) {
+		json_object_put(res->certs);
+		res->certs = NULL;
+	}
 	json_object_put(v2.ok);
 	json_object_put(v2.bad);
 	buf_free(&jobpfx);
@@ -284,6 +364,10 @@ issue_now(struct ce_db *db, const struct enroll_ctx *ctx,
 		return rc;
 	ci = cert_info(res.cert, res.cert_id, res.request_id, res.blob, w,
 	    "ISSUED", "The certificate was successfully issued.");
+	if (ctx->csr != NULL) {
+		ci = csr_info(ci, res.cert_id, res.certs);
+		res.certs = NULL;
+	}
 	/* Stores of the renewed certificate that could not take the new one. */
 	if (ci != NULL && res.stores_bad != NULL && w->renewal_of > 0) {
 		json_object_object_add(ci, "StoreIdsInvalidForRenewal", res.stores_bad);
@@ -383,6 +467,7 @@ record_pending(struct ce_db *db, const struct enroll_ctx *ctx,
 {
 	struct pending p;
 	struct request *r = &p.r;
+	json_object *ci;
 	char lock[320];
 	enum ce_err rc;
 
@@ -398,14 +483,16 @@ record_pending(struct ce_db *db, const struct enroll_ctx *ctx,
 	r->password_generated = w->password_generated;
 	/* Only what the request table declares: an unknown field is not
 	 * stored, however large. */
-	if ((r->body = fields_declared(enroll_fields, enroll_nfields,
-	    ctx->body)) == NULL ||
+	if ((r->body = ctx->csr != NULL ? fields_declared(csr_fields,
+	    csr_nfields, ctx->body) : fields_declared(enroll_fields,
+	    enroll_nfields, ctx->body)) == NULL ||
 	    (r->subject = x500_format(w->subject)) == NULL ||
 	    (r->requester = strdup(ctx->user)) == NULL ||
 	    (r->template_name = strdup(w->pol.template_name)) == NULL ||
 	    (r->ca = strdup(w->pol.ca->name)) == NULL ||
 	    (r->cn = strdup(w->cn)) == NULL ||
-	    (r->format = strdup(cert_format_name(ctx->format))) == NULL) {
+	    (r->format = strdup(ctx->csr != NULL ? "CSR" :
+	    cert_format_name(ctx->format))) == NULL) {
 		rc = ce_fault(err, CE_NOMEM, "pending record");
 		goto out;
 	}
@@ -418,8 +505,10 @@ record_pending(struct ce_db *db, const struct enroll_ctx *ctx,
 		goto out;
 	log_audit(ctx->user, "request-pending", "request=%lld template=%s",
 	    (long long)r->id, w->pol.template_name);
-	*response = answer(ctx, cert_info(NULL, 0, r->id, NULL, w,
-	    "PENDING", "The request is waiting for approval."), w, NULL);
+	ci = cert_info(NULL, 0, r->id, NULL, w, "PENDING",
+	    "The request is waiting for approval.");
+	*response = answer(ctx, ctx->csr != NULL ? csr_info(ci, 0, NULL) : ci,
+	    w, NULL);
 	if (*response == NULL)
 		rc = ce_fault(err, CE_NOMEM, "answer");
 out:
@@ -443,4 +532,17 @@ enroll_pfx(struct ce_db *db, const struct enroll_ctx *ctx,
 		rc = issue_now(db, ctx, &w, response, err);
 	enroll_work_clear(&w);
 	return rc;
+}
+
+enum ce_err
+enroll_csr(struct ce_db *db, const struct enroll_ctx *ctx,
+    const struct enroll_req *req, json_object **response, struct ce_error *err)
+{
+	struct enroll_ctx c = *ctx;
+
+	/* No version of the CSR call has stores: v2 is answered as v1. */
+	c.api_version = 1;
+	if (c.csr == NULL)
+		return ce_fault(err, CE_SYSTEM, "enroll_csr without a CSR");
+	return enroll_pfx(db, &c, req, response, err);
 }

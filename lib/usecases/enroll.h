@@ -1,11 +1,13 @@
 /*
- * enroll.h - POST /Enrollment/PFX: the typed request, and the one call that
- * validates it, issues (or records a pending request) and builds the answer.
+ * enroll.h - POST /Enrollment/PFX and /Enrollment/CSR: the typed request,
+ * and the one call of each that validates it, issues (or records a
+ * pending request) and builds the answer.
  */
 #ifndef CE_ENROLL_H
 #define CE_ENROLL_H
 
 #include <json-c/json.h>
+#include <openssl/x509.h>
 #include "error.h"
 #include "fields.h"
 
@@ -56,11 +58,18 @@ struct enroll_req {
 	struct opt_json	 stores;
 	struct opt_bool	 install_into_existing;
 	struct opt_time	 job_time;
+	/* /Enrollment/CSR */
+	struct opt_str	 csr;
+	struct opt_str	 private_key;
 };
 
 extern const struct field	enroll_fields[];
 extern const size_t		enroll_nfields;
 extern const struct field_table	enroll_table;
+/* /Enrollment/CSR's body: CSR, and the fields it shares with PFX. */
+extern const struct field	csr_fields[];
+extern const size_t		csr_nfields;
+extern const struct field_table	csr_table;
 
 struct enroll_ctx {
 	const char		*user;		/* REMOTE_USER */
@@ -68,6 +77,10 @@ struct enroll_ctx {
 	enum cert_format	 format;
 	json_object		*body;		/* the raw request, kept for approval */
 	int			 approving;	/* issuing an approved request */
+	/* /Enrollment/CSR: the request (its key, subject and SANs), and
+	 * whether the answer's certificates are DER (else PEM). */
+	X509_REQ		*csr;
+	int			 csr_der;
 };
 
 /*
@@ -79,6 +92,23 @@ struct enroll_ctx {
  * (403, store claims), or a 500 class fault.
  */
 enum ce_err	enroll_pfx(struct ce_db *db, const struct enroll_ctx *ctx,
+		    const struct enroll_req *req, json_object **response,
+		    struct ce_error *err);
+
+/* The CSR of a request: PEM (with its BEGIN line) or bare base64 DER,
+ * whose signature verifies with its own key.  CE_INVAL naming "CSR". */
+enum ce_err	csr_parse(const char *text, X509_REQ **out, struct ce_error *err);
+/* x-CertificateFormat of a CSR enrollment: PEM or DER (required). */
+enum ce_err	csr_format_parse(const char *hdr, int *der, struct ce_error *err);
+
+/*
+ * POST /Enrollment/CSR: as enroll_pfx with ctx->csr's key (through the
+ * template's key policy), its subject and its SANs merged with the
+ * request's (through the same name policy); nothing else of the CSR is
+ * used (the template makes the extensions).  The answer holds the
+ * certificate and chain (Certificates, one per element) and KeyfactorID.
+ */
+enum ce_err	enroll_csr(struct ce_db *db, const struct enroll_ctx *ctx,
 		    const struct enroll_req *req, json_object **response,
 		    struct ce_error *err);
 

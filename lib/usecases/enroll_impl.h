@@ -34,7 +34,15 @@ struct enroll_work {
 	time_t		 job_time;	/* 0 = now */
 	struct deploy_plan plan;	/* v2 Stores */
 	const char	*approver;	/* set when issuing an approved request */
+	EVP_PKEY	*csr_key;	/* /Enrollment/CSR: the CSR's (public) key */
 };
+
+/* A CSR enrollment's names as the PFX path takes them: the CSR's subject
+ * as text (*subject, free()), and the request's SANs with the CSR's
+ * added (*sans, a new object; DNS, IP and URI names, other types are
+ * CE_INVAL), so that both go through one validation. */
+enum ce_err	csr_names(X509_REQ *csr, json_object *req_sans, char **subject,
+		    json_object **sans, struct ce_error *err);
 
 /* Validates everything about req that can be checked before issuing;
  * writes nothing.  Whether the policy requires approval is the caller's
@@ -53,6 +61,7 @@ struct issue_result {
 	int64_t		 request_id;
 	X509		*cert;
 	char		*blob;		/* base64 package, NULL when staged */
+	json_object	*certs;		/* CSR: the certificate, then the chain */
 	json_object	*stores_ok;	/* v2: GUIDs of scheduled stores */
 	json_object	*stores_bad;	/* v2: GUIDs that could not take it */
 };

@@ -39,6 +39,26 @@ const struct field enroll_fields[] = {
 const size_t enroll_nfields = sizeof(enroll_fields) / sizeof(enroll_fields[0]);
 FIELD_TABLE(enroll_table, enroll_fields, struct enroll_req);
 
+/* SDK v10's and v25's, and what cert-manager's issuer sends (OwnerRole*,
+ * read and not used); PrivateKey is refused (no key is kept here). */
+const struct field csr_fields[] = {
+	E("CSR", F_STRING, F_REQUIRED | F_NONEMPTY, csr),
+	E("CertificateAuthority", F_STRING, F_NONEMPTY, certificate_authority),
+	E("Template", F_STRING, F_NONEMPTY, template),
+	E("EnrollmentPatternId", F_INT, 0, enrollment_pattern_id),
+	E("Timestamp", F_TIME, 0, timestamp),
+	E("IncludeChain", F_BOOL, 0, include_chain),
+	E("IncludeSubjectHeader", F_BOOL, 0, include_subject_header),
+	E("SANs", F_OBJECT, 0, sans),
+	E("Metadata", F_STRMAP, 0, metadata),
+	E("AdditionalEnrollmentFields", F_STRMAP, 0, additional_enrollment_fields),
+	E("PrivateKey", F_STRING, 0, private_key),
+	E("OwnerRoleId", F_INT, 0, owner_role_id),
+	E("OwnerRoleName", F_STRING, 0, owner_role_name),
+};
+const size_t csr_nfields = sizeof(csr_fields) / sizeof(csr_fields[0]);
+FIELD_TABLE(csr_table, csr_fields, struct enroll_req);
+
 static const char *format_names[FMT__MAX] = {
 	[FMT_PFX]	= "PFX",
 	[FMT_PEM]	= "PEM",

@@ -28,6 +28,7 @@ enroll_work_clear(struct enroll_work *w)
 	if (w == NULL)
 		return;
 	policy_clear(&w->pol);
+	EVP_PKEY_free(w->csr_key);
 	X509_NAME_free(w->subject);
 	GENERAL_NAMES_free(w->sans);
 	json_object_put(w->metadata);
@@ -125,18 +126,14 @@ cn_regex_every(regex_t *rx, const char *re, const X509_NAME *subject,
 	return CE_OK;
 }
 
-/* Subject, the application's CN regex, and the SANs. */
+/* The first CN, and the application's CN regex on every CN. */
 static enum ce_err
-check_names(struct ce_db *db, const struct enroll_req *req,
-    struct enroll_work *w, struct ce_error *err)
+check_subject(struct ce_db *db, struct enroll_work *w, struct ce_error *err)
 {
 	char re[512];
 	regex_t rx;
-	enum ce_err rc;
+	enum ce_err rc = CE_OK;
 
-	if ((rc = x500_parse(req->subject.set ? req->subject.v : "", &w->subject,
-	    err)) != CE_OK)
-		return rc;
 	if (x500_common_name(w->subject, w->cn, sizeof(w->cn)) != CE_OK)
 		return ce_fail(err, CE_INVAL, "Subject: the common name is too long.");
 	settings_str(db, NULL, "cn_regex", re, sizeof(re));
@@ -149,13 +146,53 @@ check_names(struct ce_db *db, const struct enroll_req *req,
 		else
 			rc = cn_regex_every(&rx, re, w->subject, err);
 		regfree(&rx);
-		if (rc != CE_OK)
-			return rc;
 	}
-	if ((rc = san_parse(req->sans.set ? req->sans.v : NULL, &w->sans,
-	    err)) != CE_OK)
+	return rc;
+}
+
+/* Subject, the application's CN regex, and the SANs: the request's, or
+ * for a CSR its own (csr_names). */
+static enum ce_err
+check_names(struct ce_db *db, const struct enroll_ctx *ctx,
+    const struct enroll_req *req, struct enroll_work *w, struct ce_error *err)
+{
+	json_object *sans = req->sans.set ? req->sans.v : NULL, *merged = NULL;
+	char *subject = NULL;
+	enum ce_err rc;
+
+	if (ctx->csr != NULL) {
+		if ((rc = csr_names(ctx->csr, sans, &subject, &merged, err)) !=
+		    CE_OK)
+			return rc;
+		sans = merged;
+	}
+	rc = x500_parse(subject != NULL ? subject : req->subject.set ?
+	    req->subject.v : "", &w->subject, err);
+	free(subject);
+	if (rc == CE_OK)
+		rc = check_subject(db, w, err);
+	if (rc == CE_OK)
+		rc = san_parse(sans, &w->sans, err);
+	json_object_put(merged);
+	if (rc != CE_OK)
 		return rc;
 	return check_counts(db, w, err);
+}
+
+/* A CSR's key: what the template's key policy then checks. */
+static enum ce_err
+csr_key(X509_REQ *csr, struct enroll_work *w, struct ce_error *err)
+{
+	EVP_PKEY *key = X509_REQ_get0_pubkey(csr);
+
+	if (key == NULL || key_spec_of(key, &w->spec) != CE_OK)
+		return ce_fail(err, CE_INVAL, "CSR: its key is not one certenroll "
+		    "issues for (RSA, ECC P-256, P-384, P-521, Ed25519, "
+		    "Ed448).");
+	if (EVP_PKEY_up_ref(key) != 1)
+		return ce_fault(err, CE_CRYPTO, "EVP_PKEY_up_ref");
+	w->csr_key = key;
+	return CE_OK;
 }
 
 /* Words and switches that do not need the database. */
@@ -193,6 +230,8 @@ check_options(const struct enroll_ctx *ctx, const struct enroll_req *req,
 	    (rc = deploy_plan_parse(req->stores.v, NULL, NULL, 0, &w->plan,
 	    err)) != CE_OK)
 		return rc;
+	if (ctx->csr != NULL)
+		return csr_key(ctx->csr, w, err);
 	if ((rc = key_spec_from_request(req->key_type.set ? req->key_type.v : NULL,
 	    req->key_length.set, (long)req->key_length.v,
 	    req->curve.set ? req->curve.v : NULL, &w->spec, err)) != CE_OK)
@@ -275,16 +314,22 @@ enroll_validate(struct ce_db *db, const struct enroll_ctx *ctx,
 	enum ce_err rc;
 
 	memset(w, 0, sizeof(*w));
-	if (settings_int(db, NULL, "require_friendly_name") &&
+	if (ctx->csr == NULL && settings_int(db, NULL, "require_friendly_name") &&
 	    !req->custom_friendly_name.set) {
 		rc = ce_fail(err, CE_INVAL, "CustomFriendlyName: is required.");
 		goto fail;
 	}
 	w->friendly_name = req->custom_friendly_name.set ?
 	    req->custom_friendly_name.v : NULL;
+	if (ctx->csr != NULL && req->private_key.set) {
+		rc = ce_fail(err, CE_INVAL, "PrivateKey: certenroll keeps no "
+		    "private key sent to it.");
+		goto fail;
+	}
 	if ((rc = check_options(ctx, req, w, err)) != CE_OK ||
-	    (rc = check_names(db, req, w, err)) != CE_OK ||
-	    (rc = check_password(db, req, w, err)) != CE_OK ||
+	    (rc = check_names(db, ctx, req, w, err)) != CE_OK ||
+	    (ctx->csr == NULL && (rc = check_password(db, req, w, err)) !=
+	    CE_OK) ||
 	    (rc = check_policy(db, req, w, err)) != CE_OK)
 		goto fail;
 	if (w->plan.n > 0 && (rc = deploy_require_schedule(db, ctx->user,

@@ -216,7 +216,7 @@ enum ce_err
 renew_certificate(struct ce_db *db, const char *user, const struct renew_req *req,
     json_object **response, struct ce_error *err)
 {
-	struct enroll_ctx ctx = { user, 1, FMT_STORE, NULL, 0 };
+	struct enroll_ctx ctx = { user, 1, FMT_STORE, NULL, 0, NULL, 0 };
 	struct enroll_work w;
 	struct issue_result res;
 	struct ce_txn *txn = NULL;

@@ -92,8 +92,16 @@ pending_work(struct ce_db *db, const struct request *req, const char *approver,
 	ctx->format = FMT_STORE;
 	ctx->approving = 1;
 	ctx->body = req->body;
-	if ((rc = fields_parse(enroll_fields, enroll_nfields, ctx->body, &er,
-	    err)) != CE_OK || (rc = enroll_validate(db, ctx, &er, w, err)) != CE_OK)
+	/* A CSR enrollment issues for the CSR's key, kept in its body. */
+	if (req->format != NULL && strcmp(req->format, "CSR") == 0) {
+		if ((rc = fields_parse(csr_fields, csr_nfields, ctx->body, &er,
+		    err)) != CE_OK ||
+		    (rc = csr_parse(er.csr.v, &ctx->csr, err)) != CE_OK)
+			return rc;
+	} else if ((rc = fields_parse(enroll_fields, enroll_nfields, ctx->body,
+	    &er, err)) != CE_OK)
+		return rc;
+	if ((rc = enroll_validate(db, ctx, &er, w, err)) != CE_OK)
 		return rc;
 	snprintf(aad, sizeof(aad), "request:%lld", (long long)req->id);
 	if (req->sealed_password == NULL ||
@@ -219,6 +227,7 @@ approve_one(struct ce_db *db, const char *approver, int64_t id, char *why,
 		snprintf(why, whysz, "Request %lld could not be issued: %.400s",
 		    (long long)id, e.msg);
 		enroll_work_clear(&w);
+		X509_REQ_free(ctx.csr);
 		/* Nothing was issued: it waits for approval again. */
 		transition(db, id, REQ_APPROVING, REQ_PENDING, NULL, NULL, 0);
 		return 1;
@@ -230,6 +239,7 @@ approve_one(struct ce_db *db, const char *approver, int64_t id, char *why,
 	req->cert_id = res.cert_id;
 	issue_result_clear(&res);
 	enroll_work_clear(&w);
+	X509_REQ_free(ctx.csr);
 	return 0;
 }
 

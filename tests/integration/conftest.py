@@ -48,7 +48,7 @@ RSA_CA = "rsa.certenroll.test\\RsaCA"
 
 # user -> (password, roles)
 USERS = {
-    "alice": ("alice-pass-1", ["Enrollers", "Readers", "Catalog"]),
+    "alice": ("alice-pass-1", ["Enrollers", "Readers", "Catalog", "CsrEnrollers"]),
     "bob": ("bob-pass-2", ["Enrollers"]),
     "carol": ("carol-pass-3", []),  # authenticated, no claims
     "approver": ("approver-pass-4", ["Approvers", "Enrollers"]),
@@ -70,6 +70,7 @@ ROLES = {
     "Container7": ["/certificate_stores/schedule/7/"],
     "Revokers": ["/certificates/collections/revoke/"],
     "Catalog": ["/certificate_templates/read/", "/certificate_authorities/read/"],
+    "CsrEnrollers": ["/certificates/enrollment/csr/"],
 }
 
 

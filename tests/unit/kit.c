@@ -440,7 +440,7 @@ kit_enroll(struct kit *k, const char *user, enum cert_format fmt,
     const char *body, json_object **resp, struct ce_error *err)
 {
 	struct enroll_req req;
-	struct enroll_ctx ctx = { user, 1, fmt, NULL, 0 };
+	struct enroll_ctx ctx = { user, 1, fmt, NULL, 0, NULL, 0 };
 	enum ce_err rc;
 
 	*resp = NULL;
