@@ -5,17 +5,61 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "query.h"
+#include "timeutil.h"
 
 #define QS	"pq.queryString"	/* the parameter, in messages */
+#define DAY	86400
+#define SHOW(n)	((int)((n) > 64 ? 64 : (n)))	/* a word, in messages */
 
-static const char *const field_names[QF__MAX] = {
-	[QF_ID]			= "Id",
-	[QF_THUMBPRINT]		= "Thumbprint",
-	[QF_CERTREQUESTID]	= "CertRequestId",
-	[QF_ISSUEDCN]		= "IssuedCN",
-	[QF_SERIALNUMBER]	= "SerialNumber",
+enum value_type {
+	V_TEXT,
+	V_NUMBER,
+	V_DATE,
+};
+
+/* A field's name, its alias (any case) and the type of its values. */
+static const struct {
+	const char	*name;
+	const char	*alias;
+	enum value_type	 type;
+} fields[QF__MAX] = {
+	[QF_ID]			= { "Id", "CertID", V_NUMBER },
+	[QF_CERTREQUESTID]	= { "CertRequestId", NULL, V_NUMBER },
+	[QF_THUMBPRINT]		= { "Thumbprint", NULL, V_TEXT },
+	[QF_SERIALNUMBER]	= { "SerialNumber", NULL, V_TEXT },
+	[QF_ISSUEDCN]		= { "IssuedCN", "CN", V_TEXT },
+	[QF_ISSUEDDN]		= { "IssuedDN", NULL, V_TEXT },
+	[QF_ISSUERDN]		= { "IssuerDN", NULL, V_TEXT },
+	[QF_CERTSTATE]		= { "CertState", NULL, V_NUMBER },
+	[QF_NOTBEFORE]		= { "NotBefore", NULL, V_DATE },
+	[QF_NOTAFTER]		= { "NotAfter", "ExpirationDate", V_DATE },
+	[QF_IMPORTDATE]		= { "ImportDate", NULL, V_DATE },
+	[QF_TEMPLATENAME]	= { "TemplateName", "TemplateShortName", V_TEXT },
+	[QF_CA]			= { "CA", "CertificateAuthorityName", V_TEXT },
+	[QF_REQUESTERNAME]	= { "RequesterName", NULL, V_TEXT },
+	[QF_KEYTYPE]		= { "KeyType", NULL, V_TEXT },
+	[QF_KEYSIZE]		= { "KeySize", NULL, V_NUMBER },
+	[QF_METADATA]		= { "Metadata", NULL, V_TEXT },
+};
+
+#define METADATA_PREFIX	"Metadata."
+
+static const char *const op_names[QO__MAX] = {
+	[QO_EQ]		 = "-eq",
+	[QO_NE]		 = "-ne",
+	[QO_LT]		 = "-lt",
+	[QO_LE]		 = "-le",
+	[QO_GT]		 = "-gt",
+	[QO_GE]		 = "-ge",
+	[QO_CONTAINS]	 = "-contains",
+	[QO_NOTCONTAINS] = "-notcontains",
+	[QO_STARTSWITH]	 = "-startswith",
+	[QO_ENDSWITH]	 = "-endswith",
+	[QO_ISNULL]	 = "-isnull",
+	[QO_NOTNULL]	 = "-notnull",
 };
 
 /* The parameter name prefixes Keyfactor's clients use, in lookup order
@@ -24,10 +68,34 @@ static const char *const field_names[QF__MAX] = {
 static const char *const prefixes[] = { "", "pq.", "pagedQuery.",
     "certificateStoreQuery.", "sq.", "query." };
 
-/* The query being read: s[pos] is the next byte; positions shown 1-based. */
-struct lexer {
+/* ---- words ------------------------------------------------------------- */
+
+enum tok_kind {
+	TK_END,
+	TK_OPEN,		/* ( */
+	TK_CLOSE,		/* ) */
+	TK_WORD,		/* bare */
+	TK_QUOTED,
+};
+
+/* One word of the query: where it starts (1-based, for messages), its
+ * bytes as written (p, len) and, unquoted, its text. */
+struct token {
+	enum tok_kind	 kind;
+	size_t		 at;
+	const char	*p;
+	size_t		 len;
+	char		 text[QUERY_VALUE_MAX + 1];
+};
+
+/* The query being read: s[pos] is the next byte. */
+struct parser {
 	const char	*s;
 	size_t		 pos;
+	struct query	*q;
+	struct ce_error	*err;
+	int		 depth;
+	time_t		 today;		/* UTC midnight */
 };
 
 static enum ce_err qfail(struct ce_error *, const char *, ...)
@@ -49,20 +117,208 @@ qfail(struct ce_error *err, const char *fmt, ...)
 const char *
 query_field_name(enum query_field f)
 {
-	return (int)f >= 0 && f < QF__MAX ? field_names[f] : NULL;
+	return (int)f >= 0 && f < QF__MAX ? fields[f].name : NULL;
 }
 
-/* Field of a name (any case), or QF__MAX. */
-static enum query_field
-field_lookup(const char *name, size_t len)
+static int
+word_is(const struct token *t, const char *w)
 {
+	return t->kind == TK_WORD && strlen(w) == t->len &&
+	    strncasecmp(t->p, w, t->len) == 0;
+}
+
+static int
+is_break(char c)
+{
+	return c == '\0' || c == '(' || c == ')' || isspace((unsigned char)c);
+}
+
+/* Appends byte c at position at to the token's text. */
+static enum ce_err
+text_add(struct parser *ps, struct token *t, size_t *len, char c, size_t at)
+{
+	if ((unsigned char)c < 0x20 || c == 0x7f)
+		return qfail(ps->err, "control character in the value at "
+		    "position %zu.", at);
+	if (*len >= QUERY_VALUE_MAX)
+		return qfail(ps->err, "the value at position %zu is longer "
+		    "than %d bytes.", t->at, QUERY_VALUE_MAX);
+	t->text[(*len)++] = c;
+	t->text[*len] = '\0';
+	return CE_OK;
+}
+
+/* "quoted" text; \" and \\ are a quote and a backslash, other
+ * backslashes stay. */
+static enum ce_err
+lex_quoted(struct parser *ps, struct token *t)
+{
+	const char *s = ps->s;
+	size_t len = 0;
+	enum ce_err rc;
+
+	t->kind = TK_QUOTED;
+	for (ps->pos++; s[ps->pos] != '"'; ps->pos++) {
+		if (s[ps->pos] == '\0')
+			return qfail(ps->err, "unterminated quote at position "
+			    "%zu.", t->at);
+		if (s[ps->pos] == '\\' && (s[ps->pos + 1] == '"' ||
+		    s[ps->pos + 1] == '\\'))
+			ps->pos++;
+		if ((rc = text_add(ps, t, &len, s[ps->pos], ps->pos + 1)) !=
+		    CE_OK)
+			return rc;
+	}
+	ps->pos++;
+	if (!is_break(s[ps->pos]))
+		return qfail(ps->err, "expected a space after the closing quote "
+		    "at position %zu.", ps->pos);
+	return CE_OK;
+}
+
+/* A bare word: up to white space or a parenthesis; no quotes inside. */
+static enum ce_err
+lex_bare(struct parser *ps, struct token *t)
+{
+	size_t len = 0;
+	enum ce_err rc;
+
+	t->kind = TK_WORD;
+	for (; !is_break(ps->s[ps->pos]); ps->pos++) {
+		if (ps->s[ps->pos] == '"')
+			return qfail(ps->err, "unexpected quote at position "
+			    "%zu.", ps->pos + 1);
+		if ((rc = text_add(ps, t, &len, ps->s[ps->pos], ps->pos + 1)) !=
+		    CE_OK)
+			return rc;
+	}
+	return CE_OK;
+}
+
+/* Reads the next word into t. */
+static enum ce_err
+lex(struct parser *ps, struct token *t)
+{
+	enum ce_err rc = CE_OK;
+	char c;
+
+	while (isspace((unsigned char)ps->s[ps->pos]))
+		ps->pos++;
+	c = ps->s[ps->pos];
+	t->at = ps->pos + 1;
+	t->p = ps->s + ps->pos;
+	t->text[0] = '\0';
+	if (c == '\0')
+		t->kind = TK_END;
+	else if (c == '(' || c == ')') {
+		t->kind = c == '(' ? TK_OPEN : TK_CLOSE;
+		ps->pos++;
+	} else if (c == '"')
+		rc = lex_quoted(ps, t);
+	else
+		rc = lex_bare(ps, t);
+	t->len = (size_t)(ps->s + ps->pos - t->p);
+	return rc;
+}
+
+/* The next word, left unread. */
+static enum ce_err
+peek(struct parser *ps, struct token *t)
+{
+	size_t pos = ps->pos;
+	enum ce_err rc = lex(ps, t);
+
+	ps->pos = pos;
+	return rc;
+}
+
+/* ---- terms ------------------------------------------------------------- */
+
+/* Field of a name or alias (any case), or QF__MAX; a metadata field's
+ * name into term->name. */
+static enum query_field
+field_lookup(const struct token *w, struct query_term *term)
+{
+	size_t pl = strlen(METADATA_PREFIX);
 	int f;
 
-	for (f = 0; f < QF__MAX; f++)
-		if (strlen(field_names[f]) == len &&
-		    strncasecmp(field_names[f], name, len) == 0)
+	for (f = 0; f < QF_METADATA; f++)
+		if (word_is(w, fields[f].name) ||
+		    (fields[f].alias != NULL && word_is(w, fields[f].alias)))
 			return (enum query_field)f;
+	if (w->kind == TK_WORD && w->len > pl && w->len - pl <= QUERY_NAME_MAX &&
+	    strncasecmp(w->p, METADATA_PREFIX, pl) == 0) {
+		snprintf(term->name, sizeof(term->name), "%.*s",
+		    (int)(w->len - pl), w->p + pl);
+		return QF_METADATA;
+	}
 	return QF__MAX;
+}
+
+/* Reads the field name of term t. */
+static enum ce_err
+read_field(struct parser *ps, struct query_term *t)
+{
+	struct token w;
+	enum ce_err rc;
+
+	if ((rc = lex(ps, &w)) != CE_OK)
+		return rc;
+	if (w.kind == TK_END || w.kind == TK_CLOSE)
+		return qfail(ps->err, "a term is missing at position %zu.",
+		    w.at);
+	if (word_is(&w, "AND") || word_is(&w, "OR"))
+		return qfail(ps->err, "a term is missing before %.*s at "
+		    "position %zu.", (int)w.len, w.p, w.at);
+	if ((t->field = field_lookup(&w, t)) == QF__MAX)
+		return qfail(ps->err, "unknown field '%.*s' at position %zu "
+		    "(known: Id, CertRequestId, Thumbprint, SerialNumber, "
+		    "IssuedCN, IssuedDN, IssuerDN, CertState, NotBefore, "
+		    "NotAfter, ImportDate, TemplateName, CA, RequesterName, "
+		    "KeyType, KeySize, Metadata.<name>).", SHOW(w.len), w.p,
+		    w.at);
+	return CE_OK;
+}
+
+/* Whether operator op applies to values of type vt. */
+static int
+op_applies(enum query_op op, enum value_type vt)
+{
+	return vt == V_TEXT || op < QO_CONTAINS || op > QO_ENDSWITH;
+}
+
+/* Reads the operator after the field of t. */
+static enum ce_err
+read_operator(struct parser *ps, struct query_term *t)
+{
+	const char *fname = fields[t->field].name;
+	enum value_type vt = fields[t->field].type;
+	struct token w;
+	enum ce_err rc;
+	int o;
+
+	if ((rc = lex(ps, &w)) != CE_OK)
+		return rc;
+	if (w.kind == TK_END)
+		return qfail(ps->err, "an operator is missing after '%s' (use "
+		    "-eq).", fname);
+	for (o = 0; o < QO__MAX && !word_is(&w, op_names[o]); o++)
+		continue;
+	if (o < QO__MAX && !op_applies((enum query_op)o, vt))
+		return qfail(ps->err, "operator '%s' at position %zu does not "
+		    "apply to %s, a %s.", op_names[o], w.at, fname,
+		    vt == V_DATE ? "date" : "number");
+	if (o < QO__MAX) {
+		t->op = (enum query_op)o;
+		return CE_OK;
+	}
+	if (w.kind == TK_WORD && w.p[0] == '-')
+		return qfail(ps->err, "operator '%.*s' at position %zu is not "
+		    "supported (-eq, -ne, -lt, -le, -gt, -ge, -contains, "
+		    "-notcontains, -startswith, -endswith, -isnull, -notnull).",
+		    SHOW(w.len), w.p, w.at);
+	return qfail(ps->err, "expected an operator after '%s' at position "
+	    "%zu, found '%.*s'.", fname, w.at, SHOW(w.len), w.p);
 }
 
 /*
@@ -89,6 +345,342 @@ parse_uint(const char *s, int64_t max, int64_t *out)
 	return 0;
 }
 
+/* A number value: ids from 1, CertState a number Keyfactor's way. */
+static enum ce_err
+number_value(struct parser *ps, struct query_term *t, size_t at)
+{
+	const char *fname = fields[t->field].name;
+	int64_t min = t->field == QF_ID || t->field == QF_CERTREQUESTID;
+
+	t->span = 1;
+	if (parse_uint(t->text, INT64_MAX, &t->num) == 0 && t->num >= min)
+		return CE_OK;
+	if (t->field == QF_CERTSTATE)
+		return qfail(ps->err, "Invalid CertState value: %.64s. "
+		    "(position %zu: CertState takes numbers, 1 active, 2 "
+		    "revoked)", t->text, at);
+	return qfail(ps->err, "%s: '%.64s' at position %zu is not a %s "
+	    "integer.", fname, t->text, at, min ? "positive" : "non-negative");
+}
+
+/* %TODAY%, %TODAY+n%, %TODAY-n% (any case): 0 and *out, or -1. */
+static int
+parse_today(const char *s, time_t today, int64_t *out)
+{
+	char digits[8];
+	int64_t n = 0;
+	size_t len = strlen(s);
+	int sign;
+
+	if (len < 7 || strncasecmp(s, "%TODAY", 6) != 0 || s[len - 1] != '%')
+		return -1;
+	if (len == 7) {
+		*out = today;
+		return 0;
+	}
+	sign = s[6] == '+' ? 1 : s[6] == '-' ? -1 : 0;
+	if (sign == 0 || len - 8 >= sizeof(digits))
+		return -1;
+	snprintf(digits, sizeof(digits), "%.*s", (int)(len - 8), s + 7);
+	if (parse_uint(digits, QUERY_DAYS_MAX, &n) != 0)
+		return -1;
+	*out = (int64_t)today + sign * n * DAY;
+	return 0;
+}
+
+/* A date value: a timestamp (one second) or a day (its 24 hours). */
+static enum ce_err
+date_value(struct parser *ps, struct query_term *t, size_t at)
+{
+	struct ce_error scratch;
+	time_t v;
+
+	t->span = DAY;
+	if (parse_today(t->text, ps->today, &t->num) == 0)
+		return CE_OK;
+	if (time_parse(t->text, fields[t->field].name, &v, &scratch) ==
+	    CE_OK) {
+		t->num = (int64_t)v;
+		if (strlen(t->text) != 10)	/* not YYYY-MM-DD */
+			t->span = 1;
+		return CE_OK;
+	}
+	return qfail(ps->err, "%s: '%.64s' at position %zu is not a date "
+	    "(2022-09-01T00:00:00Z, 2022-09-01, %%TODAY%%, %%TODAY+n%% or "
+	    "%%TODAY-n%%, n up to %d).", fields[t->field].name, t->text, at,
+	    QUERY_DAYS_MAX);
+}
+
+/* Reads the value of term t (none after -isnull, -notnull); a bare NULL
+ * after -eq or -ne makes the term a null test. */
+static enum ce_err
+read_value(struct parser *ps, struct query_term *t)
+{
+	struct token w;
+	enum ce_err rc;
+
+	t->span = 1;
+	if (t->op == QO_ISNULL || t->op == QO_NOTNULL)
+		return CE_OK;
+	if ((rc = lex(ps, &w)) != CE_OK)
+		return rc;
+	if (w.kind == TK_END || w.kind == TK_OPEN || w.kind == TK_CLOSE)
+		return qfail(ps->err, "a value is missing after '%s %s' at "
+		    "position %zu.", fields[t->field].name, op_names[t->op],
+		    w.at);
+	memcpy(t->text, w.text, sizeof(t->text));
+	if (word_is(&w, "NULL") && (t->op == QO_EQ || t->op == QO_NE)) {
+		t->op = t->op == QO_EQ ? QO_ISNULL : QO_NOTNULL;
+		return CE_OK;
+	}
+	switch (fields[t->field].type) {
+	case V_NUMBER:
+		return number_value(ps, t, w.at);
+	case V_DATE:
+		return date_value(ps, t, w.at);
+	default:
+		return CE_OK;
+	}
+}
+
+/* ---- the expression ---------------------------------------------------- */
+
+static enum ce_err	parse_or(struct parser *, size_t *);
+
+/* A new node; the bound on terms bounds the nodes. */
+static size_t
+node_add(struct query *q, enum query_node_kind kind, size_t a, size_t b)
+{
+	struct query_node *n = &q->nodes[q->nodes_n];
+
+	n->kind = kind;
+	n->a = a;
+	n->b = b;
+	return q->nodes_n++;
+}
+
+/* term into a new node *node. */
+static enum ce_err
+parse_term(struct parser *ps, size_t *node)
+{
+	struct query *q = ps->q;
+	struct query_term *t;
+	enum ce_err rc;
+
+	if (q->n == QUERY_TERMS_MAX)
+		return qfail(ps->err, "more than %d terms at position %zu (the "
+		    "limit).", QUERY_TERMS_MAX, ps->pos + 1);
+	t = &q->terms[q->n];
+	if ((rc = read_field(ps, t)) != CE_OK ||
+	    (rc = read_operator(ps, t)) != CE_OK ||
+	    (rc = read_value(ps, t)) != CE_OK)
+		return rc;
+	*node = node_add(q, QN_TERM, q->n++, 0);
+	return CE_OK;
+}
+
+/* "(" or ")" | term */
+static enum ce_err
+parse_primary(struct parser *ps, size_t *node)
+{
+	struct token w;
+	enum ce_err rc;
+
+	if ((rc = peek(ps, &w)) != CE_OK)
+		return rc;
+	if (w.kind != TK_OPEN)
+		return parse_term(ps, node);
+	if (++ps->depth > QUERY_DEPTH_MAX)
+		return qfail(ps->err, "parentheses nested deeper than %d at "
+		    "position %zu (the limit).", QUERY_DEPTH_MAX, w.at);
+	(void)lex(ps, &w);
+	if ((rc = parse_or(ps, node)) != CE_OK || (rc = lex(ps, &w)) != CE_OK)
+		return rc;
+	if (w.kind != TK_CLOSE)
+		return qfail(ps->err, "expected ')' at position %zu, found "
+		    "'%.*s'.", w.at, SHOW(w.len), w.p);
+	ps->depth--;
+	return CE_OK;
+}
+
+/* primary { word primary }, word AND (into QN_AND) or OR, each side
+ * parsed by sub. */
+static enum ce_err
+parse_chain(struct parser *ps, const char *word, enum query_node_kind kind,
+    enum ce_err (*sub)(struct parser *, size_t *), size_t *node)
+{
+	struct token w;
+	size_t right;
+	enum ce_err rc;
+
+	if ((rc = sub(ps, node)) != CE_OK)
+		return rc;
+	for (;;) {
+		if ((rc = peek(ps, &w)) != CE_OK)
+			return rc;
+		if (!word_is(&w, word))
+			return CE_OK;
+		(void)lex(ps, &w);
+		if ((rc = sub(ps, &right)) != CE_OK)
+			return rc;
+		*node = node_add(ps->q, kind, *node, right);
+	}
+}
+
+static enum ce_err
+parse_and(struct parser *ps, size_t *node)
+{
+	return parse_chain(ps, "AND", QN_AND, parse_primary, node);
+}
+
+static enum ce_err
+parse_or(struct parser *ps, size_t *node)
+{
+	return parse_chain(ps, "OR", QN_OR, parse_and, node);
+}
+
+/* Marks the terms reached from node through ANDs only as required. */
+static void
+mark_required(struct query *q, size_t node)
+{
+	const struct query_node *n = &q->nodes[node];
+
+	if (n->kind == QN_TERM)
+		q->terms[n->a].required = 1;
+	else if (n->kind == QN_AND) {
+		mark_required(q, n->a);
+		mark_required(q, n->b);
+	}
+}
+
+/*
+ * Parses the whole query.  out is emptied first and holds a partial
+ * result on failure.
+ */
+enum ce_err
+query_parse(const char *s, struct query *out, struct ce_error *err)
+{
+	struct parser ps;
+	struct token w;
+	time_t now = time(NULL);
+	enum ce_err rc;
+
+	memset(out, 0, sizeof(*out));
+	memset(&ps, 0, sizeof(ps));
+	ps.s = s != NULL ? s : "";
+	ps.q = out;
+	ps.err = err;
+	ps.today = now - now % DAY;
+	if ((rc = peek(&ps, &w)) != CE_OK || w.kind == TK_END)
+		return rc;
+	if ((rc = parse_or(&ps, &out->root)) != CE_OK ||
+	    (rc = lex(&ps, &w)) != CE_OK)
+		return rc;
+	if (w.kind == TK_CLOSE)
+		return qfail(err, "')' at position %zu has no '('.", w.at);
+	if (w.kind != TK_END)
+		return qfail(err, "expected AND or OR at position %zu, found "
+		    "'%.*s'.", w.at, SHOW(w.len), w.p);
+	mark_required(out, out->root);
+	return CE_OK;
+}
+
+/* ---- evaluation -------------------------------------------------------- */
+
+static int
+eval_node(const struct query *q, size_t node, query_term_test test,
+    void *arg)
+{
+	const struct query_node *n = &q->nodes[node];
+
+	switch (n->kind) {
+	case QN_TERM:
+		return test(&q->terms[n->a], arg) != 0;
+	case QN_AND:
+		return eval_node(q, n->a, test, arg) &&
+		    eval_node(q, n->b, test, arg);
+	default:
+		return eval_node(q, n->a, test, arg) ||
+		    eval_node(q, n->b, test, arg);
+	}
+}
+
+int
+query_eval(const struct query *q, query_term_test test, void *arg)
+{
+	return q->n == 0 || eval_node(q, q->root, test, arg);
+}
+
+/* Whether needle occurs in hay, ASCII case aside. */
+static int
+contains(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (; *hay != '\0'; hay++)
+		if (strncasecmp(hay, needle, n) == 0)
+			return 1;
+	return n == 0;
+}
+
+static int
+ends_with(const char *s, const char *end)
+{
+	size_t ls = strlen(s), le = strlen(end);
+
+	return ls >= le && strcasecmp(s + ls - le, end) == 0;
+}
+
+/* An order comparison's outcome, given how a compares to b (< 0, 0, > 0). */
+static int
+ordered(enum query_op op, int cmp)
+{
+	switch (op) {
+	case QO_EQ:	return cmp == 0;
+	case QO_NE:	return cmp != 0;
+	case QO_LT:	return cmp < 0;
+	case QO_LE:	return cmp <= 0;
+	case QO_GT:	return cmp > 0;
+	case QO_GE:	return cmp >= 0;
+	default:	return 0;
+	}
+}
+
+int
+query_text_matches(const struct query_term *t, const char *s)
+{
+	int null = s == NULL || *s == '\0';
+
+	if (null)
+		s = "";
+	switch (t->op) {
+	case QO_ISNULL:		return null;
+	case QO_NOTNULL:	return !null;
+	case QO_CONTAINS:	return contains(s, t->text);
+	case QO_NOTCONTAINS:	return !contains(s, t->text);
+	case QO_STARTSWITH:
+		return strncasecmp(s, t->text, strlen(t->text)) == 0;
+	case QO_ENDSWITH:	return ends_with(s, t->text);
+	default:		return ordered(t->op, strcasecmp(s, t->text));
+	}
+}
+
+int
+query_number_matches(const struct query_term *t, int64_t v, int present)
+{
+	int cmp;
+
+	if (t->op == QO_ISNULL || t->op == QO_NOTNULL)
+		return (t->op == QO_NOTNULL) == (present != 0);
+	if (!present)
+		return t->op == QO_NE;
+	/* v against the values num .. num + span - 1 */
+	cmp = v < t->num ? -1 : v - t->num < t->span ? 0 : 1;
+	return ordered(t->op, cmp);
+}
+
+/* ---- parameters -------------------------------------------------------- */
+
 enum ce_err
 query_id(const char *s, const char *name, int64_t *out, struct ce_error *err)
 {
@@ -98,221 +690,6 @@ query_id(const char *s, const char *name, int64_t *out, struct ce_error *err)
 		return ce_fail(err, CE_INVAL, "%s: '%.64s' is not a positive "
 		    "integer.", name, s != NULL ? s : "");
 	*out = v;
-	return CE_OK;
-}
-
-static void
-skip_space(struct lexer *lx)
-{
-	while (lx->s[lx->pos] != '\0' && isspace((unsigned char)lx->s[lx->pos]))
-		lx->pos++;
-}
-
-/* Length of the run of non-space bytes at the current position. */
-static size_t
-word_len(const struct lexer *lx)
-{
-	size_t n = 0;
-
-	while (lx->s[lx->pos + n] != '\0' &&
-	    !isspace((unsigned char)lx->s[lx->pos + n]))
-		n++;
-	return n;
-}
-
-/* Reads a field name.  Errors: nothing there, '(' or an unknown name. */
-static enum ce_err
-read_field(struct lexer *lx, enum query_field *out, struct ce_error *err)
-{
-	size_t n = word_len(lx), at = lx->pos + 1;
-
-	if (n == 0)
-		return qfail(err, "a field name is missing at position %zu.",
-		    at);
-	if (lx->s[lx->pos] == '(' || lx->s[lx->pos] == ')')
-		return qfail(err, "parentheses are not supported (position "
-		    "%zu).", at);
-	if ((*out = field_lookup(lx->s + lx->pos, n)) == QF__MAX)
-		return qfail(err, "unknown field '%.*s' at position %zu "
-		    "(known: Id, Thumbprint, CertRequestId, IssuedCN, "
-		    "SerialNumber).", (int)(n > 64 ? 64 : n), lx->s + lx->pos,
-		    at);
-	lx->pos += n;
-	return CE_OK;
-}
-
-/* Reads the operator after field f: only -eq. */
-static enum ce_err
-read_operator(struct lexer *lx, enum query_field f, struct ce_error *err)
-{
-	size_t n, at;
-
-	skip_space(lx);
-	n = word_len(lx);
-	at = lx->pos + 1;
-	if (n == 0)
-		return qfail(err, "an operator is missing after '%s' (use "
-		    "-eq).", field_names[f]);
-	if (n == 3 && strncasecmp(lx->s + lx->pos, "-eq", 3) == 0) {
-		lx->pos += n;
-		return CE_OK;
-	}
-	if (lx->s[lx->pos] == '-')
-		return qfail(err, "operator '%.*s' at position %zu is not "
-		    "supported (only -eq).", (int)(n > 16 ? 16 : n),
-		    lx->s + lx->pos, at);
-	return qfail(err, "expected an operator after '%s' at position %zu, "
-	    "found '%.*s'.", field_names[f], at, (int)(n > 32 ? 32 : n),
-	    lx->s + lx->pos);
-}
-
-/* Appends byte c to the value; fails when the value gets too long. */
-static enum ce_err
-value_add(struct query_term *t, size_t *len, char c, size_t at,
-    struct ce_error *err)
-{
-	if ((unsigned char)c < 0x20 || c == 0x7f)
-		return qfail(err, "control character in the value at position "
-		    "%zu.", at);
-	if (*len >= QUERY_VALUE_MAX)
-		return qfail(err, "the value at position %zu is longer than %d "
-		    "bytes.", at, QUERY_VALUE_MAX);
-	t->text[(*len)++] = c;
-	t->text[*len] = '\0';
-	return CE_OK;
-}
-
-/* Reads "quoted" text; \" and \\ are a quote and a backslash. */
-static enum ce_err
-read_quoted(struct lexer *lx, struct query_term *t, struct ce_error *err)
-{
-	size_t len = 0, start = lx->pos + 1;
-	const char *s = lx->s;
-	enum ce_err rc;
-
-	t->text[0] = '\0';
-	for (lx->pos++; s[lx->pos] != '"'; lx->pos++) {
-		if (s[lx->pos] == '\0')
-			return qfail(err, "unterminated quote at position %zu.",
-			    start);
-		if (s[lx->pos] == '\\' && (s[lx->pos + 1] == '"' ||
-		    s[lx->pos + 1] == '\\'))
-			lx->pos++;
-		rc = value_add(t, &len, s[lx->pos], lx->pos + 1, err);
-		if (rc != CE_OK)
-			return rc;
-	}
-	lx->pos++;
-	if (s[lx->pos] != '\0' && !isspace((unsigned char)s[lx->pos]))
-		return qfail(err, "expected a space after the closing quote at "
-		    "position %zu.", lx->pos);
-	return CE_OK;
-}
-
-/* Reads a bare word; a quote inside one is an error. */
-static enum ce_err
-read_bare(struct lexer *lx, struct query_term *t, struct ce_error *err)
-{
-	size_t len = 0, n = word_len(lx), i;
-	enum ce_err rc;
-
-	t->text[0] = '\0';
-	for (i = 0; i < n; i++, lx->pos++) {
-		if (lx->s[lx->pos] == '"')
-			return qfail(err, "unexpected quote at position %zu.",
-			    lx->pos + 1);
-		if ((rc = value_add(t, &len, lx->s[lx->pos], lx->pos + 1,
-		    err)) != CE_OK)
-			return rc;
-	}
-	return CE_OK;
-}
-
-/* Reads the value of term t and checks it fits the field. */
-static enum ce_err
-read_value(struct lexer *lx, struct query_term *t, struct ce_error *err)
-{
-	size_t at;
-	enum ce_err rc;
-
-	skip_space(lx);
-	at = lx->pos + 1;
-	if (lx->s[lx->pos] == '\0')
-		return qfail(err, "a value is missing after '%s -eq'.",
-		    field_names[t->field]);
-	rc = lx->s[lx->pos] == '"' ? read_quoted(lx, t, err) :
-	    read_bare(lx, t, err);
-	if (rc != CE_OK)
-		return rc;
-	t->num = 0;
-	if ((t->field == QF_ID || t->field == QF_CERTREQUESTID) &&
-	    (parse_uint(t->text, INT64_MAX, &t->num) != 0 || t->num == 0))
-		return qfail(err, "%s: '%.64s' at position %zu is not a "
-		    "positive integer.", field_names[t->field], t->text, at);
-	return CE_OK;
-}
-
-/*
- * After a term: the end, or AND and another term.  Returns CE_OK with *more
- * set when a term follows.
- */
-static enum ce_err
-read_joiner(struct lexer *lx, int *more, struct ce_error *err)
-{
-	size_t n, at;
-
-	*more = 0;
-	skip_space(lx);
-	if (lx->s[lx->pos] == '\0')
-		return CE_OK;
-	n = word_len(lx);
-	at = lx->pos + 1;
-	if (n == 2 && strncasecmp(lx->s + lx->pos, "OR", 2) == 0)
-		return qfail(err, "OR at position %zu is not supported (only "
-		    "AND).", at);
-	if (n != 3 || strncasecmp(lx->s + lx->pos, "AND", 3) != 0)
-		return qfail(err, "expected AND at position %zu, found '%.*s'.",
-		    at, (int)(n > 32 ? 32 : n), lx->s + lx->pos);
-	lx->pos += n;
-	skip_space(lx);
-	if (lx->s[lx->pos] == '\0')
-		return qfail(err, "a term is missing after AND at position "
-		    "%zu.", at);
-	*more = 1;
-	return CE_OK;
-}
-
-/*
- * Parses the whole query: term (AND term)*.  out is emptied first and holds
- * a partial result on failure.
- */
-enum ce_err
-query_parse(const char *s, struct query *out, struct ce_error *err)
-{
-	struct lexer lx;
-	struct query_term *t;
-	enum ce_err rc;
-	int more = 1;
-
-	memset(out, 0, sizeof(*out));
-	lx.s = s != NULL ? s : "";
-	lx.pos = 0;
-	skip_space(&lx);
-	if (lx.s[lx.pos] == '\0')
-		return CE_OK;
-	while (more) {
-		if (out->n == QUERY_TERMS_MAX)
-			return qfail(err, "more than %d terms.",
-			    QUERY_TERMS_MAX);
-		t = &out->terms[out->n];
-		if ((rc = read_field(&lx, &t->field, err)) != CE_OK ||
-		    (rc = read_operator(&lx, t->field, err)) != CE_OK ||
-		    (rc = read_value(&lx, t, err)) != CE_OK)
-			return rc;
-		out->n++;
-		if ((rc = read_joiner(&lx, &more, err)) != CE_OK)
-			return rc;
-	}
 	return CE_OK;
 }
 

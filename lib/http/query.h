@@ -1,18 +1,43 @@
 /*
  * query.h - the query parameters of the API's GET listings.
  *
- * pq.queryString is Keyfactor's query language; certenroll understands the
- * part clients use to look certificates up (GOCLI, terraform, scripts):
- *   Thumbprint -eq "AB01..."
+ * pq.queryString is Keyfactor's query language for certificates:
+ *   query   := (blank) | or
+ *   or      := and { OR and }
+ *   and     := primary { AND primary }        AND binds tighter than OR
+ *   primary := "(" or ")" | term
+ *   term    := Field op value | Field -isnull | Field -notnull
+ * for example
  *   CertRequestId -eq 42
- *   IssuedCN -eq "web1.example.com" AND SerialNumber -eq "7F00..."
- * Terms are "Field -eq value" joined with AND; field names and operators
- * are matched case-insensitively; a value is either "quoted" (\" and \\
- * escape a quote and a backslash inside) or a bare word ending at white
- * space.  Fields: Id, CertRequestId (positive integers), Thumbprint,
- * IssuedCN, SerialNumber (text).  Other operators, OR, parentheses and
- * unknown fields are CE_INVAL with a message naming what is wrong, e.g.
- * "pq.queryString: unknown field 'Foo' at position 1".  An empty or
+ *   (IssuedCN -eq "x")AND Id -eq 5              the Go client's form
+ *   IssuedCN -contains "web" OR (CertState -eq 2 AND NotAfter -lt %TODAY+30%)
+ * Words split at white space and at parentheses.  Field names, operators,
+ * AND, OR and NULL match in any case.  A value is "quoted" (\" and \\ are
+ * a quote and a backslash inside) or a bare word.
+ *
+ * Fields (aliases after '/'), by type:
+ *   numbers  Id/CertID, CertRequestId (1..), KeySize, CertState (numbers
+ *            only: 1 active, 2 revoked; a word is "Invalid CertState
+ *            value: Revoked.")
+ *   dates    NotBefore, NotAfter/ExpirationDate, ImportDate:
+ *            "2022-09-01T00:00:00Z", a day "2022-09-01", or %TODAY%,
+ *            %TODAY+n%, %TODAY-n% (n days from today's UTC midnight, n up
+ *            to QUERY_DAYS_MAX); a day stands for its 24 hours (-eq is
+ *            within it, -lt before it, -gt after it)
+ *   text     Thumbprint, SerialNumber, IssuedCN/CN, IssuedDN, IssuerDN,
+ *            TemplateName/TemplateShortName, CA/CertificateAuthorityName,
+ *            RequesterName, KeyType (RSA, ECC, Ed25519, Ed448), and
+ *            Metadata.<name> (a metadata field by its name)
+ * Operators: -eq -ne (all), -lt -le -gt -ge (numbers, dates and text),
+ * -contains -notcontains -startswith -endswith (text), -isnull -notnull
+ * (no value; "-eq NULL" and "-ne NULL" with a bare NULL say the same).
+ * What a comparison means for a record (text ignores ASCII case, an empty
+ * text is null) is query_text_matches and query_number_matches.
+ *
+ * Errors are CE_INVAL with a message "pq.queryString: ..." naming the
+ * problem and its 1-based position, e.g. "pq.queryString: unknown field
+ * 'Foo' at position 1."  Bounds: QUERY_TERMS_MAX terms, parentheses
+ * QUERY_DEPTH_MAX deep, values of QUERY_VALUE_MAX bytes.  An empty or
  * all-blank query has no terms and matches everything.
  *
  * Paging: ReturnLimit (default 50) and PageReturned (default 1, first page),
@@ -31,27 +56,81 @@
 
 enum query_field {
 	QF_ID,
-	QF_THUMBPRINT,
 	QF_CERTREQUESTID,
-	QF_ISSUEDCN,
+	QF_THUMBPRINT,
 	QF_SERIALNUMBER,
+	QF_ISSUEDCN,
+	QF_ISSUEDDN,
+	QF_ISSUERDN,
+	QF_CERTSTATE,
+	QF_NOTBEFORE,
+	QF_NOTAFTER,
+	QF_IMPORTDATE,
+	QF_TEMPLATENAME,
+	QF_CA,
+	QF_REQUESTERNAME,
+	QF_KEYTYPE,
+	QF_KEYSIZE,
+	QF_METADATA,		/* Metadata.<name> */
 	QF__MAX
 };
 
-#define QUERY_TERMS_MAX		8
+enum query_op {
+	QO_EQ,
+	QO_NE,
+	QO_LT,
+	QO_LE,
+	QO_GT,
+	QO_GE,
+	QO_CONTAINS,
+	QO_NOTCONTAINS,
+	QO_STARTSWITH,
+	QO_ENDSWITH,
+	QO_ISNULL,		/* also -eq NULL */
+	QO_NOTNULL,		/* also -ne NULL */
+	QO__MAX
+};
+
+#define QUERY_TERMS_MAX		32
+#define QUERY_DEPTH_MAX		8	/* parentheses inside parentheses */
 #define QUERY_VALUE_MAX		256	/* bytes, NUL excluded */
+#define QUERY_NAME_MAX		64	/* a metadata field's name */
+#define QUERY_DAYS_MAX		36500	/* n of %TODAY+n% */
 #define QUERY_LIMIT_DEFAULT	50
 #define QUERY_PAGE_DEFAULT	1
 
 struct query_term {
 	enum query_field	 field;
+	enum query_op		 op;
+	char			 name[QUERY_NAME_MAX + 1]; /* QF_METADATA */
 	char			 text[QUERY_VALUE_MAX + 1]; /* as written */
-	int64_t			 num;	/* of Id, CertRequestId */
+	/* Numbers and dates: the values from num to num + span - 1 (span 1,
+	 * or 86400 seconds for a day); dates in seconds since the epoch. */
+	int64_t			 num;
+	int64_t			 span;
+	/* The query holds only if this term does (it sits under ANDs only):
+	 * an index may answer for it. */
+	int			 required;
+};
+
+/* The expression: a tree over terms[], its nodes in nodes[]. */
+enum query_node_kind {
+	QN_TERM,		/* a: the term's index */
+	QN_AND,			/* a, b: the operands' node indexes */
+	QN_OR,
+};
+
+struct query_node {
+	enum query_node_kind	 kind;
+	size_t			 a, b;
 };
 
 struct query {
-	size_t			 n;
+	size_t			 n;	/* terms; 0: matches everything */
 	struct query_term	 terms[QUERY_TERMS_MAX];
+	size_t			 nodes_n;
+	struct query_node	 nodes[2 * QUERY_TERMS_MAX];
+	size_t			 root;	/* when n > 0 */
 };
 
 struct paging {
@@ -62,9 +141,24 @@ struct paging {
 /* The API's spelling of a field ("CertRequestId"); NULL out of range. */
 const char	*query_field_name(enum query_field f);
 
-/* Parses a pq.queryString (NULL is the empty query) into out. */
+/* Parses a pq.queryString (NULL is the empty query) into out; dates
+ * relative to today are fixed at the time of the call. */
 enum ce_err	query_parse(const char *s, struct query *out,
 		    struct ce_error *err);
+
+/* Whether a record satisfies the term t (1) or not (0). */
+typedef int	(*query_term_test)(const struct query_term *t, void *arg);
+/* Whether a record satisfies q, asking test about its terms (not
+ * necessarily all of them: AND and OR stop once the answer is known). */
+int		query_eval(const struct query *q, query_term_test test,
+		    void *arg);
+/* Whether text s (NULL or "" is null) satisfies t, ASCII case aside;
+ * -lt ... -ge order it as strcasecmp does. */
+int		query_text_matches(const struct query_term *t, const char *s);
+/* Whether number or date v (present 0: null) satisfies t; a -contains
+ * family operator is never true here (query_parse refuses it). */
+int		query_number_matches(const struct query_term *t, int64_t v,
+		    int present);
 
 /*
  * Looks a query parameter up by name (e.g. http_query() on the request).

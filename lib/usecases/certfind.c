@@ -1,6 +1,7 @@
 /*
  * certfind.c - GET /Certificates?pq.queryString=...: the query answered
- * through an index when a term allows, else by a scan (see certview.h).
+ * through an index when a required term allows, else by a scan (see
+ * certfind.h).
  */
 #include <ctype.h>
 #include <stdint.h>
@@ -19,25 +20,72 @@
 
 /* ---- queries ----------------------------------------------------------- */
 
-/* Whether certificate c satisfies term t. */
-static int
-term_matches(const struct query_term *t, const struct cert *c)
+/* Metadata field name of c (names in any case), or NULL. */
+static const char *
+metadata_value(const struct cert *c, const char *name)
 {
-	char a[80], b[80];
+	if (c->metadata == NULL || !json_object_is_type(c->metadata,
+	    json_type_object))
+		return NULL;
+	json_object_object_foreach(c->metadata, key, val)
+		if (strcasecmp(key, name) == 0)
+			return json_object_get_string(val);
+	return NULL;
+}
+
+/* A serial number term: compared without leading zeros when both sides
+ * are hex, as written otherwise. */
+static int
+serial_matches(const struct query_term *t, const char *serial)
+{
+	struct query_term canon;
+	char a[80];
+
+	if ((t->op == QO_ISNULL || t->op == QO_NOTNULL) ||
+	    serial_canon(serial, a, sizeof(a)) != 0)
+		return query_text_matches(t, serial);
+	canon = *t;
+	if (serial_canon(t->text, canon.text, sizeof(canon.text)) != 0)
+		return query_text_matches(t, a);
+	return query_text_matches(&canon, a);
+}
+
+/* Whether certificate arg satisfies term t (query_term_test). */
+static int
+term_matches(const struct query_term *t, void *arg)
+{
+	const struct cert *c = arg;
 
 	switch (t->field) {
 	case QF_ID:
-		return c->id == t->num;
+		return query_number_matches(t, c->id, 1);
 	case QF_CERTREQUESTID:
-		return c->request_id == t->num;
-	case QF_THUMBPRINT:
-		return c->thumbprint != NULL &&
-		    strcasecmp(c->thumbprint, t->text) == 0;
-	case QF_ISSUEDCN:
-		return strcasecmp(c->cn != NULL ? c->cn : "", t->text) == 0;
+		return query_number_matches(t, c->request_id,
+		    c->request_id != 0);
+	case QF_CERTSTATE:
+		return query_number_matches(t, c->state == CERT_REVOKED ? 2 :
+		    1, 1);
+	case QF_KEYSIZE:
+		return query_number_matches(t, c->key_bits, c->key_bits != 0);
+	case QF_NOTBEFORE:
+		return query_number_matches(t, c->not_before, 1);
+	case QF_NOTAFTER:
+		return query_number_matches(t, c->not_after, 1);
+	case QF_IMPORTDATE:
+		return query_number_matches(t, c->import_date,
+		    c->import_date != 0);
 	case QF_SERIALNUMBER:
-		return serial_canon(c->serial, a, sizeof(a)) == 0 &&
-		    serial_canon(t->text, b, sizeof(b)) == 0 && strcmp(a, b) == 0;
+		return serial_matches(t, c->serial);
+	case QF_THUMBPRINT:	return query_text_matches(t, c->thumbprint);
+	case QF_ISSUEDCN:	return query_text_matches(t, c->cn);
+	case QF_ISSUEDDN:	return query_text_matches(t, c->subject);
+	case QF_ISSUERDN:	return query_text_matches(t, c->issuer);
+	case QF_TEMPLATENAME:	return query_text_matches(t, c->template_name);
+	case QF_CA:		return query_text_matches(t, c->ca);
+	case QF_REQUESTERNAME:	return query_text_matches(t, c->requester);
+	case QF_KEYTYPE:	return query_text_matches(t, c->key_type);
+	case QF_METADATA:
+		return query_text_matches(t, metadata_value(c, t->name));
 	default:
 		return 0;
 	}
@@ -46,12 +94,7 @@ term_matches(const struct query_term *t, const struct cert *c)
 static int
 query_matches(const struct query *q, const struct cert *c)
 {
-	size_t i;
-
-	for (i = 0; i < q->n; i++)
-		if (!term_matches(&q->terms[i], c))
-			return 0;
-	return 1;
+	return query_eval(q, term_matches, (void *)c);
 }
 
 /* A query being answered: the page still to skip and to fill. */
@@ -103,7 +146,8 @@ scan_visit(const struct cert *c, void *arg)
 
 /*
  * The one certificate an indexed term can point at: *indexed is 0 when no
- * term is indexed (the caller scans), else *id is the candidate (0: none).
+ * term the query requires (see query.h) is an -eq on an indexed field (the
+ * caller scans), else *id is the candidate (0: none).
  */
 static enum ce_err
 candidate(struct ce_txn *txn, const struct query *q, int *indexed,
@@ -118,6 +162,8 @@ candidate(struct ce_txn *txn, const struct query *q, int *indexed,
 	*id = 0;
 	for (i = 0; i < q->n; i++) {
 		t = &q->terms[i];
+		if (!t->required || t->op != QO_EQ)
+			continue;
 		switch (t->field) {
 		case QF_ID:
 			*id = t->num;
@@ -152,15 +198,16 @@ candidate(struct ce_txn *txn, const struct query *q, int *indexed,
 	return CE_OK;
 }
 
-/* The query's IssuedCN, if it has one (the certificates sharing a CN
- * are walked through its index). */
+/* The IssuedCN the query requires with -eq, if any (the certificates
+ * sharing a CN are walked through its index). */
 static const char *
 query_cn(const struct query *q)
 {
 	size_t i;
 
 	for (i = 0; i < q->n; i++)
-		if (q->terms[i].field == QF_ISSUEDCN)
+		if (q->terms[i].field == QF_ISSUEDCN &&
+		    q->terms[i].required && q->terms[i].op == QO_EQ)
 			return q->terms[i].text;
 	return NULL;
 }

@@ -4,8 +4,8 @@
  * query string "name=value&name=value" served to query_paging(),
  * query_filter() and query_bool() through a case-insensitive lookup, as
  * http_query() serves them.  Accepted queries and pages must keep the
- * promises of query.h; query_offset() is checked against a saturating
- * multiplication of its own.
+ * promises of query.h (a tree that uses each term once, in order);
+ * query_offset() is checked against a saturating multiplication of its own.
  */
 #include <strings.h>
 
@@ -48,21 +48,45 @@ split_params(char *s, struct params *p)
 	}
 }
 
+/* Whether the tree below node uses each term once, in order: *next is
+ * the next term expected. */
+static int
+tree_ok(const struct query *q, size_t node, size_t *next, int depth)
+{
+	const struct query_node *n;
+
+	if (node >= q->nodes_n || depth > (int)q->nodes_n)
+		return 0;
+	n = &q->nodes[node];
+	if (n->kind == QN_TERM)
+		return n->a == (*next)++;
+	return (n->kind == QN_AND || n->kind == QN_OR) &&
+	    tree_ok(q, n->a, next, depth + 1) && tree_ok(q, n->b, next,
+	    depth + 1);
+}
+
 static void
 check_query(const struct query *q, const char *s)
 {
-	size_t i;
+	size_t i, next = 0;
 
 	FUZZ_CHECK(q->n <= QUERY_TERMS_MAX, "'%s': %zu terms", s, q->n);
+	FUZZ_CHECK(q->n == 0 || (q->nodes_n == 2 * q->n - 1 &&
+	    tree_ok(q, q->root, &next, 0) && next == q->n), "'%s': tree", s);
 	for (i = 0; i < q->n; i++) {
 		const struct query_term *t = &q->terms[i];
 
 		FUZZ_CHECK((int)t->field >= 0 && t->field < QF__MAX &&
 		    query_field_name(t->field) != NULL, "'%s': term %zu field %d",
 		    s, i, (int)t->field);
+		FUZZ_CHECK((int)t->op >= 0 && t->op < QO__MAX, "'%s': term %zu "
+		    "op %d", s, i, (int)t->op);
 		FUZZ_CHECK(memchr(t->text, '\0', sizeof(t->text)) != NULL,
 		    "'%s': term %zu text unterminated", s, i);
-		if (t->field == QF_ID || t->field == QF_CERTREQUESTID)
+		FUZZ_CHECK(t->span == 1 || t->span == 86400, "'%s': term %zu "
+		    "span %lld", s, i, (long long)t->span);
+		if ((t->field == QF_ID || t->field == QF_CERTREQUESTID) &&
+		    t->op != QO_ISNULL && t->op != QO_NOTNULL)
 			FUZZ_CHECK(t->num >= 1, "'%s': term %zu id %lld", s, i,
 			    (long long)t->num);
 	}

@@ -1,4 +1,5 @@
-"""GET /Certificates/{id}, GET /Certificates?pq.queryString=... and
+"""GET /Certificates/{id}, GET /Certificates?pq.queryString=... (the query
+language as the Go and Python SDKs and scripts write it) and
 GET /CertificateStores[/{id}] through nginx; every field of the answers is
 checked against the certificate itself with Python's cryptography."""
 import base64
@@ -336,10 +337,18 @@ def test_query_no_match_is_empty_array(svc):
 @pytest.mark.parametrize("q,msg", [
     ("Foo -eq 1", "unknown field 'Foo'"),
     ('Thumbprint -eq "AB', "unterminated quote"),
-    ("Thumbprint -ne AB", "not supported"),
+    ("Thumbprint -like AB", "operator '-like' at position 12 is not supported"),
     ("CertRequestId -eq abc", "is not a positive integer"),
-    ("Id -eq 1 OR Id -eq 2", "OR"),
+    ("Id -eq 1 XOR Id -eq 2", "expected AND or OR at position 10"),
     ("Id -eq", "value is missing"),
+    ('CertState -eq "Revoked"', "Invalid CertState value: Revoked."),
+    ("NotAfter -gt %TODAY+x%", "is not a date"),
+    ("Id -contains 1", "does not apply to Id, a number"),
+    ("(Id -eq 1", "expected ')' at position 10"),
+    ("Id -eq 1)", "')' at position 9 has no '('"),
+    ("(" * 9 + "Id -eq 1" + ")" * 9, "deeper than 8"),
+    (" OR ".join(["Id -eq 1"] * 33), "more than 32 terms"),
+    ("IssuedCN -eq " + "x" * 257, "longer than 256 bytes"),
 ])
 def test_bad_query_is_400(svc, q, msg):
     r = query(svc, q)
@@ -348,6 +357,126 @@ def test_bad_query_is_400(svc, q, msg):
     assert j["ErrorCode"] == "0xA0110001"
     assert j["Message"].startswith("pq.queryString: ")
     assert msg in j["Message"]
+
+
+# -- the query language as Keyfactor's clients write it ----------------------
+
+QL_CNS = ("a.query.example.com", "b.query.example.com", "c.query.example.com")
+
+
+@pytest.fixture(scope="module")
+def ql(svc):
+    """Three certificates a, b, c (ids in that order); c revoked."""
+    ids = [enroll(svc, cn)["KeyfactorId"] for cn in QL_CNS]
+    r = svc.request("POST", "/Certificates/Revoke", user="revoker",
+                    json={"CertificateIds": [ids[2]], "Comment": "x"})
+    assert r.status_code == 200, r.text
+    assert r.json()["RevokedIds"] == [ids[2]]
+    return ids
+
+
+def test_query_go_sdk_contains(svc, ql):
+    a, b, c = ql
+    assert ids_of(query(svc, 'IssuedCN -contains "QUERY.example"')) == [a, b]
+    assert ids_of(query(svc, 'IssuedCN -contains "query.example"',
+                        includeRevoked="true")) == [a, b, c]
+    assert ids_of(query(svc, 'IssuedCN -contains "query.example" AND '
+                        'IssuedCN -notcontains "a."')) == [b]
+    assert ids_of(query(svc, 'CN -startswith "b.query" OR '
+                        'CN -endswith "c.query.example.com"',
+                        includeRevoked="true")) == [b, c]
+
+
+def test_query_python_sdk_cert_id(svc, ql):
+    a, b, _ = ql
+    assert ids_of(query(svc, 'CertID -eq "%d"' % a)) == [a]
+    assert ids_of(query(svc, 'certid -ne "%d" AND IssuedCN -contains '
+                        '"query.example"' % a)) == [b]
+
+
+def test_query_cert_state_after_revocation(svc, ql):
+    a, b, c = ql
+    q = 'CertState -eq "2" AND IssuedCN -contains "query.example"'
+    assert ids_of(query(svc, q, includeRevoked="true")) == [c]
+    assert ids_of(query(svc, q)) == []      # revoked ones need the flag
+    q = 'CertState -eq 1 AND IssuedCN -contains "query.example"'
+    assert ids_of(query(svc, q, includeRevoked="true")) == [a, b]
+    r = query(svc, 'Id -eq %d' % c, includeRevoked="true")
+    assert r.json()[0]["CertState"] == 2
+
+
+def test_query_or_and_parentheses(svc, ql):
+    a, b, c = ql
+    q = '(IssuedCN -eq "%s" OR IssuedCN -eq "%s") AND Id -eq %d' % (
+        QL_CNS[0], QL_CNS[1], b)
+    assert ids_of(query(svc, q)) == [b]
+    # AND binds tighter: a, or (b and an id that is not b's)
+    q = 'IssuedCN -eq "%s" OR IssuedCN -eq "%s" AND Id -eq %d' % (
+        QL_CNS[0], QL_CNS[1], a)
+    assert ids_of(query(svc, q)) == [a]
+    q = 'Id -eq %d or Id -eq %d or Id -eq %d' % (a, b, c)
+    assert ids_of(query(svc, q, includeRevoked="true")) == [a, b, c]
+    assert ids_of(query(svc, q, includeRevoked="true", ReturnLimit="1",
+                        PageReturned="2")) == [b]
+
+
+def test_query_go_client_parentheses_without_space(svc, ql):
+    a, b, _ = ql
+    q = '(IssuedCN -eq "%s")AND Id -eq %d' % (QL_CNS[0], a)
+    assert ids_of(query(svc, q)) == [a]
+    q = '(IssuedCN -eq "%s")AND Id -eq %d' % (QL_CNS[0], b)
+    assert ids_of(query(svc, q)) == []
+
+
+def test_query_dates(svc, ql):
+    a, b, _ = ql
+    cn = 'IssuedCN -contains "query.example"'
+    assert ids_of(query(svc, cn + " AND NotAfter -gt %TODAY%")) == [a, b]
+    assert ids_of(query(svc, cn + " AND ExpirationDate -lt %TODAY%")) == []
+    assert ids_of(query(svc, cn + " AND NotBefore -le %TODAY+1% AND "
+                        "ImportDate -ge %TODAY-1%")) == [a, b]
+    na = parse_date(query(svc, "Id -eq %d" % a).json()[0]["NotAfter"])
+    q = 'Id -eq %d AND NotAfter -eq "%s"' % (a, na.strftime("%Y-%m-%d"))
+    assert ids_of(query(svc, q)) == [a]
+    q = 'Id -eq %d AND NotAfter -gt "%s"' % (a, na.strftime(
+        "%Y-%m-%dT%H:%M:%SZ"))
+    assert ids_of(query(svc, q)) == []
+
+
+def test_query_other_fields(svc, ql, issued):
+    a, b, _ = ql
+    cn = 'IssuedCN -contains "query.example"'
+    c = query(svc, "Id -eq %d" % a).json()[0]
+    ca = c["CertificateAuthorityName"].replace("\\", "\\\\")
+    for q, want in (('IssuedDN -startswith "CN=%s"' % QL_CNS[0], [a]),
+                    ('IssuerDN -eq "%s"' % c["IssuerDN"], [a, b]),
+                    ('CA -eq "%s"' % ca, [a, b]),
+                    ('CertificateAuthorityName -ne "%s"' % ca, []),
+                    ('TemplateShortName -eq "%s"' % c["TemplateName"], [a, b]),
+                    ('RequesterName -eq "%s"' % c["RequesterName"], [a, b]),
+                    ('KeyType -eq "%s"' % c["KeyTypeString"], [a, b]),
+                    ("KeySize -eq %d" % c["KeySizeInBits"], [a, b]),
+                    ("KeySize -gt %d" % c["KeySizeInBits"], []),
+                    ('SerialNumber -eq "00%s"' % c["SerialNumber"].lower(),
+                     [a]),
+                    ("IssuedCN -notnull", [a, b]),
+                    ("IssuedCN -eq NULL", [])):
+        assert ids_of(query(svc, cn + " AND " + q)) == want, q
+    assert ids_of(query(svc, 'Metadata.Owner -eq "OPS@example.com"')) == \
+        [issued["KeyfactorId"]]
+    assert ids_of(query(svc, cn + " AND Metadata.Owner -isnull")) == [a, b]
+
+
+def test_bad_queries_change_nothing(svc, ql):
+    q = 'IssuedCN -contains "query.example"'
+    before = query(svc, q, includeRevoked="true").json()
+    for bad in ('CertState -eq "Revoked"', "Id -eq 1 OR", "((Id -eq 1)"):
+        r = query(svc, bad)
+        assert r.status_code == 400, r.text
+        assert r.json()["ErrorCode"] == "0xA0110001"
+        assert r.json()["Message"].startswith("pq.queryString: ")
+    assert query(svc, q, includeRevoked="true").json() == before
+    assert [c["CertState"] for c in before] == [1, 1, 2]
 
 
 def test_paging(svc, paged):

@@ -4,7 +4,7 @@
  * as certview.h chooses them (key, usages, signature, EKUs, SANs, state),
  * the same answer from the view kept at issuance as from the certificate
  * itself, locations and metadata only when asked for, lookups by query
- * and page, and stores shown without their password.
+ * (every field and operator, OR, parentheses) and page, and stores shown without their password.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -160,11 +160,11 @@ test_options(void **state)
 	json_object_put(o);
 }
 
-/* certview_find for the query text q, page page of limit: the ids found,
- * joined by ' '. */
+/* certview_find for the query text q, page page of limit, with opts: the
+ * ids found, joined by ' '. */
 static void
-found(struct kit *k, const char *q, int64_t limit, int64_t page, char *buf,
-    size_t bufsz)
+found_with(struct kit *k, const char *q, int64_t limit, int64_t page,
+    const struct certview_opts *opts, char *buf, size_t bufsz)
 {
 	struct ce_error err;
 	struct query query;
@@ -173,13 +173,34 @@ found(struct kit *k, const char *q, int64_t limit, int64_t page, char *buf,
 	size_t i;
 
 	E(query_parse(q, &query, &err));
-	E(certview_find(k->db, &query, &pg, &none, &out, &err));
+	E(certview_find(k->db, &query, &pg, opts, &out, &err));
 	buf[0] = '\0';
 	for (i = 0; i < json_arr_len(out); i++)
 		snprintf(buf + strlen(buf), bufsz - strlen(buf), "%s%lld",
 		    i ? " " : "", (long long)n(json_object_array_get_idx(out, i),
 		    "Id"));
 	json_object_put(out);
+}
+
+/* found_with, revoked certificates left out. */
+static void
+found(struct kit *k, const char *q, int64_t limit, int64_t page, char *buf,
+    size_t bufsz)
+{
+	found_with(k, q, limit, page, &none, buf, bufsz);
+}
+
+/* Fails unless found_with gives want. */
+static void
+expect(struct kit *k, const char *q, int64_t limit, int64_t page,
+    const struct certview_opts *opts, const char *want)
+{
+	char got[256];
+
+	found_with(k, q, limit, page, opts, got, sizeof(got));
+	if (strcmp(got, want) != 0)
+		fail_msg("'%s' (page %lld of %lld) found '%s', not '%s'", q,
+		    (long long)page, (long long)limit, got, want);
 }
 
 static void
@@ -217,6 +238,78 @@ test_find(void **state)
 	EFAIL(certview_get(k->db, "99", &none, &out, &err), CE_NOTFOUND,
 	    "Certificate 99 was not found.");
 	CHECK(out == NULL);
+}
+
+/* Queries beyond -eq: every field, OR and parentheses (no index may
+ * answer for a term under an OR), paging a scan, metadata, CertState. */
+static const struct {
+	const char	*q;
+	const char	*want;
+} language[] = {
+	{ "IssuedCN -contains EXAMPLE", "1 2" },
+	{ "CN -notcontains two", "1" },
+	{ "CN -eq www.example.com OR CN -eq two.example.com", "1 2" },
+	{ "Id -eq 1 OR Id -eq 2", "1 2" },
+	{ "CertID -eq \"2\"", "2" },
+	{ "CertID -ne 1", "2" },
+	{ "Id -ge 2", "2" },
+	{ "(CN -eq \"www.example.com\")AND Id -eq 1", "1" },
+	{ "(CN -eq \"www.example.com\")AND Id -eq 2", "" },
+	{ "(Id -eq 1 OR Id -eq 2) AND RequesterName -eq BOB", "2" },
+	{ "Id -eq 1 OR Id -eq 2 AND RequesterName -eq alice", "1" },
+	{ "CertRequestId -eq 1 OR CN -endswith two.example.com", "1 2" },
+	{ "IssuedDN -startswith \"CN=two\"", "2" },
+	{ "IssuerDN -eq \"CN=RootCA\"", "1 2" },
+	{ "CA -eq \"host\\\\RootCA\"", "1 2" },
+	{ "CertificateAuthorityName -eq other", "" },
+	{ "TemplateShortName -eq webserver AND KeyType -eq ecc", "1 2" },
+	{ "KeySize -eq 256 AND KeySize -lt 257", "1 2" },
+	{ "KeySize -gt 256", "" },
+	{ "NotAfter -gt %TODAY% AND NotBefore -lt %TODAY+2%", "1 2" },
+	{ "ExpirationDate -lt %TODAY%", "" },
+	{ "ImportDate -ge %TODAY-1% AND ImportDate -notnull", "1 2" },
+	{ "NotAfter -gt \"2026-01-01T00:00:00Z\" AND NotAfter -lt 9999-01-01",
+	    "1 2" },
+	{ "CN -isnull OR CN -eq NULL", "" },
+	{ "Metadata.owner -eq X", "1" },
+	{ "Metadata.Owner -isnull", "2" },
+	{ "CertState -eq 1", "1 2" },
+	{ "CertState -eq 2", "" },
+};
+
+static void
+test_find_language(void **state)
+{
+	struct kit *k = *state;
+	static const struct certview_opts revoked = { 0, 0, 1 };
+	json_object *rec;
+	char q[200];
+	size_t i;
+
+	world(k);
+	rec = kit_record_id(k, T_CERTS, 1);
+	json_object_object_add(rec, "metadata", kit_json("{\"Owner\":\"x\"}"));
+	kit_put(k, T_CERTS, "00000000000000000001",
+	    json_object_to_json_string(rec));
+	json_object_put(rec);
+	for (i = 0; i < sizeof(language) / sizeof(language[0]); i++)
+		expect(k, language[i].q, 50, 1, &none, language[i].want);
+	/* a scan pages as the indexes do */
+	expect(k, "IssuedCN -contains example", 1, 2, &none, "2");
+	expect(k, "IssuedCN -contains example", 1, 3, &none, "");
+	/* a serial under an OR, leading zeros aside */
+	rec = kit_record_id(k, T_CERTS, 2);
+	snprintf(q, sizeof(q), "Id -eq 1 OR SerialNumber -eq 00%s",
+	    s(rec, "serial"));
+	expect(k, q, 50, 1, &none, "1 2");
+	/* revoked: CertState 2, listed only with includeRevoked */
+	json_object_object_add(rec, "state", json_object_new_string("revoked"));
+	kit_put(k, T_CERTS, "00000000000000000002",
+	    json_object_to_json_string(rec));
+	json_object_put(rec);
+	expect(k, "CertState -eq 2", 50, 1, &none, "");
+	expect(k, "CertState -eq 2", 50, 1, &revoked, "2");
+	expect(k, "CertState -ne 2", 50, 1, &revoked, "1");
 }
 
 /* Many certificates of one CN: found through the CN (an index on
@@ -303,6 +396,7 @@ main(void)
 		KIT_TEST(test_view_kept),
 		KIT_TEST(test_options),
 		KIT_TEST(test_find),
+		KIT_TEST(test_find_language),
 		KIT_TEST(test_find_by_cn),
 		KIT_TEST(test_stores),
 	};

@@ -1,7 +1,9 @@
 /*
  * test_query.c - pq.queryString parsing, paging and flag parameters.
- * Tables of valid queries with the terms they give, invalid queries with a
- * piece of their message, and query-parameter sets for paging.
+ * Tables of valid queries with the tree they give (precedence,
+ * parentheses, aliases, every operator), invalid queries with a piece of
+ * their message, the values numbers and dates stand for, what each
+ * operator says of a text or number, and query-parameter sets for paging.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -18,70 +21,142 @@
 
 #define TP	"0123456789ABCDEF0123456789ABCDEF01234567"
 
-struct want_term {
-	enum query_field	 field;
-	const char		*text;
-	int64_t			 num;
-};
+/* The parsed query as text: terms "Field op [value]" ('!' when the query
+ * requires it), "(a AND b)", "(a OR b)"; "" for the empty query. */
+static const char *const ops[QO__MAX] = { "-eq", "-ne", "-lt", "-le", "-gt",
+    "-ge", "-contains", "-notcontains", "-startswith", "-endswith", "-isnull",
+    "-notnull" };
+
+static void
+render_node(const struct query *q, size_t node, char *buf, size_t sz)
+{
+	const struct query_node *n = &q->nodes[node];
+	const struct query_term *t;
+	size_t l = strlen(buf);
+
+	if (n->kind == QN_TERM) {
+		t = &q->terms[n->a];
+		snprintf(buf + l, sz - l, "%s%s%s %s", query_field_name(t->field),
+		    t->field == QF_METADATA ? "." : "", t->field == QF_METADATA ?
+		    t->name : "", ops[t->op]);
+		l = strlen(buf);
+		if (t->op != QO_ISNULL && t->op != QO_NOTNULL)
+			snprintf(buf + l, sz - l, " [%s]", t->text);
+		l = strlen(buf);
+		snprintf(buf + l, sz - l, "%s", t->required ? "!" : "");
+		return;
+	}
+	snprintf(buf + l, sz - l, "(");
+	render_node(q, n->a, buf, sz);
+	l = strlen(buf);
+	snprintf(buf + l, sz - l, " %s ", n->kind == QN_AND ? "AND" : "OR");
+	render_node(q, n->b, buf, sz);
+	l = strlen(buf);
+	snprintf(buf + l, sz - l, ")");
+}
+
+static void
+render(const struct query *q, char *buf, size_t sz)
+{
+	buf[0] = '\0';
+	if (q->n > 0)
+		render_node(q, q->root, buf, sz);
+}
 
 static const struct {
-	const char		*in;
-	size_t			 n;
-	struct want_term	 t[3];
+	const char	*in;
+	const char	*want;
 } valid[] = {
-	{ "", 0, { { 0 } } },
-	{ "   ", 0, { { 0 } } },
-	{ "Thumbprint -eq \"" TP "\"", 1, { { QF_THUMBPRINT, TP, 0 } } },
-	{ "Thumbprint -eq " TP, 1, { { QF_THUMBPRINT, TP, 0 } } },
-	{ "thumbprint -EQ \"" TP "\"", 1, { { QF_THUMBPRINT, TP, 0 } } },
-	{ "THUMBPRINT -Eq " TP "  ", 1, { { QF_THUMBPRINT, TP, 0 } } },
-	{ "  Thumbprint\t-eq\t\"ab\"", 1, { { QF_THUMBPRINT, "ab", 0 } } },
-	{ "CertRequestId -eq 42", 1, { { QF_CERTREQUESTID, "42", 42 } } },
-	{ "CertRequestId -eq \"42\"", 1, { { QF_CERTREQUESTID, "42", 42 } } },
-	{ "certrequestid -eq 007", 1, { { QF_CERTREQUESTID, "007", 7 } } },
-	{ "Id -eq 9223372036854775807", 1,
-	    { { QF_ID, "9223372036854775807", INT64_MAX } } },
-	{ "id -eq 1", 1, { { QF_ID, "1", 1 } } },
-	{ "IssuedCN -eq \"web1.example.com\"", 1,
-	    { { QF_ISSUEDCN, "web1.example.com", 0 } } },
-	{ "IssuedCN -eq web1.example.com", 1,
-	    { { QF_ISSUEDCN, "web1.example.com", 0 } } },
-	{ "IssuedCN -eq \"Key Example, Inc. web\"", 1,
-	    { { QF_ISSUEDCN, "Key Example, Inc. web", 0 } } },
-	{ "IssuedCN -eq \"\"", 1, { { QF_ISSUEDCN, "", 0 } } },
-	{ "IssuedCN -eq \"say \\\"hi\\\"\"", 1,
-	    { { QF_ISSUEDCN, "say \"hi\"", 0 } } },
-	{ "IssuedCN -eq \"back\\\\slash\"", 1,
-	    { { QF_ISSUEDCN, "back\\slash", 0 } } },
-	{ "IssuedCN -eq \"a\\b\"", 1, { { QF_ISSUEDCN, "a\\b", 0 } } },
-	{ "IssuedCN -eq \"caf\xc3\xa9\"", 1, { { QF_ISSUEDCN, "caf\xc3\xa9", 0 } } },
-	{ "SerialNumber -eq \"7F0A\"", 1, { { QF_SERIALNUMBER, "7F0A", 0 } } },
-	{ "IssuedCN -eq \"a\" AND Thumbprint -eq " TP, 2,
-	    { { QF_ISSUEDCN, "a", 0 }, { QF_THUMBPRINT, TP, 0 } } },
-	{ "IssuedCN -eq a and CertRequestId -eq 3 And Id -eq 4", 3,
-	    { { QF_ISSUEDCN, "a", 0 }, { QF_CERTREQUESTID, "3", 3 },
-	      { QF_ID, "4", 4 } } },
-	{ "IssuedCN -eq \"x AND y\"", 1, { { QF_ISSUEDCN, "x AND y", 0 } } },
+	{ "", "" },
+	{ "   ", "" },
+	/* names and operators in any case, quoted or bare values */
+	{ "Thumbprint -eq \"" TP "\"", "Thumbprint -eq [" TP "]!" },
+	{ "Thumbprint -eq " TP, "Thumbprint -eq [" TP "]!" },
+	{ "thumbprint -EQ \"" TP "\"", "Thumbprint -eq [" TP "]!" },
+	{ "THUMBPRINT -Eq " TP "  ", "Thumbprint -eq [" TP "]!" },
+	{ "  Thumbprint\t-eq\t\"ab\"", "Thumbprint -eq [ab]!" },
+	{ "CertRequestId -eq 42", "CertRequestId -eq [42]!" },
+	{ "CertRequestId -eq \"42\"", "CertRequestId -eq [42]!" },
+	{ "certrequestid -eq 007", "CertRequestId -eq [007]!" },
+	{ "Id -eq 9223372036854775807", "Id -eq [9223372036854775807]!" },
+	{ "IssuedCN -eq \"Key Example, Inc. web\"",
+	    "IssuedCN -eq [Key Example, Inc. web]!" },
+	{ "IssuedCN -eq \"\"", "IssuedCN -eq []!" },
+	{ "IssuedCN -eq \"say \\\"hi\\\"\"", "IssuedCN -eq [say \"hi\"]!" },
+	{ "IssuedCN -eq \"back\\\\slash\"", "IssuedCN -eq [back\\slash]!" },
+	{ "IssuedCN -eq \"a\\b\"", "IssuedCN -eq [a\\b]!" },
+	{ "IssuedCN -eq \"caf\xc3\xa9\"", "IssuedCN -eq [caf\xc3\xa9]!" },
+	{ "IssuedCN -eq \"x AND y\"", "IssuedCN -eq [x AND y]!" },
+	{ "IssuedCN -eq \"(x)\"", "IssuedCN -eq [(x)]!" },
+	/* aliases */
+	{ "CertID -eq \"5\"", "Id -eq [5]!" },
+	{ "cn -eq a", "IssuedCN -eq [a]!" },
+	{ "ExpirationDate -lt 2030-01-01", "NotAfter -lt [2030-01-01]!" },
+	{ "TemplateShortName -eq Web", "TemplateName -eq [Web]!" },
+	{ "CertificateAuthorityName -eq \"h\\\\CA\"", "CA -eq [h\\CA]!" },
+	{ "metadata.Owner -contains ops", "Metadata.Owner -contains [ops]!" },
+	/* every operator */
+	{ "IssuedDN -ne x", "IssuedDN -ne [x]!" },
+	{ "IssuerDN -lt x", "IssuerDN -lt [x]!" },
+	{ "KeySize -le 2048", "KeySize -le [2048]!" },
+	{ "KeySize -gt 0", "KeySize -gt [0]!" },
+	{ "Id -ge 3", "Id -ge [3]!" },
+	{ "IssuedCN -CONTAINS web", "IssuedCN -contains [web]!" },
+	{ "IssuedCN -notcontains web", "IssuedCN -notcontains [web]!" },
+	{ "RequesterName -startswith al", "RequesterName -startswith [al]!" },
+	{ "KeyType -endswith CC", "KeyType -endswith [CC]!" },
+	{ "IssuedCN -isnull", "IssuedCN -isnull!" },
+	{ "NotBefore -notnull", "NotBefore -notnull!" },
+	{ "IssuedCN -eq NULL", "IssuedCN -isnull!" },
+	{ "CertRequestId -ne null", "CertRequestId -notnull!" },
+	{ "IssuedCN -eq \"NULL\"", "IssuedCN -eq [NULL]!" },
+	{ "CertState -eq \"2\"", "CertState -eq [2]!" },
+	/* AND over OR, parentheses, the Go client's ")AND" */
+	{ "IssuedCN -eq \"a\" AND Thumbprint -eq " TP,
+	    "(IssuedCN -eq [a]! AND Thumbprint -eq [" TP "]!)" },
+	{ "IssuedCN -eq a and CertRequestId -eq 3 And Id -eq 4",
+	    "((IssuedCN -eq [a]! AND CertRequestId -eq [3]!) AND Id -eq [4]!)" },
+	{ "Id -eq 1 OR Id -eq 2 AND CN -eq x",
+	    "(Id -eq [1] OR (Id -eq [2] AND IssuedCN -eq [x]))" },
+	{ "Id -eq 1 AND Id -eq 2 or CN -eq x",
+	    "((Id -eq [1] AND Id -eq [2]) OR IssuedCN -eq [x])" },
+	{ "(Id -eq 1 OR Id -eq 2) AND CN -eq x",
+	    "((Id -eq [1] OR Id -eq [2]) AND IssuedCN -eq [x]!)" },
+	{ "(IssuedCN -eq \"x\")AND Id -eq 5",
+	    "(IssuedCN -eq [x]! AND Id -eq [5]!)" },
+	{ "(IssuedCN -eq x)AND(Id -eq 5)", "(IssuedCN -eq [x]! AND Id -eq [5]!)" },
+	{ "((((Id -eq 1))))", "Id -eq [1]!" },
+	{ "Id -eq 1 AND (Id -eq 2 OR (Id -eq 3 AND Id -eq 4))",
+	    "(Id -eq [1]! AND (Id -eq [2] OR (Id -eq [3] AND Id -eq [4])))" },
+	{ "IssuedCN -isnull OR(IssuedCN -eq x)",
+	    "(IssuedCN -isnull OR IssuedCN -eq [x])" },
 };
 
 static const struct {
 	const char	*in;
 	const char	*msg;	/* a piece of the message */
 } invalid[] = {
-	{ "Foo -eq 1", "pq.queryString: unknown field 'Foo'" },
-	{ "IssuedDN -eq \"CN=a\"", "unknown field 'IssuedDN'" },
+	{ "Foo -eq 1", "pq.queryString: unknown field 'Foo' at position 1" },
+	{ "Metadata. -eq 1", "unknown field 'Metadata.'" },
 	{ "Thumbprint", "operator is missing after 'Thumbprint'" },
 	{ "Thumbprint   ", "operator is missing" },
 	{ "Thumbprint -eq", "value is missing after 'Thumbprint -eq'" },
 	{ "Thumbprint -eq   ", "value is missing" },
-	{ "Thumbprint -ne \"AB\"", "operator '-ne' at position 12 is not supported" },
-	{ "IssuedCN -contains web", "operator '-contains'" },
-	{ "Thumbprint = AB", "expected an operator after 'Thumbprint'" },
+	{ "(Thumbprint -ne)", "value is missing after 'Thumbprint -ne' at "
+	    "position 16" },
+	{ "Thumbprint -like \"AB\"", "operator '-like' at position 12 is not "
+	    "supported" },
+	{ "Id -contains 1", "operator '-contains' at position 4 does not apply "
+	    "to Id, a number" },
+	{ "NotAfter -startswith 2", "does not apply to NotAfter, a date" },
+	{ "Thumbprint = AB", "expected an operator after 'Thumbprint' at "
+	    "position 12, found '='" },
 	{ "Thumbprint -eq \"AB", "unterminated quote at position 16" },
 	{ "IssuedCN -eq \"a\\\"", "unterminated quote" },
 	{ "IssuedCN -eq \"a\"b", "expected a space after the closing quote" },
 	{ "IssuedCN -eq a\"b", "unexpected quote at position 15" },
-	{ "IssuedCN -eq \"a\tb\"", "control character" },
+	{ "IssuedCN -eq \"a\tb\"", "control character in the value at position "
+	    "16" },
 	{ "CertRequestId -eq abc", "CertRequestId: 'abc' at position 19 is not a "
 	    "positive integer" },
 	{ "CertRequestId -eq 0", "is not a positive integer" },
@@ -89,36 +164,63 @@ static const struct {
 	{ "CertRequestId -eq 1.5", "is not a positive integer" },
 	{ "Id -eq 9223372036854775808", "is not a positive integer" },
 	{ "Id -eq \"\"", "is not a positive integer" },
-	{ "Id -eq 1 OR Id -eq 2", "OR at position 10 is not supported" },
-	{ "Id -eq 1 XOR Id -eq 2", "expected AND at position 10, found 'XOR'" },
-	{ "Id -eq 1 Id -eq 2", "expected AND" },
-	{ "Id -eq 1 AND", "term is missing after AND" },
-	{ "Id -eq 1 AND  ", "term is missing after AND" },
-	{ "(Id -eq 1)", "parentheses are not supported" },
-	{ "Id -eq 1 AND Id -eq 2 AND Id -eq 3 AND Id -eq 4 AND Id -eq 5 AND "
-	    "Id -eq 6 AND Id -eq 7 AND Id -eq 8 AND Id -eq 9", "more than 8 terms" },
-	{ "AND Id -eq 1", "unknown field 'AND'" },
+	{ "KeySize -gt big", "KeySize: 'big' at position 13 is not a "
+	    "non-negative integer" },
+	{ "CertState -eq \"Revoked\"", "pq.queryString: Invalid CertState value: "
+	    "Revoked. (position 15" },
+	{ "CertState -eq active", "Invalid CertState value: active." },
+	{ "NotAfter -gt tomorrow", "NotAfter: 'tomorrow' at position 14 is not "
+	    "a date" },
+	{ "NotAfter -gt 2022-13-01", "is not a date" },
+	{ "NotAfter -gt %TODAY", "is not a date" },
+	{ "NotAfter -gt %TODAY+%", "is not a date" },
+	{ "NotAfter -gt %TODAY*3%", "is not a date" },
+	{ "NotAfter -gt %TODAY+36501%", "n up to 36500" },
+	{ "ImportDate -lt %TODAY+1x%", "is not a date" },
+	{ "Id -eq 1 XOR Id -eq 2", "expected AND or OR at position 10, found "
+	    "'XOR'" },
+	{ "Id -eq 1 Id -eq 2", "expected AND or OR at position 10" },
+	{ "IssuedCN -isnull x", "expected AND or OR at position 18, found 'x'" },
+	{ "Id -eq 1 AND", "a term is missing at position 13" },
+	{ "Id -eq 1 OR  ", "a term is missing at position 14" },
+	{ "Id -eq 1 AND OR Id -eq 2", "a term is missing before OR at position "
+	    "14" },
+	{ "AND Id -eq 1", "a term is missing before AND at position 1" },
 	{ "-eq 1", "unknown field '-eq'" },
+	{ "()", "a term is missing at position 2" },
+	{ "(Id -eq 1", "expected ')' at position 10, found ''" },
+	{ "(Id -eq 1 Id", "expected ')' at position 11, found 'Id'" },
+	{ "Id -eq 1)", "')' at position 9 has no '('" },
+	{ "Id -eq (1)", "value is missing after 'Id -eq' at position 8" },
+	{ "(((((((((Id -eq 1)))))))))", "parentheses nested deeper than 8 at "
+	    "position 9 (the limit)" },
 };
+
+/* The query in (valid), in storage of this function's. */
+static const struct query *
+parsed(const char *in)
+{
+	static struct query q;
+	struct ce_error err;
+
+	ce_error_clear(&err);
+	if (query_parse(in, &q, &err) != CE_OK)
+		fail_msg("'%s': %s", in, err.msg);
+	return &q;
+}
 
 static void
 test_valid(void **state)
 {
-	struct ce_error err;
-	struct query q;
-	size_t i, j;
+	char got[1024];
+	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof(valid) / sizeof(valid[0]); i++) {
-		ce_error_clear(&err);
-		if (query_parse(valid[i].in, &q, &err) != CE_OK)
-			fail_msg("'%s': %s", valid[i].in, err.msg);
-		assert_int_equal(q.n, valid[i].n);
-		for (j = 0; j < q.n; j++) {
-			assert_int_equal(q.terms[j].field, valid[i].t[j].field);
-			assert_string_equal(q.terms[j].text, valid[i].t[j].text);
-			assert_true(q.terms[j].num == valid[i].t[j].num);
-		}
+		render(parsed(valid[i].in), got, sizeof(got));
+		if (strcmp(got, valid[i].want) != 0)
+			fail_msg("'%s' gave '%s', not '%s'", valid[i].in, got,
+			    valid[i].want);
 	}
 }
 
@@ -141,12 +243,169 @@ test_invalid(void **state)
 	}
 }
 
+/* Numbers and dates: the range of values a term stands for. */
+static void
+test_values(void **state)
+{
+	const struct query *q;
+	time_t now = time(NULL), today = now - now % 86400;
+	static const struct {
+		const char	*in;
+		int64_t		 num, span;	/* num -1: today + span */
+	} cases[] = {
+		{ "Id -eq 007", 7, 1 },
+		{ "CertState -eq \"2\"", 2, 1 },
+		{ "NotAfter -gt \"2022-09-01T00:00:00Z\"", 1661990400, 1 },
+		{ "NotAfter -gt 2022-09-01t12:00:01z", 1662033601, 1 },
+		{ "NotAfter -gt \"2022-09-01\"", 1661990400, 86400 },
+		{ "ImportDate -eq %TODAY%", 0, 86400 },
+		{ "ImportDate -eq %today+7%", 7, 86400 },
+		{ "ImportDate -eq %TODAY-30%", -30, 86400 },
+		{ "ImportDate -eq %TODAY+36500%", 36500, 86400 },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		q = parsed(cases[i].in);
+		assert_true(q->terms[0].span == cases[i].span);
+		if (strchr(cases[i].in, '%') == NULL)
+			assert_true(q->terms[0].num == cases[i].num);
+		else if (q->terms[0].num != today + cases[i].num * 86400 &&
+		    time(NULL) - time(NULL) % 86400 == today)
+			fail_msg("'%s': %lld", cases[i].in,
+			    (long long)q->terms[0].num);
+	}
+}
+
+/* What a term says of a record's text: query, text, the answer. */
+static const struct {
+	const char	*q, *s;
+	int		 want;
+} text_cases[] = {
+	{ "CN -eq WEB.example.com", "web.EXAMPLE.com", 1 },
+	{ "CN -eq web", "web.example.com", 0 },
+	{ "CN -ne web", "web.example.com", 1 },
+	{ "CN -contains EXAMPLE", "web.example.com", 1 },
+	{ "CN -contains exampel", "web.example.com", 0 },
+	{ "CN -notcontains exampel", "web.example.com", 1 },
+	{ "CN -startswith WEB.", "web.example.com", 1 },
+	{ "CN -startswith example", "web.example.com", 0 },
+	{ "CN -endswith .COM", "web.example.com", 1 },
+	{ "CN -endswith web.example.com.x", "example.com", 0 },
+	{ "CN -lt b", "A", 1 },
+	{ "CN -gt b", "A", 0 },
+	{ "CN -le a", "A", 1 },
+	{ "CN -ge a", "A", 1 },
+	{ "CN -isnull", NULL, 1 },
+	{ "CN -isnull", "", 1 },
+	{ "CN -isnull", "x", 0 },
+	{ "CN -ne NULL", "x", 1 },
+	{ "CN -notnull", NULL, 0 },
+	{ "CN -eq \"\"", NULL, 1 },
+	{ "CN -eq \"NULL\"", NULL, 0 },
+};
+
+/* ... of a number or date: query, value, present, the answer (now: a
+ * value relative to the time of the test). */
+static const struct {
+	const char	*q;
+	int64_t		 v;
+	int		 present, now, want;
+} number_cases[] = {
+	{ "Id -eq 5", 5, 1, 0, 1 },
+	{ "Id -eq 5", 6, 1, 0, 0 },
+	{ "Id -ne 5", 6, 1, 0, 1 },
+	{ "Id -lt 5", 4, 1, 0, 1 },
+	{ "Id -lt 5", 5, 1, 0, 0 },
+	{ "Id -le 5", 5, 1, 0, 1 },
+	{ "Id -le 5", 6, 1, 0, 0 },
+	{ "Id -gt 5", 6, 1, 0, 1 },
+	{ "Id -gt 5", 5, 1, 0, 0 },
+	{ "Id -ge 5", 5, 1, 0, 1 },
+	{ "Id -ge 5", 4, 1, 0, 0 },
+	{ "Id -eq 9223372036854775807", INT64_MAX, 1, 0, 1 },
+	{ "KeySize -isnull", 0, 0, 0, 1 },
+	{ "KeySize -notnull", 0, 0, 0, 0 },
+	{ "KeySize -eq 0", 0, 0, 0, 0 },
+	{ "KeySize -ne 256", 0, 0, 0, 1 },
+	{ "NotAfter -eq 2022-09-01", 1661990400 + 86399, 1, 0, 1 },
+	{ "NotAfter -eq 2022-09-01", 1661990400 + 86400, 1, 0, 0 },
+	{ "NotAfter -lt 2022-09-01", 1661990399, 1, 0, 1 },
+	{ "NotAfter -lt 2022-09-01", 1661990400, 1, 0, 0 },
+	{ "NotAfter -le 2022-09-01", 1661990400 + 86399, 1, 0, 1 },
+	{ "NotAfter -gt 2022-09-01", 1661990400 + 86399, 1, 0, 0 },
+	{ "NotAfter -gt 2022-09-01", 1661990400 + 86400, 1, 0, 1 },
+	{ "NotAfter -eq \"2022-09-01T00:00:00Z\"", 1661990401, 1, 0, 0 },
+	{ "NotAfter -gt \"2022-09-01T00:00:00Z\"", 1661990401, 1, 0, 1 },
+	{ "NotAfter -gt %TODAY%", 86400, 1, 1, 1 },
+	{ "NotAfter -gt %TODAY%", -86400, 1, 1, 0 },
+};
+
+static void
+test_matches(void **state)
+{
+	const struct query *q;
+	size_t i;
+	int64_t v;
+
+	(void)state;
+	for (i = 0; i < sizeof(text_cases) / sizeof(text_cases[0]); i++) {
+		q = parsed(text_cases[i].q);
+		if (query_text_matches(&q->terms[0], text_cases[i].s) !=
+		    text_cases[i].want)
+			fail_msg("'%s' of '%s' is not %d", text_cases[i].q,
+			    text_cases[i].s ? text_cases[i].s : "(null)",
+			    text_cases[i].want);
+	}
+	for (i = 0; i < sizeof(number_cases) / sizeof(number_cases[0]); i++) {
+		q = parsed(number_cases[i].q);
+		v = number_cases[i].v + (number_cases[i].now ? time(NULL) : 0);
+		if (query_number_matches(&q->terms[0], v,
+		    number_cases[i].present) != number_cases[i].want)
+			fail_msg("'%s' of %lld is not %d", number_cases[i].q,
+			    (long long)v, number_cases[i].want);
+	}
+}
+
+/* One answer per term, by index: the record under test. */
+static int
+by_index(const struct query_term *t, void *arg)
+{
+	const char *truth = arg;
+
+	return truth[t->num - 1] == '1';
+}
+
+static void
+test_eval(void **state)
+{
+	struct ce_error err;
+	struct query q;
+
+	(void)state;
+	/* terms Id -eq N stand for the Nth character of the record */
+	assert_int_equal(query_parse("Id -eq 1 OR Id -eq 2 AND Id -eq 3", &q,
+	    &err), CE_OK);
+	assert_true(query_eval(&q, by_index, "100"));
+	assert_false(query_eval(&q, by_index, "010"));
+	assert_true(query_eval(&q, by_index, "011"));
+	assert_int_equal(query_parse("(Id -eq 1 OR Id -eq 2) AND Id -eq 3", &q,
+	    &err), CE_OK);
+	assert_false(query_eval(&q, by_index, "100"));
+	assert_true(query_eval(&q, by_index, "101"));
+	assert_true(query_eval(&q, by_index, "011"));
+	assert_int_equal(query_parse("", &q, &err), CE_OK);
+	assert_true(query_eval(&q, by_index, ""));
+}
+
 static void
 test_null_and_limits(void **state)
 {
 	struct ce_error err;
 	struct query q;
-	char buf[QUERY_VALUE_MAX + 32];
+	char buf[QUERY_VALUE_MAX + 32], buf2[QUERY_TERMS_MAX * 16 + 32];
+	int i;
 
 	(void)state;
 	assert_int_equal(query_parse(NULL, &q, &err), CE_OK);
@@ -158,6 +417,16 @@ test_null_and_limits(void **state)
 	snprintf(buf, sizeof(buf), "IssuedCN -eq %0*d", QUERY_VALUE_MAX + 1, 0);
 	assert_int_equal(query_parse(buf, &q, &err), CE_INVAL);
 	assert_non_null(strstr(err.msg, "longer than 256 bytes"));
+	/* QUERY_TERMS_MAX terms fit, one more does not */
+	buf2[0] = '\0';
+	for (i = 0; i < QUERY_TERMS_MAX; i++)
+		snprintf(buf2 + strlen(buf2), sizeof(buf2) - strlen(buf2),
+		    "%sId -eq %d", i ? " AND " : "", i + 1);
+	assert_int_equal(query_parse(buf2, &q, &err), CE_OK);
+	assert_int_equal(q.n, QUERY_TERMS_MAX);
+	snprintf(buf2 + strlen(buf2), sizeof(buf2) - strlen(buf2), " OR Id -eq 1");
+	assert_int_equal(query_parse(buf2, &q, &err), CE_INVAL);
+	assert_non_null(strstr(err.msg, "more than 32 terms at position"));
 	assert_string_equal(query_field_name(QF_CERTREQUESTID), "CertRequestId");
 	assert_null(query_field_name(QF__MAX));
 }
@@ -258,7 +527,8 @@ test_filter_prefixes(void **state)
 
 	(void)state;
 	assert_int_equal(query_filter(fake_lookup, (void *)p1, &q, &err), CE_OK);
-	assert_true(q.n == 1 && q.terms[0].num == 5);
+	assert_true(q.n == 1 && q.terms[0].num == 5 &&
+	    q.terms[0].field == QF_ID && q.terms[0].op == QO_EQ);
 	assert_int_equal(query_filter(fake_lookup, (void *)p2, &q, &err), CE_OK);
 	assert_true(q.n == 1 && q.terms[0].num == 6);
 	assert_int_equal(query_filter(fake_lookup, (void *)p3, &q, &err), CE_OK);
@@ -361,6 +631,9 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_valid),
 		cmocka_unit_test(test_invalid),
+		cmocka_unit_test(test_values),
+		cmocka_unit_test(test_matches),
+		cmocka_unit_test(test_eval),
 		cmocka_unit_test(test_null_and_limits),
 		cmocka_unit_test(test_paging),
 		cmocka_unit_test(test_offset),
