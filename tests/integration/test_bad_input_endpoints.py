@@ -122,7 +122,7 @@ CASES = [
       needle="No such endpoint"),
     c("cert-query-unknown-field", "GET", "/Certificates?pq.queryString=Foo%20-eq%201", 400, needle="queryString"),
     c("cert-query-unterminated", "GET", "/Certificates?pq.queryString=IssuedCN%20-eq%20%22abc", 400, needle="queryString"),
-    c("cert-query-bad-op", "GET", "/Certificates?pq.queryString=Id%20-gt%201", 400, needle="queryString"),
+    c("cert-query-bad-op", "GET", "/Certificates?pq.queryString=Id%20-contains%201", 400, needle="queryString"),
     c("cert-query-id-letters", "GET", "/Certificates?pq.queryString=Id%20-eq%20abc", 400),
     c("cert-limit-letters", "GET", "/Certificates?pq.returnLimit=abc", 400),
     c("cert-limit-negative", "GET", "/Certificates?pq.returnLimit=-1", 400),
@@ -163,7 +163,7 @@ CASES = [
     c("wf-no-user", "GET", WF + "/Pending", 401, user=None),
     # -- Routing ------------------------------------------------------------
     c("unknown-endpoint", "GET", "/NoSuchThing", 404),
-    c("unknown-enrollment", "POST", "/Enrollment/CSR", 404, body={}),
+    c("unknown-enrollment", "POST", "/Enrollment/Frobnicate", 404, body={}),
     # A program's own prefix with a path none of its endpoints declares.
     c("cert-extra-segment", "GET", "/Certificates/1/2", 404),
     c("store-extra-segment", "GET", "/CertificateStores/x/y", 404),
