@@ -16,7 +16,8 @@ static enum ce_err
 no_query(struct ep_call *c, struct ce_error *err)
 {
 	static const char *const names[] = { "QueryString", "sq.QueryString",
-	    "pq.QueryString", "query.QueryString" };
+	    "pq.QueryString", "query.QueryString", "pagedQuery.QueryString",
+	    "certificateStoreQuery.QueryString" };
 	const char *v;
 	size_t i;
 

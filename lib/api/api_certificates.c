@@ -1,7 +1,7 @@
 /* api_certificates.c - GET /Certificates/{id} and GET /Certificates (the
  * query language, paged): certview.c, query.c.  Query parameters:
  * includeLocations, includeMetadata (true/false/1/0); for the listing also
- * pq.queryString, ReturnLimit and PageReturned (bare, pq. or pagedQuery.).
+ * pq.queryString, ReturnLimit and PageReturned (bare or prefixed, query.h).
  * POST /Certificates/Revoke: revoke.c.  POST /Certificates/Download:
  * certdownload.c. */
 #include <stddef.h>

@@ -118,7 +118,8 @@ allow_add(char *buf, size_t n, const char *methods)
 
 /* Whether every "{name:int}" of pattern has digits alone in c's path: a
  * path whose word stands where a number goes ("/Certificates/Recover") is
- * not that pattern's, whatever the method. */
+ * not that pattern's for a method it does not declare (404, not 405;
+ * a declared method answers 400 naming the number). */
 static int
 ints_are_digits(const char *pattern, const struct ep_call *c)
 {

@@ -170,7 +170,7 @@ typedef const char	*(*query_lookup)(void *arg, const char *name);
 /* Reads ReturnLimit and PageReturned (see above) into out. */
 enum ce_err	query_paging(query_lookup fn, void *arg, struct paging *out,
 		    struct ce_error *err);
-/* Reads QueryString (bare, pq., pagedQuery.) and parses it into out. */
+/* Reads QueryString (bare or with a paging prefix) and parses it into out. */
 enum ce_err	query_filter(query_lookup fn, void *arg, struct query *out,
 		    struct ce_error *err);
 /*

@@ -86,10 +86,23 @@ add_san(json_object *sans, const char *key, const char *value)
 	json_object *a = NULL;
 	size_t i;
 
+	const char *have;
+
 	/* (A request's object, not a record: found by walking it.) */
 	json_object_object_foreach(sans, k, v)
 		if (strcmp(k, key) == 0)
 			a = v;
+	/* One name given as a string becomes a list holding it. */
+	if (a != NULL && json_object_is_type(a, json_type_string)) {
+		have = json_object_get_string(a);
+		if (strcasecmp(have, value) == 0)
+			return 1;
+		a = json_object_new_array();
+		if (a == NULL || json_object_array_add(a,
+		    json_object_new_string(have)) != 0 ||
+		    json_object_object_add(sans, key, a) != 0)
+			return 0;
+	}
 	if (a == NULL) {
 		if ((a = json_object_new_array()) == NULL ||
 		    json_object_object_add(sans, key, a) != 0)
@@ -98,9 +111,9 @@ add_san(json_object *sans, const char *key, const char *value)
 	if (!json_object_is_type(a, json_type_array))
 		return 1;	/* san_parse names the bad field */
 	for (i = 0; i < json_object_array_length(a); i++)
-		if (strcasecmp(json_object_get_string(
-		    json_object_array_get_idx(a, i)), value) == 0)
-			return 1;
+		if ((have = json_object_get_string(json_object_array_get_idx(a,
+		    i))) != NULL && strcasecmp(have, value) == 0)
+			return 1;	/* (a null: san_parse refuses it) */
 	return json_object_array_add(a, json_object_new_string(value)) == 0;
 }
 
@@ -140,9 +153,23 @@ csr_san(const GENERAL_NAME *gn, json_object *sans, struct ce_error *err)
 	return ok ? CE_OK : ce_fault(err, CE_NOMEM, "SANs");
 }
 
+/* How many names the request's SANs object lists. */
+static size_t
+request_names(json_object *sans)
+{
+	size_t n = 0;
+
+	json_object_object_foreach(sans, k, v) {
+		(void)k;
+		n += json_object_is_type(v, json_type_array) ?
+		    json_object_array_length(v) : 1;
+	}
+	return n;
+}
+
 enum ce_err
-csr_names(X509_REQ *csr, json_object *req_sans, char **subject,
-    json_object **sans, struct ce_error *err)
+csr_names(X509_REQ *csr, json_object *req_sans, size_t max_sans,
+    char **subject, json_object **sans, struct ce_error *err)
 {
 	STACK_OF(X509_EXTENSION) *exts = X509_REQ_get_extensions(csr);
 	GENERAL_NAMES *gns = NULL;
@@ -155,15 +182,35 @@ csr_names(X509_REQ *csr, json_object *req_sans, char **subject,
 		*sans = json_object_new_object();
 	else if (json_object_deep_copy(req_sans, sans, NULL) != 0)
 		*sans = NULL;
-	if (*sans == NULL || (*subject = x500_format(
-	    X509_REQ_get_subject_name(csr))) == NULL) {
+	if (*sans == NULL) {
 		rc = ce_fault(err, CE_NOMEM, "CSR names");
+		goto out;
+	}
+	if ((*subject = x500_format(X509_REQ_get_subject_name(csr))) == NULL) {
+		rc = ce_fail(err, CE_INVAL, "CSR: its subject cannot be read as "
+		    "a DN.");
+		goto out;
+	}
+	/* An extension request that does not decode hides its names. */
+	if (exts == NULL && (X509_REQ_get_attr_by_NID(csr,
+	    NID_ext_req, -1) >= 0 || X509_REQ_get_attr_by_NID(csr,
+	    NID_ms_ext_req, -1) >= 0)) {
+		rc = ce_fail(err, CE_INVAL, "CSR: its extension request does "
+		    "not decode.");
 		goto out;
 	}
 	gns = X509V3_get_d2i(exts, NID_subject_alt_name, &crit, NULL);
 	if (gns == NULL && crit != -1) {
 		rc = ce_fail(err, CE_INVAL, "CSR: its subjectAltName extension "
 		    "does not decode.");
+		goto out;
+	}
+	/* Bounded before any merging (max_sans). */
+	if ((size_t)(gns != NULL ? sk_GENERAL_NAME_num(gns) : 0) +
+	    request_names(*sans) > max_sans) {
+		rc = ce_fail(err, CE_INVAL, "SANs: the CSR's and the request's "
+		    "names exceed the limit of %zu (max_sans in "
+		    "certenroll.conf).", max_sans);
 		goto out;
 	}
 	for (i = 0; rc == CE_OK && i < sk_GENERAL_NAME_num(gns); i++)

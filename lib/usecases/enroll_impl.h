@@ -40,9 +40,11 @@ struct enroll_work {
 /* A CSR enrollment's names as the PFX path takes them: the CSR's subject
  * as text (*subject, free()), and the request's SANs with the CSR's
  * added (*sans, a new object; DNS, IP and URI names, other types are
- * CE_INVAL), so that both go through one validation. */
-enum ce_err	csr_names(X509_REQ *csr, json_object *req_sans, char **subject,
-		    json_object **sans, struct ce_error *err);
+ * CE_INVAL; more than max_sans in all too), so that both go through one
+ * validation. */
+enum ce_err	csr_names(X509_REQ *csr, json_object *req_sans,
+		    size_t max_sans, char **subject, json_object **sans,
+		    struct ce_error *err);
 
 /* Validates everything about req that can be checked before issuing;
  * writes nothing.  Whether the policy requires approval is the caller's

@@ -1,7 +1,8 @@
 /*
- * enroll_validate.c - every check of an /Enrollment/PFX request that can be
- * made before a key is generated: application settings, subject, SANs, key
- * spec, template / enrollment pattern / CA, metadata.  Nothing is written.
+ * enroll_validate.c - every check of an /Enrollment/PFX or /Enrollment/CSR
+ * request that can be made before a key is generated or the CSR's is
+ * certified: application settings, subject, SANs, key spec (the CSR's
+ * key), template / enrollment pattern / CA, metadata.  Nothing is written.
  */
 #include <regex.h>
 #include <stdio.h>
@@ -10,7 +11,9 @@
 #include <strings.h>
 #include <time.h>
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <openssl/rand.h>
 
 #include "certdb.h"
@@ -161,8 +164,8 @@ check_names(struct ce_db *db, const struct enroll_ctx *ctx,
 	enum ce_err rc;
 
 	if (ctx->csr != NULL) {
-		if ((rc = csr_names(ctx->csr, sans, &subject, &merged, err)) !=
-		    CE_OK)
+		if ((rc = csr_names(ctx->csr, sans, (size_t)settings_int(db,
+		    NULL, "max_sans"), &subject, &merged, err)) != CE_OK)
 			return rc;
 		sans = merged;
 	}
@@ -185,10 +188,30 @@ csr_key(X509_REQ *csr, struct enroll_work *w, struct ce_error *err)
 {
 	EVP_PKEY *key = X509_REQ_get0_pubkey(csr);
 
+	EVP_PKEY_CTX *pc;
+	char enc[32] = "";
+	int ok;
+
 	if (key == NULL || key_spec_of(key, &w->spec) != CE_OK)
 		return ce_fail(err, CE_INVAL, "CSR: its key is not one certenroll "
 		    "issues for (RSA, ECC P-256, P-384, P-521, Ed25519, "
 		    "Ed448).");
+	/* A curve named, not spelt out (RFC 5480), and a key that is one. */
+	if (w->spec.type == KEY_ECC && (EVP_PKEY_get_utf8_string_param(key,
+	    OSSL_PKEY_PARAM_EC_ENCODING, enc, sizeof(enc), NULL) != 1 ||
+	    strcmp(enc, OSSL_PKEY_EC_ENCODING_GROUP) != 0)) {
+		ERR_clear_error();
+		return ce_fail(err, CE_INVAL, "CSR: its EC key must name its "
+		    "curve, not spell out its parameters.");
+	}
+	if ((pc = EVP_PKEY_CTX_new_from_pkey(NULL, key, NULL)) == NULL)
+		return ce_fault(err, CE_NOMEM, "EVP_PKEY_CTX");
+	ok = EVP_PKEY_public_check(pc) == 1;
+	EVP_PKEY_CTX_free(pc);
+	ERR_clear_error();
+	if (!ok)
+		return ce_fail(err, CE_INVAL, "CSR: its public key fails "
+		    "OpenSSL's checks.");
 	if (EVP_PKEY_up_ref(key) != 1)
 		return ce_fault(err, CE_CRYPTO, "EVP_PKEY_up_ref");
 	w->csr_key = key;

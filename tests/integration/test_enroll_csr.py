@@ -5,7 +5,7 @@ plugin send: the certificate for the CSR's own key, its subject and SANs
 template's extensions whatever the CSR asks for, the answer they read
 (KeyfactorID, Certificates leaf first), approval, and what a forger sends."""
 import base64
-import datetime
+import subprocess
 
 import pytest
 from cryptography import x509
@@ -203,6 +203,43 @@ def test_bad_requests_change_nothing(svc, case):
     assert r.json()["ErrorCode"] == code, r.text
     assert needle.lower() in r.json()["Message"].lower(), r.text
     assert svc.db_digest() == before
+
+
+def test_a_null_san_is_a_400_not_a_crash(svc):
+    csr, _ = make_csr("null.csr.example.com", ["null.csr.example.com"])
+    for sans in ({"dns": [None]}, {"dns": [None, "x.example.com"]}):
+        r = enroll(svc, body(pem(csr), SANs=sans))
+        assert r.status_code == 400, r.text
+    issued(enroll(svc, body(pem(csr))))   # the program is still there
+
+
+def test_one_san_as_a_string_keeps_the_csrs(svc):
+    csr, _ = make_csr("str.csr.example.com", ["str.csr.example.com"])
+    ci = issued(enroll(svc, body(pem(csr), SANs={"dns": "more.str.csr.example.com"})))
+    leaf = x509.load_pem_x509_certificate(ci["Certificates"][0].encode())
+    sans = leaf.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    assert set(sans.get_values_for_type(x509.DNSName)) == \
+        {"str.csr.example.com", "more.str.csr.example.com"}
+
+
+def test_an_explicit_curve_is_refused(svc, tmp_path):
+    """A P-256 key with its parameters spelt out (the CVE-2020-0601 kind)
+    is not copied into a certificate."""
+    key = tmp_path / "k.pem"
+    subprocess.run(["openssl", "ecparam", "-name", "prime256v1", "-param_enc", "explicit",
+                    "-genkey", "-noout", "-out", str(key)], check=True)
+    out = subprocess.run(["openssl", "req", "-new", "-key", str(key), "-subj",
+                          "/CN=explicit.example.com"], check=True, capture_output=True,
+                         text=True).stdout
+    r = enroll(svc, body(out))
+    assert r.status_code == 400, r.text
+    assert "curve" in r.json()["Message"]
+
+
+def test_too_many_names_are_refused_before_merging(svc):
+    csr, _ = make_csr("many.csr.example.com", ["many.csr.example.com"])
+    r = enroll(svc, body(pem(csr), SANs={"dns": ["n%d.example.com" % i for i in range(5000)]}))
+    assert r.status_code == 400 and "max_sans" in r.json()["Message"], r.text
 
 
 def test_without_the_claim(svc):

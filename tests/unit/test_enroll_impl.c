@@ -160,7 +160,7 @@ test_csr(void **state)
 	EFAIL(csr_parse("!!!", &got, &err), CE_INVAL, "CSR");
 	/* the request's SANs first, the CSR's added, none twice */
 	body = kit_json("{\"dns\":[\"a.example.com\",\"CSR.example.com\"]}");
-	E(csr_names(csr, body, &subject, &sans, &err));
+	E(csr_names(csr, body, 100, &subject, &sans, &err));
 	json_object_put(body);
 	CHECK(strcmp(subject, "CN=csr.example.com") == 0);
 	CHECK(strcmp(json_object_to_json_string_ext(sans, JSON_C_TO_STRING_PLAIN),
