@@ -15,17 +15,13 @@
 static enum ce_err
 no_query(struct ep_call *c, struct ce_error *err)
 {
-	static const char *const names[] = { "QueryString", "sq.QueryString",
-	    "pq.QueryString", "query.QueryString", "pagedQuery.QueryString",
-	    "certificateStoreQuery.QueryString" };
-	const char *v;
-	size_t i;
+	char used[64];
+	const char *v = query_param(http_query_lookup, c->r, "QueryString",
+	    used, sizeof(used));
 
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if ((v = http_query(c->r, names[i])) != NULL &&
-		    v[strspn(v, " \t")] != '\0')
-			return ce_fail(err, CE_INVAL, "%s: templates and CAs are "
-			    "listed whole here (paging only).", names[i]);
+	if (v != NULL && v[strspn(v, " \t")] != '\0')
+		return ce_fail(err, CE_INVAL, "%s: templates and CAs are listed "
+		    "whole here (paging only).", used);
 	return CE_OK;
 }
 

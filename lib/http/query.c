@@ -697,8 +697,8 @@ query_id(const char *s, const char *name, int64_t *out, struct ce_error *err)
  * Looks name up bare, then with each prefix; copies the spelling found into
  * used (for messages).  Returns the value or NULL.
  */
-static const char *
-lookup_prefixed(query_lookup fn, void *arg, const char *name, char *used,
+const char *
+query_param(query_lookup fn, void *arg, const char *name, char *used,
     size_t usedsz)
 {
 	const char *v;
@@ -723,7 +723,7 @@ paging_number(query_lookup fn, void *arg, const char *name, int64_t def,
 	int64_t n;
 
 	*out = def;
-	if ((v = lookup_prefixed(fn, arg, name, used, sizeof(used))) == NULL ||
+	if ((v = query_param(fn, arg, name, used, sizeof(used))) == NULL ||
 	    *v == '\0')
 		return CE_OK;
 	if (parse_uint(v, INT32_MAX, &n) != 0)
@@ -753,7 +753,7 @@ query_filter(query_lookup fn, void *arg, struct query *out,
 {
 	char used[64];
 
-	return query_parse(lookup_prefixed(fn, arg, "QueryString", used,
+	return query_parse(query_param(fn, arg, "QueryString", used,
 	    sizeof(used)), out, err);
 }
 
@@ -785,7 +785,7 @@ query_paged_bool(query_lookup fn, void *arg, const char *name, int *out,
     struct ce_error *err)
 {
 	char used[64];
-	const char *v = lookup_prefixed(fn, arg, name, used, sizeof(used));
+	const char *v = query_param(fn, arg, name, used, sizeof(used));
 
 	return parse_bool(v, used, out, err);
 }

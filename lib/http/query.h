@@ -170,6 +170,11 @@ typedef const char	*(*query_lookup)(void *arg, const char *name);
 /* Reads ReturnLimit and PageReturned (see above) into out. */
 enum ce_err	query_paging(query_lookup fn, void *arg, struct paging *out,
 		    struct ce_error *err);
+/* The value of parameter name, bare or with a paging prefix (the first
+ * found, in the order above); the spelling found into used (usedsz bytes,
+ * for messages; name itself when there is none).  NULL when absent. */
+const char	*query_param(query_lookup fn, void *arg, const char *name,
+		    char *used, size_t usedsz);
 /* Reads QueryString (bare or with a paging prefix) and parses it into out. */
 enum ce_err	query_filter(query_lookup fn, void *arg, struct query *out,
 		    struct ce_error *err);

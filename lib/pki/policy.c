@@ -35,14 +35,17 @@ get(json_object *rec, const char *key)
 	return v;
 }
 
-static void
-lower(const char *in, char *out, size_t outsz)
+int
+template_key(const char *name, char key[TEMPLATE_KEY_MAX])
 {
 	size_t i;
 
-	for (i = 0; in[i] != '\0' && i + 1 < outsz; i++)
-		out[i] = (char)tolower((unsigned char)in[i]);
-	out[i] = '\0';
+	if (name == NULL || *name == '\0' || strlen(name) >= TEMPLATE_KEY_MAX)
+		return 0;
+	for (i = 0; name[i] != '\0'; i++)
+		key[i] = (char)tolower((unsigned char)name[i]);
+	key[i] = '\0';
+	return 1;
 }
 
 struct default_pattern {
@@ -71,7 +74,7 @@ load_pattern(struct ce_txn *txn, const char *template, int has_pattern,
     int64_t pattern_id, struct policy *p, struct ce_error *err)
 {
 	struct default_pattern dp = { template, NULL };
-	char key[DB_IDKEY_MAX], lname[128];
+	char key[DB_IDKEY_MAX], lname[TEMPLATE_KEY_MAX];
 	const char *ptemplate;
 	enum ce_err rc;
 
@@ -101,8 +104,8 @@ load_pattern(struct ce_txn *txn, const char *template, int has_pattern,
 		return ce_fail(err, CE_INVAL, "Template: '%s' does not match the "
 		    "template '%s' of enrollment pattern %lld.", template, ptemplate,
 		    (long long)json_object_get_int64(get(p->pattern, "id")));
-	lower(ptemplate, lname, sizeof(lname));
-	if ((rc = db_get(txn, T_TEMPLATES, lname, &p->tmpl, err)) == CE_NOTFOUND)
+	if (!template_key(ptemplate, lname) ||
+	    (rc = db_get(txn, T_TEMPLATES, lname, &p->tmpl, err)) == CE_NOTFOUND)
 		return ce_fail(err, CE_INVAL, "Template: '%s' is not a known "
 		    "template.", ptemplate);
 	if (rc != CE_OK)

@@ -85,6 +85,12 @@ enum ce_err	template_set_names(struct ce_db *db, const char *name,
 enum ce_err	pattern_add(struct ce_db *db, json_object *rec, int64_t *id,
 		    struct ce_error *err);
 
+/* The key of template name in its table: the name in lower case, into key;
+ * 0 when name is NULL, empty or longer than TEMPLATE_KEY_MAX - 1 bytes
+ * (no template has such a name). */
+#define TEMPLATE_KEY_MAX	128
+int		template_key(const char *name, char key[TEMPLATE_KEY_MAX]);
+
 /*
  * A template as the API shows it (GET /Templates, TemplateId): its id is
  * its default enrollment pattern's (the lowest one of the template), as

@@ -1,5 +1,4 @@
 /* policy_admin.c - adding templates and enrollment patterns (admin tool). */
-#include <ctype.h>
 #include <regex.h>
 #include <stdio.h>
 #include <string.h>
@@ -192,18 +191,14 @@ check_regex(const char *re, struct ce_error *err)
 	return CE_OK;
 }
 
-/* The lower-case key of a template name into lname (128 bytes); CE_INVAL
- * for none or one too long. */
+/* The key of a template name into lname (template_key); CE_INVAL for
+ * none or one too long. */
 static enum ce_err
-template_key(const char *name, char lname[128], struct ce_error *err)
+template_name_key(const char *name, char lname[TEMPLATE_KEY_MAX],
+    struct ce_error *err)
 {
-	size_t i;
-
-	if (name == NULL || *name == '\0' || strlen(name) >= 128)
+	if (!template_key(name, lname))
 		return ce_fail(err, CE_INVAL, "template name: required (1-127 chars)");
-	for (i = 0; name[i] != '\0'; i++)
-		lname[i] = (char)tolower((unsigned char)name[i]);
-	lname[i] = '\0';
 	return CE_OK;
 }
 
@@ -214,10 +209,10 @@ template_add(struct ce_db *db, json_object *rec, int64_t *pattern_id,
 	const char *name = jrec_str(rec, "name");
 	const char *re = jrec_str(rec, "subject_regex");
 	struct tmpl_write t;
-	char lname[128];
+	char lname[TEMPLATE_KEY_MAX];
 	enum ce_err rc;
 
-	if ((rc = template_key(name, lname, err)) != CE_OK)
+	if ((rc = template_name_key(name, lname, err)) != CE_OK)
 		return rc;
 	if ((rc = check_regex(re, err)) != CE_OK ||
 	    (rc = check_words(rec, "keys", check_key_word, NULL, err)) != CE_OK ||
@@ -289,12 +284,12 @@ pattern_add(struct ce_db *db, json_object *rec, int64_t *id,
 {
 	const char *name = jrec_str(rec, "template");
 	struct tmpl_write t;
-	char lname[128];
+	char lname[TEMPLATE_KEY_MAX];
 	enum ce_err rc;
 
 	if (name == NULL || strlen(name) >= sizeof(lname))
 		return ce_fail(err, CE_INVAL, "pattern: a template is required");
-	if ((rc = template_key(name, lname, err)) != CE_OK ||
+	if ((rc = template_name_key(name, lname, err)) != CE_OK ||
 	    (rc = check_words(rec, "keys", check_key_word, NULL, err)) != CE_OK ||
 	    (rc = names_rules_validate(json_object_object_get(rec, "names"),
 	    err)) != CE_OK ||
@@ -343,10 +338,10 @@ template_set_names(struct ce_db *db, const char *name, json_object *changes,
 {
 	const char *re = jrec_str(changes, "subject_regex");
 	struct tmpl_write t;
-	char lname[128];
+	char lname[TEMPLATE_KEY_MAX];
 	enum ce_err rc;
 
-	if ((rc = template_key(name, lname, err)) != CE_OK)
+	if ((rc = template_name_key(name, lname, err)) != CE_OK)
 		return rc;
 	if ((re != NULL && *re != '\0' && (rc = check_regex(re, err)) != CE_OK) ||
 	    (rc = names_rules_validate(json_object_object_get(changes, "names"),

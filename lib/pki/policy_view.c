@@ -1,5 +1,4 @@
 /* policy_view.c - templates as the API shows them (see policy.h). */
-#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -90,16 +89,11 @@ static int
 default_cb(const char *key, json_object *rec, void *arg)
 {
 	struct defaults *d = arg;
-	const char *t = jrec_str(rec, "template");
-	char lname[128];
-	size_t i;
+	char lname[TEMPLATE_KEY_MAX];
 
 	(void)key;
-	if (t == NULL || strlen(t) >= sizeof(lname))
+	if (!template_key(jrec_str(rec, "template"), lname))
 		return 0;
-	for (i = 0; t[i] != '\0'; i++)
-		lname[i] = (char)tolower((unsigned char)t[i]);
-	lname[i] = '\0';
 	if (json_object_object_get(d->first, lname) == NULL &&
 	    json_object_object_add(d->first, lname, json_object_get(rec)) != 0)
 		d->nomem = 1;
@@ -241,15 +235,11 @@ template_id(struct ce_txn *txn, const char *name)
 	struct finding f = { 0, name, NULL, 0 };
 	struct ce_error err;
 	json_object *rec = NULL;
-	char lname[128];
+	char lname[TEMPLATE_KEY_MAX];
 	int64_t id;
-	size_t i;
 
-	if (name == NULL || strlen(name) >= sizeof(lname))
+	if (!template_key(name, lname))
 		return 0;
-	for (i = 0; name[i] != '\0'; i++)
-		lname[i] = (char)tolower((unsigned char)name[i]);
-	lname[i] = '\0';
 	/* Recorded since the template was added; older ones are looked up. */
 	if (db_get(txn, T_TEMPLATES, lname, &rec, &err) != CE_OK)
 		return 0;
