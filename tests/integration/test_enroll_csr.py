@@ -242,6 +242,20 @@ def test_too_many_names_are_refused_before_merging(svc):
     assert r.status_code == 400 and "max_sans" in r.json()["Message"], r.text
 
 
+def test_a_newline_or_markup_in_the_csrs_subject(svc):
+    """Control characters in a CSR's subject are refused as in a PFX
+    subject; markup is only text (JSON-escaped, never echoed raw)."""
+    before = svc.db_digest()
+    csr, _ = make_csr("evil\nInjected: yes.example.com")
+    r = enroll(svc, body(pem(csr)))
+    assert r.status_code == 400, r.text
+    assert "\n" not in r.text
+    assert svc.db_digest() == before
+    csr, _ = make_csr("<script>x</script>")
+    r = enroll(svc, body(pem(csr)))
+    assert "<script>" not in r.text
+
+
 def test_without_the_claim(svc):
     csr, _ = make_csr("claim.csr.example.com", ["claim.csr.example.com"])
     r = enroll(svc, body(pem(csr)), user="bob")
