@@ -55,13 +55,39 @@ names_options(struct cmdline *c, json_object **out)
 	return 0;
 }
 
+/* --key-retention WORD [--key-retention-days N] into rec (template_add and
+ * template_set check the words). */
+static int
+retention_options(struct cmdline *c, json_object *rec)
+{
+	const char *w = opt_get(c, "key-retention");
+	const char *d = opt_get(c, "key-retention-days");
+	char *end;
+	long n;
+
+	if (w != NULL)
+		json_object_object_add(rec, "key_retention",
+		    json_object_new_string(w));
+	if (d != NULL) {
+		n = strtol(d, &end, 10);
+		if (*d == '\0' || *end != '\0' || n < 0 || n > 1000000) {
+			fprintf(stderr, "certenroll: --key-retention-days: '%s' "
+			    "is not a number of days\n", d);
+			return -1;
+		}
+		json_object_object_add(rec, "key_retention_days",
+		    json_object_new_int64(n));
+	}
+	return 0;
+}
+
 static int
 template_add_cmd(struct cmdline *c)
 {
 	static const char *const allowed[] = { "keys", "days", "key-usage", "eku",
 	    "subject-regex", "require-approval", "ca", "extension", "san-types",
 	    "dns-suffix", "dns-regex", "wildcards", "no-wildcards", "ip-ranges",
-	    NULL };
+	    "key-retention", "key-retention-days", NULL };
 	const char *cas[16], *exts[16];
 	json_object *extobj, *names;
 	char *copy, *eq;
@@ -115,6 +141,10 @@ template_add_cmd(struct cmdline *c)
 		free(copy);
 	}
 	json_object_object_add(rec, "extensions", extobj);
+	if (retention_options(c, rec) != 0) {
+		json_object_put(rec);
+		return 2;
+	}
 	db = tool_db(c);
 	rc = template_add(db, rec, &pid, &err);
 	db_close(db);
@@ -238,15 +268,16 @@ list_records(struct cmdline *c, dump_fn dump)
 	return ret;
 }
 
-/* template set NAME [--subject-regex RE] [name policy options]: replaces the
- * template's subject regex and, when any name option is given, its whole
- * name policy. */
+/* template set NAME [--subject-regex RE] [--key-retention WORD
+ * [--key-retention-days N]] [name policy options]: replaces the template's
+ * subject regex, its key retention and, when any name option is given, its
+ * whole name policy. */
 static int
 template_set_cmd(struct cmdline *c)
 {
 	static const char *const allowed[] = { "subject-regex", "san-types",
 	    "dns-suffix", "dns-regex", "wildcards", "no-wildcards", "ip-ranges",
-	    NULL };
+	    "key-retention", "key-retention-days", NULL };
 	json_object *changes, *names;
 	struct ce_error err;
 	struct ce_db *db;
@@ -255,12 +286,18 @@ template_set_cmd(struct cmdline *c)
 	ce_error_clear(&err);
 	if (c->nargs != 2 || opt_check(c, allowed) != 0) {
 		fprintf(stderr, "usage: certenroll template set NAME "
-		    "[--subject-regex RE] [name policy options]\n");
+		    "[--subject-regex RE] [--key-retention WORD "
+		    "[--key-retention-days N]] [name policy options]\n");
 		return 2;
 	}
 	if (names_options(c, &names) != 0)
 		return 2;
 	changes = json_object_new_object();
+	if (retention_options(c, changes) != 0) {
+		json_object_put(names);
+		json_object_put(changes);
+		return 2;
+	}
 	if (names != NULL)
 		json_object_object_add(changes, "names", names);
 	if (opt_get(c, "subject-regex") != NULL || opt_flag(c, "subject-regex"))
@@ -268,7 +305,7 @@ template_set_cmd(struct cmdline *c)
 		    json_object_new_string(opt_get(c, "subject-regex") ?
 		    opt_get(c, "subject-regex") : ""));
 	db = tool_db(c);
-	rc = template_set_names(db, c->args[1], changes, &err);
+	rc = template_set(db, c->args[1], changes, &err);
 	db_close(db);
 	json_object_put(changes);
 	if (rc != CE_OK)

@@ -15,6 +15,7 @@
 #include "jobs.h"
 #include "keypool.h"
 #include "log.h"
+#include "retained.h"
 #include "staging.h"
 #include "stores.h"
 
@@ -128,24 +129,26 @@ cmd_job(struct cmdline *c)
 	return 2;
 }
 
-/* One agent pass: purge expired staging data, run due jobs, top up the
+/* One agent pass: purge expired staging data and kept keys, run due jobs, top up the
  * key pool (a few keys per pass, so jobs are never held up long), make
  * the CRLs that are due and write each CA's files (crl.h). */
 static int
 agent_pass(struct ce_db *db)
 {
 	struct ce_error err;
-	int ran = 0, failed = 0, purged = 0, pooled = 0;
+	int ran = 0, failed = 0, purged = 0, pooled = 0, forgotten = 0;
 
 	ce_error_clear(&err);
 	if (staging_purge(db, time(NULL), &purged, &err) != CE_OK ||
+	    retained_purge(db, (int64_t)time(NULL), &forgotten, &err) != CE_OK ||
 	    agent_run_due(db, time(NULL), &ran, &failed, &err) != CE_OK ||
 	    keypool_fill_configured(db, 8, &pooled, &err) != CE_OK ||
 	    crl_refresh_all(db, time(NULL), &err) != CE_OK)
 		return tool_fail(&err);
-	if (ran > 0 || purged > 0 || pooled > 0)
+	if (ran > 0 || purged > 0 || pooled > 0 || forgotten > 0)
 		log_info("agent: %d job(s) run, %d failed, %d staging record(s) "
-		    "purged, %d key(s) pooled", ran, failed, purged, pooled);
+		    "purged, %d kept key(s) past their time deleted, %d key(s) "
+		    "pooled", ran, failed, purged, forgotten, pooled);
 	return 0;
 }
 

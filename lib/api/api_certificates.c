@@ -3,7 +3,7 @@
  * includeLocations, includeMetadata (true/false/1/0); for the listing also
  * pq.queryString, ReturnLimit and PageReturned (bare or prefixed, query.h).
  * POST /Certificates/Revoke: revoke.c.  POST /Certificates/Download:
- * certdownload.c. */
+ * certdownload.c.  POST /Certificates/Recover: recover.c. */
 #include <stddef.h>
 #include <string.h>
 #include <strings.h>
@@ -15,6 +15,7 @@
 #include "certview.h"
 #include "http.h"
 #include "query.h"
+#include "recover.h"
 #include "revoke.h"
 
 struct revoke_req {
@@ -64,6 +65,36 @@ static const struct field download_fields[] = {
 	    friendly_name) },
 };
 static FIELD_TABLE(download_table, download_fields, struct download_req);
+
+struct recover_req {
+	struct opt_int	id;
+	struct opt_str	serial, issuer_dn, thumbprint, chain_order;
+	struct opt_str	password, friendly_name, csp;
+	struct opt_bool	include_chain, legacy, subject_header;
+};
+
+/* SDK v10 and v25's bodies (the Go client sends "CertId");
+ * FriendlyName and MicrosoftTargetCSP are read and not used. */
+static const struct field recover_fields[] = {
+	{ "Password", F_STRING, F_REQUIRED,
+	    offsetof(struct recover_req, password) },
+	{ "CertID", F_INT, 0, offsetof(struct recover_req, id) },
+	{ "SerialNumber", F_STRING, 0, offsetof(struct recover_req, serial) },
+	{ "IssuerDN", F_STRING, 0, offsetof(struct recover_req, issuer_dn) },
+	{ "Thumbprint", F_STRING, 0, offsetof(struct recover_req, thumbprint) },
+	{ "IncludeChain", F_BOOL, 0, offsetof(struct recover_req,
+	    include_chain) },
+	{ "ChainOrder", F_STRING, 0, offsetof(struct recover_req,
+	    chain_order) },
+	{ "UseLegacyEncryption", F_BOOL, 0, offsetof(struct recover_req,
+	    legacy) },
+	{ "IncludeSubjectHeader", F_BOOL, 0, offsetof(struct recover_req,
+	    subject_header) },
+	{ "FriendlyName", F_STRING, 0, offsetof(struct recover_req,
+	    friendly_name) },
+	{ "MicrosoftTargetCSP", F_STRING, 0, offsetof(struct recover_req, csp) },
+};
+static FIELD_TABLE(recover_table, recover_fields, struct recover_req);
 
 static enum ce_err
 view_opts(struct ep_call *c, struct certview_opts *o, struct ce_error *err)
@@ -140,11 +171,36 @@ download(struct ep_call *c, json_object **resp, struct ce_error *err)
 	    b->subject_header.v, resp, err);
 }
 
+/* 200 {PFX, FileName}; 400 no format, password or certificate named, no
+ * key kept; 404 none such. */
+static enum ce_err
+recover(struct ep_call *c, json_object **resp, struct ce_error *err)
+{
+	const struct recover_req *b = c->req;
+	struct recover_input in;
+
+	memset(&in, 0, sizeof(in));
+	in.who = (struct cert_ident){ b->id.set ? b->id.v : 0, b->thumbprint.v,
+	    b->serial.v, b->issuer_dn.v };
+	in.password = b->password.v;
+	in.include_chain = b->include_chain.set && b->include_chain.v;
+	in.legacy = b->legacy.set && b->legacy.v;
+	in.subject_header = b->subject_header.set && b->subject_header.v;
+	in.user = c->user;
+	if (recover_format_parse(http_param(c->r, "HTTP_X_CERTIFICATEFORMAT"),
+	    &in.format, err) != CE_OK || chain_order_parse(b->chain_order.v,
+	    &in.order, err) != CE_OK)
+		return err->code;
+	return cert_recover(c->db, &in, resp, err);
+}
+
 static const struct endpoint eps[] = {
 	{ "POST", "/Certificates/Revoke", CLAIM_CERT_REVOKE, EP_BODY,
 	    &revoke_table, revoke },
 	{ "POST", "/Certificates/Download", CLAIM_CERT_READ, EP_BODY,
 	    &download_table, download },
+	{ "POST", "/Certificates/Recover", CLAIM_PRIVATE_KEY_READ, EP_BODY,
+	    &recover_table, recover },
 	{ "GET|HEAD", "/Certificates/{id:int}", CLAIM_CERT_READ, 0, NULL, get },
 	{ "GET|HEAD", "/Certificates", CLAIM_CERT_READ, 0, NULL, find },
 };

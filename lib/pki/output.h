@@ -66,6 +66,10 @@ enum ce_err	zip_build(EVP_PKEY *key, X509 *leaf, STACK_OF(X509) *chain,
 		    const char *password, const char *name,
 		    struct ce_buf *out, struct ce_error *err);
 
+/* A file-safe base name for cn (letters, digits, '.', '-'; '_' for the
+ * rest; "certificate" for none), into buf of n bytes. */
+void		output_file_name(const char *cn, char *buf, size_t n);
+
 /* What /Certificates/Download hands back, no key: the certificates as PEM
  * text (pem_build's order and subject lines), or as a degenerate PKCS#7
  * SignedData (DER, "P7B"), certificates in the order asked for (OpenSSL

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <ctype.h>
 #include <time.h>
 
 #include <openssl/crypto.h>
@@ -314,4 +315,18 @@ out:
 	for (i = 0; i < ZIP_ENTRIES; i++)
 		buf_free(&e[i].data);
 	return rc;
+}
+
+void
+output_file_name(const char *cn, char *buf, size_t n)
+{
+	size_t i, j = 0;
+
+	for (i = 0; cn != NULL && cn[i] != '\0' && j + 1 < n; i++)
+		buf[j++] = (isalnum((unsigned char)cn[i]) || cn[i] == '.' ||
+		    cn[i] == '-') ? cn[i] : '_';
+	buf[j] = '\0';
+	/* "." and ".." are no file names (zip_build refuses them). */
+	if (j == 0 || strcmp(buf, ".") == 0 || strcmp(buf, "..") == 0)
+		snprintf(buf, n, "certificate");
 }

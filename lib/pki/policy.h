@@ -7,6 +7,7 @@
  *    "key_usage":["digitalSignature","keyEncipherment"],
  *    "eku":["serverAuth","1.3.6.1.5.5.7.3.2"],"subject_regex":"...",
  *    "require_approval":false,"cas":["host\\Logical",...],   (cas [] = any)
+ *    "key_retention":"none","key_retention_days":0,  (below)
  *    "names":{...}}   (the name policy, see names.h; also in patterns)
  * Enrollment pattern record (T_PATTERNS, key = db_idkey(id)):
  *   {"id":1,"name":"WebServer default","template":"WebServer",
@@ -25,6 +26,7 @@
 #include "error.h"
 #include "db.h"
 #include "keys.h"
+#include "key_retention.h"
 
 struct ce_db;
 struct ce_txn;
@@ -77,9 +79,9 @@ enum ce_err	policy_add_extensions(const struct policy *p, X509 *cert,
 /* Admin: validates and stores a template record (and its default pattern). */
 enum ce_err	template_add(struct ce_db *db, json_object *rec, int64_t *pattern_id,
 		    struct ce_error *err);
-/* Admin: replaces a template's "subject_regex" and/or "names" with those
- * of changes (see policy_admin.c). */
-enum ce_err	template_set_names(struct ce_db *db, const char *name,
+/* Admin: replaces a template's "subject_regex", "names", "key_retention"
+ * and/or "key_retention_days" with those of changes (see policy_admin.c). */
+enum ce_err	template_set(struct ce_db *db, const char *name,
 		    json_object *changes, struct ce_error *err);
 /* Admin: validates and stores a pattern record; assigns its id. */
 enum ce_err	pattern_add(struct ce_db *db, json_object *rec, int64_t *id,
@@ -104,6 +106,8 @@ struct template_view {
 	const char	*name;
 	int64_t		 days;
 	int		 require_approval;
+	enum key_retention key_retention;
+	int		 key_retention_days;
 	const char	*subject_regex;		/* NULL: none */
 	const char	*keys[TEMPLATE_WORDS_MAX];	/* "RSA-2048", ... */
 	const char	*key_usage[TEMPLATE_WORDS_MAX];	/* "digitalSignature" */

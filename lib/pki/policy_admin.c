@@ -140,7 +140,7 @@ struct tmpl_write {
 	const char	*name;		/* as given */
 	const char	*lname;		/* the key: lower case */
 	int64_t		*id;		/* template_add: its default pattern */
-	json_object	*changes;	/* template_set_names */
+	json_object	*changes;	/* template_set */
 };
 
 static enum ce_err
@@ -191,6 +191,40 @@ check_regex(const char *re, struct ce_error *err)
 	return CE_OK;
 }
 
+/* "key_retention" a known word and "key_retention_days" a number of days
+ * where the word needs one (none elsewhere); the word is stored as the
+ * record's. */
+static enum ce_err
+check_retention(json_object *rec, struct ce_error *err)
+{
+	json_object *w = json_object_object_get(rec, "key_retention");
+	json_object *d = json_object_object_get(rec, "key_retention_days");
+	int r = KR_NONE;
+	int64_t days = 0;
+
+	if (w != NULL && (!json_object_is_type(w, json_type_string) ||
+	    (r = key_retention_parse(json_object_get_string(w))) < 0))
+		return ce_fail(err, CE_INVAL, "key retention: '%.40s' is none of "
+		    "none, indefinite, after-expiration, from-issuance",
+		    json_object_get_string(w));
+	if (d != NULL && (!json_object_is_type(d, json_type_int) ||
+	    (days = json_object_get_int64(d)) < 0 ||
+	    days > KEY_RETENTION_DAYS_MAX))
+		return ce_fail(err, CE_INVAL, "key retention days: '%.40s' is not "
+		    "0 to %d", json_object_get_string(d), KEY_RETENTION_DAYS_MAX);
+	if ((r == KR_AFTER_EXPIRATION || r == KR_FROM_ISSUANCE) && days == 0)
+		return ce_fail(err, CE_INVAL, "key retention %s needs a number of "
+		    "days (key retention days 1 to %d)", key_retention_word(r),
+		    KEY_RETENTION_DAYS_MAX);
+	if ((r == KR_NONE || r == KR_INDEFINITE) && days != 0)
+		return ce_fail(err, CE_INVAL, "key retention days: only "
+		    "after-expiration and from-issuance take a number of days");
+	if (w != NULL && json_object_object_add(rec, "key_retention",
+	    json_object_new_string(key_retention_word(r))) != 0)
+		return ce_fault(err, CE_NOMEM, "json");
+	return CE_OK;
+}
+
 /* The key of a template name into lname (template_key); CE_INVAL for
  * none or one too long. */
 static enum ce_err
@@ -220,7 +254,8 @@ template_add(struct ce_db *db, json_object *rec, int64_t *pattern_id,
 	    err)) != CE_OK ||
 	    (rc = check_words(rec, "key_usage", check_ku, NULL, err)) != CE_OK ||
 	    (rc = check_words(rec, "eku", check_eku, NULL, err)) != CE_OK ||
-	    (rc = check_extensions(rec, err)) != CE_OK)
+	    (rc = check_extensions(rec, err)) != CE_OK ||
+	    (rc = check_retention(rec, err)) != CE_OK)
 		return rc;
 	t = (struct tmpl_write){ rec, name, lname, pattern_id, NULL };
 	return db_write(db, template_add_fn, &t, err);
@@ -301,13 +336,15 @@ pattern_add(struct ce_db *db, json_object *rec, int64_t *id,
 }
 
 /*
- * Replaces the name policy of an existing template: changes holds
- * "subject_regex" (a string; "" removes it) and/or "names" (an object
- * replacing the template's whole "names").  Requests already pending are
- * held to the new policy when approved.  CE_INVAL, CE_NOTFOUND or CE_DB.
+ * Changes an existing template: changes holds "subject_regex" (a string; ""
+ * removes it), "names" (an object replacing the template's whole "names"),
+ * "key_retention" and "key_retention_days" (checked together with what the
+ * template already has).  Requests already pending are held to the new
+ * name policy when approved; a new retention applies to certificates
+ * issued from then on.  CE_INVAL, CE_NOTFOUND or CE_DB.
  */
 static enum ce_err
-set_names_fn(struct ce_txn *txn, void *arg, struct ce_error *err)
+template_set_fn(struct ce_txn *txn, void *arg, struct ce_error *err)
 {
 	struct tmpl_write *t = arg;
 	json_object *rec = NULL, *v;
@@ -327,13 +364,21 @@ set_names_fn(struct ce_txn *txn, void *arg, struct ce_error *err)
 		    json_object_new_string(re));
 	if ((v = json_object_object_get(t->changes, "names")) != NULL)
 		json_object_object_add(rec, "names", json_object_get(v));
-	rc = db_put(txn, T_TEMPLATES, t->lname, rec, err);
+	if ((v = json_object_object_get(t->changes, "key_retention")) != NULL) {
+		json_object_object_add(rec, "key_retention", json_object_get(v));
+		json_object_object_del(rec, "key_retention_days");
+	}
+	if ((v = json_object_object_get(t->changes, "key_retention_days")) != NULL)
+		json_object_object_add(rec, "key_retention_days",
+		    json_object_get(v));
+	if ((rc = check_retention(rec, err)) == CE_OK)
+		rc = db_put(txn, T_TEMPLATES, t->lname, rec, err);
 	json_object_put(rec);
 	return rc;
 }
 
 enum ce_err
-template_set_names(struct ce_db *db, const char *name, json_object *changes,
+template_set(struct ce_db *db, const char *name, json_object *changes,
     struct ce_error *err)
 {
 	const char *re = jrec_str(changes, "subject_regex");
@@ -348,7 +393,7 @@ template_set_names(struct ce_db *db, const char *name, json_object *changes,
 	    err)) != CE_OK)
 		return rc;
 	t = (struct tmpl_write){ NULL, name, lname, NULL, changes };
-	return db_write(db, set_names_fn, &t, err);
+	return db_write(db, template_set_fn, &t, err);
 }
 
 enum ce_err

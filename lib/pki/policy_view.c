@@ -63,6 +63,7 @@ view_of(json_object *rec, json_object *pattern, struct template_view *t)
 	t->require_approval = jrec_bool(rec, "require_approval") ||
 	    jrec_bool(pattern, "require_approval");
 	t->subject_regex = jrec_str(rec, "subject_regex");
+	t->key_retention = template_key_retention(rec, &t->key_retention_days);
 	t->nkeys = words(json_object_object_get(pattern, "keys") != NULL &&
 	    json_arr_len(json_object_object_get(pattern, "keys")) > 0 ?
 	    pattern : rec, "keys", t->keys, TEMPLATE_WORDS_MAX);

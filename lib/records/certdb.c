@@ -11,6 +11,7 @@
 #include "log.h"
 #include "pemutil.h"
 #include "request.h"
+#include "retained.h"
 #include "staging.h"
 #include "db.h"
 #include "timeutil.h"
@@ -78,7 +79,9 @@ cert_record(const struct issued *in, int64_t id, int64_t req_id,
 	ADD(rec, "friendly_name", str_or_null(in->friendly_name));
 	ADD(rec, "renewal_of", in->renewal_of > 0 ?
 	    json_object_new_int64(in->renewal_of) : NULL);
-	ADD(rec, "has_private_key", json_object_new_boolean(in->staged_pfx != NULL));
+	ADD(rec, "has_private_key", json_object_new_boolean(in->retain_key != NULL));
+	ADD(rec, "key_until", in->retain_key != NULL ?
+	    json_object_new_int64(in->retain_until) : NULL);
 	ADD(rec, "state", json_object_new_string("active"));
 	free(b64), free(subj), free(iss);
 	*out = rec;
@@ -204,6 +207,9 @@ commit_fn(struct ce_txn *txn, void *arg, struct ce_error *err)
 	    (int64_t)rid, in->requester, in->staging_expires, in->staged_pfx,
 	    err)) != CE_OK)
 		goto out;
+	if (in->retain_key != NULL && (rc = retained_put(c->db, txn,
+	    (int64_t)cid, in->retain_until, in->retain_key, err)) != CE_OK)
+		goto out;
 	if (in->in_txn != NULL && (rc = in->in_txn(c->db, txn, (int64_t)cid,
 	    in->in_txn_arg, err)) != CE_OK)
 		goto out;
@@ -259,6 +265,7 @@ cert_from_record(json_object *rec, struct cert *out)
 	out->renewal_of = jrec_int(rec, "renewal_of");
 	out->has_private_key = json_object_object_get_ex(rec, "has_private_key",
 	    &v) && json_object_get_boolean(v);
+	out->key_until = jrec_int(rec, "key_until");
 	state = jrec_strdup(rec, "state");
 	out->state = state != NULL && strcmp(state, "revoked") == 0 ?
 	    CERT_REVOKED : CERT_ACTIVE;

@@ -7,11 +7,12 @@
  *    "der" (base64),"not_before","not_after","import_date" (epoch seconds),
  *    "template","pattern_id","ca","requester","metadata":{..},
  *    "key_type","key_bits","curve","friendly_name","renewal_of",
- *    "has_private_key","state" ("active"|"revoked"),
+ *    "has_private_key" (a key is kept: retained.h),"key_until" (until when,
+ *    0 for good),"state" ("active"|"revoked"),
  *    "revocation" (when revoked: revoked.h)}
  * Indexes: T_BY_THUMB (thumbprint) and T_BY_SERIAL (serial) -> {"id"}.
- * An issuance also writes its request (request.h) and staging data
- * (staging.h), in the same transaction.
+ * An issuance also writes its request (request.h), staging data
+ * (staging.h) and kept key (retained.h), in the same transaction.
  */
 #ifndef CE_CERTDB_H
 #define CE_CERTDB_H
@@ -42,6 +43,8 @@ struct issued {
 	const char		*approver;	/* who approved it, or NULL */
 	const struct ce_buf	*staged_pfx;	/* keep for Deploy, or NULL */
 	time_t			 staging_expires;
+	EVP_PKEY		*retain_key;	/* keep for Recover, or NULL */
+	int64_t			 retain_until;	/* 0: for good */
 	/* Called inside the commit's write transaction (v2 store jobs). */
 	enum ce_err		(*in_txn)(struct ce_db *, struct ce_txn *,
 				    int64_t cert_id, void *arg, struct ce_error *);
@@ -84,7 +87,8 @@ struct cert {
 	char		*curve;		/* OID text, or NULL */
 	char		*friendly_name;
 	int64_t		 renewal_of;	/* 0: none */
-	int		 has_private_key;
+	int		 has_private_key;	/* kept (retained.h) ... */
+	int64_t		 key_until;		/* ... until then (0: for good) */
 	enum cert_state	 state;
 	/* When revoked (revoked.h): Keyfactor's reason, effective date,
 	 * comment. */

@@ -34,6 +34,8 @@ static const char *table_names[T__MAX] = {
 	[T_REQ_BY_STATE] = "requests_by_state",
 	[T_REVOKED]	= "revoked",
 	[T_CRLS]	= "crls",
+	[T_RETAINED]	= "retained_keys",
+	[T_RETAINED_DUE] = "retained_due",
 };
 
 const char *

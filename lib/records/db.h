@@ -48,6 +48,8 @@ enum db_table {
 	T_REVOKED,	/* "<CA id, 20 digits>/<serial>" -> revoked entry
 			 * (revoked.h) */
 	T_CRLS,		/* CA id -> its last CRL (crl.h) */
+	T_RETAINED,	/* cert id -> its sealed private key (retained.h) */
+	T_RETAINED_DUE,	/* "<until>/<cert id>" -> {}: kept keys by time */
 	T__MAX
 };
 

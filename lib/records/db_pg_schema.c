@@ -21,12 +21,14 @@ EMBED(db_pg_sql_001, "lib/records/pg/001_schema.sql");
 EMBED(db_pg_sql_002, "lib/records/pg/002_cn_lookup.sql");
 EMBED(db_pg_sql_003, "lib/records/pg/003_revocation.sql");
 EMBED(db_pg_sql_004, "lib/records/pg/004_delta_crls.sql");
+EMBED(db_pg_sql_005, "lib/records/pg/005_retained_keys.sql");
 
 const struct db_pg_migration db_pg_migrations[] = {
 	{ 1, "schema", db_pg_sql_001 },
 	{ 2, "cn_lookup", db_pg_sql_002 },
 	{ 3, "revocation", db_pg_sql_003 },
 	{ 4, "delta_crls", db_pg_sql_004 },
+	{ 5, "retained_keys", db_pg_sql_005 },
 };
 const int db_pg_nmigrations = sizeof(db_pg_migrations) /
     sizeof(db_pg_migrations[0]);

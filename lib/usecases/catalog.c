@@ -121,7 +121,8 @@ key_policy(const struct template_view *t)
 	jb_int(&p, "TemplateId", t->id);
 	jb_add(&p, "RSAValidKeySizes", rsa);
 	jb_add(&p, "ECCValidCurves", ecc);
-	jb_bool(&p, "AllowKeyReuse", 0);
+	/* A CSR's key is not checked against earlier certificates'. */
+	jb_bool(&p, "AllowKeyReuse", 1);
 	jb_bool(&p, "AllowWildcards", 0);
 	jb_bool(&p, "RFCEnforcement", 1);
 	if (bad || p.bad) {
@@ -217,13 +218,14 @@ template_json(const struct template_view *t, int detail)
 	jb_str(&b, "ConfigurationTenant", "");
 	jb_str(&b, "FriendlyName", t->name);
 	jb_str(&b, "DisplayName", t->name);
-	/* Keys are not kept after delivery (no Recover): terraform then reads
-	 * none back. */
-	jb_str(&b, "KeyRetention", "None");
-	jb_int(&b, "KeyRetentionDays", 0);
+	/* A string (the Go client's type): terraform calls Recover unless it
+	 * is "None". */
+	jb_str(&b, "KeyRetention", key_retention_name(t->key_retention));
+	jb_int(&b, "KeyRetentionDays", t->key_retention_days);
 	jb_bool(&b, "KeyArchival", 0);
 	jb_add(&b, "EnrollmentFields", enrollment_fields(t, &bad));
-	jb_int(&b, "AllowedEnrollmentTypes", 1);	/* PFX */
+	/* A bit set: 1 PFX, 2 CSR; every template takes both. */
+	jb_int(&b, "AllowedEnrollmentTypes", 3);
 	jb_add(&b, "TemplateRegexes", regexes(t, &bad));
 	jb_bool(&b, "UseAllowedRequesters", 0);
 	jb_add(&b, "AllowedRequesters", json_object_new_array());
@@ -356,7 +358,7 @@ ca_json(int64_t id, const char *name)
 	jb_int(&b, "FailureMax", 0);
 	jb_bool(&b, "RFCEnforcement", 1);
 	jb_str(&b, "Properties", "{}");	/* a JSON text, as Keyfactor's */
-	jb_int(&b, "AllowedEnrollmentTypes", 1);
+	jb_int(&b, "AllowedEnrollmentTypes", 3);
 	jb_int(&b, "KeyRetention", 0);
 	jb_int(&b, "KeyRetentionDays", 0);
 	jb_bool(&b, "ExplicitCredentials", 0);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <strings.h>
 
 #include "ca.h"
@@ -52,6 +53,14 @@ add_identity(struct jb *b, const struct cert *c)
 
 /* ---- where it came from ------------------------------------------------ */
 
+/* Whether c's key is kept for Recover now. */
+static int
+key_kept(const struct cert *c)
+{
+	return c->has_private_key &&
+	    (c->key_until == 0 || c->key_until > (int64_t)time(NULL));
+}
+
 /* CA, template, requester, request, key archive and the certificate bytes. */
 static enum ce_err
 add_origin(struct ce_txn *txn, struct jb *b, const struct cert *c,
@@ -71,8 +80,9 @@ add_origin(struct ce_txn *txn, struct jb *b, const struct cert *c,
 	jb_int(b, "CertRequestId", c->request_id);
 	jb_null(b, "PrincipalName");
 	jb_bool(b, "ArchivedKey", 0);
-	jb_bool(b, "HasPrivateKey", c->has_private_key);
-	jb_bool(b, "KeyRecoverable", c->has_private_key);
+	/* A key kept for Recover (retained.h), while its time lasts. */
+	jb_bool(b, "HasPrivateKey", key_kept(c));
+	jb_bool(b, "KeyRecoverable", key_kept(c));
 	jb_str(b, "ContentBytes", c->der);
 	jb_add(b, "CRLDistributionPoints", json_object_new_array());
 	jb_add(b, "SSLLocations", json_object_new_array());

@@ -21,25 +21,12 @@
 #include "pemutil.h"
 #include "request.h"
 #include "seal.h"
+#include "timeutil.h"
 #include "settings.h"
 #include "db.h"
 #include "x500.h"
 
 #define ADD(obj, k, v) json_object_object_add((obj), (k), (v))
-
-/* A file-safe base name for ZIP entries, from the CN. */
-static void
-zip_name(const char *cn, char *buf, size_t n)
-{
-	size_t i, j = 0;
-
-	for (i = 0; cn[i] != '\0' && j + 1 < n; i++)
-		buf[j++] = (isalnum((unsigned char)cn[i]) || cn[i] == '.' ||
-		    cn[i] == '-') ? cn[i] : '_';
-	buf[j] = '\0';
-	if (j == 0)
-		snprintf(buf, n, "certificate");
-}
 
 /* Packages key + certificate as the format asks.  STORE/REPLACE produce the
  * PKCS#12 that is kept as staging data. */
@@ -59,7 +46,7 @@ package(const struct enroll_ctx *ctx, const struct enroll_work *w,
 		    w->password, w->order, w->include_header, out, err);
 		break;
 	case FMT_ZIP:
-		zip_name(w->cn, name, sizeof(name));
+		output_file_name(w->cn, name, sizeof(name));
 		rc = zip_build(key, cert, w->include_chain ? chain : NULL,
 		    w->password, name, out, err);
 		break;
@@ -259,6 +246,26 @@ csr_certificates(const struct enroll_ctx *ctx, const struct enroll_work *w,
 	return CE_OK;
 }
 
+/* Whether the template keeps the key it made (policy.h): into rec. */
+static enum ce_err
+retention(const struct enroll_work *w, EVP_PKEY *key, X509 *cert,
+    struct issued *rec, struct ce_error *err)
+{
+	enum key_retention r;
+	time_t na;
+	int days;
+
+	r = template_key_retention(w->pol.tmpl, &days);
+	if (r == KR_NONE)
+		return CE_OK;
+	if (time_from_asn1(X509_get0_notAfter(cert), &na) != 0)
+		return ce_fault(err, CE_CRYPTO, "notAfter");
+	rec->retain_key = key;
+	rec->retain_until = key_retention_until(r, days, (int64_t)time(NULL),
+	    (int64_t)na);
+	return CE_OK;
+}
+
 /* Key, certificate, package, commit (with v2 store jobs in the same
  * transaction); the answer is built by the caller from res.  A CSR's key
  * is its own: nothing is packaged or kept. */
@@ -310,6 +317,8 @@ enroll_issue(struct ce_db *db, const struct enroll_ctx *ctx,
 	rec.approver = w->approver;
 	rec.staged_pfx = staged ? &out : NULL;
 	rec.staging_expires = time(NULL) + settings_int(db, NULL, "staging_lifetime");
+	if (w->csr_key == NULL && (rc = retention(w, key, cert, &rec, err)) != CE_OK)
+		goto out;
 	if (w->plan.n > 0) {
 		/* Stores get the key with the whole chain. */
 		if (!staged && (rc = store_package(w, key, cert, &jobpfx, err)) != CE_OK)

@@ -57,6 +57,9 @@ USERS = {
     "revoker": ("revoker-pass-7", ["Revokers", "Readers"]),
     "watcher": ("watcher-pass-8", ["Watchers"]),
     "oldapprover": ("oldapprover-pass-9", ["OldApprovers"]),
+    # terraform's user: enrolls, reads, reads templates and kept keys
+    "keeper": ("keeper-pass-10", ["Enrollers", "Readers", "Catalog", "KeyReaders",
+                                  "CsrEnrollers"]),
 }
 ROLES = {
     "Enrollers": ["/certificates/enrollment/pfx/"],
@@ -71,6 +74,7 @@ ROLES = {
     "Revokers": ["/certificates/collections/revoke/"],
     "Catalog": ["/certificate_templates/read/", "/certificate_authorities/read/"],
     "CsrEnrollers": ["/certificates/enrollment/csr/"],
+    "KeyReaders": ["/certificates/collections/private_key/read/"],
 }
 
 

@@ -115,6 +115,8 @@ ENDPOINTS = [
      "/certificates/collections/read/"),
     ("POST", "/Enrollment/CSR", {"CSR": "x", "Template": "WebServer"}, "PEM",
      "/certificates/enrollment/csr/"),
+    ("POST", "/Certificates/Recover", {"CertID": 999999, "Password": "x" * 12}, "PFX",
+     "/certificates/collections/private_key/read/"),
     ("GET", "/Templates", None, None, "/certificate_templates/read/"),
     ("GET", "/Templates/1", None, None, "/certificate_templates/read/"),
     ("GET", "/CertificateAuthority", None, None, "/certificate_authorities/read/"),
@@ -135,6 +137,10 @@ HOLDS = {
     "oldapprover": {"/workflow/instances/manage/", "/certificates/requests/manage/",
                     "/monitoring/alerts/read/"},
     "revoker": {"/certificates/collections/revoke/", "/certificates/collections/read/"},
+    "keeper": {"/certificates/enrollment/pfx/", "/certificates/collections/read/",
+               "/certificate_templates/read/", "/certificate_authorities/read/",
+               "/certificates/collections/private_key/read/",
+               "/certificates/enrollment/csr/"},
 }
 MATRIX = [(ep, user) for ep in ENDPOINTS for user in [None] + sorted(HOLDS)]
 

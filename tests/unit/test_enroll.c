@@ -190,8 +190,9 @@ test_store(void **state)
 	E(kit_enroll(k, "alice", FMT_STORE, BODY(PW), &resp, &err));
 	CHECK(info(resp, "Pkcs12Blob") == NULL);
 	id = json_object_get_int64(info(resp, "KeyfactorId"));
+	/* staged for Deploy, not kept for Recover: HasPrivateKey false */
 	rec = cert_record(k, id);
-	CHECK(json_object_get_boolean(json_object_object_get(rec,
+	CHECK(!json_object_get_boolean(json_object_object_get(rec,
 	    "has_private_key")));
 	json_object_put(rec);
 	E(db_begin(k->db, 0, &txn, &err));

@@ -4,7 +4,7 @@
  * CA (the pattern wins, names without case, the CA must serve the
  * template), keys, approval and validity, Metadata and additional fields
  * by type, the usages and extensions put into a certificate, and what
- * template_add, pattern_add and template_set_names refuse.
+ * template_add, pattern_add and template_set refuse.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -589,7 +589,7 @@ test_set_names(void **state)
 	kit_template(k, WEB);
 	ch = kit_json("{\"subject_regex\":\"^[a-z]+$\",\"names\":{"
 	    "\"dns_suffixes\":[\"example.com\"]}}");
-	E(template_set_names(k->db, "webserver", ch, &err));
+	E(template_set(k->db, "webserver", ch, &err));
 	json_object_put(ch);
 	kit_policy(k, "WebServer", 0, NULL, &p);
 	CHECK(strcmp(json_object_get_string(json_object_object_get(p.tmpl,
@@ -600,7 +600,7 @@ test_set_names(void **state)
 	policy_clear(&p);
 	/* "" removes the regex; no names keeps them */
 	ch = kit_json("{\"subject_regex\":\"\"}");
-	E(template_set_names(k->db, "WebServer", ch, &err));
+	E(template_set(k->db, "WebServer", ch, &err));
 	json_object_put(ch);
 	kit_policy(k, "WebServer", 0, NULL, &p);
 	CHECK(json_object_object_get(p.tmpl, "subject_regex") == NULL);
@@ -608,19 +608,19 @@ test_set_names(void **state)
 	policy_clear(&p);
 
 	ch = kit_json("{\"subject_regex\":\"(\"}");
-	EFAIL(template_set_names(k->db, "WebServer", ch, &err), CE_INVAL,
+	EFAIL(template_set(k->db, "WebServer", ch, &err), CE_INVAL,
 	    "subject regex: '(' does not compile");
 	json_object_put(ch);
 	ch = kit_json("{\"names\":{\"ip_ranges\":[\"10.0.0.1/8\"]}}");
-	EFAIL(template_set_names(k->db, "WebServer", ch, &err), CE_INVAL,
+	EFAIL(template_set(k->db, "WebServer", ch, &err), CE_INVAL,
 	    "10.0.0.1/8");
-	EFAIL(template_set_names(k->db, "Nope", ch, &err), CE_INVAL,
+	EFAIL(template_set(k->db, "Nope", ch, &err), CE_INVAL,
 	    "10.0.0.1/8");
 	json_object_put(ch);
 	ch = kit_json("{}");
-	EFAIL(template_set_names(k->db, "Nope", ch, &err), CE_NOTFOUND,
+	EFAIL(template_set(k->db, "Nope", ch, &err), CE_NOTFOUND,
 	    "template 'Nope' does not exist");
-	EFAIL(template_set_names(k->db, "", ch, &err), CE_INVAL,
+	EFAIL(template_set(k->db, "", ch, &err), CE_INVAL,
 	    "template name: required");
 	json_object_put(ch);
 }

@@ -184,7 +184,7 @@ test_policy_then(void **state)
 	world(k);
 	pending(k, "alice", BODY("www.example.com"));
 	ch = kit_json("{\"names\":{\"dns_suffixes\":[\"corp.example\"]}}");
-	E(template_set_names(k->db, "Approved", ch, &err));
+	E(template_set(k->db, "Approved", ch, &err));
 	json_object_put(ch);
 	list = kit_json("[1]");
 	E(workflow_approve(k->db, "carol", list, &resp, &err));
@@ -196,7 +196,7 @@ test_policy_then(void **state)
 	CHECK(pending_of(k, "alice") == 1 && kit_count(k, T_CERTS) == 0);
 	/* put back, it is approved */
 	ch = kit_json("{\"names\":{}}");
-	E(template_set_names(k->db, "Approved", ch, &err));
+	E(template_set(k->db, "Approved", ch, &err));
 	json_object_put(ch);
 	E(workflow_approve(k->db, "carol", list, &resp, &err));
 	only(resp, "Successes");
