@@ -14,35 +14,29 @@
 #define DAY	86400
 #define SHOW(n)	((int)((n) > 64 ? 64 : (n)))	/* a word, in messages */
 
-enum value_type {
-	V_TEXT,
-	V_NUMBER,
-	V_DATE,
+/* The certificates' fields (GET /Certificates). */
+static const struct query_field_def cert_fields[QF__MAX] = {
+	[QF_ID]			= { "Id", "CertID", QT_NUMBER, 1 },
+	[QF_CERTREQUESTID]	= { "CertRequestId", NULL, QT_NUMBER, 1 },
+	[QF_THUMBPRINT]		= { "Thumbprint", NULL, QT_TEXT, 0 },
+	[QF_SERIALNUMBER]	= { "SerialNumber", NULL, QT_TEXT, 0 },
+	[QF_ISSUEDCN]		= { "IssuedCN", "CN", QT_TEXT, 0 },
+	[QF_ISSUEDDN]		= { "IssuedDN", NULL, QT_TEXT, 0 },
+	[QF_ISSUERDN]		= { "IssuerDN", NULL, QT_TEXT, 0 },
+	[QF_CERTSTATE]		= { "CertState", NULL, QT_NUMBER, 0 },
+	[QF_NOTBEFORE]		= { "NotBefore", NULL, QT_DATE, 0 },
+	[QF_NOTAFTER]		= { "NotAfter", "ExpirationDate", QT_DATE, 0 },
+	[QF_IMPORTDATE]		= { "ImportDate", NULL, QT_DATE, 0 },
+	[QF_TEMPLATENAME]	= { "TemplateName", "TemplateShortName", QT_TEXT, 0 },
+	[QF_CA]			= { "CA", "CertificateAuthorityName", QT_TEXT, 0 },
+	[QF_REQUESTERNAME]	= { "RequesterName", NULL, QT_TEXT, 0 },
+	[QF_KEYTYPE]		= { "KeyType", NULL, QT_TEXT, 0 },
+	[QF_KEYSIZE]		= { "KeySize", NULL, QT_NUMBER, 0 },
+	[QF_METADATA]		= { "Metadata", NULL, QT_TEXT, 0 },
 };
 
-/* A field's name, its alias (any case) and the type of its values. */
-static const struct {
-	const char	*name;
-	const char	*alias;
-	enum value_type	 type;
-} fields[QF__MAX] = {
-	[QF_ID]			= { "Id", "CertID", V_NUMBER },
-	[QF_CERTREQUESTID]	= { "CertRequestId", NULL, V_NUMBER },
-	[QF_THUMBPRINT]		= { "Thumbprint", NULL, V_TEXT },
-	[QF_SERIALNUMBER]	= { "SerialNumber", NULL, V_TEXT },
-	[QF_ISSUEDCN]		= { "IssuedCN", "CN", V_TEXT },
-	[QF_ISSUEDDN]		= { "IssuedDN", NULL, V_TEXT },
-	[QF_ISSUERDN]		= { "IssuerDN", NULL, V_TEXT },
-	[QF_CERTSTATE]		= { "CertState", NULL, V_NUMBER },
-	[QF_NOTBEFORE]		= { "NotBefore", NULL, V_DATE },
-	[QF_NOTAFTER]		= { "NotAfter", "ExpirationDate", V_DATE },
-	[QF_IMPORTDATE]		= { "ImportDate", NULL, V_DATE },
-	[QF_TEMPLATENAME]	= { "TemplateName", "TemplateShortName", V_TEXT },
-	[QF_CA]			= { "CA", "CertificateAuthorityName", V_TEXT },
-	[QF_REQUESTERNAME]	= { "RequesterName", NULL, V_TEXT },
-	[QF_KEYTYPE]		= { "KeyType", NULL, V_TEXT },
-	[QF_KEYSIZE]		= { "KeySize", NULL, V_NUMBER },
-	[QF_METADATA]		= { "Metadata", NULL, V_TEXT },
+const struct query_vocab query_certificates = {
+	cert_fields, QF__MAX, QF_METADATA
 };
 
 #define METADATA_PREFIX	"Metadata."
@@ -90,6 +84,8 @@ struct token {
 
 /* The query being read: s[pos] is the next byte. */
 struct parser {
+	const struct query_vocab *v;
+	const char	*param;		/* as the request spelt it */
 	const char	*s;
 	size_t		 pos;
 	struct query	*q;
@@ -98,12 +94,12 @@ struct parser {
 	time_t		 today;		/* UTC midnight */
 };
 
-static enum ce_err qfail(struct ce_error *, const char *, ...)
+static enum ce_err qfail(struct parser *, const char *, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* CE_INVAL with a message about the query: "pq.queryString: ...". */
 static enum ce_err
-qfail(struct ce_error *err, const char *fmt, ...)
+qfail(struct parser *ps, const char *fmt, ...)
 {
 	char msg[CE_ERRMSG_MAX];
 	va_list ap;
@@ -111,14 +107,17 @@ qfail(struct ce_error *err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	return ce_fail(err, CE_INVAL, QS ": %s", msg);
+	return ce_fail(ps->err, CE_INVAL, "%s: %s", ps->param, msg);
 }
 
 const char *
-query_field_name(enum query_field f)
+query_field_name(const struct query_vocab *v, int f)
 {
-	return (int)f >= 0 && f < QF__MAX ? fields[f].name : NULL;
+	return f >= 0 && (size_t)f < v->n ? v->fields[f].name : NULL;
 }
+
+/* The field of t, in its vocabulary. */
+#define FIELD(ps, t)	(&(ps)->v->fields[(t)->field])
 
 static int
 word_is(const struct token *t, const char *w)
@@ -138,10 +137,10 @@ static enum ce_err
 text_add(struct parser *ps, struct token *t, size_t *len, char c, size_t at)
 {
 	if ((unsigned char)c < 0x20 || c == 0x7f)
-		return qfail(ps->err, "control character in the value at "
+		return qfail(ps, "control character in the value at "
 		    "position %zu.", at);
 	if (*len >= QUERY_VALUE_MAX)
-		return qfail(ps->err, "the value at position %zu is longer "
+		return qfail(ps, "the value at position %zu is longer "
 		    "than %d bytes.", t->at, QUERY_VALUE_MAX);
 	t->text[(*len)++] = c;
 	t->text[*len] = '\0';
@@ -160,7 +159,7 @@ lex_quoted(struct parser *ps, struct token *t)
 	t->kind = TK_QUOTED;
 	for (ps->pos++; s[ps->pos] != '"'; ps->pos++) {
 		if (s[ps->pos] == '\0')
-			return qfail(ps->err, "unterminated quote at position "
+			return qfail(ps, "unterminated quote at position "
 			    "%zu.", t->at);
 		if (s[ps->pos] == '\\' && (s[ps->pos + 1] == '"' ||
 		    s[ps->pos + 1] == '\\'))
@@ -171,7 +170,7 @@ lex_quoted(struct parser *ps, struct token *t)
 	}
 	ps->pos++;
 	if (!is_break(s[ps->pos]))
-		return qfail(ps->err, "expected a space after the closing quote "
+		return qfail(ps, "expected a space after the closing quote "
 		    "at position %zu.", ps->pos);
 	return CE_OK;
 }
@@ -186,7 +185,7 @@ lex_bare(struct parser *ps, struct token *t)
 	t->kind = TK_WORD;
 	for (; !is_break(ps->s[ps->pos]); ps->pos++) {
 		if (ps->s[ps->pos] == '"')
-			return qfail(ps->err, "unexpected quote at position "
+			return qfail(ps, "unexpected quote at position "
 			    "%zu.", ps->pos + 1);
 		if ((rc = text_add(ps, t, &len, ps->s[ps->pos], ps->pos + 1)) !=
 		    CE_OK)
@@ -234,65 +233,89 @@ peek(struct parser *ps, struct token *t)
 
 /* ---- terms ------------------------------------------------------------- */
 
-/* Field of a name or alias (any case), or QF__MAX; a metadata field's
- * name into term->name. */
-static enum query_field
-field_lookup(const struct token *w, struct query_term *term)
+/* Field of a name or alias (any case), or -1; a metadata field's name
+ * into term->name. */
+static int
+field_lookup(const struct query_vocab *v, const struct token *w,
+    struct query_term *term)
 {
 	size_t pl = strlen(METADATA_PREFIX);
-	int f;
+	size_t f;
 
-	for (f = 0; f < QF_METADATA; f++)
-		if (word_is(w, fields[f].name) ||
-		    (fields[f].alias != NULL && word_is(w, fields[f].alias)))
-			return (enum query_field)f;
-	if (w->kind == TK_WORD && w->len > pl && w->len - pl <= QUERY_NAME_MAX &&
+	for (f = 0; f < v->n; f++)
+		if ((int)f != v->metadata && (word_is(w, v->fields[f].name) ||
+		    (v->fields[f].alias != NULL &&
+		    word_is(w, v->fields[f].alias))))
+			return (int)f;
+	if (v->metadata >= 0 && w->kind == TK_WORD && w->len > pl &&
+	    w->len - pl <= QUERY_NAME_MAX &&
 	    strncasecmp(w->p, METADATA_PREFIX, pl) == 0) {
 		snprintf(term->name, sizeof(term->name), "%.*s",
 		    (int)(w->len - pl), w->p + pl);
-		return QF_METADATA;
+		return v->metadata;
 	}
-	return QF__MAX;
+	return -1;
+}
+
+/* "Id, CertRequestId, ..., Metadata.<name>" into buf. */
+static const char *
+known_fields(const struct query_vocab *v, char *buf, size_t n)
+{
+	size_t f, used = 0;
+
+	buf[0] = '\0';
+	for (f = 0; f < v->n && used < n; f++)
+		used += (size_t)snprintf(buf + used, n - used, "%s%s%s",
+		    f > 0 ? ", " : "", v->fields[f].name,
+		    (int)f == v->metadata ? ".<name>" : "");
+	return buf;
 }
 
 /* Reads the field name of term t. */
 static enum ce_err
 read_field(struct parser *ps, struct query_term *t)
 {
+	char known[400];
 	struct token w;
 	enum ce_err rc;
 
 	if ((rc = lex(ps, &w)) != CE_OK)
 		return rc;
 	if (w.kind == TK_END || w.kind == TK_CLOSE)
-		return qfail(ps->err, "a term is missing at position %zu.",
+		return qfail(ps, "a term is missing at position %zu.",
 		    w.at);
 	if (word_is(&w, "AND") || word_is(&w, "OR"))
-		return qfail(ps->err, "a term is missing before %.*s at "
+		return qfail(ps, "a term is missing before %.*s at "
 		    "position %zu.", (int)w.len, w.p, w.at);
-	if ((t->field = field_lookup(&w, t)) == QF__MAX)
-		return qfail(ps->err, "unknown field '%.*s' at position %zu "
-		    "(known: Id, CertRequestId, Thumbprint, SerialNumber, "
-		    "IssuedCN, IssuedDN, IssuerDN, CertState, NotBefore, "
-		    "NotAfter, ImportDate, TemplateName, CA, RequesterName, "
-		    "KeyType, KeySize, Metadata.<name>).", SHOW(w.len), w.p,
-		    w.at);
+	if ((t->field = field_lookup(ps->v, &w, t)) < 0)
+		return qfail(ps, "unknown field '%.*s' at position %zu "
+		    "(known: %s).", SHOW(w.len), w.p, w.at,
+		    known_fields(ps->v, known, sizeof(known)));
 	return CE_OK;
 }
 
 /* Whether operator op applies to values of type vt. */
 static int
-op_applies(enum query_op op, enum value_type vt)
+op_applies(enum query_op op, enum query_type vt)
 {
-	return vt == V_TEXT || op < QO_CONTAINS || op > QO_ENDSWITH;
+	if (vt == QT_BOOL)
+		return op == QO_EQ || op == QO_NE || op == QO_ISNULL ||
+		    op == QO_NOTNULL;
+	return vt == QT_TEXT || op < QO_CONTAINS || op > QO_ENDSWITH;
+}
+
+static const char *
+type_name(enum query_type vt)
+{
+	return vt == QT_DATE ? "date" : vt == QT_BOOL ? "boolean" : "number";
 }
 
 /* Reads the operator after the field of t. */
 static enum ce_err
 read_operator(struct parser *ps, struct query_term *t)
 {
-	const char *fname = fields[t->field].name;
-	enum value_type vt = fields[t->field].type;
+	const char *fname = FIELD(ps, t)->name;
+	enum query_type vt = FIELD(ps, t)->type;
 	struct token w;
 	enum ce_err rc;
 	int o;
@@ -300,24 +323,24 @@ read_operator(struct parser *ps, struct query_term *t)
 	if ((rc = lex(ps, &w)) != CE_OK)
 		return rc;
 	if (w.kind == TK_END)
-		return qfail(ps->err, "an operator is missing after '%s' (use "
+		return qfail(ps, "an operator is missing after '%s' (use "
 		    "-eq).", fname);
 	for (o = 0; o < QO__MAX && !word_is(&w, op_names[o]); o++)
 		continue;
 	if (o < QO__MAX && !op_applies((enum query_op)o, vt))
-		return qfail(ps->err, "operator '%s' at position %zu does not "
+		return qfail(ps, "operator '%s' at position %zu does not "
 		    "apply to %s, a %s.", op_names[o], w.at, fname,
-		    vt == V_DATE ? "date" : "number");
+		    type_name(vt));
 	if (o < QO__MAX) {
 		t->op = (enum query_op)o;
 		return CE_OK;
 	}
 	if (w.kind == TK_WORD && w.p[0] == '-')
-		return qfail(ps->err, "operator '%.*s' at position %zu is not "
+		return qfail(ps, "operator '%.*s' at position %zu is not "
 		    "supported (-eq, -ne, -lt, -le, -gt, -ge, -contains, "
 		    "-notcontains, -startswith, -endswith, -isnull, -notnull).",
 		    SHOW(w.len), w.p, w.at);
-	return qfail(ps->err, "expected an operator after '%s' at position "
+	return qfail(ps, "expected an operator after '%s' at position "
 	    "%zu, found '%.*s'.", fname, w.at, SHOW(w.len), w.p);
 }
 
@@ -349,17 +372,17 @@ parse_uint(const char *s, int64_t max, int64_t *out)
 static enum ce_err
 number_value(struct parser *ps, struct query_term *t, size_t at)
 {
-	const char *fname = fields[t->field].name;
-	int64_t min = t->field == QF_ID || t->field == QF_CERTREQUESTID;
+	const char *fname = FIELD(ps, t)->name;
+	int64_t min = FIELD(ps, t)->min;
 
 	t->span = 1;
 	if (parse_uint(t->text, INT64_MAX, &t->num) == 0 && t->num >= min)
 		return CE_OK;
-	if (t->field == QF_CERTSTATE)
-		return qfail(ps->err, "Invalid CertState value: %.64s. "
+	if (ps->v == &query_certificates && t->field == QF_CERTSTATE)
+		return qfail(ps, "Invalid CertState value: %.64s. "
 		    "(position %zu: CertState takes numbers, 1 active, 2 "
 		    "revoked)", t->text, at);
-	return qfail(ps->err, "%s: '%.64s' at position %zu is not a %s "
+	return qfail(ps, "%s: '%.64s' at position %zu is not a %s "
 	    "integer.", fname, t->text, at, min ? "positive" : "non-negative");
 }
 
@@ -398,17 +421,32 @@ date_value(struct parser *ps, struct query_term *t, size_t at)
 	t->span = DAY;
 	if (parse_today(t->text, ps->today, &t->num) == 0)
 		return CE_OK;
-	if (time_parse(t->text, fields[t->field].name, &v, &scratch) ==
+	if (time_parse(t->text, FIELD(ps, t)->name, &v, &scratch) ==
 	    CE_OK) {
 		t->num = (int64_t)v;
 		if (strlen(t->text) != 10)	/* not YYYY-MM-DD */
 			t->span = 1;
 		return CE_OK;
 	}
-	return qfail(ps->err, "%s: '%.64s' at position %zu is not a date "
+	return qfail(ps, "%s: '%.64s' at position %zu is not a date "
 	    "(2022-09-01T00:00:00Z, 2022-09-01, %%TODAY%%, %%TODAY+n%% or "
-	    "%%TODAY-n%%, n up to %d).", fields[t->field].name, t->text, at,
+	    "%%TODAY-n%%, n up to %d).", FIELD(ps, t)->name, t->text, at,
 	    QUERY_DAYS_MAX);
+}
+
+/* A boolean value: true or false (1 or 0), any case, into num. */
+static enum ce_err
+bool_value(struct parser *ps, struct query_term *t, size_t at)
+{
+	t->span = 1;
+	if (strcasecmp(t->text, "true") == 0 || strcmp(t->text, "1") == 0)
+		t->num = 1;
+	else if (strcasecmp(t->text, "false") == 0 || strcmp(t->text, "0") == 0)
+		t->num = 0;
+	else
+		return qfail(ps, "%s: '%.64s' at position %zu is not a "
+		    "boolean (true, false).", FIELD(ps, t)->name, t->text, at);
+	return CE_OK;
 }
 
 /* Reads the value of term t (none after -isnull, -notnull); a bare NULL
@@ -425,19 +463,21 @@ read_value(struct parser *ps, struct query_term *t)
 	if ((rc = lex(ps, &w)) != CE_OK)
 		return rc;
 	if (w.kind == TK_END || w.kind == TK_OPEN || w.kind == TK_CLOSE)
-		return qfail(ps->err, "a value is missing after '%s %s' at "
-		    "position %zu.", fields[t->field].name, op_names[t->op],
+		return qfail(ps, "a value is missing after '%s %s' at "
+		    "position %zu.", FIELD(ps, t)->name, op_names[t->op],
 		    w.at);
 	memcpy(t->text, w.text, sizeof(t->text));
 	if (word_is(&w, "NULL") && (t->op == QO_EQ || t->op == QO_NE)) {
 		t->op = t->op == QO_EQ ? QO_ISNULL : QO_NOTNULL;
 		return CE_OK;
 	}
-	switch (fields[t->field].type) {
-	case V_NUMBER:
+	switch (FIELD(ps, t)->type) {
+	case QT_NUMBER:
 		return number_value(ps, t, w.at);
-	case V_DATE:
+	case QT_DATE:
 		return date_value(ps, t, w.at);
+	case QT_BOOL:
+		return bool_value(ps, t, w.at);
 	default:
 		return CE_OK;
 	}
@@ -468,7 +508,7 @@ parse_term(struct parser *ps, size_t *node)
 	enum ce_err rc;
 
 	if (q->n == QUERY_TERMS_MAX)
-		return qfail(ps->err, "more than %d terms at position %zu (the "
+		return qfail(ps, "more than %d terms at position %zu (the "
 		    "limit).", QUERY_TERMS_MAX, ps->pos + 1);
 	t = &q->terms[q->n];
 	if ((rc = read_field(ps, t)) != CE_OK ||
@@ -491,13 +531,13 @@ parse_primary(struct parser *ps, size_t *node)
 	if (w.kind != TK_OPEN)
 		return parse_term(ps, node);
 	if (++ps->depth > QUERY_DEPTH_MAX)
-		return qfail(ps->err, "parentheses nested deeper than %d at "
+		return qfail(ps, "parentheses nested deeper than %d at "
 		    "position %zu (the limit).", QUERY_DEPTH_MAX, w.at);
 	(void)lex(ps, &w);
 	if ((rc = parse_or(ps, node)) != CE_OK || (rc = lex(ps, &w)) != CE_OK)
 		return rc;
 	if (w.kind != TK_CLOSE)
-		return qfail(ps->err, "expected ')' at position %zu, found "
+		return qfail(ps, "expected ')' at position %zu, found "
 		    "'%.*s'.", w.at, SHOW(w.len), w.p);
 	ps->depth--;
 	return CE_OK;
@@ -560,6 +600,13 @@ mark_required(struct query *q, size_t node)
 enum ce_err
 query_parse(const char *s, struct query *out, struct ce_error *err)
 {
+	return query_parse_in(&query_certificates, QS, s, out, err);
+}
+
+enum ce_err
+query_parse_in(const struct query_vocab *v, const char *param, const char *s,
+    struct query *out, struct ce_error *err)
+{
 	struct parser ps;
 	struct token w;
 	time_t now = time(NULL);
@@ -567,6 +614,8 @@ query_parse(const char *s, struct query *out, struct ce_error *err)
 
 	memset(out, 0, sizeof(*out));
 	memset(&ps, 0, sizeof(ps));
+	ps.v = v;
+	ps.param = param;
 	ps.s = s != NULL ? s : "";
 	ps.q = out;
 	ps.err = err;
@@ -577,9 +626,9 @@ query_parse(const char *s, struct query *out, struct ce_error *err)
 	    (rc = lex(&ps, &w)) != CE_OK)
 		return rc;
 	if (w.kind == TK_CLOSE)
-		return qfail(err, "')' at position %zu has no '('.", w.at);
+		return qfail(&ps, "')' at position %zu has no '('.", w.at);
 	if (w.kind != TK_END)
-		return qfail(err, "expected AND or OR at position %zu, found "
+		return qfail(&ps, "expected AND or OR at position %zu, found "
 		    "'%.*s'.", w.at, SHOW(w.len), w.p);
 	mark_required(out, out->root);
 	return CE_OK;
@@ -751,10 +800,20 @@ enum ce_err
 query_filter(query_lookup fn, void *arg, struct query *out,
     struct ce_error *err)
 {
-	char used[64];
+	return query_filter_in(&query_certificates, fn, arg, out, err);
+}
 
-	return query_parse(query_param(fn, arg, "QueryString", used,
-	    sizeof(used)), out, err);
+enum ce_err
+query_filter_in(const struct query_vocab *v, query_lookup fn, void *arg,
+    struct query *out, struct ce_error *err)
+{
+	char used[64];
+	const char *s = query_param(fn, arg, "QueryString", used,
+	    sizeof(used));
+
+	/* Certificates' messages say pq.queryString, as they always did. */
+	return query_parse_in(v, s == NULL || v == &query_certificates ? QS :
+	    used, s, out, err);
 }
 
 /* A boolean value v of parameter name (as spelt). */

@@ -99,8 +99,35 @@ enum query_op {
 #define QUERY_LIMIT_DEFAULT	50
 #define QUERY_PAGE_DEFAULT	1
 
+/*
+ * A listing's vocabulary: its fields, their names and types.  Certificates
+ * have query_certificates (the fields above, QF_ indexes); the catalog
+ * declares the templates' and CAs' (catalog.h).
+ */
+enum query_type {
+	QT_TEXT,
+	QT_NUMBER,
+	QT_DATE,
+	QT_BOOL,		/* true/false (1/0); -eq and -ne only */
+};
+
+struct query_field_def {
+	const char	*name;
+	const char	*alias;		/* NULL: none */
+	enum query_type	 type;
+	int64_t		 min;		/* numbers: the least value */
+};
+
+struct query_vocab {
+	const struct query_field_def	*fields;
+	size_t				 n;
+	int				 metadata;	/* the field of
+							 * Metadata.<name>, -1 */
+};
+extern const struct query_vocab query_certificates;
+
 struct query_term {
-	enum query_field	 field;
+	int			 field;		/* in the query's vocabulary */
 	enum query_op		 op;
 	char			 name[QUERY_NAME_MAX + 1]; /* QF_METADATA */
 	char			 text[QUERY_VALUE_MAX + 1]; /* as written */
@@ -139,12 +166,15 @@ struct paging {
 };
 
 /* The API's spelling of a field ("CertRequestId"); NULL out of range. */
-const char	*query_field_name(enum query_field f);
+const char	*query_field_name(const struct query_vocab *v, int f);
 
 /* Parses a pq.queryString (NULL is the empty query) into out; dates
  * relative to today are fixed at the time of the call. */
 enum ce_err	query_parse(const char *s, struct query *out,
 		    struct ce_error *err);
+/* The same in another vocabulary; param names the parameter in messages. */
+enum ce_err	query_parse_in(const struct query_vocab *v, const char *param,
+		    const char *s, struct query *out, struct ce_error *err);
 
 /* Whether a record satisfies the term t (1) or not (0). */
 typedef int	(*query_term_test)(const struct query_term *t, void *arg);
@@ -175,9 +205,13 @@ enum ce_err	query_paging(query_lookup fn, void *arg, struct paging *out,
  * for messages; name itself when there is none).  NULL when absent. */
 const char	*query_param(query_lookup fn, void *arg, const char *name,
 		    char *used, size_t usedsz);
-/* Reads QueryString (bare or with a paging prefix) and parses it into out. */
+/* Reads QueryString (bare or with a paging prefix) and parses it into out;
+ * query_filter_in in vocabulary v (its messages name the parameter as the
+ * request spelt it). */
 enum ce_err	query_filter(query_lookup fn, void *arg, struct query *out,
 		    struct ce_error *err);
+enum ce_err	query_filter_in(const struct query_vocab *v, query_lookup fn,
+		    void *arg, struct query *out, struct ce_error *err);
 /*
  * Reads a boolean parameter such as includeLocations: true/false/1/0 in any
  * case; absent or empty is false.  Anything else is CE_INVAL naming it.

@@ -16,6 +16,8 @@
 #include "keys.h"
 #include "policy.h"
 
+#define ENROLL_TYPES	3	/* PFX | CSR, AllowedEnrollmentTypes */
+
 /* .NET's X509KeyUsageFlags, which KeyUsage holds. */
 static const struct {
 	const char	*word;
@@ -225,7 +227,7 @@ template_json(const struct template_view *t, int detail)
 	jb_bool(&b, "KeyArchival", 0);
 	jb_add(&b, "EnrollmentFields", enrollment_fields(t, &bad));
 	/* A bit set: 1 PFX, 2 CSR; every template takes both. */
-	jb_int(&b, "AllowedEnrollmentTypes", 3);
+	jb_int(&b, "AllowedEnrollmentTypes", ENROLL_TYPES);
 	jb_add(&b, "TemplateRegexes", regexes(t, &bad));
 	jb_bool(&b, "UseAllowedRequesters", 0);
 	jb_add(&b, "AllowedRequesters", json_object_new_array());
@@ -246,10 +248,120 @@ template_json(const struct template_view *t, int detail)
 	return b.o;
 }
 
+/* ---- the query languages ------------------------------------------------ */
+
+enum tfield {
+	TF_ID, TF_SHORTNAME, TF_DISPLAYNAME, TF_FRIENDLYNAME, TF_FORESTROOT,
+	TF_TENANT, TF_ENROLLTYPE, TF_RETAINS, TF_ISDEFAULT, TF_APPROVAL,
+	TF_KEYRETENTION, TF__MAX
+};
+
+static const struct query_field_def tfields[TF__MAX] = {
+	[TF_ID]		 = { "Id", NULL, QT_NUMBER, 1 },
+	[TF_SHORTNAME]	 = { "ShortName", "CommonName", QT_TEXT, 0 },
+	[TF_DISPLAYNAME] = { "DisplayName", "TemplateName", QT_TEXT, 0 },
+	[TF_FRIENDLYNAME] = { "FriendlyName", NULL, QT_TEXT, 0 },
+	[TF_FORESTROOT]	 = { "ForestRoot", NULL, QT_TEXT, 0 },
+	[TF_TENANT]	 = { "ConfigurationTenant", NULL, QT_TEXT, 0 },
+	[TF_ENROLLTYPE]	 = { "AllowedEnrollmentType", "AllowedEnrollmentTypes",
+	    QT_NUMBER, 0 },
+	[TF_RETAINS]	 = { "HasPrivateKeyRetention", NULL, QT_BOOL, 0 },
+	[TF_ISDEFAULT]	 = { "IsDefaultTemplate", NULL, QT_BOOL, 0 },
+	[TF_APPROVAL]	 = { "RequiresApproval", NULL, QT_BOOL, 0 },
+	[TF_KEYRETENTION] = { "KeyRetention", NULL, QT_TEXT, 0 },
+};
+const struct query_vocab catalog_template_fields = { tfields, TF__MAX, -1 };
+
+static int
+template_term(const struct query_term *qt, void *arg)
+{
+	const struct template_view *t = arg;
+	switch ((enum tfield)qt->field) {
+	case TF_ID:
+		return query_number_matches(qt, t->id, 1);
+	case TF_SHORTNAME:
+	case TF_DISPLAYNAME:
+	case TF_FRIENDLYNAME:
+		return query_text_matches(qt, t->name);
+	case TF_FORESTROOT:
+	case TF_TENANT:
+		return query_text_matches(qt, "");
+	case TF_ENROLLTYPE:
+		/* -eq N: allows each type N names (all do); -ne N: not so */
+		if (qt->op == QO_EQ || qt->op == QO_NE)
+			return (qt->num != 0 && (qt->num & ~ENROLL_TYPES) ==
+			    0) == (qt->op == QO_EQ);
+		return query_number_matches(qt, ENROLL_TYPES, 1);
+	case TF_RETAINS:
+		return query_number_matches(qt, t->key_retention != KR_NONE, 1);
+	case TF_ISDEFAULT:
+		return query_number_matches(qt, 0, 1);
+	case TF_APPROVAL:
+		return query_number_matches(qt, t->require_approval, 1);
+	case TF_KEYRETENTION:
+		return query_text_matches(qt, key_retention_name(t->key_retention));
+	default:
+		return 0;
+	}
+}
+
+enum cafield { CF_ID, CF_LOGICALNAME, CF_HOSTNAME, CF_FORESTROOT, CF_TENANT,
+	CF__MAX };
+
+static const struct query_field_def cfields[CF__MAX] = {
+	[CF_ID]		 = { "Id", NULL, QT_NUMBER, 1 },
+	[CF_LOGICALNAME] = { "LogicalName", NULL, QT_TEXT, 0 },
+	[CF_HOSTNAME]	 = { "HostName", NULL, QT_TEXT, 0 },
+	[CF_FORESTROOT]	 = { "ForestRoot", NULL, QT_TEXT, 0 },
+	[CF_TENANT]	 = { "ConfigurationTenant", NULL, QT_TEXT, 0 },
+};
+const struct query_vocab catalog_ca_fields = { cfields, CF__MAX, -1 };
+
+/* A CA as its queries see it: "host\\Logical" split. */
+struct ca_names {
+	int64_t		 id;
+	char		 host[256];
+	const char	*logical;
+};
+
+static void
+ca_names(int64_t id, const char *name, struct ca_names *n)
+{
+	const char *bs = strchr(name, '\\');
+
+	n->id = id;
+	snprintf(n->host, sizeof(n->host), "%.*s", bs != NULL ?
+	    (int)(bs - name) : 0, name);
+	n->logical = bs != NULL ? bs + 1 : name;
+}
+
+static int
+ca_term(const struct query_term *qt, void *arg)
+{
+	const struct ca_names *n = arg;
+
+	switch ((enum cafield)qt->field) {
+	case CF_ID:
+		return query_number_matches(qt, n->id, 1);
+	case CF_LOGICALNAME:
+		return query_text_matches(qt, n->logical);
+	case CF_HOSTNAME:
+		return query_text_matches(qt, n->host);
+	case CF_FORESTROOT:
+	case CF_TENANT:
+		return query_text_matches(qt, "");
+	default:
+		return 0;
+	}
+}
+
+/* ---- the lists ---------------------------------------------------------- */
+
 struct paging_list {
-	json_object	*arr;
-	int64_t		 skip, limit;
-	int		 bad;
+	const struct query	*q;	/* NULL: all */
+	json_object		*arr;
+	int64_t			 skip, limit;
+	int			 bad;
 };
 
 static int
@@ -257,6 +369,8 @@ template_cb(const struct template_view *t, void *arg)
 {
 	struct paging_list *l = arg;
 
+	if (l->q != NULL && !query_eval(l->q, template_term, (void *)t))
+		return 0;
 	if (l->skip > 0) {
 		l->skip--;
 		return 0;
@@ -267,11 +381,11 @@ template_cb(const struct template_view *t, void *arg)
 
 /* Runs fill in a read transaction into a new array; *out it. */
 static enum ce_err
-page(struct ce_db *db, const struct paging *pg, json_object **out,
-    enum ce_err (*fill)(struct ce_txn *, struct paging_list *,
-    struct ce_error *), struct ce_error *err)
+page(struct ce_db *db, const struct query *q, const struct paging *pg,
+    json_object **out, enum ce_err (*fill)(struct ce_txn *,
+    struct paging_list *, struct ce_error *), struct ce_error *err)
 {
-	struct paging_list l = { json_object_new_array(), query_offset(pg),
+	struct paging_list l = { q, json_object_new_array(), query_offset(pg),
 	    pg->limit, 0 };
 	struct ce_txn *txn = NULL;
 	enum ce_err rc;
@@ -299,10 +413,10 @@ fill_templates(struct ce_txn *txn, struct paging_list *l, struct ce_error *err)
 }
 
 enum ce_err
-catalog_templates(struct ce_db *db, const struct paging *pg, json_object **out,
-    struct ce_error *err)
+catalog_templates(struct ce_db *db, const struct query *q,
+    const struct paging *pg, json_object **out, struct ce_error *err)
 {
-	return page(db, pg, out, fill_templates, err);
+	return page(db, q, pg, out, fill_templates, err);
 }
 
 enum ce_err
@@ -328,22 +442,18 @@ catalog_template(struct ce_db *db, int64_t id, json_object **out,
 
 /* A CA's object: its names, and every setting Keyfactor's model has. */
 static json_object *
-ca_json(int64_t id, const char *name)
+ca_json(const struct ca_names *n)
 {
-	const char *bs = strchr(name, '\\');
 	struct jb b, pw;
-	char host[256];
 
-	snprintf(host, sizeof(host), "%.*s", bs != NULL ? (int)(bs - name) :
-	    0, name);
 	jb_init(&pw, json_object_new_object());
 	jb_null(&pw, "SecretValue");
 	jb_add(&pw, "Parameters", json_object_new_object());
 	jb_null(&pw, "Provider");
 	jb_init(&b, json_object_new_object());
-	jb_int(&b, "Id", id);
-	jb_str(&b, "LogicalName", bs != NULL ? bs + 1 : name);
-	jb_str(&b, "HostName", host);
+	jb_int(&b, "Id", n->id);
+	jb_str(&b, "LogicalName", n->logical);
+	jb_str(&b, "HostName", n->host);
 	jb_bool(&b, "Delegate", 0);
 	jb_bool(&b, "DelegateEnrollment", 0);
 	jb_str(&b, "ForestRoot", "");
@@ -358,7 +468,7 @@ ca_json(int64_t id, const char *name)
 	jb_int(&b, "FailureMax", 0);
 	jb_bool(&b, "RFCEnforcement", 1);
 	jb_str(&b, "Properties", "{}");	/* a JSON text, as Keyfactor's */
-	jb_int(&b, "AllowedEnrollmentTypes", 3);
+	jb_int(&b, "AllowedEnrollmentTypes", ENROLL_TYPES);
 	jb_int(&b, "KeyRetention", 0);
 	jb_int(&b, "KeyRetentionDays", 0);
 	jb_bool(&b, "ExplicitCredentials", 0);
@@ -385,13 +495,17 @@ static void
 ca_cb(int64_t id, const char *name, void *arg)
 {
 	struct paging_list *l = arg;
+	struct ca_names n;
 
+	ca_names(id, name, &n);
+	if (l->q != NULL && !query_eval(l->q, ca_term, &n))
+		return;
 	if (l->skip > 0) {
 		l->skip--;
 		return;
 	}
 	if ((int64_t)json_object_array_length(l->arr) < l->limit)
-		jb_arr_add(l->arr, ca_json(id, name), &l->bad);
+		jb_arr_add(l->arr, ca_json(&n), &l->bad);
 }
 
 static enum ce_err
@@ -401,8 +515,8 @@ fill_cas(struct ce_txn *txn, struct paging_list *l, struct ce_error *err)
 }
 
 enum ce_err
-catalog_cas(struct ce_db *db, const struct paging *pg, json_object **out,
-    struct ce_error *err)
+catalog_cas(struct ce_db *db, const struct query *q, const struct paging *pg,
+    json_object **out, struct ce_error *err)
 {
-	return page(db, pg, out, fill_cas, err);
+	return page(db, q, pg, out, fill_cas, err);
 }

@@ -13,15 +13,32 @@
 
 struct ce_db;
 
-/* The page pg of the templates, in id order (an empty array past the end);
- * list items lack the detail fields of catalog_template. */
-enum ce_err	catalog_templates(struct ce_db *db, const struct paging *pg,
-		    json_object **out, struct ce_error *err);
+/*
+ * The query languages of the lists (query.h): templates by Keyfactor's
+ * template fields (AllowedEnrollmentType, ConfigurationTenant,
+ * DisplayName, ForestRoot, FriendlyName, HasPrivateKeyRetention,
+ * IsDefaultTemplate, ShortName/CommonName/TemplateName, and Id,
+ * RequiresApproval, KeyRetention), CAs by Id, LogicalName, HostName,
+ * ForestRoot, ConfigurationTenant.  AllowedEnrollmentType is a bit set (1
+ * PFX, 2 CSR): -eq N holds for a template that allows each enrollment type
+ * N names (every template here allows both), so a script asking for "2"
+ * finds the templates it can enroll CSRs with.
+ */
+extern const struct query_vocab catalog_template_fields;
+extern const struct query_vocab catalog_ca_fields;
+
+/* The page pg of the templates q matches (NULL: all), in id order (an
+ * empty array past the end); list items lack the detail fields of
+ * catalog_template. */
+enum ce_err	catalog_templates(struct ce_db *db, const struct query *q,
+		    const struct paging *pg, json_object **out,
+		    struct ce_error *err);
 /* Template id (policy.h: its default pattern's id); CE_NOTFOUND. */
 enum ce_err	catalog_template(struct ce_db *db, int64_t id, json_object **out,
 		    struct ce_error *err);
-/* The page pg of the CAs, in name order. */
-enum ce_err	catalog_cas(struct ce_db *db, const struct paging *pg,
-		    json_object **out, struct ce_error *err);
+/* The page pg of the CAs q matches (NULL: all), in name order. */
+enum ce_err	catalog_cas(struct ce_db *db, const struct query *q,
+		    const struct paging *pg, json_object **out,
+		    struct ce_error *err);
 
 #endif

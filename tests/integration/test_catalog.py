@@ -95,12 +95,38 @@ def test_pages(svc):
     assert len(get(svc, "/CertificateAuthority", **{"pq.returnLimit": "1"}).json()) == 1
 
 
+def test_queries(svc):
+    """The queries Keyfactor's scripts and SDK send (sq. for the SDK's
+    templates, bare for the scripts, pq. for CAs)."""
+    names = lambda r: sorted(t["CommonName"] for t in r.json())  # noqa: E731
+    every = names(get(svc, "/Templates", ReturnLimit="5000"))
+    r = get(svc, "/Templates", QueryString='AllowedEnrollmentType -eq "2"', ReturnLimit="200")
+    assert r.status_code == 200, r.text
+    assert names(r) == every  # every template takes CSRs
+    r = get(svc, "/Templates", **{"sq.queryString": 'ShortName -eq "restricted" OR '
+                                  '(DisplayName -startswith "Rsa")'})
+    assert names(r) == ["Restricted", "RsaOnly"], r.text
+    r = get(svc, "/Templates", QueryString="RequiresApproval -eq true")
+    assert names(r) == ["NeedsApproval"], r.text
+    r = get(svc, "/Templates", QueryString="HasPrivateKeyRetention -eq true")
+    assert r.json() == [], r.text
+    cas = get(svc, "/CertificateAuthority", **{"pq.queryString": 'LogicalName -eq "IssuingCA"'})
+    assert [c["LogicalName"] for c in cas.json()] == ["IssuingCA"], cas.text
+    cas = get(svc, "/CertificateAuthority", **{"pq.queryString": 'HostName -endswith ".test"',
+                                               "pq.returnLimit": "1", "pq.pageReturned": "3"})
+    assert len(cas.json()) == 1, cas.text
+
+
 @pytest.mark.parametrize("path,params,status,needle", [
     ("/Templates/987654", None, 404, "987654"),
     ("/Templates/abc", None, 400, None),
-    ("/Templates", {"QueryString": 'AllowedEnrollmentType -eq "2"'}, 400, "QueryString"),
+    ("/Templates", {"QueryString": 'IssuedCN -eq "x"'}, 400,
+     "QueryString: unknown field 'IssuedCN'"),
+    ("/Templates", {"sq.queryString": "HasPrivateKeyRetention -eq maybe"}, 400,
+     "sq.QueryString: HasPrivateKeyRetention: 'maybe'"),
     ("/Templates", {"sq.returnLimit": "-1"}, 400, "ReturnLimit"),
-    ("/CertificateAuthority", {"pq.queryString": 'LogicalName -eq "x"'}, 400, "QueryString"),
+    ("/CertificateAuthority", {"pq.queryString": 'LogicalName -eq "x'}, 400,
+     "pq.QueryString: unterminated quote"),
 ])
 def test_bad_requests(svc, path, params, status, needle):
     r = get(svc, path, **(params or {}))

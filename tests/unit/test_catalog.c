@@ -42,7 +42,7 @@ test_templates(void **state)
 	    "\"metadata\":[{\"name\":\"Owner\",\"type\":\"email\","
 	    "\"required\":true}],\"additional_fields\":[]}");
 	CHECK(web > 0 && rsa > web);
-	E(catalog_templates(k->db, &pg, &list, &err));
+	E(catalog_templates(k->db, NULL, &pg, &list, &err));
 	CHECK(json_object_array_length(list) == 2);
 	t = json_object_array_get_idx(list, 0);
 	CHECK(num(t, "Id") == web && strcmp(str(t, "CommonName"), "WebServer") == 0);
@@ -87,12 +87,12 @@ test_templates(void **state)
 	EFAIL(catalog_template(k->db, 999, &one, &err), CE_NOTFOUND, "999");
 	/* pages */
 	pg = (struct paging){ 1, 2 };
-	E(catalog_templates(k->db, &pg, &list, &err));
+	E(catalog_templates(k->db, NULL, &pg, &list, &err));
 	CHECK(json_object_array_length(list) == 1 &&
 	    num(json_object_array_get_idx(list, 0), "Id") == rsa);
 	json_object_put(list);
 	pg = (struct paging){ 1, 3 };
-	E(catalog_templates(k->db, &pg, &list, &err));
+	E(catalog_templates(k->db, NULL, &pg, &list, &err));
 	CHECK(json_object_array_length(list) == 0);
 	json_object_put(list);
 }
@@ -127,7 +127,7 @@ test_cas(void **state)
 
 	root = kit_ca(k, KIT_ROOT, "ECC-P-256", 3650, NULL);
 	kit_ca(k, "host\\IssuingCA", "ECC-P-256", 365, KIT_ROOT);
-	E(catalog_cas(k->db, &pg, &list, &err));
+	E(catalog_cas(k->db, NULL, &pg, &list, &err));
 	CHECK(json_object_array_length(list) == 2);
 	ca = json_object_array_get_idx(list, 1);	/* name order */
 	CHECK(num(ca, "Id") == root);
@@ -138,9 +138,81 @@ test_cas(void **state)
 	    json_type_string));
 	json_object_put(list);
 	pg = (struct paging){ 1, 2 };
-	E(catalog_cas(k->db, &pg, &list, &err));
+	E(catalog_cas(k->db, NULL, &pg, &list, &err));
 	CHECK(json_object_array_length(list) == 1);
 	json_object_put(list);
+}
+
+/* The templates (ids, in order) that query s finds, as "1,3". */
+static const char *
+found(struct kit *k, const struct query_vocab *v, const char *s, char *buf,
+    size_t n)
+{
+	struct ce_error err;
+	struct paging pg = { 50, 1 };
+	struct query q;
+	json_object *list = NULL;
+	size_t i, used = 0;
+
+	E(query_parse_in(v, "QueryString", s, &q, &err));
+	if (v == &catalog_template_fields)
+		E(catalog_templates(k->db, &q, &pg, &list, &err));
+	else
+		E(catalog_cas(k->db, &q, &pg, &list, &err));
+	buf[0] = '\0';
+	for (i = 0; i < json_object_array_length(list); i++)
+		used += (size_t)snprintf(buf + used, n - used, "%s%lld",
+		    i ? "," : "", (long long)num(json_object_array_get_idx(list,
+		    i), "Id"));
+	json_object_put(list);
+	return buf;
+}
+
+static void
+test_queries(void **state)
+{
+	struct kit *k = *state;
+	const struct query_vocab *t = &catalog_template_fields;
+	struct ce_error err;
+	struct query q;
+	char b[256];
+	int64_t rsa, web, kept;
+
+	kit_ca(k, KIT_ROOT, "ECC-P-256", 3650, NULL);
+	kit_ca(k, "other\\IssuingCA", "ECC-P-256", 365, KIT_ROOT);
+	rsa = kit_template(k, RSA);
+	web = kit_template(k, KIT_WEB);
+	kept = kit_template(k, "{\"name\":\"Kept\",\"key_retention\":"
+	    "\"indefinite\",\"require_approval\":true}");
+	CHECK(rsa == 1 && web == 2 && kept == 3);
+	CHECK(strcmp(found(k, t, "ShortName -eq \"webserver\"", b, sizeof(b)),
+	    "2") == 0);
+	CHECK(strcmp(found(k, t, "CommonName -startswith \"Rsa\" OR Id -eq 3",
+	    b, sizeof(b)), "1,3") == 0);
+	/* KF-SCRIPTS: the templates a CSR may enroll with */
+	CHECK(strcmp(found(k, t, "AllowedEnrollmentType -eq \"2\"", b,
+	    sizeof(b)), "1,2,3") == 0);
+	CHECK(strcmp(found(k, t, "AllowedEnrollmentType -eq 4", b, sizeof(b)),
+	    "") == 0);
+	CHECK(strcmp(found(k, t, "HasPrivateKeyRetention -eq true", b,
+	    sizeof(b)), "3") == 0);
+	CHECK(strcmp(found(k, t, "KeyRetention -ne \"None\" AND "
+	    "RequiresApproval -eq true", b, sizeof(b)), "3") == 0);
+	CHECK(strcmp(found(k, t, "IsDefaultTemplate -eq false AND "
+	    "ForestRoot -isnull", b, sizeof(b)), "1,2,3") == 0);
+	CHECK(strcmp(found(k, &catalog_ca_fields, "HostName -eq \"other\"", b,
+	    sizeof(b)), "2") == 0);
+	CHECK(strcmp(found(k, &catalog_ca_fields, "LogicalName -contains "
+	    "\"root\"", b, sizeof(b)), "1") == 0);
+	/* refused, naming the parameter as sent and the fields there are */
+	EFAIL(query_parse_in(t, "sq.queryString", "IssuedCN -eq \"x\"", &q,
+	    &err), CE_INVAL, "sq.queryString: unknown field 'IssuedCN' at "
+	    "position 1 (known: Id, ShortName,");
+	EFAIL(query_parse_in(t, "QueryString", "HasPrivateKeyRetention -eq "
+	    "maybe", &q, &err), CE_INVAL, "is not a boolean");
+	EFAIL(query_parse_in(t, "QueryString", "RequiresApproval -contains 1",
+	    &q, &err), CE_INVAL, "does not apply to RequiresApproval, a "
+	    "boolean");
 }
 
 int
@@ -150,6 +222,7 @@ main(void)
 		KIT_TEST(test_templates),
 		KIT_TEST(test_certificates_name_their_template),
 		KIT_TEST(test_cas),
+		KIT_TEST(test_queries),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -36,7 +36,7 @@ render_node(const struct query *q, size_t node, char *buf, size_t sz)
 
 	if (n->kind == QN_TERM) {
 		t = &q->terms[n->a];
-		snprintf(buf + l, sz - l, "%s%s%s %s", query_field_name(t->field),
+		snprintf(buf + l, sz - l, "%s%s%s %s", query_field_name(&query_certificates, t->field),
 		    t->field == QF_METADATA ? "." : "", t->field == QF_METADATA ?
 		    t->name : "", ops[t->op]);
 		l = strlen(buf);
@@ -427,8 +427,8 @@ test_null_and_limits(void **state)
 	snprintf(buf2 + strlen(buf2), sizeof(buf2) - strlen(buf2), " OR Id -eq 1");
 	assert_int_equal(query_parse(buf2, &q, &err), CE_INVAL);
 	assert_non_null(strstr(err.msg, "more than 32 terms at position"));
-	assert_string_equal(query_field_name(QF_CERTREQUESTID), "CertRequestId");
-	assert_null(query_field_name(QF__MAX));
+	assert_string_equal(query_field_name(&query_certificates, QF_CERTREQUESTID), "CertRequestId");
+	assert_null(query_field_name(&query_certificates, QF__MAX));
 }
 
 /* A query string as a NULL-terminated list of name, value pairs. */
