@@ -1,5 +1,5 @@
-/* api_catalog.c - GET /Templates, /Templates/{id} and GET
- * /CertificateAuthority (QueryString, PageReturned and ReturnLimit, bare or
+/* api_catalog.c - GET /Templates, /Templates/{id}, GET /MetadataFields and
+ * GET /CertificateAuthority (QueryString, PageReturned and ReturnLimit, bare or
  * with sq., pq. or query.): catalog.c. */
 #include <stddef.h>
 
@@ -45,10 +45,19 @@ cas(struct ep_call *c, json_object **resp, struct ce_error *err)
 	return page_of(c, &catalog_ca_fields, catalog_cas, resp, err);
 }
 
+static enum ce_err
+metadata(struct ep_call *c, json_object **resp, struct ce_error *err)
+{
+	return page_of(c, &catalog_metadata_fields_vocab,
+	    catalog_metadata_fields, resp, err);
+}
+
 static const struct endpoint eps[] = {
 	{ "GET|HEAD", "/Templates/{id:int}", CLAIM_TEMPLATES_READ, 0, NULL,
 	    template },
 	{ "GET|HEAD", "/Templates", CLAIM_TEMPLATES_READ, 0, NULL, templates },
 	{ "GET|HEAD", "/CertificateAuthority", CLAIM_CAS_READ, 0, NULL, cas },
+	{ "GET|HEAD", "/MetadataFields", CLAIM_METADATA_READ, 0, NULL,
+	    metadata },
 };
 EP_GROUP(api_catalog, "catalog", eps);

@@ -137,6 +137,32 @@ enum ce_err	template_by_id(struct ce_txn *txn, int64_t id,
 int64_t		template_id(struct ce_txn *txn, const char *name);
 void		template_view_clear(struct template_view *t);
 
+/*
+ * The metadata fields enrollment patterns define (GET /MetadataFields):
+ * each name once, with its first definition in pattern id order, the
+ * fields sorted by name (ASCII case aside).  Strings point into records the
+ * view holds until metadata_view_clear.
+ */
+#define METADATA_FIELDS_MAX	256
+
+struct metadata_field {
+	const char	*name;
+	const char	*type;			/* policy_metadata's types */
+	int		 required;
+	const char	*options[TEMPLATE_WORDS_MAX];	/* type "choice" */
+	size_t		 noptions;
+};
+
+struct metadata_view {
+	struct metadata_field	 f[METADATA_FIELDS_MAX];
+	size_t			 n;
+	json_object		*patterns;	/* owned */
+};
+
+enum ce_err	metadata_field_list(struct ce_txn *txn, struct metadata_view *out,
+		    struct ce_error *err);
+void		metadata_view_clear(struct metadata_view *v);
+
 /* Every template / enrollment pattern record as stored (the admin
  * command's listing). */
 enum ce_err	template_dump(struct ce_txn *txn, db_visit cb, void *arg,

@@ -1,5 +1,6 @@
 /* policy_view.c - templates as the API shows them (see policy.h). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -251,4 +252,74 @@ template_id(struct ce_txn *txn, const char *name)
 	if (template_each(txn, find_cb, &f, &err) != CE_OK || !f.found)
 		return 0;
 	return f.id;
+}
+
+/* ---- metadata fields ---------------------------------------------------- */
+
+static int
+pattern_cb(const char *key, json_object *rec, void *arg)
+{
+	(void)key;
+	return json_object_array_add(arg, json_object_get(rec)) != 0;
+}
+
+static int
+by_name(const void *a, const void *b)
+{
+	return strcasecmp(((const struct metadata_field *)a)->name,
+	    ((const struct metadata_field *)b)->name);
+}
+
+/* Adds the definition f unless its name is there already. */
+static void
+field_add(struct metadata_view *v, json_object *f)
+{
+	struct metadata_field *m;
+	const char *name = jrec_str(f, "name");
+	size_t i;
+
+	if (name == NULL || v->n == METADATA_FIELDS_MAX)
+		return;
+	for (i = 0; i < v->n; i++)
+		if (strcasecmp(v->f[i].name, name) == 0)
+			return;
+	m = &v->f[v->n++];
+	m->name = name;
+	m->type = jrec_str(f, "type") != NULL ? jrec_str(f, "type") : "string";
+	m->required = jrec_bool(f, "required");
+	m->noptions = words(f, "options", m->options, TEMPLATE_WORDS_MAX);
+}
+
+enum ce_err
+metadata_field_list(struct ce_txn *txn, struct metadata_view *out,
+    struct ce_error *err)
+{
+	json_object *defs;
+	size_t i, j;
+	enum ce_err rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((out->patterns = json_object_new_array()) == NULL)
+		return ce_fault(err, CE_NOMEM, "patterns");
+	/* db_foreach walks the keys, db_idkey's digits: id order */
+	if ((rc = db_foreach(txn, T_PATTERNS, pattern_cb, out->patterns,
+	    err)) != CE_OK) {
+		metadata_view_clear(out);
+		return rc;
+	}
+	for (i = 0; i < json_arr_len(out->patterns); i++) {
+		defs = json_object_object_get(json_object_array_get_idx(
+		    out->patterns, i), "metadata");
+		for (j = 0; j < json_arr_len(defs); j++)
+			field_add(out, json_object_array_get_idx(defs, j));
+	}
+	qsort(out->f, out->n, sizeof(out->f[0]), by_name);
+	return CE_OK;
+}
+
+void
+metadata_view_clear(struct metadata_view *v)
+{
+	json_object_put(v->patterns);
+	memset(v, 0, sizeof(*v));
 }

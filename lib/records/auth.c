@@ -89,6 +89,7 @@ static const struct {
 	{ CLAIM_CERT_READ, "Certificates - Read", NULL },
 	{ CLAIM_CERT_REVOKE, "Certificates - Revoke", NULL },
 	{ CLAIM_PRIVATE_KEY_READ, "Certificates - Private Key Read", NULL },
+	{ CLAIM_METADATA_READ, "Certificate Metadata Types - Read", NULL },
 	{ CLAIM_STORE_SCHEDULE, "Certificate Stores - Schedule", NULL },
 	{ CLAIM_STORE_READ, "Certificate Stores - Read", NULL },
 	{ CLAIM_REQUESTS_MANAGE, "Certificate Requests - Manage", CLAIM_WORKFLOW },

@@ -32,6 +32,7 @@ struct ce_txn;
 #define CLAIM_CERT_READ		"/certificates/collections/read/"
 #define CLAIM_CERT_REVOKE	"/certificates/collections/revoke/"
 #define CLAIM_PRIVATE_KEY_READ	"/certificates/collections/private_key/read/"
+#define CLAIM_METADATA_READ	"/metadata/types/read/"
 #define CLAIM_STORE_SCHEDULE	"/certificate_stores/schedule/"
 #define CLAIM_STORE_READ	"/certificate_stores/read/"
 #define CLAIM_REQUESTS_MANAGE	"/certificates/requests/manage/"

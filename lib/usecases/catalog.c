@@ -5,7 +5,9 @@
  * there with its empty value, so typed clients decode every object.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <openssl/objects.h>
 
 #include "ca.h"
@@ -134,9 +136,23 @@ key_policy(const struct template_view *t)
 	return p.o;
 }
 
+/* The id GET /MetadataFields gives the field called name: its place in
+ * the sorted list, from 1 (0: not there). */
+static int64_t
+metadata_id(const struct metadata_view *mv, const char *name)
+{
+	size_t i;
+
+	for (i = 0; mv != NULL && i < mv->n; i++)
+		if (strcasecmp(mv->f[i].name, name) == 0)
+			return (int64_t)i + 1;
+	return 0;
+}
+
 /* MetadataFields of the default pattern: Enrollment 1 required, 0 not. */
 static json_object *
-metadata_fields(const struct template_view *t, int *bad)
+metadata_fields(const struct template_view *t, const struct metadata_view *mv,
+    int *bad)
 {
 	json_object *a = json_object_new_array();
 	struct jb m;
@@ -145,7 +161,7 @@ metadata_fields(const struct template_view *t, int *bad)
 	for (i = 0; a != NULL && i < t->nmeta; i++) {
 		jb_init(&m, json_object_new_object());
 		jb_int(&m, "Id", (int64_t)i + 1);
-		jb_int(&m, "MetadataId", (int64_t)i + 1);
+		jb_int(&m, "MetadataId", metadata_id(mv, t->meta[i].name));
 		jb_str(&m, "Name", t->meta[i].name);
 		jb_str(&m, "DefaultValue", "");
 		jb_str(&m, "Validation", "");
@@ -203,10 +219,12 @@ regexes(const struct template_view *t, int *bad)
 	return a;
 }
 
-/* A template's object; detail adds what only /Templates/{id} shows. */
+/* A template's object; detail (mv not NULL) adds what only /Templates/{id}
+ * shows. */
 static json_object *
-template_json(const struct template_view *t, int detail)
+template_json(const struct template_view *t, const struct metadata_view *mv)
 {
+	int detail = mv != NULL;
 	struct jb b;
 	int bad = 0;
 
@@ -236,7 +254,7 @@ template_json(const struct template_view *t, int detail)
 	jb_add(&b, "ExtendedKeyUsages", ekus(t, &bad));
 	jb_int(&b, "ValidityDays", t->days);
 	if (detail) {
-		jb_add(&b, "MetadataFields", metadata_fields(t, &bad));
+		jb_add(&b, "MetadataFields", metadata_fields(t, mv, &bad));
 		jb_add(&b, "TemplateDefaults", json_object_new_array());
 		jb_add(&b, "TemplatePolicy", key_policy(t));
 		jb_bool(&b, "RFCEnforcement", 1);
@@ -375,7 +393,7 @@ template_cb(const struct template_view *t, void *arg)
 		l->skip--;
 		return 0;
 	}
-	jb_arr_add(l->arr, template_json(t, 0), &l->bad);
+	jb_arr_add(l->arr, template_json(t, NULL), &l->bad);
 	return l->bad || (int64_t)json_object_array_length(l->arr) >= l->limit;
 }
 
@@ -425,18 +443,27 @@ catalog_template(struct ce_db *db, int64_t id, json_object **out,
 {
 	struct ce_txn *txn = NULL;
 	struct template_view t;
+	struct metadata_view *mv;
 	enum ce_err rc;
 
 	*out = NULL;
-	if ((rc = db_begin(db, 0, &txn, err)) != CE_OK)
+	if ((mv = calloc(1, sizeof(*mv))) == NULL)
+		return ce_fault(err, CE_NOMEM, "metadata fields");
+	if ((rc = db_begin(db, 0, &txn, err)) != CE_OK) {
+		free(mv);
 		return rc;
-	rc = template_by_id(txn, id, &t, err);
+	}
+	if ((rc = template_by_id(txn, id, &t, err)) == CE_OK &&
+	    (rc = metadata_field_list(txn, mv, err)) != CE_OK)
+		template_view_clear(&t);
 	db_abort(txn);
-	if (rc != CE_OK)
-		return rc;
-	if ((*out = template_json(&t, 1)) == NULL)
-		rc = ce_fault(err, CE_NOMEM, "template");
-	template_view_clear(&t);
+	if (rc == CE_OK) {
+		if ((*out = template_json(&t, mv)) == NULL)
+			rc = ce_fault(err, CE_NOMEM, "template");
+		template_view_clear(&t);
+		metadata_view_clear(mv);
+	}
+	free(mv);
 	return rc;
 }
 
@@ -519,4 +546,134 @@ catalog_cas(struct ce_db *db, const struct query *q, const struct paging *pg,
     json_object **out, struct ce_error *err)
 {
 	return page(db, q, pg, out, fill_cas, err);
+}
+
+/* ---- metadata fields ------------------------------------------------------ */
+
+enum mfield { MF_ID, MF_NAME, MF_DATATYPE, MF__MAX };
+
+static const struct query_field_def mfields[MF__MAX] = {
+	[MF_ID]		= { "Id", NULL, QT_NUMBER, 1 },
+	[MF_NAME]	= { "Name", NULL, QT_TEXT, 0 },
+	[MF_DATATYPE]	= { "DataType", NULL, QT_NUMBER, 0 },
+};
+const struct query_vocab catalog_metadata_fields_vocab = { mfields, MF__MAX,
+	-1 };
+
+/* Keyfactor's DataType of policy_metadata's types: 1 String, 2 Integer,
+ * 3 Date, 4 Boolean, 5 Multiple Choice, 7 Email. */
+static int64_t
+data_type(const char *type)
+{
+	static const struct { const char *type; int64_t n; } t[] = {
+		{ "int", 2 }, { "date", 3 }, { "bool", 4 }, { "choice", 5 },
+		{ "email", 7 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (strcmp(type, t[i].type) == 0)
+			return t[i].n;
+	return 1;
+}
+
+struct mf_row {
+	int64_t				 id;
+	const struct metadata_field	*f;
+};
+
+static int
+metadata_term(const struct query_term *qt, void *arg)
+{
+	const struct mf_row *r = arg;
+
+	switch ((enum mfield)qt->field) {
+	case MF_ID:
+		return query_number_matches(qt, r->id, 1);
+	case MF_NAME:
+		return query_text_matches(qt, r->f->name);
+	case MF_DATATYPE:
+		return query_number_matches(qt, data_type(r->f->type), 1);
+	default:
+		return 0;
+	}
+}
+
+static json_object *
+metadata_json(const struct mf_row *r)
+{
+	char options[1024];
+	size_t i, used = 0;
+	struct jb b;
+
+	options[0] = '\0';
+	for (i = 0; i < r->f->noptions && used < sizeof(options); i++)
+		used += (size_t)snprintf(options + used, sizeof(options) - used,
+		    "%s%s", i ? "," : "", r->f->options[i]);
+	jb_init(&b, json_object_new_object());
+	jb_int(&b, "Id", r->id);
+	jb_str(&b, "Name", r->f->name);
+	jb_str(&b, "Description", r->f->name);
+	jb_int(&b, "DataType", data_type(r->f->type));
+	jb_str(&b, "Hint", "");
+	jb_str(&b, "Validation", "");
+	/* 0 optional, 1 required: as the first pattern defining it says */
+	jb_int(&b, "Enrollment", r->f->required ? 1 : 0);
+	jb_str(&b, "Message", "");
+	jb_str(&b, "Options", options);
+	jb_str(&b, "DefaultValue", "");
+	jb_bool(&b, "AllowAPI", 1);
+	jb_bool(&b, "ExplicitUpdate", 0);
+	jb_int(&b, "DisplayOrder", r->id);
+	if (b.bad) {
+		json_object_put(b.o);
+		return NULL;
+	}
+	return b.o;
+}
+
+enum ce_err
+catalog_metadata_fields(struct ce_db *db, const struct query *q,
+    const struct paging *pg, json_object **out, struct ce_error *err)
+{
+	struct ce_txn *txn = NULL;
+	struct metadata_view *mv;
+	json_object *arr;
+	struct mf_row r;
+	int64_t skip = query_offset(pg);
+	enum ce_err rc;
+	size_t i;
+	int bad = 0;
+
+	*out = NULL;
+	if ((mv = calloc(1, sizeof(*mv))) == NULL)
+		return ce_fault(err, CE_NOMEM, "metadata fields");
+	if ((rc = db_begin(db, 0, &txn, err)) == CE_OK) {
+		rc = metadata_field_list(txn, mv, err);
+		db_abort(txn);
+	}
+	if (rc != CE_OK) {
+		free(mv);
+		return rc;
+	}
+	arr = json_object_new_array();
+	for (i = 0; arr != NULL && !bad && i < mv->n &&
+	    (int64_t)json_object_array_length(arr) < pg->limit; i++) {
+		r = (struct mf_row){ (int64_t)i + 1, &mv->f[i] };
+		if (q != NULL && !query_eval(q, metadata_term, &r))
+			continue;
+		if (skip > 0) {
+			skip--;
+			continue;
+		}
+		jb_arr_add(arr, metadata_json(&r), &bad);
+	}
+	metadata_view_clear(mv);
+	free(mv);
+	if (arr == NULL || bad) {
+		json_object_put(arr);
+		return ce_fault(err, CE_NOMEM, "metadata fields");
+	}
+	*out = arr;
+	return CE_OK;
 }

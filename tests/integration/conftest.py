@@ -72,7 +72,8 @@ ROLES = {
                    "/certificates/collections/read/"],
     "Container7": ["/certificate_stores/schedule/7/"],
     "Revokers": ["/certificates/collections/revoke/"],
-    "Catalog": ["/certificate_templates/read/", "/certificate_authorities/read/"],
+    "Catalog": ["/certificate_templates/read/", "/certificate_authorities/read/",
+                "/metadata/types/read/"],
     "CsrEnrollers": ["/certificates/enrollment/csr/"],
     "KeyReaders": ["/certificates/collections/private_key/read/"],
 }

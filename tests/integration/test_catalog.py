@@ -117,6 +117,25 @@ def test_queries(svc):
     assert len(cas.json()) == 1, cas.text
 
 
+def test_metadata_fields(svc):
+    """cert-manager's command issuer checks GET /MetadataFields before it
+    sends metadata: 200, an array, every Name a string."""
+    r = get(svc, "/MetadataFields")
+    assert r.status_code == 200, r.text
+    fields = r.json()
+    assert [f["Id"] for f in fields] == list(range(1, len(fields) + 1))
+    by = {f["Name"]: f for f in fields}
+    assert sorted(by) == sorted(by, key=str.lower) == ["CostCenter", "Owner", "Tier"]
+    assert (by["Owner"]["DataType"], by["Owner"]["Enrollment"]) == (7, 1)
+    assert (by["CostCenter"]["DataType"], by["CostCenter"]["Enrollment"]) == (2, 0)
+    assert (by["Tier"]["DataType"], by["Tier"]["Options"]) == (5, "gold,silver")
+    for f in fields:
+        assert isinstance(f["Name"], str) and f["AllowAPI"] is True
+    one = get(svc, "/MetadataFields", **{"pq.queryString": 'Name -eq "tier"'})
+    assert [f["Name"] for f in one.json()] == ["Tier"], one.text
+    assert get(svc, "/MetadataFields", user="bob").status_code == 403
+
+
 @pytest.mark.parametrize("path,params,status,needle", [
     ("/Templates/987654", None, 404, "987654"),
     ("/Templates/abc", None, 400, None),

@@ -120,6 +120,7 @@ ENDPOINTS = [
     ("GET", "/Templates", None, None, "/certificate_templates/read/"),
     ("GET", "/Templates/1", None, None, "/certificate_templates/read/"),
     ("GET", "/CertificateAuthority", None, None, "/certificate_authorities/read/"),
+    ("GET", "/MetadataFields", None, None, "/metadata/types/read/"),
 ]
 # user -> claims it holds (see conftest ROLES)
 HOLDS = {
@@ -127,7 +128,7 @@ HOLDS = {
     "bob": {"/certificates/enrollment/pfx/"},
     "alice": {"/certificates/enrollment/pfx/", "/certificates/collections/read/",
               "/certificate_templates/read/", "/certificate_authorities/read/",
-              "/certificates/enrollment/csr/"},
+              "/metadata/types/read/", "/certificates/enrollment/csr/"},
     "storeops": {"/certificates/enrollment/pfx/", "/certificate_stores/schedule/",
                  "/certificate_stores/read/", "/certificates/collections/read/"},
     "approver": {"/certificates/requests/manage/", "/monitoring/alerts/read/",
@@ -139,7 +140,7 @@ HOLDS = {
     "revoker": {"/certificates/collections/revoke/", "/certificates/collections/read/"},
     "keeper": {"/certificates/enrollment/pfx/", "/certificates/collections/read/",
                "/certificate_templates/read/", "/certificate_authorities/read/",
-               "/certificates/collections/private_key/read/",
+               "/metadata/types/read/", "/certificates/collections/private_key/read/",
                "/certificates/enrollment/csr/"},
 }
 MATRIX = [(ep, user) for ep in ENDPOINTS for user in [None] + sorted(HOLDS)]

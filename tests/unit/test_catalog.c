@@ -215,6 +215,49 @@ test_queries(void **state)
 	    "boolean");
 }
 
+static void
+test_metadata_fields(void **state)
+{
+	struct kit *k = *state;
+	struct ce_error err;
+	struct paging pg = { 50, 1 };
+	struct query q;
+	json_object *list = NULL, *f;
+
+	kit_ca(k, KIT_ROOT, "ECC-P-256", 3650, NULL);
+	kit_template(k, KIT_WEB);
+	E(catalog_metadata_fields(k->db, NULL, &pg, &list, &err));
+	CHECK(json_object_array_length(list) == 0);	/* none defined */
+	json_object_put(list);
+	kit_pattern(k, "{\"name\":\"a\",\"template\":\"WebServer\","
+	    "\"metadata\":[{\"name\":\"zone\",\"type\":\"choice\","
+	    "\"options\":[\"dmz\",\"lan\"],\"required\":true},"
+	    "{\"name\":\"Owner\",\"type\":\"email\"}]}");
+	/* the same name again (other case, other type): the first one wins */
+	kit_pattern(k, "{\"name\":\"b\",\"template\":\"WebServer\","
+	    "\"metadata\":[{\"name\":\"OWNER\",\"type\":\"int\"},"
+	    "{\"name\":\"Cost\",\"type\":\"int\"}]}");
+	E(catalog_metadata_fields(k->db, NULL, &pg, &list, &err));
+	CHECK(json_object_array_length(list) == 3);
+	f = json_object_array_get_idx(list, 0);
+	CHECK(strcmp(str(f, "Name"), "Cost") == 0 && num(f, "Id") == 1 &&
+	    num(f, "DataType") == 2 && num(f, "Enrollment") == 0);
+	f = json_object_array_get_idx(list, 1);
+	CHECK(strcmp(str(f, "Name"), "Owner") == 0 && num(f, "DataType") == 7);
+	f = json_object_array_get_idx(list, 2);
+	CHECK(strcmp(str(f, "Name"), "zone") == 0 && num(f, "Id") == 3 &&
+	    num(f, "DataType") == 5 && num(f, "Enrollment") == 1 &&
+	    strcmp(str(f, "Options"), "dmz,lan") == 0);
+	json_object_put(list);
+	E(query_parse_in(&catalog_metadata_fields_vocab, "pq.queryString",
+	    "DataType -eq 2 OR Name -startswith \"z\"", &q, &err));
+	pg = (struct paging){ 1, 2 };
+	E(catalog_metadata_fields(k->db, &q, &pg, &list, &err));
+	CHECK(json_object_array_length(list) == 1);
+	CHECK(strcmp(str(json_object_array_get_idx(list, 0), "Name"), "zone") == 0);
+	json_object_put(list);
+}
+
 int
 main(void)
 {
@@ -223,6 +266,7 @@ main(void)
 		KIT_TEST(test_certificates_name_their_template),
 		KIT_TEST(test_cas),
 		KIT_TEST(test_queries),
+		KIT_TEST(test_metadata_fields),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
