@@ -7,6 +7,7 @@
 #include "auth.h"
 #include "log.h"
 #include "db.h"
+#include "jbuild.h"
 
 /* Calls match(claim) for every claim of every role of user; returns 1 as
  * soon as one matches, else 0.  *down (if given) is set when the answer is
@@ -225,9 +226,67 @@ auth_role_set(struct ce_db *db, const char *name, const char *const *claims,
 	return put_list(db, T_ROLES, name, "claims", claims, n, err);
 }
 
+struct user_set {
+	const char		*name;
+	const char *const	*roles;
+	int			 n;
+};
+
+/* The user's roles replaced; its id kept, or the next one given. */
+static enum ce_err
+user_set_fn(struct ce_txn *txn, void *arg, struct ce_error *err)
+{
+	struct user_set *u = arg;
+	json_object *rec = NULL, *arr = NULL, *old = NULL;
+	uint64_t id = 0;
+	enum ce_err rc;
+	int i;
+
+	rc = db_get(txn, T_USERS, u->name, &old, err);
+	if (rc != CE_OK && rc != CE_NOTFOUND)
+		return rc;
+	if (old != NULL && jrec_int(old, "id") > 0)
+		id = (uint64_t)jrec_int(old, "id");
+	json_object_put(old);
+	if (id == 0 && (rc = db_next_id(txn, "user", &id, err)) != CE_OK)
+		return rc;
+	if ((rec = json_object_new_object()) == NULL ||
+	    (arr = json_object_new_array()) == NULL ||
+	    json_object_object_add(rec, "id", json_object_new_int64((int64_t)id)))
+		goto nomem;
+	for (i = 0; i < u->n; i++)
+		if (json_object_array_add(arr, json_object_new_string(u->roles[i])))
+			goto nomem;
+	if (json_object_object_add(rec, "roles", arr) != 0)
+		goto nomem;
+	rc = db_put(txn, T_USERS, u->name, rec, err);
+	json_object_put(rec);
+	return rc;
+nomem:
+	json_object_put(arr);
+	json_object_put(rec);
+	return ce_fault(err, CE_NOMEM, "json");
+}
+
 enum ce_err
 auth_user_set(struct ce_db *db, const char *name, const char *const *roles,
     int n, struct ce_error *err)
 {
-	return put_list(db, T_USERS, name, "roles", roles, n, err);
+	struct user_set u = { name, roles, n };
+
+	return db_write(db, user_set_fn, &u, err);
+}
+
+int64_t
+auth_user_id(struct ce_txn *txn, const char *name)
+{
+	struct ce_error scratch;
+	json_object *rec = NULL;
+	int64_t id;
+
+	if (name == NULL || db_get(txn, T_USERS, name, &rec, &scratch) != CE_OK)
+		return 0;
+	id = jrec_int(rec, "id");
+	json_object_put(rec);
+	return id > 0 ? id : 0;
 }

@@ -61,6 +61,10 @@ enum ce_err	auth_role_set(struct ce_db *db, const char *name,
 		    const char *const *claims, int n, struct ce_error *err);
 enum ce_err	auth_user_set(struct ce_db *db, const char *name,
 		    const char *const *roles, int n, struct ce_error *err);
+/* A user's id (RequesterId): given once, at the user's first set, kept
+ * when its roles change; 0 for a name that is no user (or one set before
+ * users had ids, until it is set again). */
+int64_t		auth_user_id(struct ce_txn *txn, const char *name);
 
 /* Whether a claim text is well-formed (admin tool). */
 int		auth_claim_valid(const char *claim);

@@ -32,7 +32,7 @@ enum db_table {
 	T_BY_SERIAL,	/* serial hex -> {"id": n} */
 	T_REQUESTS,	/* request id -> request record */
 	T_STAGING,	/* cert id -> staging record (certdb.h) */
-	T_USERS,	/* user name -> {"roles": [...]} */
+	T_USERS,	/* user name -> {"id": n, "roles": [...]} */
 	T_ROLES,	/* role name -> {"claims": [...]} */
 	T_STORES,	/* store GUID -> certificate store record */
 	T_JOBS,		/* job id -> management job record */

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <strings.h>
 
+#include "auth.h"
 #include "ca.h"
 #include "certdb.h"
 #include "certfacts.h"
@@ -75,7 +76,7 @@ add_origin(struct ce_txn *txn, struct jb *b, const struct cert *c,
 	jb_str(b, "CertificateAuthorityName", c->ca);
 	jb_int(b, "TemplateId", template_id(txn, c->template_name));
 	jb_str(b, "TemplateName", c->template_name);
-	jb_int(b, "RequesterId", 0);
+	jb_int(b, "RequesterId", auth_user_id(txn, c->requester));
 	jb_str(b, "RequesterName", c->requester);
 	jb_int(b, "CertRequestId", c->request_id);
 	jb_null(b, "PrincipalName");

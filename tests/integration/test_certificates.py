@@ -161,6 +161,9 @@ def test_certificate_every_field(svc, issued):
     assert c["TemplateName"] == "WebServer"
     assert c["TemplateId"] > 0     # its template's (test_catalog.py)
     assert c["RequesterName"] == "alice"
+    # users are numbered as the admin command adds them (conftest USERS)
+    from conftest import USERS
+    assert c["RequesterId"] == list(USERS).index("alice") + 1
     assert c["HasPrivateKey"] is c["KeyRecoverable"]
     assert isinstance(c["HasPrivateKey"], bool)
     assert c["ArchivedKey"] is False

@@ -335,10 +335,21 @@ kit_role(struct kit *k, const char *role, const char *claims)
 	put_list(k, T_ROLES, role, "claims", claims);
 }
 
+/* As the admin command sets users: auth_user_set (which gives ids). */
 void
 kit_user(struct kit *k, const char *user, const char *roles)
 {
-	put_list(k, T_USERS, user, "roles", roles);
+	struct ce_error err;
+	const char *words[32];
+	char *copy = strdup(roles), *w, *save = NULL;
+	int n = 0;
+
+	CHECK(copy != NULL);
+	for (w = strtok_r(copy, ",", &save); w != NULL && n < 32;
+	    w = strtok_r(NULL, ",", &save))
+		words[n++] = w;
+	E(auth_user_set(k->db, user, words, n, &err));
+	free(copy);
 }
 
 void

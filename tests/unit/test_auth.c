@@ -221,6 +221,36 @@ test_claim_valid(void **state)
 			fail_msg("accepted %s", bad[i]);
 }
 
+/* Users get ids at their first set and keep them (RequesterId). */
+static void
+test_user_ids(void **state)
+{
+	struct kit *k = *state;
+	struct ce_error err;
+	struct ce_txn *txn = NULL;
+	int64_t a, b;
+
+	kit_role(k, "Readers", CLAIM_CERT_READ);
+	kit_user(k, "ann", "Readers");
+	kit_user(k, "ben", "");
+	kit_user(k, "ann", "");		/* roles changed: same id */
+	kit_put(k, T_USERS, "old", "{\"roles\":[\"Readers\"]}");
+	E(db_begin(k->db, 0, &txn, &err));
+	a = auth_user_id(txn, "ann");
+	b = auth_user_id(txn, "ben");
+	CHECK(a > 0 && b > 0 && a != b);
+	CHECK(auth_user_id(txn, "old") == 0);	/* set before users had ids */
+	CHECK(auth_user_id(txn, "nobody") == 0 && auth_user_id(txn, NULL) == 0);
+	db_abort(txn);
+	/* the old user's claims still count, and setting it gives an id */
+	E(auth_require(k->db, "old", CLAIM_CERT_READ, &err));
+	kit_user(k, "old", "Readers");
+	E(db_begin(k->db, 0, &txn, &err));
+	CHECK(auth_user_id(txn, "old") > b);
+	CHECK(auth_user_id(txn, "ann") == a);
+	db_abort(txn);
+}
+
 int
 main(void)
 {
@@ -230,6 +260,7 @@ main(void)
 		KIT_TEST(test_exact),
 		KIT_TEST(test_schedule),
 		KIT_TEST(test_odd_records),
+		KIT_TEST(test_user_ids),
 		cmocka_unit_test(test_claim_valid),
 	};
 

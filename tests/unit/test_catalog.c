@@ -109,10 +109,19 @@ test_certificates_name_their_template(void **state)
 	kit_ca(k, KIT_ROOT, "ECC-P-256", 3650, NULL);
 	kit_template(k, RSA);
 	web = kit_template(k, KIT_WEB);
+	kit_user(k, "zed", "");
+	kit_user(k, "alice", "");	/* user 2 */
 	CHECK(kit_issue(k, "alice", FMT_PEM, KIT_BODY("t.example.com")) == 1);
+	CHECK(kit_issue(k, "ghost", FMT_PEM, KIT_BODY("g.example.com")) == 2);
 	memset(&o, 0, sizeof(o));
 	E(certview_get(k->db, "1", &o, &c, &err));
 	CHECK(num(c, "TemplateId") == web);
+	CHECK(num(c, "RequesterId") == 2 &&
+	    strcmp(str(c, "RequesterName"), "alice") == 0);
+	json_object_put(c);
+	/* a requester no longer (or never) a user */
+	E(certview_get(k->db, "2", &o, &c, &err));
+	CHECK(num(c, "RequesterId") == 0);
 	json_object_put(c);
 }
 
