@@ -86,5 +86,9 @@ for prog in status enroll_pfx; do
 	    tests/socket-activation-check.py "$dest" "$p/lib/systemd/system" \
 	    "$prog" "$dest/ca.pem" inst
 done
+# The other hand-over than the unit's (a socket on standard input, as
+# StandardInput=socket, inetd or spawn-fcgi give it) works as well.
+check "socket on stdin" /usr/bin/python3 tests/socket-activation-check.py \
+    --handover=stdin "$dest" "$p/lib/systemd/system" status
 echo "install: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

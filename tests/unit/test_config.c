@@ -93,6 +93,10 @@ static const struct {
 	{ "max_job_delay_days = 36601", "max_job_delay_days" },
 	{ "job_lease = 0", "job_lease: expected an integer from 1 to 86400" },
 	{ "job_lease = 5m", "job_lease" },
+	/* A misspelt target would log nowhere anyone looks. */
+	{ "log = syslg", "line 1: log is stderr or syslog" },
+	{ "log = SYSLOG", "log is stderr or syslog" },
+	{ "log =", "log is stderr or syslog" },
 };
 
 static void
@@ -116,7 +120,7 @@ test_refused(void **state)
 	kit_config(big);
 	CHECK(strlen(config_get("data_dir")) == 511);
 	config_reset();
-	snprintf(big, sizeof(big), "log = x\ndata_dir = %0512d", 0);
+	snprintf(big, sizeof(big), "log = stderr\ndata_dir = %0512d", 0);
 	EFAIL(config_parse(big, &err), CE_INVAL,
 	    "certenroll.conf line 2: value too long");
 	config_reset();
