@@ -7,7 +7,7 @@ installed systemd units configure it, and checks real answers.
 
 Reads UNITDIR/certenroll@.service and certenroll@.socket: ExecStart= (with
 %i = PROGRAM) and Environment= give the command line and environment (paths
-of installed files taken under DESTDIR); with Accept=no systemd hands the
+of installed files taken under DESTDIR, / for a package's); with Accept=no systemd hands the
 listening socket over as fd 3 with LISTEN_FDS and LISTEN_PID (what
 systemd-socket-activate does), or, with StandardInput=socket, as standard
 input (systemd-socket-activate --inetd).  --handover= tries the other way
@@ -152,6 +152,7 @@ def main():
         handover = args.pop(0).split("=", 1)[1]
         assert handover in ("stdin", "listen-fds"), handover
     dest, unitdir, prog = args[0:3]
+    dest = dest.rstrip("/")	# "/": the installed package's own paths
     ca_pem, user = (args[3:5] + [None, None])[:2]
     svc = unit_settings(os.path.join(unitdir, "certenroll@.service"))
     sck = unit_settings(os.path.join(unitdir, "certenroll@.socket"))
@@ -174,7 +175,7 @@ def main():
             if v.startswith("/") and os.path.exists(dest + v):
                 v = dest + v
             env += ["-E", "%s=%s" % (k, v)]
-    run = tempfile.mkdtemp(prefix="sa-", dir=dest)
+    run = tempfile.mkdtemp(prefix="sa-", dir=dest or None)
     sock = os.path.join(run, prog + ".sock")
     errlog = open(os.path.join(run, "stderr.log"), "w+")
     if shutil.which("systemd-socket-activate"):
@@ -219,6 +220,8 @@ def main():
         if p.poll() is None:
             p.kill()
             p.wait()
+        errlog.close()
+        shutil.rmtree(run, ignore_errors=True)
     print("%s: socket-activated %s answered" % (prog, "on stdin" if inetd
                                                  else "with LISTEN_FDS"))
 
