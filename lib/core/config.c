@@ -36,6 +36,7 @@ void
 config_reset(void)
 {
 	memset(&conf, 0, sizeof(conf));
+	log_to_syslog(0);	/* no file: stderr, as before any load */
 }
 
 static char *

@@ -17,6 +17,7 @@
 #include "config.h"
 #include "fileutil.h"
 #include "kit.h"
+#include "log.h"
 #include "settings.h"
 
 static void
@@ -186,7 +187,10 @@ test_load(void **state)
 	CHECK(strcmp(config_get("log"), "syslog") == 0);
 	E(config_load(bad, &err));
 	CHECK(strcmp(config_get("log"), "syslog") == 0);
+	/* its "log" holds from the load on (log.h), until a reset */
+	CHECK(log_on_syslog());
 	config_reset();
+	CHECK(!log_on_syslog());
 
 	/* the environment names the file when the caller does not */
 	CHECK(setenv("CERTENROLL_CONF", good, 1) == 0);
@@ -200,6 +204,7 @@ test_load(void **state)
 	CHECK(config_get("log") == NULL);
 	EFAIL(config_load(good, &err), CE_SYSTEM, "line 2: unknown key 'logg'");
 	CHECK(config_get("log") == NULL);
+	CHECK(!log_on_syslog());	/* nothing known: stderr */
 	config_reset();
 
 	/* a NUL byte: refused, and again at the next load */
