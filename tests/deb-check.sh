@@ -198,6 +198,17 @@ nginx -c "$work/nginx.conf" -e "$work/nginx-error.log" >>"$work/units.log" 2>&1 
     cat "$work/nginx.pid" >> "$work/units.pids" ||
     { cat "$work/units.log"; die "nginx failed to start"; }
 check "enroll through the socket units" enroll
+# Only the web server's group may reach the programs (tmpfiles.d's
+# /run/certenroll 0750 certenroll:www-data): another user cannot ask one
+# to act for any REMOTE_USER.
+# (Connecting to a unix socket needs write permission on it and search
+# permission on its folder.)
+check "www-data may connect to the sockets" \
+    setpriv --reuid www-data --regid www-data --init-groups -- \
+    test -S /run/certenroll/status.sock -a -w /run/certenroll/status.sock
+check "other users cannot reach the sockets" sh -c \
+    "! setpriv --reuid nobody --regid nogroup --clear-groups -- \
+         test -e /run/certenroll/status.sock"
 signed() {
 	grep "certenroll-signer\[audit\]" "$work/units.log" |
 	    grep "action=sign" | grep -q "CN=deb.example.com" &&
@@ -212,6 +223,15 @@ stop_units() {
 	rm -f "$work/units.pids"
 }
 stop_units
+
+# Installing again (an upgrade) keeps the edited certenroll.conf and the
+# state.
+# shellcheck disable=SC2086
+apt-get install --reinstall $apt_opts "$deb" >"$work/reinstall.log" 2>&1 ||
+    { tail -n 30 "$work/reinstall.log"; die "reinstalling failed"; }
+check "reinstall keeps certenroll.conf and the state" sh -c \
+    "grep -q '^signer_socket' /etc/certenroll/certenroll.conf &&
+     certenroll ca list | grep -q DebCA"
 
 # Remove keeps the state and the configuration; purge leaves nothing.
 # shellcheck disable=SC2086
