@@ -13,7 +13,6 @@
 # whatever happens.  Ends with "deb: N passed, N failed".
 set -u
 cd "$(dirname "$0")/.." || exit 1
-top=$(pwd)
 pass=0 fail=0
 check() {	# name, command...
 	name=$1; shift
@@ -81,7 +80,9 @@ conffile() {
 check "certenroll.conf is a conffile" conffile
 # Nothing enabled or started on install.
 nothing_enabled() {
-	! ls /etc/systemd/system/*.wants/certenroll* 2>/dev/null | grep -q .
+	for f in /etc/systemd/system/*.wants/certenroll*; do
+		[ ! -e "$f" ] || { echo "enabled: $f"; return 1; }
+	done
 }
 check "no unit enabled" nothing_enabled
 check "man pages" man -w certenroll certenroll.conf certenroll-signer \
@@ -101,6 +102,11 @@ check "installed units verify" tests/units-check.sh /lib/systemd/system
 } >"$work/init.log" 2>&1 || { cat "$work/init.log"; die "initialising failed"; }
 check "state is the service user's" owner /var/lib/certenroll/dek.key \
     "600 certenroll certenroll"
+# The agent as its unit runs it (one pass).
+check "agent runs as the service user" setpriv --reuid certenroll \
+    --regid certenroll --init-groups -- env \
+    CERTENROLL_CONF=/etc/certenroll/certenroll.conf \
+    CERTENROLL_DATA=/var/lib/certenroll certenroll agent --once
 mkdir -p "$web"
 printf 'alice:%s\n' "$(openssl passwd -apr1 deb-pass-123)" > "$work/htpasswd"
 port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -194,9 +200,9 @@ http {
     }
 }
 NGINX
-nginx -c "$work/nginx.conf" -e "$work/nginx-error.log" >>"$work/units.log" 2>&1 &&
-    cat "$work/nginx.pid" >> "$work/units.pids" ||
+nginx -c "$work/nginx.conf" -e "$work/nginx-error.log" >>"$work/units.log" 2>&1 ||
     { cat "$work/units.log"; die "nginx failed to start"; }
+cat "$work/nginx.pid" >> "$work/units.pids"
 check "enroll through the socket units" enroll
 # Only the web server's group may reach the programs (tmpfiles.d's
 # /run/certenroll 0750 certenroll:www-data): another user cannot ask one
@@ -250,7 +256,10 @@ gone() {
 	    /lib/systemd/system/certenroll@.service; do
 		[ -e "$f" ] && left="$left $f"
 	done
-	left="$left $(ls /var/lib/systemd/deb-systemd-helper-enabled 2>/dev/null | grep certenroll)"
+	for f in /var/lib/systemd/deb-systemd-helper-enabled/*certenroll* \
+	    /var/lib/systemd/deb-systemd-helper-masked/*certenroll*; do
+		[ ! -e "$f" ] || left="$left $f"
+	done
 	dpkg-query -W -f='${Status}' certenroll 2>/dev/null | grep -q . &&
 	    left="$left (dpkg still knows certenroll)"
 	[ -z "$(echo "$left" | tr -d ' ')" ] || { echo "left:$left"; return 1; }
