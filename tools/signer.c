@@ -360,6 +360,10 @@ main(int argc, char **argv)
 		    "[-u user] [-a user]... [-N]\n");
 		return 2;
 	}
+	if (rc != CE_OK) {
+		log_error("not starting: %s", err.msg);
+		return 1;
+	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_term;
 	sigaction(SIGTERM, &sa, NULL);
@@ -387,8 +391,7 @@ main(int argc, char **argv)
 		log_error("acting as the owner of %s: %s", dir, strerror(errno));
 		return 1;
 	}
-	if (rc == CE_OK &&
-	    (rc = db_open_url(dir, config_get("database"), &db, &err)) ==
+	if ((rc = db_open_url(dir, config_get("database"), &db, &err)) ==
 	    CE_OK)
 		rc = db_set_key_dir(db, config_get("key_dir"), &err);
 	if (owned && (seteuid(0) == -1 || setegid(0) == -1)) {
