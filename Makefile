@@ -14,6 +14,8 @@ DOCDIR	 = $(PREFIX)/share/doc/certenroll
 UNITDIR	 = $(PREFIX)/lib/systemd/system
 CC	?= cc
 PKGS	 = json-c libpq libpsl lmdb openssl
+# CPPFLAGS and LDFLAGS from the environment too (dpkg-buildflags'
+# hardening in debian/rules).
 CFLAGS	?= -O2 -g
 CFLAGS	+= -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
 	   -Wstrict-prototypes -Wmissing-prototypes -Wno-deprecated-declarations \
@@ -51,23 +53,25 @@ $(LIB): $(LIB_OBJ)
 	$(AR) rcs $@ $(LIB_OBJ)
 
 lib/%.o: lib/%.c $(LIB_HDR)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 # PostgreSQL's migrations are built into the library (.incbin).
 PG_SQL	 = $(sort $(wildcard lib/records/pg/*.sql))
 lib/records/db_pg_schema.o: $(PG_SQL)
 
 cgi/%: cgi/%.c $(LIB)
-	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
 $(TOOL_BIN): $(TOOL_SRC) tools/*.h $(LIB)
-	$(CC) $(CFLAGS) -Itools -o $@ $(TOOL_SRC) $(LIB) $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -Itools -o $@ $(TOOL_SRC) $(LIB) \
+	    $(LDLIBS)
 
 $(SIGNER_BIN): tools/signer.c $(LIB)
-	$(CC) $(CFLAGS) -o $@ tools/signer.c $(LIB) $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ tools/signer.c $(LIB) \
+	    $(LDLIBS)
 
 $(SUPERVISE_BIN): tools/supervise.c
-	$(CC) $(CFLAGS) -o $@ tools/supervise.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ tools/supervise.c
 
 # The test kit (tests/unit/kit.h) links into every unit test.
 $(UNIT_KIT): tests/unit/kit.c tests/unit/kit.h $(LIB_HDR)

@@ -42,6 +42,8 @@ step bench-build make -s -f bench/Makefile
 step integration tests/run-integration.sh
 step demo tests/demo-check.sh
 step install tests/install-check.sh
+# The Debian package built, installed, used and purged (~1 minute).
+step deb tests/deb-check.sh
 step asan-unit make -s asan-unit
 step valgrind-unit make -s valgrind-unit
 if [ -z "${FAST:-}" ]; then

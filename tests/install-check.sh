@@ -17,8 +17,7 @@ check() {	# name, command...
 	else fail=$((fail + 1)); echo "FAILED: $name"; cat "$dest/out.log"; fi
 }
 cleanup() {
-	CERTENROLL_CONFDIR=$dest/usr/local/share/certenroll/nginx \
-	    "$dest/usr/local/sbin/certenroll-serve" stop --run "$dest/run" \
+	"$dest/usr/local/sbin/certenroll-serve" stop --run "$dest/run" \
 	    >/dev/null 2>&1 || true
 	rm -rf "$dest"
 }
@@ -35,19 +34,9 @@ check "unit paths filled" grep -q "ExecStart=/usr/local/libexec/certenroll/%i" \
 for m in "$p"/share/man/man*/*; do
 	check "mandoc $(basename "$m")" mandoc -Tlint -W warning "$m"
 done
-# The systemd units are valid (systemd-analyze verify; the programs are not
-# at their final paths here, which is the only complaint allowed).
-verify_units() {
-	command -v systemd-analyze >/dev/null || { echo "no systemd-analyze (package systemd)"; return 1; }
-	u=$dest/units; mkdir -p "$u"
-	cp "$p/lib/systemd/system/"*.service "$p/lib/systemd/system/"*.socket "$u/"
-	mv "$u/certenroll@.service" "$u/certenroll@enroll_pfx.service"
-	mv "$u/certenroll@.socket" "$u/certenroll@enroll_pfx.socket"
-	out=$(cd "$u" && systemd-analyze verify --man=no ./*.service ./*.socket 2>&1)
-	echo "$out" | grep -v "is not executable" | grep -v '^$' && return 1
-	return 0
-}
-check "systemd units verify" verify_units
+# The systemd units are valid and hardened (tests/units-check.sh; the
+# programs are not at their final paths here).
+check "systemd units verify" tests/units-check.sh --staged "$p/lib/systemd/system"
 echo "# edited" >> "$dest/etc/certenroll/certenroll.conf"
 make -s install DESTDIR="$dest" PREFIX=/usr/local SYSCONFDIR=/etc >/dev/null
 check "config kept" grep -q "# edited" "$dest/etc/certenroll/certenroll.conf"
@@ -63,9 +52,9 @@ $tool user add inst --role R >/dev/null
 mkdir -p "$dest/run"
 printf 'inst:%s\n' "$(openssl passwd -apr1 inst-pass-123)" > "$dest/run/htpasswd"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-CERTENROLL_BINDIR=$p/libexec/certenroll CERTENROLL_TOOL=$p/sbin/certenroll \
-CERTENROLL_CONFDIR=$p/share/certenroll/nginx \
-    "$p/sbin/certenroll-serve" start --data "$data" --run "$dest/run" \
+# The installed certenroll-serve finds the installed programs, templates
+# and signer by itself.
+"$p/sbin/certenroll-serve" start --data "$data" --run "$dest/run" \
     --port "$port" --htpasswd "$dest/run/htpasswd" >/dev/null
 $tool ca show InstCA > "$dest/ca.pem"
 sleep 0.3
@@ -77,6 +66,7 @@ enroll() {
 	    "https://localhost:$port/KeyfactorAPI/Enrollment/PFX" | grep -q '"RequestDisposition":"ISSUED"'
 }
 check "installed programs enroll" enroll
+check "installed signer started" test -S "$dest/run/signer.sock"
 # Socket activation as the installed units configure it (no systemd PID 1
 # here: systemd-socket-activate), the data directory named in the installed
 # certenroll.conf; FastCGI requests straight to the program's socket.
@@ -86,5 +76,9 @@ for prog in status enroll_pfx; do
 	    tests/socket-activation-check.py "$dest" "$p/lib/systemd/system" \
 	    "$prog" "$dest/ca.pem" inst
 done
+# The other hand-over than the unit's (a socket on standard input, as
+# StandardInput=socket, inetd or spawn-fcgi give it) works as well.
+check "socket on stdin" /usr/bin/python3 tests/socket-activation-check.py \
+    --handover=stdin "$dest" "$p/lib/systemd/system" status
 echo "install: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

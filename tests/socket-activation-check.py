@@ -2,14 +2,16 @@
 """Runs an installed FastCGI program under socket activation the way the
 installed systemd units configure it, and checks real answers.
 
-    socket-activation-check.py DESTDIR UNITDIR PROGRAM [CA_PEM USER]
+    socket-activation-check.py [--handover=stdin|listen-fds] DESTDIR UNITDIR
+                               PROGRAM [CA_PEM USER]
 
 Reads UNITDIR/certenroll@.service and certenroll@.socket: ExecStart= (with
 %i = PROGRAM) and Environment= give the command line and environment (paths
-of installed files taken under DESTDIR); StandardInput=socket with
-Accept=no means systemd hands the listening socket over as standard input
-(and no LISTEN_FDS), which systemd-socket-activate --inetd does too;
-without it the socket would come as fd 3 with LISTEN_FDS.  Like systemd,
+of installed files taken under DESTDIR, / for a package's); with Accept=no systemd hands the
+listening socket over as fd 3 with LISTEN_FDS and LISTEN_PID (what
+systemd-socket-activate does), or, with StandardInput=socket, as standard
+input (systemd-socket-activate --inetd).  --handover= tries the other way
+than the unit's (the programs take both).  Like systemd,
 systemd-socket-activate starts the program at the first connection.  (Where
 the systemd package is missing, this script hands the socket over as
 standard input itself.)
@@ -144,11 +146,20 @@ def check_enroll(sock, ca_pem, user):
 
 
 def main():
-    dest, unitdir, prog = sys.argv[1:4]
+    args = sys.argv[1:]
+    handover = None
+    if args and args[0].startswith("--handover="):
+        handover = args.pop(0).split("=", 1)[1]
+        assert handover in ("stdin", "listen-fds"), handover
+    dest, unitdir, prog = args[0:3]
+    dest = dest.rstrip("/")	# "/": the installed package's own paths
+    ca_pem, user = (args[3:5] + [None, None])[:2]
     svc = unit_settings(os.path.join(unitdir, "certenroll@.service"))
     sck = unit_settings(os.path.join(unitdir, "certenroll@.socket"))
     assert sck.get("ListenStream", [""])[0].endswith("/%i.sock"), sck
     inetd = svc.get("StandardInput") == ["socket"]
+    if handover is not None:
+        inetd = handover == "stdin"
     assert sck.get("Accept", ["no"]) == ["no"], sck
     argv = shlex.split(svc["ExecStart"][0].replace("%i", prog))
     argv[0] = dest + argv[0]
@@ -164,7 +175,7 @@ def main():
             if v.startswith("/") and os.path.exists(dest + v):
                 v = dest + v
             env += ["-E", "%s=%s" % (k, v)]
-    run = tempfile.mkdtemp(prefix="sa-", dir=dest)
+    run = tempfile.mkdtemp(prefix="sa-", dir=dest or None)
     sock = os.path.join(run, prog + ".sock")
     errlog = open(os.path.join(run, "stderr.log"), "w+")
     if shutil.which("systemd-socket-activate"):
@@ -194,7 +205,7 @@ def main():
         if prog == "status":
             exes = check_status(sock, p.pid)
         else:
-            check_enroll(sock, sys.argv[4], sys.argv[5])
+            check_enroll(sock, ca_pem, user)
             exes = {os.readlink("/proc/%d/exe" % p.pid)}
         # The program, exec'd in place of systemd-socket-activate (the pid
         # systemd would stop), served it.
@@ -209,6 +220,8 @@ def main():
         if p.poll() is None:
             p.kill()
             p.wait()
+        errlog.close()
+        shutil.rmtree(run, ignore_errors=True)
     print("%s: socket-activated %s answered" % (prog, "on stdin" if inetd
                                                  else "with LISTEN_FDS"))
 

@@ -145,6 +145,14 @@ main(int argc, char **argv)
 	memset(&c, 0, sizeof(c));
 	ce_error_clear(&err);
 	log_init("certenroll");
+	/* The same certenroll.conf as the programs (CERTENROLL_CONF, else
+	 * /etc/certenroll/certenroll.conf), before anything is logged: its
+	 * "log", its key_pool, its overrides of settings. */
+	config_set_check(settings_check);
+	if (config_load(NULL, &err) != CE_OK) {
+		fprintf(stderr, "certenroll: %s\n", err.msg);
+		return 1;
+	}
 	argc--, argv++;
 	if (argc >= 2 && strcmp(argv[0], "-d") == 0) {
 		c.datadir = argv[1];
@@ -155,14 +163,6 @@ main(int argc, char **argv)
 	if (argc < 1 || parse(argc - 1, argv + 1, &c) != 0) {
 		usage();
 		return 2;
-	}
-	/* The same certenroll.conf as the programs (CERTENROLL_CONF, else
-	 * /etc/certenroll/certenroll.conf): its key_pool, its overrides of
-	 * settings. */
-	config_set_check(settings_check);
-	if (config_load(NULL, &err) != CE_OK) {
-		fprintf(stderr, "certenroll: %s\n", err.msg);
-		return 1;
 	}
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (strcmp(argv[0], commands[i].name) == 0) {

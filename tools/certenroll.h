@@ -31,6 +31,9 @@ int		 opt_check(const struct cmdline *c, const char *const *allowed);
 struct ce_db	*tool_db(const struct cmdline *c);
 /* Prints err and returns 1. */
 int		 tool_fail(const struct ce_error *err);
+/* A failure: on stderr, and in syslog when that is the log (log.h). */
+void		 tool_error(const char *fmt, ...)
+		    __attribute__((format(printf, 1, 2)));
 /* A record module's listing (cert_dump, store_dump...). */
 typedef enum ce_err (*dump_fn)(struct ce_txn *, db_visit, void *,
     struct ce_error *);

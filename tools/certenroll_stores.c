@@ -1,4 +1,5 @@
 /* certenroll_stores.c - certificate stores, jobs and the store agent. */
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/file.h>
@@ -210,7 +211,7 @@ cmd_agent(struct cmdline *c)
 	snprintf(lockpath, sizeof(lockpath), "%s/agent.lock", c->datadir);
 	if ((lockfd = open(lockpath, O_RDWR | O_CREAT, 0600)) == -1 ||
 	    flock(lockfd, LOCK_EX) == -1) {
-		fprintf(stderr, "certenroll: cannot lock %s\n", lockpath);
+		tool_error("cannot lock %s: %s", lockpath, strerror(errno));
 		db_close(db);
 		return 1;
 	}

@@ -2,6 +2,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 
 #include "certenroll.h"
 #include "config.h"
+#include "log.h"
 
 const char *
 opt_get(const struct cmdline *c, const char *name)
@@ -93,31 +95,44 @@ tool_db(const struct cmdline *c)
 
 	ce_error_clear(&err);
 	if (as_owner(c->datadir, 1) == -1) {
-		fprintf(stderr, "certenroll: cannot act as the owner of %s: %s\n",
-		    c->datadir, strerror(errno));
+		tool_error("cannot act as the owner of %s: %s", c->datadir,
+		    strerror(errno));
 		exit(1);
 	}
 	rc = db_open_url(c->datadir, config_get("database"), &db, &err);
 	if (as_owner(c->datadir, 0) == -1) {
-		fprintf(stderr, "certenroll: cannot become root again: %s\n",
-		    strerror(errno));
+		tool_error("cannot become root again: %s", strerror(errno));
 		exit(1);
 	}
 	if (rc == CE_OK)
 		rc = db_set_key_dir(db, config_get("key_dir"), &err);
 	if (rc != CE_OK) {
-		fprintf(stderr, "certenroll: cannot open %s: %s\n", c->datadir,
-		    err.msg);
+		tool_error("cannot open %s: %s", c->datadir, err.msg);
 		exit(1);
 	}
 	return db;
 }
 
+/* On stderr, the command's answer to whoever ran it; with "log = syslog"
+ * in syslog too, where the agent's and the service's lines are. */
+void
+tool_error(const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "certenroll: %s\n", msg);
+	if (log_on_syslog())
+		log_error("%s", msg);
+}
+
 int
 tool_fail(const struct ce_error *err)
 {
-	fprintf(stderr, "certenroll: %s\n", err->msg[0] ? err->msg :
-	    ce_strerror(err->code));
+	tool_error("%s", err->msg[0] ? err->msg : ce_strerror(err->code));
 	return 1;
 }
 

@@ -6,7 +6,7 @@ pkgs="build-essential pkg-config libfcgi-dev libjson-c-dev liblmdb-dev libpq-dev
 libssl-dev libcmocka-dev lmdb-utils nginx-light spawn-fcgi openssl curl
 python3 python3-pytest python3-requests python3-cryptography apache2
 apache2-utils libapache2-mod-fcgid unzip valgrind mandoc clang systemd
-postgresql-15 golang-go golang-sslmate-src-go-pkcs12-dev"
+postgresql-15 golang-go golang-sslmate-src-go-pkcs12-dev debhelper lintian dpkg-dev"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||

@@ -203,12 +203,11 @@ allow_user(const char *user)
 	struct passwd *pw;
 
 	if (nallowed == MAX_ALLOW) {
-		fprintf(stderr, "certenroll-signer: at most %d -a users\n",
-		    MAX_ALLOW);
+		log_error("at most %d -a users", MAX_ALLOW);
 		return -1;
 	}
 	if ((pw = getpwnam(user)) == NULL) {
-		fprintf(stderr, "certenroll-signer: unknown user %s\n", user);
+		log_error("unknown user %s", user);
 		return -1;
 	}
 	allowed[nallowed++] = pw->pw_uid;
@@ -334,6 +333,12 @@ main(int argc, char **argv)
 	int c, lfd, unfiltered = 0;
 
 	log_init("certenroll-signer");
+	/* certenroll.conf (CERTENROLL_CONF, as the programs read it) before
+	 * any line is logged, so that every line goes where its "log" says;
+	 * also where the keys are, when not in the data directory. */
+	ce_error_clear(&err);
+	config_set_check(settings_check);
+	rc = config_load(NULL, &err);
 	while ((c = getopt(argc, argv, "a:d:s:u:N")) != -1) {
 		switch (c) {
 		case 'a':
@@ -355,7 +360,10 @@ main(int argc, char **argv)
 		    "[-u user] [-a user]... [-N]\n");
 		return 2;
 	}
-	ce_error_clear(&err);
+	if (rc != CE_OK) {
+		log_error("not starting: %s", err.msg);
+		return 1;
+	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_term;
 	sigaction(SIGTERM, &sa, NULL);
@@ -383,11 +391,7 @@ main(int argc, char **argv)
 		log_error("acting as the owner of %s: %s", dir, strerror(errno));
 		return 1;
 	}
-	/* certenroll.conf (CERTENROLL_CONF, as the programs read it): where
-	 * the keys are, when not in the data directory. */
-	config_set_check(settings_check);
-	if ((rc = config_load(NULL, &err)) == CE_OK &&
-	    (rc = db_open_url(dir, config_get("database"), &db, &err)) ==
+	if ((rc = db_open_url(dir, config_get("database"), &db, &err)) ==
 	    CE_OK)
 		rc = db_set_key_dir(db, config_get("key_dir"), &err);
 	if (owned && (seteuid(0) == -1 || setegid(0) == -1)) {

@@ -7,6 +7,7 @@
 
 #include "config.h"
 #include "fileutil.h"
+#include "log.h"
 
 #define CONF_DEFAULT	"/etc/certenroll/certenroll.conf"
 #define CONF_MAX	64
@@ -35,6 +36,7 @@ void
 config_reset(void)
 {
 	memset(&conf, 0, sizeof(conf));
+	log_to_syslog(0);	/* no file: stderr, as before any load */
 }
 
 static char *
@@ -90,6 +92,10 @@ parse_line(char *line, int lineno, struct ce_error *err)
 	if (!is_known(k))
 		return ce_fail(err, CE_INVAL, "certenroll.conf line %d: unknown "
 		    "key '%.63s'", lineno, k);
+	if (strcmp(k, "log") == 0 && strcmp(v, "stderr") != 0 &&
+	    strcmp(v, "syslog") != 0)
+		return ce_fail(err, CE_INVAL, "certenroll.conf line %d: log is "
+		    "stderr or syslog", lineno);
 	/* A value overriding a setting is held to that setting's bounds. */
 	if (checker != NULL && checker(k, v, &bad) != CE_OK)
 		return ce_fail(err, CE_INVAL, "certenroll.conf line %d: %s",
@@ -154,6 +160,12 @@ config_load_locked(const char *path, struct ce_error *err)
 	else
 		rc = config_parse((char *)text, err);
 	free(text);
+	/* Where this process logs, from now on: whoever loads the file first
+	 * thing logs every line where it says (a file that cannot be read
+	 * leaves stderr, the only target known then). */
+	if (rc == CE_OK)
+		log_to_syslog(config_get("log") != NULL &&
+		    strcmp(config_get("log"), "syslog") == 0);
 	if (rc != CE_OK) {
 		conf.failed = 1;
 		snprintf(conf.why, sizeof(conf.why), "%s", err ? err->msg :

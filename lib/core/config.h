@@ -18,7 +18,9 @@ typedef enum ce_err (*config_check)(const char *key, const char *value,
 		    struct ce_error *err);
 void		config_set_check(config_check check);
 /* Loads the file once per process (path NULL = the default rules).
- * CE_INVAL naming the line for a malformed file. */
+ * CE_INVAL naming the line for a malformed file.  Its "log" (stderr or
+ * syslog) takes effect at once (log_to_syslog): a process loads the file
+ * before it logs anything, so that every line of it goes there. */
 enum ce_err	config_load(const char *path, struct ce_error *err);
 /* The value of key, or NULL when not configured. */
 const char	*config_get(const char *key);

@@ -1,4 +1,4 @@
-/* log.c - stderr log lines with program name and request id. */
+/* log.c - log lines (stderr or syslog) with program name and request id. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -19,6 +19,12 @@ log_to_syslog(int on)
 	if (on && !use_syslog)
 		openlog(progname, LOG_PID, LOG_DAEMON);
 	use_syslog = on;
+}
+
+int
+log_on_syslog(void)
+{
+	return use_syslog;
 }
 
 size_t

@@ -1,6 +1,8 @@
 /*
- * log.h - log lines to stderr (the web server's error log), each carrying the
- * program name and the current request id.  Never pass passwords or keys.
+ * log.h - log lines to stderr (the web server's error log) or, with
+ * "log = syslog" in certenroll.conf (config_load), to syslog as daemon.*,
+ * each carrying the program name and the current request id.  Never pass
+ * passwords or keys.
  */
 #ifndef CE_LOG_H
 #define CE_LOG_H
@@ -17,8 +19,10 @@ size_t	log_escape(const char *in, char *out, size_t n);
  * so that a user name like 'bob action=approve' cannot forge a field.  In
  * buf (n bytes; cut if longer). */
 const char *log_value(const char *v, char *buf, size_t n);
-/* Sends lines to syslog (LOG_DAEMON) instead of stderr. */
+/* Sends lines to syslog (LOG_DAEMON) instead of stderr; log_on_syslog()
+ * says whether they go there. */
 void	log_to_syslog(int on);
+int	log_on_syslog(void);
 void	log_set_request_id(const char *id);	/* NULL clears; copied */
 const char *log_request_id(void);
 void	log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -17,6 +17,7 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
+#include "activation.h"
 #include "config.h"
 #include "fileutil.h"
 #include "http.h"
@@ -69,8 +70,21 @@ http_init(const char *name)
 {
 	struct sigaction sa;
 	struct rlimit nocore = { 0, 0 };
+	struct ce_error err;
+	int taken;
 
 	log_init(name);
+	/* certenroll.conf first, so that even this function's lines go where
+	 * its "log" says; a bad file is reported by open_state. */
+	config_set_check(settings_check);
+	(void)config_load(NULL, NULL);
+	/* A socket from systemd (LISTEN_FDS) becomes standard input, where
+	 * libfcgi looks; one from inetd-style activation is there already. */
+	ce_error_clear(&err);
+	if (activation_take(&taken, &err) != CE_OK) {
+		log_error("not starting: %s", err.msg);
+		exit(1);
+	}
 	/* No core dumps: they would hold keys and passwords. */
 	setrlimit(RLIMIT_CORE, &nocore);
 	memset(&sa, 0, sizeof(sa));
@@ -731,8 +745,6 @@ http_run(const char *name, void (*handle)(struct http_req *))
 		log_error("not starting: %s", err.msg);
 		return 1;
 	}
-	log_to_syslog(config_get("log") != NULL &&
-	    strcmp(config_get("log"), "syslog") == 0);
 	if (proc.nthreads == 1) {
 		/* One thread: SIGTERM stops accept() directly. */
 		signal(SIGTERM, SIG_DFL);

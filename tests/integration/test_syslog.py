@@ -3,6 +3,9 @@ the FastCGI programs send their log lines to syslog(3), that is to the
 datagram socket /dev/log, as daemon.* with the program name as ident and
 the request id in every line; an issuance gives an audit line (notice);
 nothing of it goes to stderr, and no password or private key is in it.
+The same from the first line of every process that reads certenroll.conf
+(issue #19): a program that cannot start, the signer, the agent and the
+admin command (which also answers on stderr, being run by someone).
 
 There is no syslog daemon in CI: the test listens on /dev/log itself.
 When /dev/log is missing (CI, a fresh container) or dead, the test binds its
@@ -17,6 +20,7 @@ import re
 import shutil
 import socket
 import stat
+import subprocess
 import threading
 import time
 
@@ -24,7 +28,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 
 from certs import load_pfx
-from conftest import ISSUING_CA, ROOT, USERS, Service, new_base
+from conftest import ISSUING_CA, ROOT, TOOL, USERS, Service, new_base
 
 DEV_LOG = "/dev/log"
 LOCK = "/tmp/certenroll-test-syslog.lock"
@@ -37,6 +41,8 @@ LINE = re.compile(r"^<(\d+)>[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d "
 # The names the programs log under (http_run): cgi/enroll_pfx is enroll-pfx.
 PROGRAMS = {f.replace("_", "-") for f in os.listdir(os.path.join(ROOT, "cgi"))
             if "." not in f and os.access(os.path.join(ROOT, "cgi", f), os.X_OK)}
+PROGRAMS |= {"certenroll", "certenroll-agent", "certenroll-signer"}
+SIGNER = os.path.join(ROOT, "tools", "certenroll-signer")
 
 
 class Collector:
@@ -152,6 +158,7 @@ def syslog_svc():
             col = Collector(DEV_LOG)
             wrap = ()
         print("syslog test: /dev/log was %s" % state)
+        col.wrap = list(wrap)	# for the processes the tests start
         s.start(conf=conf, wrap=wrap)
         yield s, col
     finally:
@@ -254,3 +261,72 @@ def test_no_password_or_key_in_syslog(syslog_svc):
     assert text.count("[audit]") >= 2
     leaks = [x for x in secrets if x in text]
     assert not leaks, leaks
+
+
+def run_logged(col, argv, env, timeout=30):
+    """Runs argv (under the collector's wrap) to its end; its stderr."""
+    p = subprocess.run(col.wrap + argv, env=env, capture_output=True,
+                       text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+    return p.returncode, p.stderr
+
+
+def test_program_that_cannot_start_says_so_in_syslog(syslog_svc):
+    s, col = syslog_svc
+    # Its first line: no data directory, and before that a socket hand-over
+    # that is wrong (two sockets for one program).
+    bad = os.path.join(s.base, "missing.conf")
+    with open(bad, "w") as f:
+        f.write("data_dir = %s/no-such-dir\nlog = syslog\n" % s.base)
+    os.chmod(bad, 0o644)
+    prog = os.path.join(ROOT, "cgi", "status")
+    env = dict(os.environ, CERTENROLL_CONF=bad)
+    rc, err = run_logged(col, [prog], env)
+    assert rc != 0
+    _, ident, pid, _ = col.wait_for("[error]", "data directory",
+                                    "no-such-dir: No such file")
+    assert ident == "status"
+    assert col.wait_for("[error]", "not starting")[2] == pid
+    rc2, err2 = run_logged(col, ["sh", "-c", 'LISTEN_PID=$$ exec "$0"', prog],
+                           dict(env, LISTEN_FDS="2"))
+    assert rc2 != 0
+    col.wait_for("[error]", "not starting: LISTEN_FDS: 2 sockets")
+    assert err == "" and err2 == "", (err, err2)
+
+
+def test_signer_logs_to_syslog_from_its_first_line(syslog_svc):
+    s, col = syslog_svc
+    env = s.env()
+    sock = os.path.join(s.base, "signer-syslog.sock")
+    # A refusal before anything else: the -u user does not exist.
+    rc, err = run_logged(col, [SIGNER, "-d", s.data, "-s", sock, "-u",
+                               "no-such-user-19"], env)
+    assert rc == 1 and err == "", err
+    _, ident, _, _ = col.wait_for("[error]", "unknown user no-such-user-19")
+    assert ident == "certenroll-signer"
+    # A start: its key and sandbox lines, each in syslog, none on stderr.
+    p = subprocess.Popen(col.wrap + [SIGNER, "-d", s.data, "-s", sock, "-u",
+                                     "certenroll"], env=env,
+                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE, text=True)
+    try:
+        col.wait_for("certenroll-signer[info]", "CA key(s)")
+        col.wait_for("certenroll-signer[info]", "sandbox on")
+    finally:
+        p.terminate()
+        _, err = p.communicate(timeout=20)
+    assert p.returncode == 0 and err == "", (p.returncode, err)
+
+
+def test_agent_and_admin_command_log_to_syslog(syslog_svc):
+    s, col = syslog_svc
+    env = s.env()
+    missing = os.path.join(s.base, "no-data-here")
+    rc, err = run_logged(col, [TOOL, "-d", missing, "agent", "--once"], env)
+    assert rc == 1
+    _, ident, _, msg = col.wait_for("[error]", "cannot open", "no-data-here")
+    assert ident == "certenroll-agent", (ident, msg)
+    # The admin command answers whoever ran it on stderr, and logs too.
+    rc, err = run_logged(col, [TOOL, "-d", missing + "2", "cert", "list"], env)
+    assert rc == 1 and "cannot open" in err, err
+    _, ident, _, _ = col.wait_for("[error]", "cannot open", "no-data-here2")
+    assert ident == "certenroll"

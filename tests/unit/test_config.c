@@ -17,6 +17,7 @@
 #include "config.h"
 #include "fileutil.h"
 #include "kit.h"
+#include "log.h"
 #include "settings.h"
 
 static void
@@ -93,6 +94,10 @@ static const struct {
 	{ "max_job_delay_days = 36601", "max_job_delay_days" },
 	{ "job_lease = 0", "job_lease: expected an integer from 1 to 86400" },
 	{ "job_lease = 5m", "job_lease" },
+	/* A misspelt target would log nowhere anyone looks. */
+	{ "log = syslg", "line 1: log is stderr or syslog" },
+	{ "log = SYSLOG", "log is stderr or syslog" },
+	{ "log =", "log is stderr or syslog" },
 };
 
 static void
@@ -116,7 +121,7 @@ test_refused(void **state)
 	kit_config(big);
 	CHECK(strlen(config_get("data_dir")) == 511);
 	config_reset();
-	snprintf(big, sizeof(big), "log = x\ndata_dir = %0512d", 0);
+	snprintf(big, sizeof(big), "log = stderr\ndata_dir = %0512d", 0);
 	EFAIL(config_parse(big, &err), CE_INVAL,
 	    "certenroll.conf line 2: value too long");
 	config_reset();
@@ -182,7 +187,10 @@ test_load(void **state)
 	CHECK(strcmp(config_get("log"), "syslog") == 0);
 	E(config_load(bad, &err));
 	CHECK(strcmp(config_get("log"), "syslog") == 0);
+	/* its "log" holds from the load on (log.h), until a reset */
+	CHECK(log_on_syslog());
 	config_reset();
+	CHECK(!log_on_syslog());
 
 	/* the environment names the file when the caller does not */
 	CHECK(setenv("CERTENROLL_CONF", good, 1) == 0);
@@ -196,6 +204,7 @@ test_load(void **state)
 	CHECK(config_get("log") == NULL);
 	EFAIL(config_load(good, &err), CE_SYSTEM, "line 2: unknown key 'logg'");
 	CHECK(config_get("log") == NULL);
+	CHECK(!log_on_syslog());	/* nothing known: stderr */
 	config_reset();
 
 	/* a NUL byte: refused, and again at the next load */
