@@ -762,10 +762,10 @@ query_param(query_lookup fn, void *arg, const char *name, char *used,
 	return NULL;
 }
 
-/* One paging number: absent, empty or 0 give def; else 1..INT32_MAX. */
+/* One paging number: absent, empty or 0 give def; else 1..max. */
 static enum ce_err
 paging_number(query_lookup fn, void *arg, const char *name, int64_t def,
-    int64_t *out, struct ce_error *err)
+    int64_t max, int64_t *out, struct ce_error *err)
 {
 	char used[64];
 	const char *v;
@@ -775,9 +775,10 @@ paging_number(query_lookup fn, void *arg, const char *name, int64_t def,
 	if ((v = query_param(fn, arg, name, used, sizeof(used))) == NULL ||
 	    *v == '\0')
 		return CE_OK;
-	if (parse_uint(v, INT32_MAX, &n) != 0)
+	if (parse_uint(v, INT32_MAX, &n) != 0 || n > max)
 		return ce_fail(err, CE_INVAL, "%s: '%.32s' is not an integer "
-		    "from 0 to %d.", used, v, INT32_MAX);
+		    "from 0 to %lld%s.", used, v, (long long)max,
+		    max < INT32_MAX ? " (the most one page holds)" : "");
 	if (n > 0)
 		*out = n;
 	return CE_OK;
@@ -790,10 +791,10 @@ query_paging(query_lookup fn, void *arg, struct paging *out,
 	enum ce_err rc;
 
 	if ((rc = paging_number(fn, arg, "ReturnLimit", QUERY_LIMIT_DEFAULT,
-	    &out->limit, err)) != CE_OK)
+	    QUERY_LIMIT_MAX, &out->limit, err)) != CE_OK)
 		return rc;
 	return paging_number(fn, arg, "PageReturned", QUERY_PAGE_DEFAULT,
-	    &out->page, err);
+	    INT32_MAX, &out->page, err);
 }
 
 enum ce_err

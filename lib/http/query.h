@@ -45,7 +45,9 @@
  * "certificateStoreQuery.", "sq." or "query." prefix (the names are looked
  * up in this order; the lookup itself is expected to be
  * case-insensitive, as http_query() is).  0 means "not set" (typed clients
- * send 0); negative or non-numeric values are CE_INVAL naming the parameter.
+ * send 0); negative or non-numeric values, and a ReturnLimit above
+ * QUERY_LIMIT_MAX (a page is built in memory), are CE_INVAL naming the
+ * parameter.
  */
 #ifndef CE_QUERY_H
 #define CE_QUERY_H
@@ -97,6 +99,7 @@ enum query_op {
 #define QUERY_NAME_MAX		64	/* a metadata field's name */
 #define QUERY_DAYS_MAX		36500	/* n of %TODAY+n% */
 #define QUERY_LIMIT_DEFAULT	50
+#define QUERY_LIMIT_MAX		5000	/* ReturnLimit: KF-SCRIPTS ask for 5000 */
 #define QUERY_PAGE_DEFAULT	1
 
 /*

@@ -205,9 +205,11 @@ query_cn(const struct query *q)
 {
 	size_t i;
 
+	/* "" stands for null too, which the index of CNs does not hold */
 	for (i = 0; i < q->n; i++)
 		if (q->terms[i].field == QF_ISSUEDCN &&
-		    q->terms[i].required && q->terms[i].op == QO_EQ)
+		    q->terms[i].required && q->terms[i].op == QO_EQ &&
+		    q->terms[i].text[0] != '\0')
 			return q->terms[i].text;
 	return NULL;
 }

@@ -355,6 +355,16 @@ test_find_by_cn(void **state)
 	CHECK(strcmp(got, "2") == 0);
 	found(k, "IssuedCN -eq \"\xc3\xa9T\xc3\xa9\"", 50, 1, got, sizeof(got));
 	CHECK(strcmp(got, "") == 0);
+	/* a certificate without a CN: "" is null, -eq "" finds it (the CN
+	 * index, which holds none, is not asked) */
+	rec = kit_record_id(k, T_CERTS, 2);
+	json_object_object_del(rec, "cn");
+	kit_put(k, T_CERTS, db_idkey(2, key), json_object_to_json_string(rec));
+	json_object_put(rec);
+	found(k, "IssuedCN -eq \"\"", 50, 1, got, sizeof(got));
+	CHECK(strcmp(got, "2") == 0);
+	found(k, "IssuedCN -isnull", 50, 1, got, sizeof(got));
+	CHECK(strcmp(got, "2") == 0);
 }
 
 static void

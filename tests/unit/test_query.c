@@ -458,7 +458,8 @@ static const struct {
 	{ { "ReturnLimit", "", NULL }, 50, 1 },
 	/* The bare name wins over the prefixed ones. */
 	{ { "pq.ReturnLimit", "9", "ReturnLimit", "3", NULL }, 3, 1 },
-	{ { "ReturnLimit", "2147483647", NULL }, 2147483647, 1 },
+	{ { "ReturnLimit", "5000", "PageReturned", "2147483647", NULL }, 5000,
+	    2147483647 },
 };
 
 static const struct {
@@ -471,6 +472,9 @@ static const struct {
 	{ { "pagedQuery.returnLimit", "2147483648", NULL },
 	    "pagedQuery.ReturnLimit: '2147483648'" },
 	{ { "PageReturned", " 2", NULL }, "PageReturned: ' 2'" },
+	/* a page is built in memory: 5000 at most */
+	{ { "sq.ReturnLimit", "5001", NULL }, "sq.ReturnLimit: '5001' is not an "
+	    "integer from 0 to 5000 (the most one page holds)." },
 };
 
 static void
