@@ -129,6 +129,7 @@ find(struct ep_call *c, json_object **resp, struct ce_error *err)
 
 	if (view_opts(c, &o, err) != CE_OK ||
 	    query_filter(http_query_lookup, c->r, &q, err) != CE_OK ||
+	    query_bind_me(&q, c->user, err) != CE_OK ||
 	    query_paging(http_query_lookup, c->r, &pg, err) != CE_OK)
 		return err->code;
 	return certview_find(c->db, &q, &pg, &o, resp, err);

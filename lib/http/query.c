@@ -634,6 +634,24 @@ query_parse_in(const struct query_vocab *v, const char *param, const char *s,
 	return CE_OK;
 }
 
+enum ce_err
+query_bind_me(struct query *q, const char *me, struct ce_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < q->n; i++) {
+		if (strcasecmp(q->terms[i].text, "%ME%") != 0 ||
+		    q->terms[i].op == QO_ISNULL || q->terms[i].op == QO_NOTNULL)
+			continue;
+		if (me == NULL || strlen(me) > QUERY_VALUE_MAX)
+			return ce_fail(err, CE_INVAL, QS ": %%ME%% stands for "
+			    "the caller, whose name is not one a query can "
+			    "hold.");
+		snprintf(q->terms[i].text, sizeof(q->terms[i].text), "%s", me);
+	}
+	return CE_OK;
+}
+
 /* ---- evaluation -------------------------------------------------------- */
 
 static int

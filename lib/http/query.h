@@ -26,8 +26,10 @@
  *            within it, -lt before it, -gt after it)
  *   text     Thumbprint, SerialNumber, IssuedCN/CN, IssuedDN, IssuerDN,
  *            TemplateName/TemplateShortName, CA/CertificateAuthorityName,
- *            RequesterName, KeyType (RSA, ECC, Ed25519, Ed448), and
- *            Metadata.<name> (a metadata field by its name)
+ *            RequesterName, KeyType (RSA, ECC, Ed25519, Ed448, or
+ *            Keyfactor's numbers 1, 3, 5, 6), and Metadata.<name> (a
+ *            metadata field by its name); a text value %ME% is the caller
+ *            (query_bind_me)
  * Operators: -eq -ne (all), -lt -le -gt -ge (numbers, dates and text),
  * -contains -notcontains -startswith -endswith (text), -isnull -notnull
  * (no value; "-eq NULL" and "-ne NULL" with a bare NULL say the same).
@@ -174,6 +176,11 @@ const char	*query_field_name(const struct query_vocab *v, int f);
 /* Parses a pq.queryString (NULL is the empty query) into out; dates
  * relative to today are fixed at the time of the call. */
 enum ce_err	query_parse(const char *s, struct query *out,
+		    struct ce_error *err);
+/* %ME% (any case) as a text value stands for the caller: each such value
+ * of q becomes me (e.g. RequesterName -eq %ME%).  CE_INVAL when q holds one
+ * and me is NULL or longer than a value may be. */
+enum ce_err	query_bind_me(struct query *q, const char *me,
 		    struct ce_error *err);
 /* The same in another vocabulary; param names the parameter in messages. */
 enum ce_err	query_parse_in(const struct query_vocab *v, const char *param,

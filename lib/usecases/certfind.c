@@ -50,6 +50,25 @@ serial_matches(const struct query_term *t, const char *serial)
 	return query_text_matches(&canon, a);
 }
 
+/* KeyType by name (RSA, ECC, ...) or by Keyfactor's number (1 RSA, 3 ECC,
+ * 5 Ed25519, 6 Ed448), as GET /Certificates shows both. */
+static int
+key_type_matches(const struct query_term *t, const char *name)
+{
+	static const struct { const char *name, *number; } n[] = {
+		{ "RSA", "1" }, { "ECC", "3" }, { "Ed25519", "5" },
+		{ "Ed448", "6" },
+	};
+	size_t i;
+
+	if (t->text[0] >= '0' && t->text[0] <= '9' && t->op != QO_ISNULL &&
+	    t->op != QO_NOTNULL)
+		for (i = 0; i < sizeof(n) / sizeof(n[0]); i++)
+			if (name != NULL && strcasecmp(name, n[i].name) == 0)
+				return query_text_matches(t, n[i].number);
+	return query_text_matches(t, name);
+}
+
 /* Whether certificate arg satisfies term t (query_term_test). */
 static int
 term_matches(const struct query_term *t, void *arg)
@@ -83,7 +102,7 @@ term_matches(const struct query_term *t, void *arg)
 	case QF_TEMPLATENAME:	return query_text_matches(t, c->template_name);
 	case QF_CA:		return query_text_matches(t, c->ca);
 	case QF_REQUESTERNAME:	return query_text_matches(t, c->requester);
-	case QF_KEYTYPE:	return query_text_matches(t, c->key_type);
+	case QF_KEYTYPE:	return key_type_matches(t, c->key_type);
 	case QF_METADATA:
 		return query_text_matches(t, metadata_value(c, t->name));
 	default:

@@ -263,6 +263,9 @@ static const struct {
 	{ "CA -eq \"host\\\\RootCA\"", "1 2" },
 	{ "CertificateAuthorityName -eq other", "" },
 	{ "TemplateShortName -eq webserver AND KeyType -eq ecc", "1 2" },
+	/* Keyfactor's numbers: 3 ECC, 1 RSA */
+	{ "KeyType -eq 3 AND KeyType -ne 1", "1 2" },
+	{ "KeyType -eq \"1\" OR KeyType -eq RSA", "" },
 	{ "KeySize -eq 256 AND KeySize -lt 257", "1 2" },
 	{ "KeySize -gt 256", "" },
 	{ "NotAfter -gt %TODAY% AND NotBefore -lt %TODAY+2%", "1 2" },

@@ -629,10 +629,36 @@ test_id(void **state)
 	assert_int_equal(query_id(NULL, "Id", &v, &err), CE_INVAL);
 }
 
+static void
+test_me(void **state)
+{
+	struct ce_error err;
+	struct query q;
+	char longname[QUERY_VALUE_MAX + 2];
+
+	(void)state;
+	assert_int_equal(query_parse("RequesterName -eq %me% OR "
+	    "(IssuedCN -eq \"%ME%\" AND RequesterName -isnull)", &q, &err), CE_OK);
+	assert_int_equal(query_bind_me(&q, "alice", &err), CE_OK);
+	assert_string_equal(q.terms[0].text, "alice");
+	assert_string_equal(q.terms[1].text, "alice");
+	assert_int_equal(query_parse("RequesterName -eq %ME%", &q, &err), CE_OK);
+	assert_int_equal(query_bind_me(&q, NULL, &err), CE_INVAL);
+	assert_non_null(strstr(err.msg, "%ME% stands for the caller"));
+	memset(longname, 'a', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	assert_int_equal(query_bind_me(&q, longname, &err), CE_INVAL);
+	/* no %ME%: nothing to bind, no caller needed */
+	assert_int_equal(query_parse("RequesterName -eq bob", &q, &err), CE_OK);
+	assert_int_equal(query_bind_me(&q, NULL, &err), CE_OK);
+	assert_string_equal(q.terms[0].text, "bob");
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_me),
 		cmocka_unit_test(test_valid),
 		cmocka_unit_test(test_invalid),
 		cmocka_unit_test(test_values),
