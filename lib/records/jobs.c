@@ -223,6 +223,16 @@ job_queue_backfill(struct ce_txn *txn, struct ce_error *err)
 }
 
 enum ce_err
+job_count_unfinished(struct ce_txn *txn, int64_t *n, struct ce_error *err)
+{
+	size_t c = 0;
+	enum ce_err rc = db_count(txn, T_JOBQ, &c, err);
+
+	*n = (int64_t)c;
+	return rc;
+}
+
+enum ce_err
 job_count_queued(struct ce_txn *txn, const char *requester, int64_t *n,
     struct ce_error *err)
 {
