@@ -32,6 +32,8 @@ static const struct family {
 	    "Round trips to the signer, by operation." },
 	{ "certenroll_db_commit_duration_seconds", "histogram",
 	    "Durable database commits, by backend." },
+	{ "certenroll_jobs_failed_total", "counter",
+	    "Management jobs this host's agent ended as failed." },
 };
 
 /* The answer being built; fail set once anything did not fit. */

@@ -209,18 +209,17 @@ endpoint_label(const struct endpoint *ep, char *buf, size_t n)
 /* The series family{program, endpoint[, code]}, through *slot (an entry
  * of cache, or NULL) once it is registered. */
 static int
-series(const char *family, const struct endpoint_group *g,
-    const struct endpoint *ep, int code, int *slot)
+series(const char *family, const char *program, const char *endpoint,
+    int code, int *slot)
 {
-	char labels[METRICS_LABELS_MAX] = "", name[160], num[16];
+	char labels[METRICS_LABELS_MAX] = "", num[16];
 	int s;
 
 	if (slot != NULL && (s = __atomic_load_n(slot, __ATOMIC_RELAXED)) > 0)
 		return s - 1;
 	snprintf(num, sizeof(num), "%d", code);
-	if (metrics_label(labels, sizeof(labels), "program", g->program) != 0 ||
-	    metrics_label(labels, sizeof(labels), "endpoint", ep != NULL ?
-	    endpoint_label(ep, name, sizeof(name)) : "unmatched") != 0 ||
+	if (metrics_label(labels, sizeof(labels), "program", program) != 0 ||
+	    metrics_label(labels, sizeof(labels), "endpoint", endpoint) != 0 ||
 	    (code != 0 && metrics_label(labels, sizeof(labels), "code",
 	    num) != 0))
 		return -1;
@@ -229,27 +228,51 @@ series(const char *family, const struct endpoint_group *g,
 	return s;
 }
 
-/* Counts the request (ep NULL: routed nowhere) by its answer's status and
- * its latency since t0. */
+/* Counts the answer of r by its status, and its latency since t0, through
+ * row (a row of cache, or NULL). */
+static void
+count_row(const char *program, const char *endpoint, struct http_req *r,
+    uint64_t t0, int *row)
+{
+	int code = http_status(r), i;
+
+	if (!metrics_on())
+		return;
+	for (i = 0; i < CACHED_CODES && cached_codes[i] != code; i++)
+		;
+	metrics_add(series("certenroll_http_requests_total", program,
+	    endpoint, code, row != NULL && i < CACHED_CODES ? &row[1 + i] :
+	    NULL), 0, 1);
+	metrics_observe(series("certenroll_http_request_duration_seconds",
+	    program, endpoint, 0, row != NULL ? &row[0] : NULL),
+	    metrics_now_ns() - t0);
+}
+
+void
+endpoint_count(const char *program, const char *endpoint, struct http_req *r,
+    uint64_t t0)
+{
+	count_row(program, endpoint, r, t0, NULL);
+}
+
+/* Counts the request (ep NULL: routed nowhere). */
 static void
 count(const struct endpoint_group *g, const struct endpoint *ep,
     struct http_req *r, uint64_t t0)
 {
-	int *row = NULL, code = http_status(r), i;
+	char name[160];
+	int *row = NULL;
+	size_t i;
 
 	if (!metrics_on())
 		return;
 	if (g == served) {
-		i = ep == NULL ? CACHED_EPS : (int)(ep - g->eps);
-		if (i <= CACHED_EPS && (ep == NULL || i < CACHED_EPS))
+		i = ep == NULL ? CACHED_EPS : (size_t)(ep - g->eps);
+		if (ep == NULL || i < CACHED_EPS)
 			row = cache[i];
 	}
-	for (i = 0; i < CACHED_CODES && cached_codes[i] != code; i++)
-		;
-	metrics_add(series("certenroll_http_requests_total", g, ep, code,
-	    row != NULL && i < CACHED_CODES ? &row[1 + i] : NULL), 0, 1);
-	metrics_observe(series("certenroll_http_request_duration_seconds", g,
-	    ep, 0, row != NULL ? &row[0] : NULL), metrics_now_ns() - t0);
+	count_row(g->program, ep != NULL ? endpoint_label(ep, name,
+	    sizeof(name)) : "unmatched", r, t0, row);
 }
 
 /* The login and claim ep needs: none for EP_NO_LOGIN, none for

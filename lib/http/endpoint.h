@@ -89,6 +89,11 @@ void	endpoint_handle(const struct endpoint_group *g, struct http_req *r);
 /* "GET /Certificates/{id}": ep's first method and path as
  * /Status/Endpoints lists it and /metrics labels it; returns buf. */
 char	*endpoint_label(const struct endpoint *ep, char *buf, size_t n);
+/* Counts r's answer (sent) as one of program's endpoint (a label as
+ * endpoint_label makes it) with its latency since t0 (metrics_now_ns):
+ * what the runner does for its endpoints, for a program outside it. */
+void	endpoint_count(const char *program, const char *endpoint,
+	    struct http_req *r, uint64_t t0);
 /* Whether path matches pattern; fills c->arg (not typed). */
 int	endpoint_match(const char *pattern, const char *path,
 	    struct ep_call *c);

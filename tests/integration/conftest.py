@@ -365,14 +365,14 @@ class Service:
                              timeout=60)
 
     def plain(self, method, path, user=None, source=None, headers=None,
-              cert=None):
-        """A request outside /KeyfactorAPI (/metrics, /health): no
+              cert=None, data=None):
+        """A request outside /KeyfactorAPI (/metrics, /health, /ocsp): no
         x-keyfactor-requested-with; user and source as for request()."""
         auth = (user, USERS[user][0]) if user in USERS else None
         with self.session(source) as s:
             return s.request(method, self.url + path, auth=auth,
                              headers=headers or {}, verify=self.ca_bundle,
-                             cert=cert, timeout=60)
+                             cert=cert, data=data, timeout=60)
 
     def proxy_request(self, method, path, remote_user, **kw):
         """A request as the trusted reverse proxy sends it: from PROXY_ADDR,

@@ -96,6 +96,23 @@ def test_requests_move_the_counters_by_exactly_what_was_made(svc):
         requests_of(before, "status", "GET /metrics", 200) == 1
 
 
+def test_the_ocsp_responder_is_counted_too(svc):
+    """It answers outside the endpoint runner, and is counted as it is."""
+    before, _ = scrape(svc)
+    for _ in range(2):
+        r = svc.plain("POST", "/ocsp", data=b"not der at all",
+                      headers={"Content-Type": "application/ocsp-request"})
+        assert r.status_code == 200
+    assert svc.plain("PUT", "/ocsp", data=b"x").status_code == 405
+    after, _ = scrape(svc)
+    assert requests_of(after, "ocsp", "POST /ocsp", 200) - \
+        requests_of(before, "ocsp", "POST /ocsp", 200) == 2
+    assert requests_of(after, "ocsp", "unmatched", 405) - \
+        requests_of(before, "ocsp", "unmatched", 405) == 1
+    assert duration_count(after, "ocsp", "POST /ocsp") - \
+        duration_count(before, "ocsp", "POST /ocsp") == 2
+
+
 def histograms(samples):
     """{(family, labels): ([(le, cumulative count)...], sum, count)}"""
     out = {}
@@ -173,6 +190,35 @@ def test_pending_approvals_are_a_gauge_from_the_database(svc):
     assert value(after, "certenroll_requests_pending") == \
         sum(1 for l in listed.splitlines()
             if '"state":"PENDING"' in l.replace(" ", ""))
+
+
+def test_jobs_queued_and_failed(svc, tmp_path):
+    """A job is unfinished until the agent runs it; one whose certificate
+    was revoked meanwhile fails, counted by the agent (its own process)."""
+    tmp_path.chmod(0o755)
+    store = svc.tool("store", "add", "--type", "PEM", "--path", str(tmp_path),
+                     "--container", "1").stdout.strip()
+    r = svc.enroll(dict(BODY, Subject="CN=job.metrics.example.com"),
+                   fmt="STORE", user="storeops")
+    assert r.status_code == 200, r.text
+    cid = r.json()["CertificateInformation"]["KeyfactorId"]
+    before, _ = scrape(svc)
+    r = svc.request("POST", "/Enrollment/PFX/Deploy", user="storeops", json={
+        "Stores": [{"StoreId": store, "Alias": "job"}], "CertificateId": cid,
+        "Password": BODY["Password"]})
+    assert r.status_code == 200 and r.json()["SuccessfulStores"] == [store], r.text
+    queued, _ = scrape(svc)
+    assert value(queued, "certenroll_jobs_unfinished") - \
+        value(before, "certenroll_jobs_unfinished") == 1
+    r = svc.request("POST", "/Certificates/Revoke", user="revoker", json={
+        "CertificateIds": [cid], "Reason": 1, "Comment": "metrics"})
+    assert r.status_code == 200, r.text
+    svc.tool("agent", "--once")
+    after, _ = scrape(svc)
+    assert value(after, "certenroll_jobs_unfinished") == \
+        value(before, "certenroll_jobs_unfinished")
+    assert value(after, "certenroll_jobs_failed_total") - \
+        value(before, "certenroll_jobs_failed_total") == 1
 
 
 def worker_pids(s, program):
