@@ -220,6 +220,19 @@ def test_metrics_are_not_had_by_naming_a_user_oneself(svc):
     assert r.status_code == 401, r.text
 
 
+def test_metrics_from_elsewhere_with_a_client_certificate(svc):
+    """A verified client certificate is a login there too: its DN's user
+    needs the claim."""
+    svc.tool("user", "add", "CN=metrics-monitor,O=certenroll", "--role", "Monitors")
+    svc.tool("user", "add", "CN=metrics-carol,O=certenroll")
+    monitor = svc.client_cert("metrics-monitor", "O=certenroll,CN=metrics-monitor")
+    carol = svc.client_cert("metrics-carol", "O=certenroll,CN=metrics-carol")
+    r = svc.plain("GET", "/metrics", source=ELSEWHERE, cert=monitor)
+    assert r.status_code == 200, r.text
+    r = svc.plain("GET", "/metrics", source=ELSEWHERE, cert=carol)
+    assert r.status_code == 403, r.text
+
+
 def test_metrics_are_only_at_their_path_and_method(svc):
     assert svc.plain("POST", "/metrics").status_code == 405
     assert svc.plain("GET", "/KeyfactorAPI/metrics", user="monitor").status_code == 404
