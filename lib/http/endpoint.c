@@ -300,8 +300,7 @@ login(const struct endpoint *ep, struct ep_call *c, struct ce_error *err)
 void
 endpoint_handle(const struct endpoint_group *g, struct http_req *r)
 {
-	uint64_t t0 = metrics_now_ns();
-
+	uint64_t t0 = metrics_now_ns();	/* the latency counted */
 	const struct endpoint *ep;
 	struct ep_call c;
 	struct ce_error err;
