@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
+#include "log.h"
 #include "metrics.h"
 
 /* Changes whenever the layout below does: a file of another layout is
@@ -166,6 +167,18 @@ settled(struct slot *s)
 	return SLOT_CLAIMED;
 }
 
+/* Says once per process that a series goes uncounted, and returns -1. */
+static int
+uncounted(const char *family, const char *why)
+{
+	static int said;
+
+	if (!__atomic_exchange_n(&said, 1, __ATOMIC_RELAXED))
+		log_warn("metrics: %.64s is not counted: %s (and maybe others)",
+		    family, why);
+	return -1;
+}
+
 int
 metrics_series(const char *family, const char *labels)
 {
@@ -173,9 +186,11 @@ metrics_series(const char *family, const char *labels)
 	struct slot *s;
 	uint64_t st;
 
-	if (map == NULL || strlen(family) >= METRICS_FAMILY_MAX ||
-	    strlen(labels) >= METRICS_LABELS_MAX)
+	if (map == NULL)
 		return -1;
+	if (strlen(family) >= METRICS_FAMILY_MAX ||
+	    strlen(labels) >= METRICS_LABELS_MAX)
+		return uncounted(family, "its name or labels are too long");
 	start = hash(family, labels);
 	for (n = 0; n < METRICS_SERIES_MAX; n++) {
 		i = (start + n) % METRICS_SERIES_MAX;
@@ -197,7 +212,7 @@ metrics_series(const char *family, const char *labels)
 		    strcmp(s->labels, labels) == 0)
 			return (int)i;
 	}
-	return -1;
+	return uncounted(family, "the metrics file's table is full");
 }
 
 /* This thread's stripe: threads and processes spread over the stripes

@@ -53,7 +53,7 @@ int		metrics_on(void);
 /* The index of the series family{labels}, registered if it is new: the
  * same index in every process.  labels is the text between the braces,
  * escaped (metrics_label); -1 when counting is off, the names are too
- * long or the table is full. */
+ * long or the table is full (logged once per process). */
 int		metrics_series(const char *family, const char *labels);
 /* Adds n to value i of series s (s < 0: nothing). */
 void		metrics_add(int s, int i, uint64_t n);
