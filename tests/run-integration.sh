@@ -29,7 +29,9 @@ SMOKE="test_pfx_ecc_full_check or test_pem_format_end_entity_first
  or test_server_variables_sent_as_headers_are_no_login
  or test_client_x_remote_user_without_credentials
  or test_401_has or test_413_over or test_chunked_body_reaches
- or test_every_spelling or test_refusal_before_the_body"
+ or test_every_spelling or test_refusal_before_the_body
+ or test_requests_move_the_counters or test_metrics_from_elsewhere
+ or test_health_names_the_database"
 SMOKE=$(echo $SMOKE)	# one line
 
 # web server:what:database

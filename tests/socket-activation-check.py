@@ -16,7 +16,7 @@ systemd-socket-activate starts the program at the first connection.  (Where
 the systemd package is missing, this script hands the socket over as
 standard input itself.)
 Then FastCGI requests go straight to the socket (a small client below):
-  status      GET /health answers 200 {"Status": "OK"} (the data directory
+  status      GET /health answers 200 {"Status": "OK", "Database": "OK", ...} (the data directory
               of the configuration named by the unit has a CA), twice, from
               the same process (FastCGI, not a one-shot CGI run)
   enroll_pfx  POST /KeyfactorAPI/Enrollment/PFX as USER answers ISSUED with
@@ -112,7 +112,8 @@ def check_status(sock, pid):
                                      "SCRIPT_NAME": "/health"})
         assert st == 200, (st, body)
         assert h["Content-Type"].startswith("application/json"), h
-        assert json.loads(body) == {"Status": "OK"}, body
+        assert json.loads(body)["Status"] == "OK", body
+        assert json.loads(body)["Database"] == "OK", body
         seen.add(os.readlink("/proc/%d/exe" % pid))
     return seen
 

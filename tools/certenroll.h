@@ -29,6 +29,9 @@ int		 opt_all(const struct cmdline *c, const char *name,
 int		 opt_check(const struct cmdline *c, const char *const *allowed);
 /* Opens the data directory's database or exits with a message. */
 struct ce_db	*tool_db(const struct cmdline *c);
+/* Maps the data directory's metrics file (metrics.h), as its owner: what
+ * a long-running command (the agent) counts shows in /metrics. */
+void		 tool_metrics(const struct cmdline *c);
 /* Prints err and returns 1. */
 int		 tool_fail(const struct ce_error *err);
 /* A failure: on stderr, and in syslog when that is the log (log.h). */

@@ -204,6 +204,7 @@ cmd_agent(struct cmdline *c)
 	sigaction(SIGINT, &sa, NULL);
 	log_init("certenroll-agent");
 	db = tool_db(c);
+	tool_metrics(c);
 	/* One agent at a time: two writers of one PKCS12 file could lose an
 	 * update, so every agent takes the data directory's agent lock.
 	 * Agents of other hosts sharing PostgreSQL take other jobs: a claim

@@ -11,6 +11,7 @@
 #include "certenroll.h"
 #include "config.h"
 #include "log.h"
+#include "metrics.h"
 
 const char *
 opt_get(const struct cmdline *c, const char *name)
@@ -86,6 +87,21 @@ as_owner(const char *datadir, int on)
 	return 0;
 }
 
+/* as_owner, or exit saying why. */
+static void
+owner_or_exit(const char *datadir, int on)
+{
+	if (as_owner(datadir, on) == -1) {
+		if (on)
+			tool_error("cannot act as the owner of %s: %s", datadir,
+			    strerror(errno));
+		else
+			tool_error("cannot become root again: %s",
+			    strerror(errno));
+		exit(1);
+	}
+}
+
 struct ce_db *
 tool_db(const struct cmdline *c)
 {
@@ -94,16 +110,9 @@ tool_db(const struct cmdline *c)
 	enum ce_err rc;
 
 	ce_error_clear(&err);
-	if (as_owner(c->datadir, 1) == -1) {
-		tool_error("cannot act as the owner of %s: %s", c->datadir,
-		    strerror(errno));
-		exit(1);
-	}
+	owner_or_exit(c->datadir, 1);
 	rc = db_open_url(c->datadir, config_get("database"), &db, &err);
-	if (as_owner(c->datadir, 0) == -1) {
-		tool_error("cannot become root again: %s", strerror(errno));
-		exit(1);
-	}
+	owner_or_exit(c->datadir, 0);
 	if (rc == CE_OK)
 		rc = db_set_key_dir(db, config_get("key_dir"), &err);
 	if (rc != CE_OK) {
@@ -127,6 +136,16 @@ tool_error(const char *fmt, ...)
 	fprintf(stderr, "certenroll: %s\n", msg);
 	if (log_on_syslog())
 		log_error("%s", msg);
+}
+
+/* Maps the metrics file as the data directory's owner. */
+void
+tool_metrics(const struct cmdline *c)
+{
+	owner_or_exit(c->datadir, 1);
+	/* Not worth stopping for: logged, and nothing is counted. */
+	(void)metrics_open(c->datadir, NULL);
+	owner_or_exit(c->datadir, 0);
 }
 
 int

@@ -4,7 +4,8 @@
 set -eu
 pkgs="build-essential pkg-config libfcgi-dev libjson-c-dev liblmdb-dev libpq-dev libpsl-dev
 libssl-dev libcmocka-dev lmdb-utils nginx-light spawn-fcgi openssl curl
-python3 python3-pytest python3-requests python3-cryptography apache2
+python3 python3-pytest python3-requests python3-cryptography python3-prometheus-client
+apache2
 apache2-utils libapache2-mod-fcgid unzip valgrind mandoc clang systemd
 postgresql-15 golang-go golang-sslmate-src-go-pkcs12-dev debhelper lintian dpkg-dev"
 missing=

@@ -19,6 +19,11 @@ extern const struct endpoint_group api_workflow;	/* api_workflow.c */
 extern const struct endpoint_group api_status;		/* api_status.c */
 extern const struct endpoint_group api_catalog;		/* api_catalog.c */
 
+/* GET /metrics, of the status group (api_metrics.c): the Prometheus
+ * text format, as c->text. */
+enum ce_err	api_metrics(struct ep_call *c, json_object **resp,
+		    struct ce_error *err);
+
 /* The OCSP responder (api_ocsp.c): DER in and out, no login, outside the
  * Keyfactor API, so not an endpoint group. */
 int	ocsp_serve(void);

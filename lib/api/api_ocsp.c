@@ -20,6 +20,7 @@
 #include "b64.h"
 #include "http.h"
 #include "log.h"
+#include "metrics.h"
 #include "ocsp.h"
 
 /* Percent-decodes in place ('+' is a '+': it is a path, and base64). */
@@ -131,8 +132,23 @@ out:
 	free(resp);
 }
 
+/* handle, counted as the runner counts its endpoints (endpoint.h). */
+static void
+counted(struct http_req *r)
+{
+	const char *m = http_param(r, "REQUEST_METHOD");
+	uint64_t t0 = metrics_now_ns();
+
+	handle(r);
+	if (m == NULL)
+		m = "";
+	endpoint_count("ocsp", strcmp(m, "POST") == 0 ? "POST /ocsp" :
+	    strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0 ?
+	    "GET /ocsp/{request}" : "unmatched", r, t0);
+}
+
 int
 ocsp_serve(void)
 {
-	return http_run("ocsp", handle);
+	return http_run("ocsp", counted);
 }

@@ -1,22 +1,37 @@
 /* api_status.c - GET /Status/Endpoints (the endpoints served, from their
- * declarations; the Keyfactor Go client calls it at login) and GET /health
- * (no login: LMDB readable and a CA present; no versions, no secrets). */
+ * declarations; the Keyfactor Go client calls it at login), GET /health
+ * (no login: the database and the signer; no versions, no secrets) and
+ * GET /metrics (api_metrics.c: from this host, or with its claim). */
 #include <stdio.h>
 #include <string.h>
 
 #include "api.h"
+#include "auth.h"
 #include "ca.h"
+#include "signer.h"
 
-/* 200 {"Status":"OK"}, or 503 {"Status":"Unavailable"}: the body is the
- * same shape either way, for load balancers. */
+/* 200 {"Status":"OK","Database":"OK","Signer":"OK"}, or 503 with
+ * "Unavailable" for what is down (the database: not readable or no CA;
+ * the signer, when signer_socket names one: no answer to a ping; "None"
+ * without one).  The same shape either way, for load balancers. */
 static enum ce_err
 health(struct ep_call *c, json_object **resp, struct ce_error *err)
 {
-	int ok = ca_any(c->db) == 1;
+	struct ce_error e;
+	const char *sock = signer_socket(), *signer = "None";
+	int db_ok = ca_any(c->db) == 1, ok;
 
+	ce_error_clear(&e);
+	if (sock != NULL)
+		signer = signer_ping(sock, &e) == CE_OK ? "OK" : "Unavailable";
+	ok = db_ok && strcmp(signer, "Unavailable") != 0;
 	if ((*resp = json_object_new_object()) == NULL ||
 	    json_object_object_add(*resp, "Status",
-	    json_object_new_string(ok ? "OK" : "Unavailable")) != 0)
+	    json_object_new_string(ok ? "OK" : "Unavailable")) != 0 ||
+	    json_object_object_add(*resp, "Database",
+	    json_object_new_string(db_ok ? "OK" : "Unavailable")) != 0 ||
+	    json_object_object_add(*resp, "Signer",
+	    json_object_new_string(signer)) != 0)
 		return ce_fault(err, CE_NOMEM, "health");
 	if (!ok)
 		c->status = 503;
@@ -36,26 +51,11 @@ endpoints(struct ep_call *c, json_object **resp, struct ce_error *err)
 		return ce_fault(err, CE_NOMEM, "endpoints");
 	for (g = api_groups; *g != NULL; g++)
 		for (i = 0; i < (*g)->n; i++) {
-			const struct endpoint *ep = &(*g)->eps[i];
-			const char *p;
-
-			if (ep->flags & EP_UNLISTED)
+			if ((*g)->eps[i].flags & EP_UNLISTED)
 				continue;
-			snprintf(line, sizeof(line), "%.*s ",
-			    (int)strcspn(ep->methods, "|"), ep->methods);
-			/* "{id:int}" is listed as "{id}" */
-			for (p = ep->path; *p != '\0'; p++) {
-				size_t n = strlen(line);
-
-				if (*p == ':')
-					p += strcspn(p, "}") - 1;
-				else if (n + 1 < sizeof(line)) {
-					line[n] = *p;
-					line[n + 1] = '\0';
-				}
-			}
-			if (json_object_array_add(*resp,
-			    json_object_new_string(line)) != 0)
+			if (json_object_array_add(*resp, json_object_new_string(
+			    endpoint_label(&(*g)->eps[i], line, sizeof(line))))
+			    != 0)
 				return ce_fault(err, CE_NOMEM, "endpoints");
 		}
 	return CE_OK;
@@ -65,6 +65,8 @@ static const struct endpoint eps[] = {
 	{ "GET|HEAD", "/Status/Endpoints", NULL, EP_ANY_CLIENT, NULL,
 	    endpoints },
 	{ "GET|HEAD", "/health", NULL, EP_NO_LOGIN | EP_UNLISTED, NULL, health },
+	{ "GET|HEAD", "/metrics", CLAIM_METRICS_READ,
+	    EP_WEB_OPEN | EP_UNLISTED, NULL, api_metrics },
 };
 EP_GROUP(api_status, "status", eps);
 

@@ -7,9 +7,20 @@
 #include "auth.h"
 #include "endpoint.h"
 #include "http.h"
+#include "metrics.h"
 #include "query.h"
 
+#define CACHED_EPS	32	/* endpoints of the served group whose series */
+#define CACHED_CODES	10	/* ... for these statuses are remembered */
+
 static const struct endpoint_group *served;
+static const int cached_codes[CACHED_CODES] = {
+	200, 400, 401, 403, 404, 405, 413, 415, 500, 503,
+};
+/* Series index + 1 (0: not registered yet) of each endpoint of the served
+ * group, the last row for requests no endpoint took (404, 405): its
+ * latency histogram, then its count per cached status. */
+static int cache[CACHED_EPS + 1][1 + CACHED_CODES];
 
 /* Whether the segment [s, s+n) of a path equals the literal [p, p+m). */
 static int
@@ -176,9 +187,120 @@ route(const struct endpoint_group *g, struct http_req *r, struct ep_call *c,
 	return NULL;
 }
 
+char *
+endpoint_label(const struct endpoint *ep, char *buf, size_t n)
+{
+	const char *p;
+	size_t len;
+
+	snprintf(buf, n, "%.*s ", (int)strcspn(ep->methods, "|"), ep->methods);
+	/* "{id:int}" is labelled "{id}" */
+	for (p = ep->path; *p != '\0'; p++) {
+		if (*p == ':')
+			p += strcspn(p, "}") - 1;
+		else if ((len = strlen(buf)) + 1 < n) {
+			buf[len] = *p;
+			buf[len + 1] = '\0';
+		}
+	}
+	return buf;
+}
+
+/* The series family{program, endpoint[, code]}, through *slot (an entry
+ * of cache, or NULL) once it is registered. */
+static int
+series(const char *family, const char *program, const char *endpoint,
+    int code, int *slot)
+{
+	char labels[METRICS_LABELS_MAX] = "", num[16];
+	int s;
+
+	if (slot != NULL && (s = __atomic_load_n(slot, __ATOMIC_RELAXED)) > 0)
+		return s - 1;
+	snprintf(num, sizeof(num), "%d", code);
+	if (metrics_label(labels, sizeof(labels), "program", program) != 0 ||
+	    metrics_label(labels, sizeof(labels), "endpoint", endpoint) != 0 ||
+	    (code != 0 && metrics_label(labels, sizeof(labels), "code",
+	    num) != 0))
+		return -1;
+	if ((s = metrics_series(family, labels)) >= 0 && slot != NULL)
+		__atomic_store_n(slot, s + 1, __ATOMIC_RELAXED);
+	return s;
+}
+
+/* Counts the answer of r by its status, and its latency since t0, through
+ * row (a row of cache, or NULL). */
+static void
+count_row(const char *program, const char *endpoint, struct http_req *r,
+    uint64_t t0, int *row)
+{
+	int code = http_status(r), i;
+
+	if (!metrics_on())
+		return;
+	for (i = 0; i < CACHED_CODES && cached_codes[i] != code; i++)
+		;
+	metrics_add(series("certenroll_http_requests_total", program,
+	    endpoint, code, row != NULL && i < CACHED_CODES ? &row[1 + i] :
+	    NULL), 0, 1);
+	metrics_observe(series("certenroll_http_request_duration_seconds",
+	    program, endpoint, 0, row != NULL ? &row[0] : NULL),
+	    metrics_now_ns() - t0);
+}
+
+void
+endpoint_count(const char *program, const char *endpoint, struct http_req *r,
+    uint64_t t0)
+{
+	count_row(program, endpoint, r, t0, NULL);
+}
+
+/* Counts the request (ep NULL: routed nowhere). */
+static void
+count(const struct endpoint_group *g, const struct endpoint *ep,
+    struct http_req *r, uint64_t t0)
+{
+	char name[160];
+	int *row = NULL;
+	size_t i;
+
+	if (!metrics_on())
+		return;
+	if (g == served) {
+		i = ep == NULL ? CACHED_EPS : (size_t)(ep - g->eps);
+		if (ep == NULL || i < CACHED_EPS)
+			row = cache[i];
+	}
+	count_row(g->program, ep != NULL ? endpoint_label(ep, name,
+	    sizeof(name)) : "unmatched", r, t0, row);
+}
+
+/* The login and claim ep needs: none for EP_NO_LOGIN, none for
+ * EP_WEB_OPEN where the web server says the client's address may (a
+ * parameter no request header can set, as REMOTE_USER), else its claim
+ * (or any login, when it names none). */
+static enum ce_err
+login(const struct endpoint *ep, struct ep_call *c, struct ce_error *err)
+{
+	const char *open = http_param(c->r, "CERTENROLL_METRICS_OPEN");
+
+	if (ep->flags & EP_NO_LOGIN)
+		return CE_OK;
+	if ((ep->flags & EP_WEB_OPEN) && open != NULL &&
+	    strcmp(open, "1") == 0)
+		return CE_OK;
+	if (ep->claim != NULL)
+		return auth_require(c->db, c->user, ep->claim, err);
+	if (c->user == NULL)
+		return ce_fail(err, CE_UNAUTH, "Access is denied due to invalid "
+		    "credentials: no authenticated user.");
+	return CE_OK;
+}
+
 void
 endpoint_handle(const struct endpoint_group *g, struct http_req *r)
 {
+	uint64_t t0 = metrics_now_ns();	/* the latency counted */
 	const struct endpoint *ep;
 	struct ep_call c;
 	struct ce_error err;
@@ -191,14 +313,9 @@ endpoint_handle(const struct endpoint_group *g, struct http_req *r)
 	c.r = r;
 	c.user = http_user(r);
 	if ((ep = route(g, r, &c, &err)) == NULL ||
-	    http_db(r, &c.db, &err) != CE_OK)
+	    http_db(r, &c.db, &err) != CE_OK || login(ep, &c, &err) != CE_OK)
 		goto fail;
-	if (!(ep->flags & EP_NO_LOGIN) && (ep->claim != NULL ?
-	    auth_require(c.db, c.user, ep->claim, &err) : c.user == NULL ?
-	    ce_fail(&err, CE_UNAUTH, "Access is denied due to invalid "
-	    "credentials: no authenticated user.") : CE_OK) != CE_OK)
-		goto fail;
-	if (!(ep->flags & (EP_NO_LOGIN | EP_ANY_CLIENT)) &&
+	if (!(ep->flags & (EP_NO_LOGIN | EP_ANY_CLIENT | EP_WEB_OPEN)) &&
 	    http_require_requested_with(r, &err) != CE_OK)
 		goto fail;
 	if (typed_args(ep, &c, seg, &err) != CE_OK)
@@ -218,12 +335,20 @@ endpoint_handle(const struct endpoint_group *g, struct http_req *r)
 	if ((rc = ep->work(&c, &resp, &err)) != CE_OK)
 		goto fail;
 	free(c.req);
-	http_send_json(r, c.status ? c.status : 200, resp);
+	if (c.text != NULL)
+		http_send_bytes(r, c.status ? c.status : 200, c.text_type,
+		    "Cache-Control: no-store\r\n", c.text, c.text_len);
+	else
+		http_send_json(r, c.status ? c.status : 200, resp);
+	free(c.text);
+	count(g, ep, r, t0);
 	return;
 fail:
 	free(c.req);
+	free(c.text);
 	json_object_put(resp);
 	http_send_error(r, &err);
+	count(g, ep, r, t0);
 }
 
 static void

@@ -11,7 +11,8 @@
  *   → the login and the claim (401, 403) → x-keyfactor-requested-with
  *   → the path parameters (400) → the JSON body and its field table (400,
  *   413, 415) → work → the answer (200 and the work's JSON, or the error
- *   body) → free.
+ *   body) → free → the request counted by endpoint and status, and its
+ *   latency (metrics.h: a few atomic adds).
  *
  * Path patterns are matched case-insensitively, segment by segment, after
  * /KeyfactorAPI (http_path): a literal segment matches itself, "{name}" any
@@ -40,6 +41,10 @@ struct http_req;
 #define EP_ANY_CLIENT	0x02	/* no x-keyfactor-requested-with needed */
 #define EP_BODY		0x04	/* a JSON body is required (http_json_body) */
 #define EP_UNLISTED	0x08	/* not in /Status/Endpoints (e.g. /health) */
+#define EP_WEB_OPEN	0x10	/* no login where the web server passes
+				 * CERTENROLL_METRICS_OPEN=1 (the addresses
+				 * it lets in: this host's by default); the
+				 * claim else */
 
 struct ep_call {
 	struct http_req	*r;
@@ -50,6 +55,11 @@ struct ep_call {
 	const char	*arg[EP_MAX_ARGS];	/* path parameters, in order */
 	int64_t		 id[EP_MAX_ARGS];	/* their value, for {name:int} */
 	int		 status;	/* the answer's status, if not 200 */
+	/* An answer that is not JSON: work leaves *resp NULL and sets
+	 * these (text malloc'd, freed by the runner). */
+	const char	*text_type;
+	char		*text;
+	size_t		 text_len;
 };
 
 struct endpoint {
@@ -76,6 +86,14 @@ struct endpoint_group {
 int	endpoint_serve(const struct endpoint_group *g);
 /* One request (what endpoint_serve runs); exposed for tests. */
 void	endpoint_handle(const struct endpoint_group *g, struct http_req *r);
+/* "GET /Certificates/{id}": ep's first method and path as
+ * /Status/Endpoints lists it and /metrics labels it; returns buf. */
+char	*endpoint_label(const struct endpoint *ep, char *buf, size_t n);
+/* Counts r's answer (sent) as one of program's endpoint (a label as
+ * endpoint_label makes it) with its latency since t0 (metrics_now_ns):
+ * what the runner does for its endpoints, for a program outside it. */
+void	endpoint_count(const char *program, const char *endpoint,
+	    struct http_req *r, uint64_t t0);
 /* Whether path matches pattern; fills c->arg (not typed). */
 int	endpoint_match(const char *pattern, const char *path,
 	    struct ep_call *c);

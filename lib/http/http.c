@@ -22,6 +22,7 @@
 #include "fileutil.h"
 #include "http.h"
 #include "log.h"
+#include "metrics.h"
 #include "settings.h"
 #include "db.h"
 #include "utf8.h"
@@ -33,6 +34,7 @@ struct http_req {
 	FCGX_Request	 fcgx;
 	int		 cgi;		/* plain CGI: environ/stdin/stdout */
 	int		 sent;
+	int		 status;	/* the answer's, once sent */
 	char		*path;
 	char		*query;		/* raw query string copy */
 	char		*qvals[16];	/* decoded query values, freed at finish */
@@ -379,6 +381,9 @@ open_state(struct ce_error *err)
 	    (rc = db_open_url(dir, config_get("database"), &proc.db, err)) !=
 	    CE_OK)
 		return rc;
+	/* Counting is not worth refusing requests for: a program that cannot
+	 * map the file serves uncounted (logged; its /metrics answers 500). */
+	(void)metrics_open(dir, NULL);
 	/* The key folder, when it is not the data directory, is held to the
 	 * same rules: this uid's own, no one else may write it. */
 	if ((keys = config_get("key_dir")) != NULL &&
@@ -626,6 +631,7 @@ http_send_json(struct http_req *r, int status, json_object *body)
 		s = "{\"ErrorCode\":\"0xA0110012\",\"Message\":\"out of memory\"}";
 		n = strlen(s);
 	}
+	r->status = status;
 	hn = snprintf(head, sizeof(head), "Status: %d %s\r\n"
 	    "Content-Type: application/json; charset=utf-8\r\n"
 	    "Content-Length: %zu\r\n%s%s%s"
@@ -664,13 +670,21 @@ http_send_bytes(struct http_req *r, int status, const char *type,
 		hn = snprintf(head, sizeof(head), "Status: 500 %s\r\n"
 		    "Content-Length: 0\r\n\r\n", reason(500));
 		write_out(r, head, (size_t)hn);
+		r->status = 500;
 		return;
 	}
+	r->status = status;
 	write_out(r, head, (size_t)hn);
 	/* HEAD: what GET would answer, without the body. */
 	if (http_param(r, "REQUEST_METHOD") == NULL ||
 	    strcmp(http_param(r, "REQUEST_METHOD"), "HEAD") != 0)
 		write_out(r, body, n);
+}
+
+int
+http_status(const struct http_req *r)
+{
+	return r->sent ? r->status : 0;
 }
 
 void

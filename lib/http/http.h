@@ -84,6 +84,8 @@ void		 http_send_bytes(struct http_req *r, int status, const char *type,
 /* Sends status + JSON body (application/json; charset=utf-8); takes
  * ownership of body. */
 void		 http_send_json(struct http_req *r, int status, json_object *body);
+/* The status of the answer sent, 0 before one is. */
+int		 http_status(const struct http_req *r);
 /* The Allow header a 405 answer carries ("GET, HEAD"); copied. */
 void		 http_set_allow(struct http_req *r, const char *methods);
 /* Sends the API's error body for err; 5xx are already logged by ce_fault. */

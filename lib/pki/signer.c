@@ -14,6 +14,7 @@
 #include "config.h"
 #include "jbuild.h"
 #include "log.h"
+#include "metrics.h"
 #include "output.h"
 #include "pemutil.h"
 #include "signer.h"
@@ -196,6 +197,25 @@ out:
 	return rc;
 }
 
+/* Records a round trip of op ("sign", "ocsp", "crl") that took ns. */
+static void
+round_trip(const char *op, uint64_t ns)
+{
+	static int cache[3];	/* series index + 1 of each op */
+	char labels[32] = "";
+	int i = strcmp(op, "ocsp") == 0 ? 1 : strcmp(op, "crl") == 0 ? 2 : 0;
+	int s = __atomic_load_n(&cache[i], __ATOMIC_RELAXED) - 1;
+
+	if (strcmp(op, "ping") == 0)	/* /health's, not the work's */
+		return;
+	if (s < 0 && metrics_label(labels, sizeof(labels), "op",
+	    i == 1 ? "ocsp" : i == 2 ? "crl" : "sign") == 0 &&
+	    (s = metrics_series("certenroll_signer_duration_seconds",
+	    labels)) >= 0)
+		__atomic_store_n(&cache[i], s + 1, __ATOMIC_RELAXED);
+	metrics_observe(s, ns);
+}
+
 /*
  * One request to the signer and its answer, which said ok: a refusal is
  * CE_INVAL with the signer's reason (what refused names it), the
@@ -207,6 +227,7 @@ signer_call(const char *sockpath, json_object *req, const char *what,
 {
 	struct sockaddr_un sun;
 	json_object *ans = NULL;
+	uint64_t t0 = metrics_now_ns();
 	enum ce_err rc;
 	int fd = -1;
 
@@ -225,6 +246,9 @@ signer_call(const char *sockpath, json_object *req, const char *what,
 	if ((rc = signer_send(fd, req, SIGNER_CLIENT_MS, err)) != CE_OK ||
 	    (rc = signer_recv(fd, &ans, SIGNER_CLIENT_MS, err)) != CE_OK)
 		goto out;
+	/* Answered, refusal or not: the time the signer took. */
+	round_trip(jrec_str(req, "op") != NULL ? jrec_str(req, "op") : "sign",
+	    metrics_now_ns() - t0);
 	if (!json_object_get_boolean(json_object_object_get(ans, "ok"))) {
 		/* The database's own message, as the programs give it. */
 		if (json_object_get_boolean(json_object_object_get(ans,
@@ -251,6 +275,24 @@ signer_call(const char *sockpath, json_object *req, const char *what,
 out:
 	if (fd != -1)
 		close(fd);
+	json_object_put(ans);
+	return rc;
+}
+
+enum ce_err
+signer_ping(const char *sockpath, struct ce_error *err)
+{
+	json_object *req = NULL, *ans = NULL;
+	enum ce_err rc;
+
+	if ((req = json_object_new_object()) == NULL ||
+	    json_object_object_add(req, "op", json_object_new_string("ping")) !=
+	    0) {
+		json_object_put(req);
+		return ce_fault(err, CE_NOMEM, "signer ping");
+	}
+	rc = signer_call(sockpath, req, "a ping", &ans, err);
+	json_object_put(req);
 	json_object_put(ans);
 	return rc;
 }

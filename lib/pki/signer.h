@@ -50,6 +50,9 @@ enum ce_err	signer_sign(const char *sockpath, const char *ca_name,
 		    X509 *ca_cert, const struct sign_req *sr, X509 **certp,
 		    struct ce_error *err);
 
+/* Client: whether the signer at sockpath answers ({"op": "ping"}). */
+enum ce_err	signer_ping(const char *sockpath, struct ce_error *err);
+
 /* Client: has the signer make, sign and record CA ca_name's next CRL from
  * its own reading of the revoked list (crl.h; a full one when full is
  * set); *number is the new CRL's number, whose record the caller reads

@@ -230,6 +230,20 @@ ocsp_handle(struct ce_db *db, json_object *req)
 	return ans;
 }
 
+/* {"op": "ping"}: {"ok": true}, for /health (nothing logged). */
+static json_object *
+ping_handle(void)
+{
+	json_object *ans = json_object_new_object();
+
+	if (ans != NULL && json_object_object_add(ans, "ok",
+	    json_object_new_boolean(1)) != 0) {
+		json_object_put(ans);
+		ans = NULL;
+	}
+	return ans;
+}
+
 json_object *
 signer_handle(struct ce_db *db, json_object *req)
 {
@@ -250,6 +264,8 @@ signer_handle(struct ce_db *db, json_object *req)
 			return crl_handle(db, req);
 		if (strcmp(jrec_str(req, "op"), "ocsp") == 0)
 			return ocsp_handle(db, req);
+		if (strcmp(jrec_str(req, "op"), "ping") == 0)
+			return ping_handle();
 		return refusal("unknown operation", CE_INVAL);
 	}
 	if (signer_check(db, req, &pol, &cert, &err) != CE_OK ||

@@ -98,6 +98,7 @@ static const struct {
 	{ CLAIM_WORKFLOW, "Workflow Instances - Manage", NULL },
 	{ CLAIM_TEMPLATES_READ, "Certificate Templates - Read", NULL },
 	{ CLAIM_CAS_READ, "Certificate Authorities - Read", NULL },
+	{ CLAIM_METRICS_READ, "Metrics - Read", NULL },
 };
 #define NKNOWN (sizeof(known) / sizeof(known[0]))
 

@@ -14,7 +14,9 @@
  *                                           of the last two
  *   /certificate_templates/read/            read templates
  *   /certificate_authorities/read/          read CAs
- * The names are Keyfactor Command's (11 and later); a refusal names the
+ *   /monitoring/metrics/read/               GET /metrics from elsewhere
+ *                                           than the host (certenroll's)
+ * The names are Keyfactor Command's (11 and later) but the last; a refusal names the
  * claim missing as Keyfactor words it ("Alerts - Read"), which clients
  * such as terraform's provider look for.
  */
@@ -40,6 +42,7 @@ struct ce_txn;
 #define CLAIM_WORKFLOW		"/workflow/instances/manage/"
 #define CLAIM_TEMPLATES_READ	"/certificate_templates/read/"
 #define CLAIM_CAS_READ		"/certificate_authorities/read/"
+#define CLAIM_METRICS_READ	"/monitoring/metrics/read/"
 
 /* CE_OK when user holds claim (or the old claim standing for it);
  * CE_UNAUTH when user is NULL; CE_DENIED naming the claim otherwise. */

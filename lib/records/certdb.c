@@ -6,6 +6,7 @@
 
 #include "b64.h"
 #include "certdb.h"
+#include "metrics.h"
 #include "certfacts.h"
 #include "jbuild.h"
 #include "log.h"
@@ -220,6 +221,25 @@ out:
 	return rc;
 }
 
+/* One more certificate of in's CA, template and key type (/metrics),
+ * counted once its commit is durable. */
+static void
+count_issued(const struct issued *in)
+{
+	char labels[METRICS_LABELS_MAX] = "", word[48] = "";
+
+	if (!metrics_on())
+		return;
+	if (in->spec != NULL)
+		key_spec_word(in->spec, word, sizeof(word));
+	if (metrics_label(labels, sizeof(labels), "ca", in->ca ? in->ca :
+	    "") == 0 && metrics_label(labels, sizeof(labels), "template",
+	    in->template ? in->template : "") == 0 &&
+	    metrics_label(labels, sizeof(labels), "key_type", word) == 0)
+		metrics_add(metrics_series(
+		    "certenroll_certificates_issued_total", labels), 0, 1);
+}
+
 enum ce_err
 certdb_commit_issued(struct ce_db *db, const struct issued *in,
     int64_t *cert_id, int64_t *request_id, struct ce_error *err)
@@ -230,6 +250,7 @@ certdb_commit_issued(struct ce_db *db, const struct issued *in,
 	if ((rc = db_write(db, commit_fn, &c, err)) == CE_OK) {
 		*cert_id = c.cert_id;
 		*request_id = c.request_id;
+		count_issued(in);
 	}
 	return rc;
 }

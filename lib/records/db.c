@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "db_int.h"
+#include "metrics.h"
 
 static const char *table_names[T__MAX] = {
 	[T_SETTINGS]	= "settings",
@@ -225,6 +226,21 @@ db_write_as(struct ce_db *db, const char *lock, db_write_fn fn, void *arg,
 	if (db->ops->write != NULL)
 		return db->ops->write(db, lock, fn, arg, err);
 	return db_write_once(db, fn, arg, err);
+}
+
+void
+db_commit_timed(const char *backend, uint64_t t0)
+{
+	static int cache[2];	/* series index + 1: lmdb, postgresql */
+	char labels[32] = "";
+	int i = strcmp(backend, "lmdb") != 0;
+	int s = __atomic_load_n(&cache[i], __ATOMIC_RELAXED) - 1;
+
+	if (s < 0 && metrics_label(labels, sizeof(labels), "backend",
+	    backend) == 0 && (s = metrics_series(
+	    "certenroll_db_commit_duration_seconds", labels)) >= 0)
+		__atomic_store_n(&cache[i], s + 1, __ATOMIC_RELAXED);
+	metrics_observe(s, metrics_now_ns() - t0);
 }
 
 enum ce_err

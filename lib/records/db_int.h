@@ -6,6 +6,7 @@
 #define CE_DB_INT_H
 
 #include <limits.h>
+#include <stdint.h>
 #include "db.h"
 
 struct ce_txn {
@@ -71,6 +72,10 @@ struct ce_db {
 	int		 batching;
 	int		 retry_drill;
 };
+
+/* A durable commit of backend ("lmdb", "postgresql") begun at t0
+ * (metrics_now_ns): into its latency histogram (/metrics). */
+void		db_commit_timed(const char *backend, uint64_t t0);
 
 extern const struct db_ops db_lmdb_ops;
 extern const struct db_ops db_pg_ops;

@@ -16,6 +16,7 @@
 #include <pthread.h>
 
 #include "log.h"
+#include "metrics.h"
 #include "db_int.h"
 
 #define DB_MAPSIZE	((size_t)8 << 30)	/* 8 GiB of address space */
@@ -161,7 +162,11 @@ lmdb_begin(struct ce_db *db, struct ce_txn *t, struct ce_error *err)
 static enum ce_err
 lmdb_commit(struct ce_txn *t, struct ce_error *err)
 {
+	uint64_t t0 = metrics_now_ns();
 	int rc = mdb_txn_commit(TXN(t));
+
+	if (rc == 0 && t->write)
+		db_commit_timed("lmdb", t0);
 
 	return rc != 0 ? lmdb_fault(err, "mdb_txn_commit", rc) : CE_OK;
 }
@@ -378,6 +383,7 @@ run_child(struct ce_db *db, MDB_txn *parent, struct wreq *w)
 static void
 commit_batch(struct ce_db *db, struct wreq *batch)
 {
+	uint64_t t0;
 	MDB_txn *parent = NULL;
 	struct wreq *w;
 	int mrc;
@@ -389,7 +395,10 @@ commit_batch(struct ce_db *db, struct wreq *batch)
 	}
 	for (w = batch; w != NULL; w = w->next)
 		run_child(db, parent, w);
-	if ((mrc = mdb_txn_commit(parent)) != 0)
+	t0 = metrics_now_ns();
+	if ((mrc = mdb_txn_commit(parent)) == 0)
+		db_commit_timed("lmdb", t0);
+	else
 		for (w = batch; w != NULL; w = w->next)
 			if (w->rc == CE_OK) {
 				log_set_request_id(w->reqid);

@@ -28,6 +28,7 @@
 #include <pthread.h>
 
 #include "log.h"
+#include "metrics.h"
 #include "db_int.h"
 
 #define POOL_MAX	32	/* idle connections kept */
@@ -443,6 +444,7 @@ commit_x(struct ce_txn *t, int *conflict, struct ce_error *err)
 {
 	struct pgtxn *p = PT(t);
 	PGresult *res;
+	uint64_t t0;
 	enum ce_err rc = CE_OK;
 
 	*conflict = 0;
@@ -452,11 +454,14 @@ commit_x(struct ce_txn *t, int *conflict, struct ce_error *err)
 		pg_abort(t);
 		return rc;
 	}
+	t0 = metrics_now_ns();
 	res = PQexec(p->c, "COMMIT");
 	if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK)
 		rc = stmt_fault(p, res, "commit", err);
 	else if (strcmp(PQcmdStatus(res), "COMMIT") != 0)
 		rc = ce_fault(err, CE_DB, "commit answered %s", PQcmdStatus(res));
+	else if (t->write)
+		db_commit_timed("postgresql", t0);
 	PQclear(res);
 	*conflict = p->conflict;
 	if (rc != CE_OK && !p->lost) {

@@ -8,6 +8,7 @@
 #include "counts.h"
 #include "jbuild.h"
 #include "jobs.h"
+#include "metrics.h"
 #include "seal.h"
 #include "db.h"
 
@@ -220,6 +221,24 @@ job_queue_backfill(struct ce_txn *txn, struct ce_error *err)
 	rc = db_put(txn, T_JOBQ, QUEUE_MARK, mark, err);
 	json_object_put(mark);
 	return rc;
+}
+
+enum ce_err
+job_count_unfinished(struct ce_txn *txn, int64_t *n, struct ce_error *err)
+{
+	json_object *mark = NULL;
+	size_t c = 0;
+	enum ce_err rc;
+
+	*n = 0;
+	if ((rc = db_count(txn, T_JOBQ, &c, err)) != CE_OK)
+		return rc;
+	/* Every entry is a job's but the backfill's mark. */
+	if ((rc = db_get(txn, T_JOBQ, QUEUE_MARK, &mark, err)) == CE_OK && c > 0)
+		c--;
+	json_object_put(mark);
+	*n = (int64_t)c;
+	return rc == CE_NOTFOUND ? CE_OK : rc;
 }
 
 enum ce_err
@@ -482,6 +501,7 @@ struct outcome {
 	enum ce_err	 result;
 	const char	*why;
 	time_t		 now;
+	int		 failed;	/* out: it ended "failed" */
 };
 
 /* Whether job (as stored) is still held by claim j: running, with the
@@ -526,6 +546,7 @@ finish_fn(struct ce_txn *txn, void *arg, struct ce_error *err)
 	 * is taken, the certificate revoked) is no better on a retry. */
 	final = o->result == CE_OK || o->result == CE_CONFLICT ||
 	    o->j->attempts >= JOB_MAX_ATTEMPTS;
+	o->failed = final && o->result != CE_OK;
 	/* the "running" entry goes; a retry is queued again below */
 	if ((rc = job_queue_del(txn, job, err)) != CE_OK)
 		goto out;
@@ -555,9 +576,14 @@ enum ce_err
 job_finish(struct ce_db *db, const struct job *j, enum ce_err result,
     const char *why, time_t now, struct ce_error *err)
 {
-	struct outcome o = { j, result, why, now };
+	struct outcome o = { j, result, why, now, 0 };
+	enum ce_err rc;
 
-	return db_write(db, finish_fn, &o, err);
+	/* Counted once its end is durable (the agent's /metrics share). */
+	if ((rc = db_write(db, finish_fn, &o, err)) == CE_OK && o.failed)
+		metrics_add(metrics_series("certenroll_jobs_failed_total", ""), 0,
+		    1);
+	return rc;
 }
 
 enum ce_err

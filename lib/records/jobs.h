@@ -118,6 +118,10 @@ enum ce_err	job_queue_put(struct ce_txn *txn, json_object *job,
 enum ce_err	job_queue_del(struct ce_txn *txn, json_object *job,
 		    struct ce_error *err);
 /* How many unfinished jobs requester has queued (read in txn). */
+/* How many jobs are unfinished (queue entries: scheduled, running, to be
+ * retried). */
+enum ce_err	job_count_unfinished(struct ce_txn *txn, int64_t *n,
+		    struct ce_error *err);
 enum ce_err	job_count_queued(struct ce_txn *txn, const char *requester,
 		    int64_t *n, struct ce_error *err);
 /* Cancels a job that waits (scheduled, or waiting to retry): it leaves the

@@ -227,17 +227,19 @@ keypool_fill(struct ce_db *db, const struct key_spec *spec, int target,
 	return CE_OK;
 }
 
-enum ce_err
-keypool_fill_configured(struct ce_db *db, int max_new, int *added,
-    struct ce_error *err)
+/* fn(db, spec, target, arg) for each pool of the key_pool setting
+ * ("RSA-2048:64,ECC-P-256:0"), until one fails. */
+typedef enum ce_err (*pool_fn)(struct ce_db *, const struct key_spec *,
+    int target, void *arg, struct ce_error *);
+
+static enum ce_err
+pools_each(struct ce_db *db, pool_fn fn, void *arg, struct ce_error *err)
 {
 	const char *conf = config_get("key_pool");
 	struct key_spec spec;
 	char *copy, *tok, *save = NULL, *colon;
 	enum ce_err rc = CE_OK;
-	int n;
 
-	*added = 0;
 	if (conf == NULL || (copy = strdup(conf)) == NULL)
 		return CE_OK;
 	for (tok = strtok_r(copy, ", ", &save); tok != NULL && rc == CE_OK;
@@ -249,10 +251,65 @@ keypool_fill_configured(struct ce_db *db, int max_new, int *added,
 			rc = err != NULL ? err->code : CE_INVAL;
 			break;
 		}
-		rc = keypool_fill(db, &spec, atoi(colon + 1), max_new - *added, &n,
-		    err);
-		*added += n;
+		rc = fn(db, &spec, atoi(colon + 1), arg, err);
 	}
 	free(copy);
 	return rc;
+}
+
+struct filling {
+	int	 max_new;
+	int	*added;
+};
+
+static enum ce_err
+fill_one(struct ce_db *db, const struct key_spec *spec, int target,
+    void *arg, struct ce_error *err)
+{
+	struct filling *f = arg;
+	int n = 0;
+	enum ce_err rc;
+
+	rc = keypool_fill(db, spec, target, f->max_new - *f->added, &n, err);
+	*f->added += n;
+	return rc;
+}
+
+enum ce_err
+keypool_fill_configured(struct ce_db *db, int max_new, int *added,
+    struct ce_error *err)
+{
+	struct filling f = { max_new, added };
+
+	*added = 0;
+	return pools_each(db, fill_one, &f, err);
+}
+
+struct levels {
+	keypool_level_visit	 cb;
+	void			*arg;
+};
+
+static enum ce_err
+level_one(struct ce_db *db, const struct key_spec *spec, int target,
+    void *arg, struct ce_error *err)
+{
+	struct levels *l = arg;
+	char word[48];
+	int n;
+	enum ce_err rc;
+
+	if ((rc = keypool_count(db, spec, &n, err)) == CE_OK)
+		l->cb(key_spec_word(spec, word, sizeof(word)), n, target,
+		    l->arg);
+	return rc;
+}
+
+enum ce_err
+keypool_levels(struct ce_db *db, keypool_level_visit cb, void *arg,
+    struct ce_error *err)
+{
+	struct levels l = { cb, arg };
+
+	return pools_each(db, level_one, &l, err);
 }

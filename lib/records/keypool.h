@@ -31,6 +31,13 @@ enum ce_err	keypool_fill(struct ce_db *db, const struct key_spec *spec,
 enum ce_err	keypool_fill_configured(struct ce_db *db, int max_new, int *added,
 		    struct ce_error *err);
 
+/* cb(spec word, keys pooled, target) for each pool named in the key_pool
+ * setting. */
+typedef void	(*keypool_level_visit)(const char *spec, int have, int target,
+		    void *arg);
+enum ce_err	keypool_levels(struct ce_db *db, keypool_level_visit cb,
+		    void *arg, struct ce_error *err);
+
 /* Number of pooled keys of spec. */
 enum ce_err	keypool_count(struct ce_db *db, const struct key_spec *spec,
 		    int *n, struct ce_error *err);

@@ -1,5 +1,6 @@
 /* request.c - certificate request records, their index by state and their
  * requesters' counts (request.h). */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -428,6 +429,38 @@ request_list(struct ce_txn *txn, enum request_state state, int64_t skip,
 		    &l, err);
 	}
 	return rc != CE_OK ? rc : l.rc;
+}
+
+static int
+count_entry_cb(const char *key, json_object *val, void *arg)
+{
+	(void)val;
+	if (strchr(key, '/') != NULL)
+		(*(int64_t *)arg)++;
+	return 0;
+}
+
+static int
+count_request_cb(const struct request *r, void *arg)
+{
+	(void)r;
+	(*(int64_t *)arg)++;
+	return 0;
+}
+
+enum ce_err
+request_count_state(struct ce_txn *txn, enum request_state state, int64_t *n,
+    struct ce_error *err)
+{
+	char prefix[32];
+
+	*n = 0;
+	if (!indexed(state) || !index_complete(txn))
+		return request_list(txn, state, 0, INT64_MAX, count_request_cb,
+		    n, err);
+	snprintf(prefix, sizeof(prefix), "%s/", request_state_name(state));
+	return db_foreach_prefix(txn, T_REQ_BY_STATE, prefix, count_entry_cb,
+	    n, err);
 }
 
 enum ce_err

@@ -81,6 +81,10 @@ typedef int	(*request_visit)(const struct request *r, void *arg);
 enum ce_err	request_list(struct ce_txn *txn, enum request_state state,
 		    int64_t skip, int64_t limit, request_visit cb, void *arg,
 		    struct ce_error *err);
+/* How many requests are in state (its index entries; a scan before the
+ * index is complete): what /metrics shows of PENDING. */
+enum ce_err	request_count_state(struct ce_txn *txn,
+		    enum request_state state, int64_t *n, struct ce_error *err);
 /* How many of user's requests await a decision (PENDING, APPROVING). */
 enum ce_err	request_count_waiting(struct ce_txn *txn, const char *user,
 		    int64_t *n, struct ce_error *err);

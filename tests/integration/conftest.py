@@ -60,6 +60,7 @@ USERS = {
     # terraform's user: enrolls, reads, reads templates and kept keys
     "keeper": ("keeper-pass-10", ["Enrollers", "Readers", "Catalog", "KeyReaders",
                                   "CsrEnrollers"]),
+    "monitor": ("monitor-pass-10", ["Monitors"]),
 }
 ROLES = {
     "Enrollers": ["/certificates/enrollment/pfx/"],
@@ -76,6 +77,8 @@ ROLES = {
                 "/metadata/types/read/"],
     "CsrEnrollers": ["/certificates/enrollment/csr/"],
     "KeyReaders": ["/certificates/collections/private_key/read/"],
+    # GET /metrics from elsewhere than the host itself
+    "Monitors": ["/monitoring/metrics/read/"],
 }
 
 
@@ -302,6 +305,37 @@ class Service:
     def stop(self):
         subprocess.run([SERVE, "stop", "--run", self.run], check=False)
 
+    def stop_signer(self):
+        """Stops the signer (SIGTERM) and waits until it is gone.  Its
+        socket stays (a dropped signer may not unlink in root's folder):
+        nothing answers on it."""
+        pid = int(open(os.path.join(self.run, "signer.pid")).read())
+        os.kill(pid, 15)
+        for _ in range(50):
+            if not os.path.exists("/proc/%d" % pid):
+                break
+            time.sleep(0.1)
+
+    def start_signer(self):
+        """Starts the signer again as certenroll-serve starts it: as the
+        data's owner, on the same socket."""
+        import pwd
+        sock = os.path.join(self.run, "signer.sock")
+        st = os.stat(self.data)
+        as_user = ["-u", pwd.getpwuid(st.st_uid).pw_name] if os.getuid() == 0 else []
+        if os.path.lexists(sock):
+            os.unlink(sock)
+        p = subprocess.Popen([os.path.join(ROOT, "tools", "certenroll-signer"),
+                              "-d", self.data, "-s", sock, *as_user],
+                             env=self.env(),
+                             stderr=open(os.path.join(self.run, "signer.log"), "a"))
+        open(os.path.join(self.run, "signer.pid"), "w").write("%d\n" % p.pid)
+        for _ in range(50):
+            if os.path.exists(sock) and os.stat(sock).st_uid == st.st_uid:
+                break
+            time.sleep(0.1)
+        os.chmod(sock, 0o600)
+
     # -- HTTP helpers -------------------------------------------------------
     def session(self, source=None):
         """A new requests session, connecting from source (an address) if
@@ -334,6 +368,16 @@ class Service:
                              json=json, data=data, headers=h, auth=auth,
                              verify=self.ca_bundle, params=params, cert=cert,
                              timeout=60)
+
+    def plain(self, method, path, user=None, source=None, headers=None,
+              cert=None, data=None):
+        """A request outside /KeyfactorAPI (/metrics, /health, /ocsp): no
+        x-keyfactor-requested-with; user and source as for request()."""
+        auth = (user, USERS[user][0]) if user in USERS else None
+        with self.session(source) as s:
+            return s.request(method, self.url + path, auth=auth,
+                             headers=headers or {}, verify=self.ca_bundle,
+                             cert=cert, data=data, timeout=60)
 
     def proxy_request(self, method, path, remote_user, **kw):
         """A request as the trusted reverse proxy sends it: from PROXY_ADDR,

@@ -142,6 +142,7 @@ HOLDS = {
                "/certificate_templates/read/", "/certificate_authorities/read/",
                "/metadata/types/read/", "/certificates/collections/private_key/read/",
                "/certificates/enrollment/csr/"},
+    "monitor": {"/monitoring/metrics/read/"},
 }
 MATRIX = [(ep, user) for ep in ENDPOINTS for user in [None] + sorted(HOLDS)]
 
@@ -172,6 +173,78 @@ def test_authorization_matrix(svc, ep, user):
             assert r.status_code < 500, r.text
     if before is not None:
         assert svc.db_digest() == before
+
+
+# GET /metrics from elsewhere than the host itself (127.0.0.3 is not its
+# 127.0.0.1, which the web servers' configurations let in) needs a login
+# with the claim; from the host, none.
+ELSEWHERE = "127.0.0.3"
+METRICS_CLAIM = "/monitoring/metrics/read/"
+
+
+@pytest.mark.parametrize("user", [None] + sorted(HOLDS))
+def test_metrics_from_elsewhere_need_the_claim(svc, user):
+    r = svc.plain("GET", "/metrics", user=user, source=ELSEWHERE)
+    if user is None:
+        assert r.status_code == 401, r.text
+    elif METRICS_CLAIM not in HOLDS[user]:
+        assert r.status_code == 403, r.text
+        assert METRICS_CLAIM in r.json()["Message"]
+    else:
+        assert r.status_code == 200, r.text
+        assert "certenroll_http_requests_total" in r.text
+
+
+def test_metrics_from_the_host_need_no_login(svc):
+    r = svc.plain("GET", "/metrics")
+    assert r.status_code == 200, r.text
+    # A login it sends is not asked for, and changes nothing.
+    assert svc.plain("GET", "/metrics", user="carol").status_code == 200
+
+
+def test_metrics_are_not_had_by_naming_a_user_oneself(svc):
+    """From elsewhere: a password that is wrong, a user in a header only
+    the trusted proxy may send, or the trusted proxy naming a user who
+    lacks the claim, are no way in."""
+    r = svc.plain("GET", "/metrics", source=ELSEWHERE,
+                  headers={"Authorization": "Basic bW9uaXRvcjp3cm9uZw=="})
+    assert r.status_code == 401, r.text
+    r = svc.plain("GET", "/metrics", source=ELSEWHERE,
+                  headers={"X-Remote-User": "monitor", "Remote-User": "monitor"})
+    assert r.status_code == 401, r.text
+    # Nor by a header named as the web server's word that the address may.
+    r = svc.plain("GET", "/metrics", source=ELSEWHERE, user="carol",
+                  headers={"Certenroll-Metrics-Open": "1",
+                           "CERTENROLL_METRICS_OPEN": "1"})
+    assert r.status_code == 403, r.text
+    r = svc.plain("GET", "/metrics", source=svc.proxy_addr,
+                  headers={"X-Remote-User": "carol"})
+    assert r.status_code == 403, r.text
+    r = svc.plain("GET", "/metrics", source=svc.proxy_addr,
+                  headers={"X-Remote-User": "monitor"})
+    assert r.status_code == 200, r.text
+    r = svc.plain("GET", "/metrics", source=svc.proxy_addr)
+    assert r.status_code == 401, r.text
+
+
+def test_metrics_from_elsewhere_with_a_client_certificate(svc):
+    """A verified client certificate is a login there too: its DN's user
+    needs the claim."""
+    svc.tool("user", "add", "CN=metrics-monitor,O=certenroll", "--role", "Monitors")
+    svc.tool("user", "add", "CN=metrics-carol,O=certenroll")
+    monitor = svc.client_cert("metrics-monitor", "O=certenroll,CN=metrics-monitor")
+    carol = svc.client_cert("metrics-carol", "O=certenroll,CN=metrics-carol")
+    r = svc.plain("GET", "/metrics", source=ELSEWHERE, cert=monitor)
+    assert r.status_code == 200, r.text
+    r = svc.plain("GET", "/metrics", source=ELSEWHERE, cert=carol)
+    assert r.status_code == 403, r.text
+
+
+def test_metrics_are_only_at_their_path_and_method(svc):
+    assert svc.plain("POST", "/metrics").status_code == 405
+    assert svc.plain("GET", "/KeyfactorAPI/metrics", user="monitor").status_code == 404
+    assert svc.plain("GET", "/metrics/", source=ELSEWHERE,
+                     user="monitor").status_code == 404
 
 
 def test_methods_not_allowed(svc):

@@ -5,11 +5,8 @@ import base64
 import datetime
 import json
 import os
-import pwd
 import socket
 import struct
-import subprocess
-import time
 
 import pytest
 from cryptography import x509
@@ -17,7 +14,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from conftest import ISSUING_CA, ROOT
+from conftest import ISSUING_CA
 
 TS = "2026-11-25T10:00:00Z"
 
@@ -107,33 +104,13 @@ def test_signer_runs_under_its_seccomp_filter(svc, signer):
 
 
 def test_no_signer_no_signature(svc, signer):
-    pid = int(open(os.path.join(svc.run, "signer.pid")).read())
-    os.kill(pid, 15)
-    # Its socket stays (a dropped signer may not unlink in root's folder):
-    # nothing answers on it.
-    for _ in range(50):
-        if not os.path.exists("/proc/%d" % pid):
-            break
-        time.sleep(0.1)
+    svc.stop_signer()
     try:
         before = svc.db_digest()
         r = enroll(svc, "unsigned.example.com")
         assert r.status_code == 500, r.text
         assert svc.db_digest() == before
     finally:
-        # Restarted as certenroll-serve starts it: as the data's owner.
-        st = os.stat(svc.data)
-        as_user = ["-u", pwd.getpwuid(st.st_uid).pw_name] if os.getuid() == 0 else []
-        if os.path.lexists(signer):
-            os.unlink(signer)
-        p = subprocess.Popen([os.path.join(ROOT, "tools", "certenroll-signer"),
-                              "-d", svc.data, "-s", signer, *as_user],
-                             env=svc.env(), stderr=open(os.path.join(svc.run, "signer.log"), "a"))
-        open(os.path.join(svc.run, "signer.pid"), "w").write("%d\n" % p.pid)
-        for _ in range(50):
-            if os.path.exists(signer) and os.stat(signer).st_uid == st.st_uid:
-                break
-            time.sleep(0.1)
-        os.chmod(signer, 0o600)
+        svc.start_signer()
     r = enroll(svc, "signed-again.example.com")
     assert r.status_code == 200, r.text

@@ -41,6 +41,27 @@ test_match(void **state)
 	assert_false(endpoint_match("/A", "", &c));
 }
 
+/* The label /Status/Endpoints lists and /metrics counts by: the first
+ * method and the path, "{name:int}" as "{name}". */
+static void
+test_label(void **state)
+{
+	const struct endpoint a = { "GET|HEAD", "/Certificates/{id:int}",
+	    NULL, 0, NULL, NULL };
+	const struct endpoint b = { "POST", "/A/{x}/B/{y:int}/C", NULL, 0,
+	    NULL, NULL };
+	char buf[160], small[8];
+
+	(void)state;
+	assert_string_equal(endpoint_label(&a, buf, sizeof(buf)),
+	    "GET /Certificates/{id}");
+	assert_string_equal(endpoint_label(&b, buf, sizeof(buf)),
+	    "POST /A/{x}/B/{y}/C");
+	/* cut, never overrun */
+	assert_string_equal(endpoint_label(&a, small, sizeof(small)),
+	    "GET /Ce");
+}
+
 /* Every declaration: a method list, a path from the root, a work
  * function; a claim unless the endpoint says it needs no login; a pattern
  * whose literal form no earlier endpoint of its group already takes. */
@@ -78,6 +99,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_match),
 		cmocka_unit_test(test_declarations),
+		cmocka_unit_test(test_label),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -82,6 +82,7 @@ test_backfill(void **state)
 	struct ce_txn *txn = NULL;
 	unsigned char *val = NULL;
 	size_t len, n;
+	int64_t unfinished = -1;
 
 	(void)state;
 	assert_non_null(mkdtemp(dir));
@@ -94,6 +95,10 @@ test_backfill(void **state)
 	put_job(txn, job(3, "retry", "next_try", 50));
 	put_job(txn, job(4, "failed", "due", 20));
 	assert_int_equal(db_commit(txn, NULL), CE_OK);
+	assert_int_equal(db_begin(db, 0, &txn, NULL), CE_OK);
+	assert_int_equal(job_count_unfinished(txn, &unfinished, NULL), CE_OK);
+	assert_int_equal(unfinished, 0);	/* none queued yet */
+	db_abort(txn);
 
 	assert_int_equal(db_begin(db, 1, &txn, NULL), CE_OK);
 	assert_int_equal(job_queue_backfill(txn, NULL), CE_OK);
@@ -103,6 +108,9 @@ test_backfill(void **state)
 	/* the unfinished jobs, the earliest first, and the mark */
 	assert_int_equal(db_count(txn, T_JOBQ, &n, NULL), CE_OK);
 	assert_int_equal(n, 3);
+	/* ... which is not a job (what /metrics shows) */
+	assert_int_equal(job_count_unfinished(txn, &unfinished, NULL), CE_OK);
+	assert_int_equal(unfinished, 2);
 	assert_int_equal(db_first_prefix(txn, T_JOBQ, "0", key, sizeof(key),
 	    &val, &len, NULL), CE_OK);
 	free(val);

@@ -198,6 +198,50 @@ test_configured(void **state)
 	CHECK(added == 0);
 }
 
+struct level {
+	char	spec[16];
+	int	have, target;
+};
+
+static void
+level_cb(const char *spec, int have, int target, void *arg)
+{
+	struct level *l = arg;
+
+	while (l->spec[0] != '\0')
+		l++;
+	snprintf(l->spec, sizeof(l->spec), "%s", spec);
+	l->have = have;
+	l->target = target;
+}
+
+/* Each pool of key_pool with its level and size, in the setting's order,
+ * as /metrics shows them. */
+static void
+test_levels(void **state)
+{
+	struct kit *k = *state;
+	struct ce_error err;
+	struct level l[4];
+	struct key_spec p256 = spec_of("ECC-P-256");
+	int added;
+
+	memset(l, 0, sizeof(l));
+	E(keypool_levels(k->db, level_cb, l, &err));
+	CHECK(l[0].spec[0] == '\0');
+	kit_config("key_pool = ECC-P-256:2, Ed25519:1,P-384:0");
+	E(keypool_fill(k->db, &p256, 1, 8, &added, &err));
+	E(keypool_levels(k->db, level_cb, l, &err));
+	CHECK(strcmp(l[0].spec, "ECC-P-256") == 0 && l[0].have == 1 &&
+	    l[0].target == 2);
+	CHECK(strcmp(l[1].spec, "Ed25519") == 0 && l[1].have == 0 &&
+	    l[1].target == 1);
+	CHECK(strcmp(l[2].spec, "ECC-P-384") == 0 && l[2].target == 0);
+	CHECK(l[3].spec[0] == '\0');
+	kit_config("key_pool = RSA-1000:1");
+	EFAIL(keypool_levels(k->db, level_cb, l, &err), CE_INVAL, "RSA-1000");
+}
+
 int
 main(void)
 {
@@ -206,6 +250,7 @@ main(void)
 		KIT_TEST(test_specs),
 		KIT_TEST(test_moved),
 		KIT_TEST(test_configured),
+		KIT_TEST(test_levels),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

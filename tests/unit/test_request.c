@@ -160,6 +160,17 @@ test_round_trip(void **state)
 	assert_string_equal(request_state_name(REQ_APPROVING), "APPROVING");
 }
 
+/* request_count_state, which must agree with the listing. */
+static int64_t
+in_state(struct ce_txn *txn, enum request_state st)
+{
+	int64_t n = -1;
+
+	assert_int_equal(request_count_state(txn, st, &n, NULL), CE_OK);
+	assert_int_equal(n, list(txn, st, 0, 100).n);
+	return n;
+}
+
 static void
 test_states_move_index_and_count(void **state)
 {
@@ -178,8 +189,11 @@ test_states_move_index_and_count(void **state)
 	assert_int_equal(ids.n, 3);
 	assert_int_equal(ids.id[0], 1);
 	assert_int_equal(ids.id[2], 3);
+	assert_int_equal(in_state(f->txn, REQ_PENDING), 3);
 	/* Claimed: still waiting, no longer listed as pending. */
 	set_state(f->txn, 2, REQ_APPROVING);
+	assert_int_equal(in_state(f->txn, REQ_PENDING), 2);
+	assert_int_equal(in_state(f->txn, REQ_APPROVING), 1);
 	assert_int_equal(waiting(f->txn, "bob"), 2);
 	assert_int_equal(list(f->txn, REQ_PENDING, 0, 100).n, 2);
 	assert_int_equal(list(f->txn, REQ_APPROVING, 0, 100).n, 1);
@@ -193,6 +207,8 @@ test_states_move_index_and_count(void **state)
 	ids = list(f->txn, REQ_DENIED, 0, 100);
 	assert_int_equal(ids.n, 1);
 	assert_int_equal(ids.id[0], 1);
+	assert_int_equal(in_state(f->txn, REQ_PENDING), 1);
+	assert_int_equal(in_state(f->txn, REQ_ISSUED), 2);
 	/* Writing the same state again moves nothing. */
 	set_state(f->txn, 3, REQ_PENDING);
 	assert_int_equal(waiting(f->txn, "carol"), 1);
@@ -254,6 +270,8 @@ test_backfill(void **state)
 	ids = list(f->txn, REQ_PENDING, 0, 100);
 	assert_int_equal(ids.n, 2);
 	assert_int_equal(ids.id[1], 3);
+	/* Counted by scan before the index is complete. */
+	assert_int_equal(in_state(f->txn, REQ_PENDING), 2);
 	assert_int_equal(db_count(f->txn, T_REQ_BY_STATE, &n, NULL), CE_OK);
 	assert_int_equal(n, 0);
 	put(f->txn, 4, REQ_PENDING, "new");
@@ -263,6 +281,8 @@ test_backfill(void **state)
 	ids = list(f->txn, REQ_PENDING, 0, 100);
 	assert_int_equal(ids.n, 3);
 	assert_int_equal(ids.id[2], 4);
+	/* ... and by the index after: the mark is no request. */
+	assert_int_equal(in_state(f->txn, REQ_PENDING), 3);
 	assert_int_equal(waiting(f->txn, "new"), 1);
 	/* An old request decided: its requester's count stays at none. */
 	set_state(f->txn, 1, REQ_DENIED);
