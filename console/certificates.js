@@ -191,9 +191,14 @@ async function detail(main, id) {
 	    revokeForm(c, () => detail(main, id))]);
 }
 
-export async function render(main, id) {
-	if (id)
-		return detail(main, id);
+// #/certificates/q=QUERY (the overview's links): a search for QUERY alone.
+export async function render(main, arg) {
+	if (arg.startsWith("q=")) {
+		Object.assign(state, { values: {}, free: arg.slice(2), page: 1 });
+		arg = "";
+	}
+	if (arg)
+		return detail(main, arg);
 	const out = h("section", { id: "results", "aria-live": "polite" });
 	add(main, [h("h1", {}, "Certificates"), searchForm(out), out]);
 	await search(out);

@@ -1,12 +1,13 @@
 // pending.js - the approver's page: pending requests (and the denied ones),
 // a request's details, approve or deny several at once with a comment, and
 // the result of each.
-import { call } from "./api.js";
+import { call, count } from "./api.js";
 import { h, add, clear, table, facts, pairs, shown, when, age, failure, say }
     from "./dom.js";
 
 const WF = "/Workflow/Certificates";
 const PAGE = 50;
+const DENIED = 20;	/* the latest denied ones shown */
 
 function subject(r) {
 	return [h("strong", {}, shown(r.CommonName)), h("br"),
@@ -154,11 +155,14 @@ export async function render(main) {
 			    onclick: () => { page--; reload(); } }, "Previous page"),
 			h("button", { type: "button", disabled: items.length < PAGE,
 			    onclick: () => { page++; reload(); } }, "Next page"))]);
-		const no = await call("GET", `${WF}/Denied`,
-		    { query: { ReturnLimit: 20 } });
+		// the latest: the list runs oldest first, so its last page
+		const n = parseInt(await count(`${WF}/Denied`, {}), 10);
+		const no = await call("GET", `${WF}/Denied`, { query: {
+		    ReturnLimit: DENIED, PageReturned: Math.max(1,
+			Math.ceil(n / DENIED)) } });
 		clear(denied).append(h("h2", { id: "denied-h" }, "Denied"),
-		    table("Denied requests (the first 20)", deniedColumns, no,
-			"No request was denied."));
+		    table(`The latest denied requests (${n} in all)`, deniedColumns,
+			no.reverse(), "No request was denied."));
 	}
 	main.append(h("h1", {}, "Pending approvals"), list,
 	    actionForm(picked, reload),

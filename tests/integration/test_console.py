@@ -47,11 +47,13 @@ def ts():
     return datetime.datetime.utcnow().strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def enroll(svc, cn, template="WebServer", subject=None, user="alice", fmt="PFX"):
+def enroll(svc, cn, template="WebServer", subject=None, user="alice", fmt="PFX",
+           **extra):
     body = {"Subject": subject or "CN=%s,O=console tests" % cn,
             "Template": template, "CertificateAuthority": ISSUING_CA,
             "KeyType": "ECC", "Timestamp": ts(), "Password": PW,
             "SANs": {"dns": [cn if "<" not in cn else "markup.example.com"]}}
+    body.update(extra)
     r = svc.enroll(body, fmt=fmt, user=user)
     assert r.status_code == 200, r.text
     return r.json()["CertificateInformation"]
@@ -239,13 +241,24 @@ def test_no_html_is_parsed_from_data_in_the_console_source():
 
 
 # -- the approver's page -------------------------------------------------------
-def test_approve_a_pending_request_and_find_its_certificate(svc, browser):
+@pytest.fixture(scope="module")
+def owner_pattern(svc):
+    """An enrollment pattern of NeedsApproval that asks for an owner."""
+    out = svc.tool("pattern", "add", "--template", "NeedsApproval", "--name",
+                   "Approval with owner", "--metadata", "Owner:email:required").stdout
+    return int(out.split()[-1])
+
+
+def test_approve_a_pending_request_and_find_its_certificate(svc, browser,
+                                                            owner_pattern):
     cn = "approve-%s.example.com" % uuid.uuid4().hex[:6]
-    rid = pending(svc, cn)
+    rid = pending(svc, cn, EnrollmentPatternId=owner_pattern,
+                  Metadata={"Owner": "web-team@example.com"})
     other = pending(svc, "waiting-%s.example.com" % uuid.uuid4().hex[:6])
     main = go(browser, svc, "pending")
     tr = row_of(main, rid)
     assert cn in tr.text and "NeedsApproval" in tr.text and "alice" in tr.text
+    assert "Owner: web-team@example.com" in tr.text
     assert "min" in tr.text  # its age
     tr.find_element(By.CSS_SELECTOR, "button").click()  # details
     detail = wait_for(browser, "#detail dl")[0]
@@ -268,7 +281,7 @@ def test_approve_a_pending_request_and_find_its_certificate(svc, browser):
     assert "Certificate %d" % cid in main.text
     assert cn in main.text and "NeedsApproval" in main.text
     assert "DNS: %s" % cn in main.text and "ECC, 256 bits, P-256" in main.text
-    assert "Active" in main.text
+    assert "Active" in main.text and "Owner: web-team@example.com" in main.text
     shot(browser, "certificate")
 
 
@@ -417,7 +430,6 @@ def test_stores_and_what_they_hold(svc, browser, tmp_path):
     link = [a for a in main.find_elements(By.CSS_SELECTOR, "tbody a")
             if a.get_attribute("href").endswith(sid)]
     assert link and "web01.example.com" in main.text and "PEM folder" in main.text
-    shot(browser, "stores")
     link[0].click()
     main = shown(browser, "stores/%s" % sid)
     WebDriverWait(browser, 20).until(lambda d: "web-tls" in d.find_element(
@@ -425,6 +437,7 @@ def test_stores_and_what_they_hold(svc, browser, tmp_path):
     assert str(folder) in main.text
     rows = [tr.text for tr in main.find_elements(By.CSS_SELECTOR, "section tbody tr")]
     assert len(rows) == 1 and rows[0].startswith("web-tls"), rows
+    shot(browser, "stores")
     assert any(a.get_attribute("href").endswith("/%d" % ci["KeyfactorId"])
                for a in main.find_elements(By.CSS_SELECTOR, "section tbody a"))
 
@@ -443,8 +456,20 @@ def test_overview_counts_what_the_api_lists(svc, browser):
         "pq.queryString": 'ImportDate -ge "%s"' % day, "ReturnLimit": "10000"}))
     assert cards["Issued in the last 24 h"] == str(n_new) and n_new >= 1
     assert cards["Expiring in 30 days"] == "0"  # WebServer's are for a year
-    assert cards["Failed management jobs"] == "?"
+    assert cards["Failed management jobs"] == "—"
     shot(browser, "overview")
+    # a count leads to what it counts
+    [c for c in main.find_elements(By.CSS_SELECTOR, ".card")
+     if "Issued in the last 24 h" in c.text][0].click()
+    WebDriverWait(browser, 20).until(lambda d: d.execute_script(
+        "return document.getElementById('main').dataset.shown || ''").startswith(
+            "certificates/q="))
+    WebDriverWait(browser, 20).until(lambda d: d.find_elements(
+        By.CSS_SELECTOR, "#results tbody tr"))
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#results tbody tr")) == \
+        min(n_new, 25)
+    assert browser.find_element(By.ID, "f-free").get_attribute(
+        "value").startswith("ImportDate -ge ")
 
 
 # -- who may see what ---------------------------------------------------------
@@ -516,3 +541,40 @@ def test_the_keyboard_reaches_search_and_submits_it(svc, browser):
     fill(main, "f-cn", "keyboard-none-such" + Keys.ENTER)
     WebDriverWait(browser, 20).until(lambda d: "No certificate matches" in
                                      d.find_element(By.ID, "results").text)
+
+
+def test_the_browser_logged_no_script_error_or_policy_violation(browser):
+    """Everything the module's browser ran (read last: reading empties the
+    log): no script error and nothing the Content-Security-Policy refused;
+    the only failed loads are the API's own refusals the tests asked for."""
+    bad = []
+    for e in browser.get_log("browser"):
+        msg = e["message"]
+        if e["source"] == "network" and re.search(r"status of (400|403)", msg):
+            continue
+        if e["level"] in ("SEVERE", "WARNING") or "Content Security Policy" in msg:
+            bad.append(msg)
+    assert bad == []
+
+
+def test_approve_with_the_keyboard_alone(svc, operator):
+    """Space ticks a request, Tab reaches the approve button, Enter presses
+    it: no pointer needed (a browser of its own, so the module's log check
+    stays last)."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+    rid = pending(svc, "keys-%s.example.com" % uuid.uuid4().hex[:6])
+    with chromium() as d:
+        login(d, svc, operator, OPERATOR[1])
+        main = go(d, svc, "pending")
+        row_of(main, rid).find_element(By.CSS_SELECTOR, "input").send_keys(Keys.SPACE)
+        for _ in range(200):
+            if d.execute_script("return document.activeElement.id") == "approve":
+                break
+            ActionChains(d).send_keys(Keys.TAB).perform()
+        else:
+            raise AssertionError("Tab never reached the approve button")
+        ActionChains(d).send_keys(Keys.ENTER).perform()
+        line = wait_for(d, "#result li[data-request='%d']" % rid)[0]
+        assert "approved" in line.text
+    assert api(svc, "GET", "/Workflow/Certificates/%d" % rid)["StateString"] == "Issued"
