@@ -1,7 +1,7 @@
 // stores.js - the certificate stores, one store's settings and what the
 // certificates' recorded locations say it holds.
 import { call } from "./api.js";
-import { h, add, table, facts, shown, failure } from "./dom.js";
+import { h, add, table, facts, shown, when, failure } from "./dom.js";
 
 // CertStoreType numbers as GET /CertificateStores answers them.
 const TYPES = { 2: "PEM folder", 5: "PKCS#12 file" };
@@ -65,7 +65,7 @@ async function detail(main, id) {
 			{ title: "Alias", cell: (x) => shown(x.alias) },
 			{ title: "Certificate", cell: (x) => h("a",
 			    { href: `#/certificates/${x.c.Id}` }, shown(x.c.IssuedCN)) },
-			{ title: "Expires", cell: (x) => shown(x.c.NotAfter) },
+			{ title: "Expires", cell: (x) => when(x.c.NotAfter) },
 		    ], items, "No certificate is recorded in this store."));
 	} catch (e) {
 		inv.append(failure(e));

@@ -578,3 +578,67 @@ def test_approve_with_the_keyboard_alone(svc, operator):
         line = wait_for(d, "#result li[data-request='%d']" % rid)[0]
         assert "approved" in line.text
     assert api(svc, "GET", "/Workflow/Certificates/%d" % rid)["StateString"] == "Issued"
+
+
+# -- another site's page, with the operator's login in the browser ------------
+@contextlib.contextmanager
+def setting(svc, name, value):
+    now = dict(l.split(" = ", 1) for l in svc.tool("setting", "list").stdout.splitlines())
+    old = now[name]
+    svc.tool("setting", "set", name, value)
+    try:
+        yield
+    finally:
+        svc.tool("setting", "set", name, old)
+
+
+def deny_as_form(svc, rid, **headers):
+    """Deny rid with the body a cross-site text/plain form can send (no
+    custom header: a form cannot set one) and the operator's login."""
+    body = '{"CertificateRequestIds":[%d],"Comment":"forged","x":"="}' % rid
+    return svc.request("POST", "/Workflow/Certificates/Deny", user=OPERATOR[0],
+                       data=body, requested_with=False,
+                       headers=dict({"content-type": "text/plain"}, **headers))
+
+
+@pytest.mark.parametrize("site", ["cross-site", "same-site", "CROSS-SITE"])
+def test_the_api_refuses_another_sites_page(svc, operator, site):
+    rid = pending(svc, "csrf-%s.example.com" % uuid.uuid4().hex[:6])
+    with setting(svc, "require_requested_with", "0"):
+        r = deny_as_form(svc, rid, **{"Sec-Fetch-Site": site})
+    assert r.status_code == 403, r.text
+    assert r.json()["ErrorCode"] == "0xA0110004" and "Sec-Fetch-Site" in r.text
+    assert api(svc, "GET", "/Workflow/Certificates/%d" % rid)["State"] == 1
+    # the console's own requests and API clients pass
+    for own in ({"Sec-Fetch-Site": "same-origin"}, {"Sec-Fetch-Site": "none"}, {}):
+        r = svc.request("GET", "/Workflow/Certificates/%d" % rid, user=OPERATOR[0],
+                        headers=own)
+        assert r.status_code == 200, (own, r.text)
+
+
+def test_a_forged_form_body_is_refused_by_the_programs_too(svc, operator):
+    """Behind the web server's rule, two more: a form cannot send JSON's
+    content type (415) nor the x-keyfactor-requested-with header (400,
+    while require_requested_with is on), so a browser that sends no
+    Sec-Fetch-Site is still no way in."""
+    rid = pending(svc, "forged-%s.example.com" % uuid.uuid4().hex[:6])
+    with setting(svc, "require_requested_with", "0"):
+        r = deny_as_form(svc, rid)
+    assert r.status_code == 415, r.text
+    r = svc.request("POST", "/Workflow/Certificates/Deny", user=OPERATOR[0],
+                    json={"CertificateRequestIds": [rid]}, requested_with=False)
+    assert r.status_code == 400 and "x-keyfactor-requested-with" in r.text
+    assert api(svc, "GET", "/Workflow/Certificates/%d" % rid)["State"] == 1
+
+
+def test_a_form_on_another_sites_page_cannot_use_the_operators_login(svc, operator):
+    rid = pending(svc, "evil-form-%s.example.com" % uuid.uuid4().hex[:6])
+    page = ('<form id=f method=post enctype=text/plain action="%s/KeyfactorAPI/'
+            'Workflow/Certificates/Deny"><input name=\'{"CertificateRequestIds":[%d],'
+            '"Comment":"forged","x":"\' value=\'"}\'></form>' % (svc.url, rid))
+    with setting(svc, "require_requested_with", "0"), chromium() as d:
+        login(d, svc, operator, OPERATOR[1])
+        d.get("data:text/html," + page)
+        d.execute_script("document.getElementById('f').submit()")
+        WebDriverWait(d, 20).until(lambda d: "Sec-Fetch-Site" in d.page_source)
+    assert api(svc, "GET", "/Workflow/Certificates/%d" % rid)["State"] == 1
