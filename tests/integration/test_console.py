@@ -84,8 +84,10 @@ def operator(svc):
                        text=True, check=True).stdout.strip()
     with open(os.path.join(svc.run, "htpasswd"), "a") as f:
         f.write("%s:%s\n" % (name, h))
-    USERS[name] = (pw, ["Operators"])  # for svc.request
-    return name
+    # for svc.request; gone after the module, whose service alone has it
+    USERS[name] = (pw, ["Operators"])
+    yield name
+    del USERS[name]
 
 
 @contextlib.contextmanager
