@@ -347,6 +347,21 @@ def test_search_with_the_form_and_free_text_pages_through(svc, browser):
     assert sorted(seen + seen2) == sorted(ids) and other not in seen2
 
 
+def test_a_form_field_stays_one_value_of_its_term(svc, browser):
+    """A quote or backslash typed into a field is escaped, not a way to
+    add terms: this one would otherwise match every certificate."""
+    enroll(svc, "inject-%s.example.com" % uuid.uuid4().hex[:6])
+    main = go(browser, svc, "certificates")
+    for f in ("f-template", "f-free"):
+        fill(main, f, "")
+    fill(main, "f-cn", 'zz\\" OR IssuedCN -contains "')
+    main.find_element(By.ID, "search").click()
+    WebDriverWait(browser, 20).until(lambda d: "No certificate matches" in
+                                     d.find_element(By.ID, "results").text)
+    q = browser.find_element(By.CSS_SELECTOR, "#results .query").text
+    assert q == 'IssuedCN -contains "zz\\\\\\" OR IssuedCN -contains \\""', q
+
+
 def test_a_bad_query_shows_the_apis_message(svc, browser):
     main = go(browser, svc, "certificates")
     for f in ("f-cn", "f-template"):
