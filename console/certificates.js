@@ -35,24 +35,32 @@ const columns = [
 	    "revoked" : "" }, shown(c.CertStateString)) },
 ];
 
-async function search(out) {
+// One page of what the form asks for.
+function find() {
+	return call("GET", "/Certificates", { query: {
+	    "pq.queryString": build(state.values, state.free), ReturnLimit: PAGE,
+	    PageReturned: state.page, includeRevoked: state.revoked ? "true" : "" } });
+}
+
+// Draws the listing into out: items if given (already fetched), else
+// fetched now; a failure is shown in their place.
+async function search(out, items) {
 	const q = build(state.values, state.free);
 	clear(out).append(h("p", { class: "hint" }, "Query: ",
 	    h("span", { class: "query" }, q || "(everything)")));
 	try {
-		const items = await call("GET", "/Certificates", { query: {
-		    "pq.queryString": q, ReturnLimit: PAGE, PageReturned: state.page,
-		    includeRevoked: state.revoked ? "true" : "" } });
-		const go = (d) => () => { state.page += d; search(out); };
-		out.append(table(`Certificates, page ${state.page}`, columns, items,
-		    "No certificate matches."), h("div", { class: "actions" },
-		    h("button", { type: "button", disabled: state.page === 1,
-			onclick: go(-1) }, "Previous page"),
-		    h("button", { type: "button", disabled: items.length < PAGE,
-			onclick: go(1) }, "Next page")));
+		items = items || await find();
 	} catch (e) {
 		out.append(failure(e));
+		return;
 	}
+	const go = (d) => () => { state.page += d; search(out); };
+	out.append(table(`Certificates, page ${state.page}`, columns, items,
+	    "No certificate matches."), h("div", { class: "actions" },
+	    h("button", { type: "button", disabled: state.page === 1,
+		onclick: go(-1) }, "Previous page"),
+	    h("button", { type: "button", disabled: items.length < PAGE,
+		onclick: go(1) }, "Next page")));
 }
 
 function searchForm(out) {
@@ -200,6 +208,15 @@ export async function render(main, arg) {
 	if (arg)
 		return detail(main, arg);
 	const out = h("section", { id: "results", "aria-live": "polite" });
-	add(main, [h("h1", {}, "Certificates"), searchForm(out), out]);
-	await search(out);
+	main.append(h("h1", {}, "Certificates"));
+	// a refusal (403) shows under the title alone, a bad query in the form
+	let items = null;
+	try {
+		items = await find();
+	} catch (e) {
+		if (e.status === 401 || e.status === 403)
+			throw e;
+	}
+	main.append(searchForm(out), out);
+	await search(out, items);
 }

@@ -164,9 +164,9 @@ export async function render(main) {
 		    table(`The latest denied requests (${n} in all)`, deniedColumns,
 			no.reverse(), "No request was denied."));
 	}
-	main.append(h("h1", {}, "Pending approvals"), list,
-	    actionForm(picked, reload),
+	main.append(h("h1", {}, "Pending approvals"));
+	await reload();	/* a refusal shows under the title alone */
+	main.append(list, actionForm(picked, reload),
 	    h("section", { id: "result", "aria-live": "polite" }),
 	    h("section", { id: "detail" }), denied);
-	await reload();
 }

@@ -75,9 +75,9 @@ async function detail(main, id) {
 export async function render(main, id) {
 	if (id)
 		return detail(main, id);
+	main.append(h("h1", {}, "Certificate stores"));
 	const items = await call("GET", "/CertificateStores", { query:
 	    { ReturnLimit: 200 } });
-	add(main, [h("h1", {}, "Certificate stores"),
-	    table("Certificate stores (the first 200)", columns, items,
-		"No certificate store is set up.")]);
+	main.append(table("Certificate stores (the first 200)", columns, items,
+	    "No certificate store is set up."));
 }

@@ -500,6 +500,8 @@ def test_a_user_without_the_claim_is_told_which(svc):
             err = wait_for(d, "main .notice.error")[0]
             assert err.text.startswith("403:") and claim in err.text, err.text
             assert "certenroll role add" in err.text
+            assert not d.find_elements(By.CSS_SELECTOR, "main form, main table")
+            assert main.find_element(By.TAG_NAME, "h1").text
             if route == "pending":
                 shot(d, "forbidden")
         main = go(d, svc, "overview")
