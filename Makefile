@@ -109,13 +109,14 @@ stop:
 	tools/certenroll-serve stop --run demo/run
 
 # Programs in libexec, the admin command in sbin, the library and headers,
-# man pages, web server templates and examples.  The configuration file is
-# installed only when there is none.
+# man pages, web server templates, the console and examples.  The
+# configuration file is installed only when there is none.
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) \
 	    $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR) \
 	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
 	    $(DESTDIR)$(SHAREDIR)/nginx $(DESTDIR)$(SHAREDIR)/apache \
+	    $(DESTDIR)$(SHAREDIR)/console \
 	    $(DESTDIR)$(DOCDIR) $(DESTDIR)$(UNITDIR) \
 	    $(DESTDIR)$(SYSCONFDIR)/certenroll
 	install -m 0755 $(CGI_BIN) $(DESTDIR)$(LIBEXECDIR)
@@ -128,6 +129,7 @@ install: all
 	    cgi/certenroll-fcgi.8 $(DESTDIR)$(MANDIR)/man8
 	install -m 0644 lib/certenroll.conf.5 $(DESTDIR)$(MANDIR)/man5
 	install -m 0644 nginx/* $(DESTDIR)$(SHAREDIR)/nginx
+	install -m 0644 console/* $(DESTDIR)$(SHAREDIR)/console
 	if [ -n "$$(ls apache 2>/dev/null)" ]; then \
 	    cp -R apache/. $(DESTDIR)$(SHAREDIR)/apache; fi
 	install -m 0644 README.md certenroll.conf.example $(DESTDIR)$(DOCDIR)

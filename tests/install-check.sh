@@ -67,6 +67,13 @@ enroll() {
 }
 check "installed programs enroll" enroll
 check "installed signer started" test -S "$dest/run/signer.sock"
+# The console from share/certenroll/console, beside the installed templates.
+console() {
+	cmp "$p/share/certenroll/console/app.js" console/app.js &&
+	curl -sS --cacert "$dest/ca.pem" -u inst:inst-pass-123 \
+	    "https://localhost:$port/console/app.js" | cmp - console/app.js
+}
+check "installed console served" console
 # Socket activation as the installed units configure it (no systemd PID 1
 # here: systemd-socket-activate), the data directory named in the installed
 # certenroll.conf; FastCGI requests straight to the program's socket.

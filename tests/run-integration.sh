@@ -5,7 +5,9 @@
 # renew, errors, logins) behind Apache running the programs itself (mod_fcgid)
 # and as plain CGI (mod_cgid), and the full suite behind nginx once more with
 # the state in PostgreSQL (a cluster of its own, started here on a unix
-# socket in a temporary folder).  Ends with one line "N passed, N failed" (the
+# socket in a temporary folder).  The console's browser tests
+# (test_console.py, headless chromium) run in the LMDB runs behind nginx and
+# Apache.  Ends with one line "N passed, N failed" (the
 # sum over every run); exits non-zero when anything failed.
 #
 #   tests/run-integration.sh [PYTEST ARGS]   arguments go to every run

@@ -2,7 +2,8 @@
 # demo.sh - `make run`: installs what is missing, builds, creates a demo data
 # directory (./demo) with a root CA, a template and its enrollment pattern and
 # a user with the enrollment claim, serves the API through nginx with TLS and
-# Basic auth on a free loopback port, and prints the curl line that enrolls.
+# Basic auth on a free loopback port, and prints the curl line that enrolls
+# and the console's URL.
 set -eu
 cd "$(dirname "$0")/.."
 top=$(pwd)
@@ -21,10 +22,20 @@ if [ ! -f "$demo/data/dek.key" ]; then
 	    --claim /certificates/collections/read/ \
 	    --claim /certificate_stores/schedule/
 	$tool role add Revokers --claim /certificates/collections/revoke/
-	$tool user add demo --role Enrollers --role Revokers
+	# The console's approver (demo) and someone whose requests wait for
+	# approval (requester): nobody approves their own request.
+	$tool template add NeedsApproval --eku serverAuth,clientAuth \
+	    --require-approval
+	$tool role add Operators --claim /certificates/requests/manage/ \
+	    --claim /monitoring/alerts/read/ --claim /certificate_stores/read/
+	$tool role add Requesters --claim /certificates/enrollment/pfx/
+	$tool user add demo --role Enrollers --role Revokers --role Operators
+	$tool user add requester --role Requesters
 	openssl rand -hex 8 > "$demo/password"
-	printf 'demo:%s\n' "$(openssl passwd -apr1 "$(cat "$demo/password")")" \
-	    > "$demo/htpasswd"
+	openssl rand -hex 8 > "$demo/requester.password"
+	{ printf 'demo:%s\n' "$(openssl passwd -apr1 "$(cat "$demo/password")")"
+	  printf 'requester:%s\n' "$(openssl passwd -apr1 \
+	      "$(cat "$demo/requester.password")")"; } > "$demo/htpasswd"
 	$tool ca show DemoRootCA > "$demo/ca.pem"
 fi
 tools/certenroll-serve stop --run "$demo/run" 2>/dev/null || true
@@ -76,6 +87,20 @@ grep -q ": revoked" $demo/ocsp.out || { cat $demo/ocsp.out; echo "not revoked at
 echo "revoked: on the CRL at \$crl and at the responder \$ocsp"
 EOS
 chmod +x "$demo/revoke.sh"
+cat > "$demo/request.sh" <<EOS
+#!/bin/sh
+# Asks (as requester) for a certificate whose template needs approval: it
+# waits in the console's Pending approvals until demo approves or denies it.
+set -eu
+cn=\${1:-approve-me.example.com}
+curl -sS --cacert $demo/ca.pem -u requester:$(cat "$demo/requester.password" 2>/dev/null) \\
+  -H 'x-keyfactor-requested-with: APIClient' -H 'x-certificateformat: PFX' \\
+  -H 'content-type: application/json' \\
+  -d '{"Subject":"CN='\$cn'","Template":"NeedsApproval","KeyType":"ECC","SANs":{"dns":["'\$cn'"]},"Timestamp":"'\$(date -u +%Y-%m-%dT%H:%M:%SZ)'"}' \\
+  https://localhost:$port/KeyfactorAPI/Enrollment/PFX |
+python3 -c 'import json,sys; ci=json.load(sys.stdin)["CertificateInformation"]; print("request", ci["KeyfactorRequestId"], ci["RequestDisposition"])'
+EOS
+chmod +x "$demo/request.sh"
 cat <<EOM
 certenroll is serving https://localhost:$port/KeyfactorAPI (CA: $demo/ca.pem)
 Enroll for a certificate:
@@ -89,5 +114,9 @@ curl --cacert $demo/ca.pem -u demo:$pw \\
 or run $demo/enroll.sh, which also opens the PKCS#12 with openssl, then
 $demo/revoke.sh, which revokes it and checks the CRL at its CDP (openssl
 verify -crl_check) and the OCSP responder at its AIA (openssl ocsp).
+
+The console, in a browser (log in as demo, password $pw; the CA above
+is the server's): https://localhost:$port/console/
+$demo/request.sh [NAME] asks for a certificate that waits there for approval.
 Stop with: make stop
 EOM

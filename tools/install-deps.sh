@@ -1,13 +1,15 @@
 #!/bin/sh
 # Installs the Debian packages certenroll builds, runs and tests with, when
-# any is missing (needs root).
+# any is missing (needs root); chromium, its driver and selenium test the
+# console (tests/integration/test_console.py).
 set -eu
 pkgs="build-essential pkg-config libfcgi-dev libjson-c-dev liblmdb-dev libpq-dev libpsl-dev
 libssl-dev libcmocka-dev lmdb-utils nginx-light spawn-fcgi openssl curl
 python3 python3-pytest python3-requests python3-cryptography python3-prometheus-client
 apache2
 apache2-utils libapache2-mod-fcgid unzip valgrind mandoc clang systemd
-postgresql-15 golang-go golang-sslmate-src-go-pkcs12-dev debhelper lintian dpkg-dev"
+postgresql-15 golang-go golang-sslmate-src-go-pkcs12-dev debhelper lintian dpkg-dev
+chromium chromium-driver python3-selenium fonts-dejavu-core"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
