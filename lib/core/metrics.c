@@ -66,6 +66,15 @@ map_fd(int fd)
 	return NULL;
 }
 
+/* Whether every page of the file has its disk space: a sparse page first
+ * written when the file system is full would kill the writer (SIGBUS) in
+ * the middle of a request.  Without the space, nothing is counted. */
+static int
+backed(int fd)
+{
+	return posix_fallocate(fd, 0, (off_t)sizeof(struct layout)) == 0;
+}
+
 /* A new file of this layout renamed over path: processes still mapping
  * the old one count into it until they restart. */
 static struct layout *
@@ -78,8 +87,8 @@ replace(const char *dir, const char *path)
 	if (snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, METRICS_FILE) >=
 	    (int)sizeof(tmp) || (fd = mkstemp(tmp)) == -1)
 		return NULL;
-	if (ftruncate(fd, sizeof(*m)) == 0 && (m = map_fd(fd)) != NULL &&
-	    rename(tmp, path) != 0) {
+	if (ftruncate(fd, sizeof(*m)) == 0 && backed(fd) &&
+	    (m = map_fd(fd)) != NULL && rename(tmp, path) != 0) {
 		munmap(m, sizeof(*m));
 		m = NULL;
 	}
@@ -118,6 +127,11 @@ metrics_open(const char *dir, struct ce_error *err)
 		close(fd);
 		return ce_fault(err, CE_SYSTEM, "metrics: ftruncate %s: %s",
 		    path, strerror(errno));
+	}
+	if (!backed(fd)) {
+		close(fd);
+		return ce_fault(err, CE_SYSTEM, "metrics: no space for %s: "
+		    "nothing is counted", path);
 	}
 	if ((map = map_fd(fd)) == NULL)
 		map = replace(dir, path);

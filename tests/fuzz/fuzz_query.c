@@ -77,7 +77,8 @@ check_query(const struct query *q, const char *s)
 		const struct query_term *t = &q->terms[i];
 
 		FUZZ_CHECK((int)t->field >= 0 && t->field < QF__MAX &&
-		    query_field_name(t->field) != NULL, "'%s': term %zu field %d",
+		    query_field_name(&query_certificates, t->field) != NULL,
+		    "'%s': term %zu field %d",
 		    s, i, (int)t->field);
 		FUZZ_CHECK((int)t->op >= 0 && t->op < QO__MAX, "'%s': term %zu "
 		    "op %d", s, i, (int)t->op);

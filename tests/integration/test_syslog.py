@@ -323,7 +323,10 @@ def test_agent_and_admin_command_log_to_syslog(syslog_svc):
     missing = os.path.join(s.base, "no-data-here")
     rc, err = run_logged(col, [TOOL, "-d", missing, "agent", "--once"], env)
     assert rc == 1
-    _, ident, _, msg = col.wait_for("[error]", "cannot open", "no-data-here")
+    # the first thing it cannot do there (its metrics file, its lock, the
+    # database), naming the folder and why
+    _, ident, _, msg = col.wait_for("[error]", "no-data-here/",
+                                    "No such file or directory")
     assert ident == "certenroll-agent", (ident, msg)
     # The admin command answers whoever ran it on stderr, and logs too.
     rc, err = run_logged(col, [TOOL, "-d", missing + "2", "cert", "list"], env)
