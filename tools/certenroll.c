@@ -67,7 +67,7 @@ usage(void)
 "  setting set NAME VALUE | setting list\n"
 "  role add NAME --claim CLAIM [--claim CLAIM]...\n"
 "  user add NAME --role ROLE [--role ROLE]...\n"
-"  cert list | request list | job list | job cancel ID\n"
+"  cert list | cert forget-key ID | request list | job list | job cancel ID\n"
 "  request approve|deny ID... [--as USER] [--comment TEXT]\n"
 "  store add --type PEM|PKCS12 --path PATH [--container N] [--container-name S]\n"
 "            [--machine M] [--password PW] [--create-if-missing] [--property K=V]...\n"

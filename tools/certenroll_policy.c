@@ -5,6 +5,7 @@
 
 #include "certdb.h"
 #include "certenroll.h"
+#include "log.h"
 #include "policy.h"
 #include "request.h"
 #include "settings.h"
@@ -367,12 +368,40 @@ cmd_setting(struct cmdline *c)
 	return 2;
 }
 
+/* cert forget-key ID: the kept key of certificate ID deleted, so that it
+ * can never be recovered (a compromise, a policy that kept too much). */
+static int
+forget_key_cmd(struct cmdline *c)
+{
+	struct ce_error err;
+	struct ce_db *db;
+	char *end;
+	long long id = strtoll(c->args[1], &end, 10);
+	int rc;
+
+	ce_error_clear(&err);
+	if (*c->args[1] == '\0' || *end != '\0' || id <= 0) {
+		fprintf(stderr, "usage: certenroll cert forget-key ID\n");
+		return 2;
+	}
+	db = tool_db(c);
+	rc = cert_forget_key(db, (int64_t)id, &err);
+	db_close(db);
+	if (rc != CE_OK)
+		return tool_fail(&err);
+	log_audit("certenroll-admin", "forget-key", "cert=%lld", id);
+	printf("deleted the kept key of certificate %lld\n", id);
+	return 0;
+}
+
 int
 cmd_cert(struct cmdline *c)
 {
 	if (c->nargs == 1 && strcmp(c->args[0], "list") == 0)
 		return list_records(c, cert_dump);
-	fprintf(stderr, "usage: certenroll cert list\n");
+	if (c->nargs == 2 && strcmp(c->args[0], "forget-key") == 0)
+		return forget_key_cmd(c);
+	fprintf(stderr, "usage: certenroll cert list | cert forget-key ID\n");
 	return 2;
 }
 

@@ -137,20 +137,30 @@ static int
 agent_pass(struct ce_db *db)
 {
 	struct ce_error err;
-	int ran = 0, failed = 0, purged = 0, pooled = 0, forgotten = 0;
+	int ran = 0, failed = 0, purged = 0, pooled = 0, forgotten = 0, bad = 0;
 
+	/* Each step on its own: one that fails (logged) does not keep the
+	 * others, CRLs above all, from being done. */
 	ce_error_clear(&err);
-	if (staging_purge(db, time(NULL), &purged, &err) != CE_OK ||
-	    retained_purge(db, (int64_t)time(NULL), &forgotten, &err) != CE_OK ||
-	    agent_run_due(db, time(NULL), &ran, &failed, &err) != CE_OK ||
-	    keypool_fill_configured(db, 8, &pooled, &err) != CE_OK ||
-	    crl_refresh_all(db, time(NULL), &err) != CE_OK)
-		return tool_fail(&err);
+	if (staging_purge(db, time(NULL), &purged, &err) != CE_OK)
+		bad = tool_fail(&err);
+	ce_error_clear(&err);
+	if (retained_purge(db, (int64_t)time(NULL), &forgotten, &err) != CE_OK)
+		bad = tool_fail(&err);
+	ce_error_clear(&err);
+	if (agent_run_due(db, time(NULL), &ran, &failed, &err) != CE_OK)
+		bad = tool_fail(&err);
+	ce_error_clear(&err);
+	if (keypool_fill_configured(db, 8, &pooled, &err) != CE_OK)
+		bad = tool_fail(&err);
+	ce_error_clear(&err);
+	if (crl_refresh_all(db, time(NULL), &err) != CE_OK)
+		bad = tool_fail(&err);
 	if (ran > 0 || purged > 0 || pooled > 0 || forgotten > 0)
 		log_info("agent: %d job(s) run, %d failed, %d staging record(s) "
 		    "purged, %d kept key(s) past their time deleted, %d key(s) "
 		    "pooled", ran, failed, purged, forgotten, pooled);
-	return 0;
+	return bad;
 }
 
 /* keypool fill --spec W --size N | keypool status --spec W */

@@ -284,8 +284,11 @@ cert_from_record(json_object *rec, struct cert *out)
 	out->curve = jrec_strdup(rec, "curve");
 	out->friendly_name = jrec_strdup(rec, "friendly_name");
 	out->renewal_of = jrec_int(rec, "renewal_of");
+	/* Records from before key retention said "has_private_key" of a key
+	 * staged for Deploy: only one with "key_until" speaks of a kept key. */
 	out->has_private_key = json_object_object_get_ex(rec, "has_private_key",
-	    &v) && json_object_get_boolean(v);
+	    &v) && json_object_get_boolean(v) &&
+	    json_object_object_get_ex(rec, "key_until", NULL);
 	out->key_until = jrec_int(rec, "key_until");
 	state = jrec_strdup(rec, "state");
 	out->state = state != NULL && strcmp(state, "revoked") == 0 ?
@@ -297,6 +300,44 @@ cert_from_record(json_object *rec, struct cert *out)
 		out->rev_date = jrec_int(v, "date");
 		out->rev_comment = jrec_strdup(v, "comment");
 	}
+}
+
+static enum ce_err
+forget_fn(struct ce_txn *txn, void *arg, struct ce_error *err)
+{
+	int64_t id = *(const int64_t *)arg;
+	json_object *rec = NULL;
+	char key[DB_IDKEY_MAX];
+	enum ce_err rc;
+
+	if ((rc = retained_del(txn, id, err)) != CE_OK ||
+	    (rc = db_get(txn, T_CERTS, db_idkey((uint64_t)id, key), &rec,
+	    err)) != CE_OK)
+		return rc;
+	if (json_object_object_add(rec, "has_private_key",
+	    json_object_new_boolean(0)) != 0)
+		rc = ce_fault(err, CE_NOMEM, "cert record");
+	else
+		rc = db_put(txn, T_CERTS, key, rec, err);
+	json_object_put(rec);
+	return rc;
+}
+
+enum ce_err
+cert_forget_key(struct ce_db *db, int64_t id, struct ce_error *err)
+{
+	return db_write(db, forget_fn, &id, err);
+}
+
+const char *
+cert_fact(const struct cert *c, const char *name)
+{
+	json_object *v;
+
+	if (c->facts == NULL || !json_object_object_get_ex(c->facts, name, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
 }
 
 void

@@ -97,6 +97,16 @@ struct cert {
 	char		*rev_comment;
 };
 
+/* Deletes the key kept for certificate id (retained.h) now, and its record
+ * says so: the admin command's `cert forget-key`, for a key that must not
+ * be recovered any more.  CE_NOTFOUND when none is kept. */
+enum ce_err	cert_forget_key(struct ce_db *db, int64_t id,
+		    struct ce_error *err);
+
+/* A text fact recorded at issuance (certfacts.h: "SigningAlgorithm", ...),
+ * borrowed from c; NULL when it has none. */
+const char	*cert_fact(const struct cert *c, const char *name);
+
 /* Certificate id into *out; CE_NOTFOUND ("Certificate N was not found."). */
 enum ce_err	cert_get(struct ce_txn *txn, int64_t id, struct cert *out,
 		    struct ce_error *err);

@@ -16,10 +16,14 @@
 
 #define DUE_KEY_MAX	48
 
+/* The seal binds the key to its certificate and its time: a record whose
+ * "until" was moved on (by one who can write the database, not read the
+ * DEK) no longer opens. */
 static void
-retained_aad(int64_t cert_id, char *buf, size_t n)
+retained_aad(int64_t cert_id, int64_t until, char *buf, size_t n)
 {
-	snprintf(buf, n, "retained:%lld", (long long)cert_id);
+	snprintf(buf, n, "retained:%lld:%lld", (long long)cert_id,
+	    (long long)until);
 }
 
 static const char *
@@ -45,7 +49,7 @@ retained_put(struct ce_db *db, struct ce_txn *txn, int64_t cert_id,
 		return ce_fault(err, CE_INVAL, "retention time");
 	if ((len = i2d_PrivateKey(key, &der)) <= 0)
 		return ce_fault(err, CE_CRYPTO, "i2d_PrivateKey");
-	retained_aad(cert_id, aad, sizeof(aad));
+	retained_aad(cert_id, until, aad, sizeof(aad));
 	rc = seal(db_key_dir(db), aad, der, (size_t)len, &sealed, err);
 	OPENSSL_clear_free(der, (size_t)len);
 	if (rc != CE_OK)
@@ -109,7 +113,7 @@ retained_get(struct ce_db *db, struct ce_txn *txn, int64_t cert_id,
 		    (long long)cert_id);
 		goto out;
 	}
-	retained_aad(cert_id, aad, sizeof(aad));
+	retained_aad(cert_id, until, aad, sizeof(aad));
 	if ((rc = unseal(db_key_dir(db), aad, sealed.data, sealed.len, &der,
 	    err)) != CE_OK)
 		goto out;
@@ -124,6 +128,28 @@ out:
 	buf_free(&sealed);
 	json_object_put(rec);
 	return rc;
+}
+
+enum ce_err
+retained_del(struct ce_txn *txn, int64_t cert_id, struct ce_error *err)
+{
+	json_object *rec = NULL;
+	char k[DB_IDKEY_MAX], dk[DUE_KEY_MAX];
+	int64_t until;
+	enum ce_err rc;
+
+	if ((rc = db_get(txn, T_RETAINED, db_idkey((uint64_t)cert_id, k), &rec,
+	    err)) != CE_OK)
+		return rc == CE_NOTFOUND ? ce_fail(err, CE_NOTFOUND, "No key is "
+		    "kept for certificate %lld.", (long long)cert_id) : rc;
+	until = jrec_int(rec, "until");
+	json_object_put(rec);
+	if ((rc = db_del(txn, T_RETAINED, k, err)) != CE_OK)
+		return rc;
+	if (until > 0 && (rc = db_del(txn, T_RETAINED_DUE, due_key(until,
+	    cert_id, dk), err)) != CE_OK && rc != CE_NOTFOUND)
+		return rc;
+	return CE_OK;
 }
 
 /* A purge round: up to 256 due entries at or before now. */

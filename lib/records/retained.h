@@ -5,8 +5,9 @@
  *
  * Record (T_RETAINED, key db_idkey(cert id)): {"id","until" (epoch seconds;
  * 0 = kept for good),"blob"}: the key's PKCS#8 DER sealed with the DEK
- * (seal.h) with associated data "retained:<cert id>", so a blob copied to
- * another certificate's record does not open.
+ * (seal.h) with associated data "retained:<cert id>:<until>", so a blob
+ * copied to another certificate's record, or given another time, does not
+ * open.
  */
 #ifndef CE_RETAINED_H
 #define CE_RETAINED_H
@@ -29,6 +30,11 @@ enum ce_err	retained_put(struct ce_db *db, struct ce_txn *txn,
  * past now; CE_CRYPTO when the blob does not open. */
 enum ce_err	retained_get(struct ce_db *db, struct ce_txn *txn,
 		    int64_t cert_id, int64_t now, EVP_PKEY **out,
+		    struct ce_error *err);
+
+/* Deletes cert_id's kept key inside a write transaction (certdb.h's
+ * cert_forget_key); CE_NOTFOUND when none is kept. */
+enum ce_err	retained_del(struct ce_txn *txn, int64_t cert_id,
 		    struct ce_error *err);
 
 /* Deletes kept keys whose time is past now; returns how many. */

@@ -106,9 +106,14 @@ cert_recover(struct ce_db *db, const struct recover_input *in,
 
 	*resp = NULL;
 	memset(&c, 0, sizeof(c));
-	if ((rc = check_password(db, in->password, err)) != CE_OK ||
-	    (rc = gather(db, in, &c, &key, &chain, err)) != CE_OK)
+	if ((rc = check_password(db, in->password, err)) != CE_OK)
 		goto out;
+	if ((rc = gather(db, in, &c, &key, &chain, err)) != CE_OK) {
+		/* who asked for a key that is not there, and which */
+		log_audit(in->user, "recover-refused", "cert=%lld why=%s",
+		    (long long)(c.id > 0 ? c.id : in->who.id), ce_strerror(rc));
+		goto out;
+	}
 	if ((leaf = cert_x509(&c)) == NULL) {
 		rc = ce_fault(err, CE_DB, "certificate %lld: no DER",
 		    (long long)c.id);

@@ -208,6 +208,23 @@ def test_what_is_refused(kept):
         assert r.json()["ErrorCode"] == code and says in r.json()["Message"], r.text
         assert "PFX" not in r.json()
     assert kept.db_digest() == before
+    # asking for a key that is not there is audited too
+    logs = "".join(open(os.path.join(kept.run, f), errors="replace").read()
+                   for f in os.listdir(kept.run) if f.endswith(".log"))
+    assert "user=keeper action=recover-refused cert=%d why=no private key" % plain in logs
+    assert "user=keeper action=recover-refused cert=999999 why=not found" in logs
+
+
+def test_forget_key(kept):
+    """certenroll cert forget-key: the key can never be recovered again."""
+    cid = issued(kept, "forgotten.example.com")
+    answer(recover(kept, {"CertID": cid, "Password": PW}))
+    kept.tool("cert", "forget-key", str(cid))
+    r = recover(kept, {"CertID": cid, "Password": PW})
+    assert r.status_code == 400 and r.json()["ErrorCode"] == "0xA0110002", r.text
+    assert certificate(kept, cid)["HasPrivateKey"] is False
+    p = kept.tool("cert", "forget-key", str(cid), check=False)
+    assert p.returncode != 0 and "No key is kept" in p.stderr
 
 
 def test_templates_say_what_they_keep(kept):

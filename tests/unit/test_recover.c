@@ -226,6 +226,27 @@ test_until(void **state)
 	    "No private key");
 }
 
+/* A record from before key retention said has_private_key of a key staged
+ * for Deploy: it does not claim a kept key. */
+static void
+test_old_records(void **state)
+{
+	struct kit *k = *state;
+	json_object *rec;
+	char key[DB_IDKEY_MAX];
+	int64_t id;
+
+	world(k);
+	id = kit_issue(k, "alice", FMT_PFX, KIT_BODY("old.example.com"));
+	rec = kit_record_id(k, T_CERTS, id);
+	json_object_object_add(rec, "has_private_key", json_object_new_boolean(1));
+	json_object_object_del(rec, "key_until");
+	kit_put(k, T_CERTS, db_idkey((uint64_t)id, key),
+	    json_object_to_json_string(rec));
+	json_object_put(rec);
+	CHECK(!has_private_key(k, id));
+}
+
 int
 main(void)
 {
@@ -234,6 +255,7 @@ main(void)
 		KIT_TEST(test_pem_zip),
 		KIT_TEST(test_refused),
 		KIT_TEST(test_until),
+		KIT_TEST(test_old_records),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

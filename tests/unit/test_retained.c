@@ -1,8 +1,9 @@
 /*
  * test_retained.c - kept private keys (retained.h): a key sealed and read
  * back, none kept, a time that is past, a blob moved to another
- * certificate's record (it must not open), a record that is not what it
- * says, and the purge that deletes exactly what is due.
+ * certificate's record or given another time (it must not open), a record
+ * that is not what it says, the purge that deletes exactly what is due,
+ * and a key forgotten before its time.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +14,7 @@
 #include <cmocka.h>
 #include <openssl/evp.h>
 
+#include "certdb.h"
 #include "db.h"
 #include "kit.h"
 #include "retained.h"
@@ -130,8 +132,38 @@ test_moved(void **state)
 		kit_put(k, T_RETAINED, db_idkey(1, key), json);
 		EFAIL(get(k, 1, 0, &back, &err), CE_DB, "");
 	}
+	/* a time moved on ("until" 0: kept for good) does not open either */
+	put(k, 3, 1000, a);
+	rec = kit_record_id(k, T_RETAINED, 3);
+	snprintf(json, sizeof(json), "{\"id\":3,\"until\":0,\"blob\":\"%s\"}",
+	    kit_jstr(rec, "blob"));
+	json_object_put(rec);
+	kit_put(k, T_RETAINED, db_idkey(3, key), json);
+	EFAIL(get(k, 3, 5000, &back, &err), CE_CRYPTO, "");
+	CHECK(back == NULL);
 	EVP_PKEY_free(a);
 	EVP_PKEY_free(b);
+}
+
+/* cert forget-key: gone at once, its due entry too; twice is not found. */
+static void
+test_forget(void **state)
+{
+	struct kit *k = *state;
+	struct ce_error err;
+	EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256"), *back;
+
+	certs(k, 2);
+	put(k, 1, 99999999999LL, key);
+	put(k, 2, 0, key);
+	E(cert_forget_key(k->db, 1, &err));
+	EFAIL(get(k, 1, 0, &back, &err), CE_NOKEY, "No private key");
+	CHECK(kit_count(k, T_RETAINED) == 1 && kit_count(k, T_RETAINED_DUE) == 0);
+	EFAIL(cert_forget_key(k->db, 1, &err), CE_NOTFOUND, "No key is kept for "
+	    "certificate 1.");
+	E(cert_forget_key(k->db, 2, &err));
+	CHECK(kit_count(k, T_RETAINED) == 0);
+	EVP_PKEY_free(key);
 }
 
 static void
@@ -175,6 +207,7 @@ main(void)
 		KIT_TEST(test_kept),
 		KIT_TEST(test_moved),
 		KIT_TEST(test_purge),
+		KIT_TEST(test_forget),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
