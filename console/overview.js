@@ -23,9 +23,9 @@ function figures(now) {
 		  n: () => count("/Workflow/Certificates/Pending", {}) },
 		certs("Expiring in 30 days", `NotAfter -ge "${iso(now)}" AND ` +
 		    `NotAfter -le "${iso(now + 30 * DAY)}"`),
-		{ title: "Failed management jobs", href: "#/stores",
-		  note: "Not served by the API yet: run certenroll job list " +
-		      "on the server." },
+		{ title: "Failed management jobs", href: "#/stores/failed",
+		  n: () => count("/OrchestratorJobs/JobHistory",
+		      { "pq.queryString": "Result -eq 3" }) },
 	];
 }
 

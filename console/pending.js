@@ -14,6 +14,16 @@ function subject(r) {
 	    h("span", { class: "hint" }, shown(r.DistinguishedName))];
 }
 
+// The names a request asks for ({"dns": [...], "ip4": [...]}), one per line
+// as "dns: www.example.com".
+function sans(r) {
+	const lines = [];
+	for (const [kind, v] of Object.entries(r.SANs || {}))
+		for (const name of [v].flat())
+			lines.push(h("div", {}, `${kind}: ${shown(name)}`));
+	return lines.length ? h("div", { class: "sans" }, lines) : "—";
+}
+
 // Details of one request, drawn into box.
 async function details(box, id) {
 	clear(box);
@@ -24,6 +34,7 @@ async function details(box, id) {
 			["State", r.StateString],
 			["Common name", r.CommonName],
 			["Subject", r.DistinguishedName],
+			["Subject alternative names", sans(r)],
 			["Template", r.Template],
 			["Certificate authority", r.CertificateAuthority],
 			["Requester", r.Requester],
@@ -75,6 +86,7 @@ function pendingColumns(picked) {
 			picked.delete(r.Id) }) },
 		{ title: "Request", cell: (r) => String(r.Id) },
 		{ title: "Subject", cell: subject },
+		{ title: "SANs", cell: sans },
 		{ title: "Template", cell: (r) => shown(r.Template) },
 		{ title: "Requester", cell: (r) => shown(r.Requester) },
 		{ title: "Metadata", cell: (r) => pairs(r.Metadata) },

@@ -439,6 +439,64 @@ claim_fn(struct ce_txn *txn, void *arg, struct ce_error *err)
 	return rc;
 }
 
+/* Up to max due jobs claimed in one transaction (claim_fn's, again and
+ * again). */
+struct claims {
+	struct claim	 one;
+	json_object	*recs[JOB_BATCH_MAX];
+	int		 max, n;
+};
+
+static enum ce_err
+claims_fn(struct ce_txn *txn, void *arg, struct ce_error *err)
+{
+	struct claims *c = arg;
+	enum ce_err rc = CE_OK;
+
+	while (c->n > 0)	/* a rolled-back run claimed nothing */
+		json_object_put(c->recs[--c->n]);
+	while (c->n < c->max) {
+		c->one.rec = NULL;
+		if ((rc = claim_fn(txn, &c->one, err)) != CE_OK ||
+		    c->one.rec == NULL)
+			break;
+		c->recs[c->n++] = c->one.rec;
+	}
+	c->one.rec = NULL;
+	return rc;
+}
+
+enum ce_err
+job_claim_due_batch(struct ce_db *db, time_t now, int64_t lease,
+    struct job *out, int max, int *n, struct ce_error *err)
+{
+	struct claims *c;
+	enum ce_err rc;
+	int i, k = 0;
+
+	*n = 0;
+	if (max < 1 || max > JOB_BATCH_MAX)
+		return ce_fault(err, CE_INVAL, "job batch of %d", max);
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return ce_fault(err, CE_NOMEM, "job batch");
+	c->one = (struct claim){ now, lease > 0 ? lease : JOB_LEASE, NULL };
+	c->max = max;
+	rc = db_write(db, claims_fn, c, err);
+	/* job_from owns each record given it, also when it fails */
+	for (i = 0; i < c->n; i++) {
+		if (rc != CE_OK)
+			json_object_put(c->recs[i]);
+		else if ((rc = job_from(c->recs[i], &out[k], err)) == CE_OK)
+			k++;
+	}
+	if (rc != CE_OK)
+		while (k > 0)
+			job_clear(&out[--k]);
+	*n = k;
+	free(c);
+	return rc;
+}
+
 enum ce_err
 job_claim_due(struct ce_db *db, time_t now, int64_t lease, struct job *out,
     struct ce_error *err)
@@ -572,6 +630,62 @@ out:
 	return rc;
 }
 
+/* The outcomes of a batch, one transaction: a job taken over by another
+ * agent is left as that agent records it (o->taken), the rest recorded. */
+struct outcomes {
+	struct outcome	*o;
+	int		*taken;
+	int		 n;
+};
+
+static enum ce_err
+finishes_fn(struct ce_txn *txn, void *arg, struct ce_error *err)
+{
+	struct outcomes *os = arg;
+	struct ce_error jerr;
+	enum ce_err rc;
+	int i;
+
+	for (i = 0; i < os->n; i++) {
+		os->taken[i] = 0;
+		os->o[i].failed = 0;
+		ce_error_clear(&jerr);
+		rc = finish_fn(txn, &os->o[i], &jerr);
+		if (rc == CE_CONFLICT || rc == CE_NOTFOUND) {
+			os->taken[i] = 1;	/* nothing of it was written */
+			continue;
+		}
+		if (rc != CE_OK) {
+			*err = jerr;
+			return rc;
+		}
+	}
+	return CE_OK;
+}
+
+enum ce_err
+job_finish_batch(struct ce_db *db, const struct job *jobs,
+    const enum ce_err *results, const char *const *whys, int n, time_t now,
+    int *taken, struct ce_error *err)
+{
+	struct outcome o[JOB_BATCH_MAX];
+	struct outcomes os = { o, taken, n };
+	enum ce_err rc;
+	int i;
+
+	if (n < 0 || n > JOB_BATCH_MAX)
+		return ce_fault(err, CE_INVAL, "job batch of %d", n);
+	for (i = 0; i < n; i++)
+		o[i] = (struct outcome){ &jobs[i], results[i], whys[i], now, 0 };
+	if ((rc = db_write(db, finishes_fn, &os, err)) != CE_OK)
+		return rc;
+	for (i = 0; i < n; i++)
+		if (!taken[i] && o[i].failed)
+			metrics_add(metrics_series(
+			    "certenroll_jobs_failed_total", ""), 0, 1);
+	return CE_OK;
+}
+
 enum ce_err
 job_finish(struct ce_db *db, const struct job *j, enum ce_err result,
     const char *why, time_t now, struct ce_error *err)
@@ -584,6 +698,43 @@ job_finish(struct ce_db *db, const struct job *j, enum ce_err result,
 		metrics_add(metrics_series("certenroll_jobs_failed_total", ""), 0,
 		    1);
 	return rc;
+}
+
+struct each {
+	job_visit	 cb;
+	void		*arg;
+};
+
+static int
+each_cb(const char *key, json_object *rec, void *arg)
+{
+	struct each *e = arg;
+	struct job_info j;
+
+	(void)key;
+	memset(&j, 0, sizeof(j));
+	j.id = jrec_int(rec, "id");
+	j.store_id = jrec_str(rec, "store_id");
+	j.kind = jrec_str(rec, "kind");
+	j.cert_id = jrec_int(rec, "cert_id");
+	j.alias = jrec_str(rec, "alias");
+	j.status = jrec_str(rec, "status");
+	j.attempts = jrec_int(rec, "attempts");
+	j.last_error = jrec_str(rec, "last_error");
+	j.requester = jrec_str(rec, "requester");
+	j.created = jrec_int(rec, "created");
+	j.due = jrec_int(rec, "due");
+	j.started = jrec_int(rec, "started");
+	j.finished = jrec_int(rec, "finished");
+	return e->cb(&j, e->arg);
+}
+
+enum ce_err
+job_each(struct ce_txn *txn, job_visit cb, void *arg, struct ce_error *err)
+{
+	struct each e = { cb, arg };
+
+	return db_foreach_omit(txn, T_JOBS, "payload", each_cb, &e, err);
 }
 
 enum ce_err

@@ -87,6 +87,11 @@ const char	*job_kind_name(enum job_kind k);
  * transaction of its own; out->id is 0 when none is due.  job_clear. */
 enum ce_err	job_claim_due(struct ce_db *db, time_t now, int64_t lease,
 		    struct job *out, struct ce_error *err);
+/* Up to max (<= JOB_BATCH_MAX) due jobs claimed as job_claim_due claims
+ * one, in one transaction: out[0..*n-1] (job_clear each). */
+#define JOB_BATCH_MAX		64
+enum ce_err	job_claim_due_batch(struct ce_db *db, time_t now, int64_t lease,
+		    struct job *out, int max, int *n, struct ce_error *err);
 /* The job's own copy of the key: the PKCS#12 DER (buf_free) and the
  * password that opens it.  CE_NOKEY once the job no longer holds it. */
 enum ce_err	job_payload(struct ce_db *db, const struct job *j,
@@ -102,6 +107,31 @@ enum ce_err	job_payload(struct ce_db *db, const struct job *j,
 enum ce_err	job_finish(struct ce_db *db, const struct job *j,
 		    enum ce_err result, const char *why, time_t now,
 		    struct ce_error *err);
+/* job_finish of n jobs claimed together, in one transaction: taken[i] is
+ * set for a job another agent took over (its record left as it is). */
+enum ce_err	job_finish_batch(struct ce_db *db, const struct job *jobs,
+		    const enum ce_err *results, const char *const *whys, int n,
+		    time_t now, int *taken, struct ce_error *err);
+
+/* A job as the API lists it (GET /OrchestratorJobs/JobHistory): strings
+ * borrowed from the record for the call. */
+struct job_info {
+	int64_t		 id;
+	const char	*store_id;
+	const char	*kind;		/* "add", "replace" */
+	int64_t		 cert_id;
+	const char	*alias;
+	const char	*status;	/* jobs.h's words */
+	int64_t		 attempts;
+	const char	*last_error;	/* NULL: none */
+	const char	*requester;
+	int64_t		 created, due, started, finished;	/* 0: not */
+};
+typedef int	(*job_visit)(const struct job_info *j, void *arg);
+/* Every job in id order until cb returns non-zero. */
+enum ce_err	job_each(struct ce_txn *txn, job_visit cb, void *arg,
+		    struct ce_error *err);
+
 /* Every job record as stored, without its sealed copy of the key (the
  * admin command's listing). */
 enum ce_err	job_dump(struct ce_txn *txn, db_visit cb, void *arg,

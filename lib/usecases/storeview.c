@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "certdb.h"
 #include "certview.h"
 #include "jbuild.h"
 #include "db.h"
@@ -154,5 +155,90 @@ out:
 		*out = l.arr;
 	else
 		json_object_put(l.arr);
+	return rc;
+}
+
+/* ---- inventories ------------------------------------------------------- */
+
+/* One certificate of an inventory item, as its record shows it. */
+static json_object *
+inventory_cert(struct ce_txn *txn, const struct store_entry *e, int64_t item)
+{
+	struct ce_error scratch;
+	struct cert c;
+	int64_t id = 0;
+	struct jb b;
+
+	memset(&c, 0, sizeof(c));
+	if (cert_by_thumbprint(txn, e->thumbprint, &id, &scratch) != CE_OK ||
+	    cert_get(txn, id, &c, &scratch) != CE_OK)
+		id = 0;
+	jb_init(&b, json_object_new_object());
+	jb_int(&b, "Id", id);
+	jb_str(&b, "IssuedDN", c.subject);
+	jb_str(&b, "SerialNumber", c.serial);
+	if (id > 0) {
+		jb_date(&b, "NotBefore", c.not_before);
+		jb_date(&b, "NotAfter", c.not_after);
+	} else {
+		jb_null(&b, "NotBefore");
+		jb_null(&b, "NotAfter");
+	}
+	jb_str(&b, "SigningAlgorithm", cert_fact(&c, "SigningAlgorithm"));
+	jb_str(&b, "IssuerDN", c.issuer);
+	jb_str(&b, "Thumbprint", e->thumbprint);
+	jb_int(&b, "CertStoreInventoryItemId", item);
+	jb_int(&b, "CertState", id == 0 ? 0 : c.state == CERT_REVOKED ? 2 : 1);
+	jb_add(&b, "Metadata", c.metadata != NULL ? json_object_get(c.metadata) :
+	    json_object_new_object());
+	cert_clear(&c);
+	if (b.bad) {
+		json_object_put(b.o);
+		return NULL;
+	}
+	return b.o;
+}
+
+enum ce_err
+storeview_inventory(struct ce_db *db, const char *guid, json_object **out,
+    struct ce_error *err)
+{
+	struct ce_txn *txn = NULL;
+	json_object *arr = NULL, *certs;
+	struct store st;
+	struct jb b;
+	enum ce_err rc;
+	size_t i;
+	int bad = 0;
+
+	*out = NULL;
+	memset(&st, 0, sizeof(st));
+	if ((rc = db_begin(db, 0, &txn, err)) != CE_OK)
+		return rc;
+	if ((rc = store_get(txn, guid, &st, err)) != CE_OK)
+		goto out;
+	if ((arr = json_object_new_array()) == NULL)
+		bad = 1;
+	for (i = 0; !bad && i < st.ninventory; i++) {
+		certs = json_object_new_array();
+		jb_arr_add(certs, inventory_cert(txn, &st.inventory[i],
+		    (int64_t)i + 1), &bad);
+		jb_init(&b, json_object_new_object());
+		jb_str(&b, "Name", st.inventory[i].alias);
+		jb_int(&b, "CertStoreInventoryItemId", (int64_t)i + 1);
+		jb_add(&b, "Certificates", certs);
+		jb_add(&b, "Parameters", json_object_new_object());
+		bad |= b.bad;
+		jb_arr_add(arr, b.o, &bad);
+	}
+	if (bad)
+		rc = ce_fault(err, CE_NOMEM, "inventory");
+out:
+	db_abort(txn);
+	store_clear(&st);
+	if (rc == CE_OK)
+		*out = arr;
+	else
+		json_object_put(arr);
 	return rc;
 }

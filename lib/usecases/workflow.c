@@ -17,6 +17,10 @@
 #include "timeutil.h"
 #include "workflow.h"
 
+/* Names shown of one request (the enrollment's own bound, max_sans, is
+ * checked again when it is approved). */
+#define WORKFLOW_SANS_SHOWN	1000
+
 #define ADD(o, k, v) json_object_object_add((o), (k), (v))
 #define MAX_IDS 1000
 
@@ -380,6 +384,36 @@ str_or_null(const char *s)
 	return s != NULL ? json_object_new_string(s) : NULL;
 }
 
+/* The names a request asks for, as its enrollment would merge them (a
+ * CSR's own and the request's SANs): what an approver decides on.  An
+ * empty object when its body is not what it was (nothing to show). */
+static json_object *
+request_sans(const struct request *req)
+{
+	struct enroll_req er;
+	struct ce_error scratch;
+	X509_REQ *csr = NULL;
+	json_object *sans = NULL;
+	char *subject = NULL;
+
+	memset(&er, 0, sizeof(er));
+	if (req->body == NULL)
+		return json_object_new_object();
+	if (req->format != NULL && strcmp(req->format, "CSR") == 0) {
+		if (fields_parse(csr_fields, csr_nfields, req->body, &er,
+		    &scratch) == CE_OK && csr_parse(er.csr.v, &csr,
+		    &scratch) == CE_OK)
+			(void)csr_names(csr, er.sans.v, WORKFLOW_SANS_SHOWN,
+			    &subject, &sans, &scratch);
+		X509_REQ_free(csr);
+		free(subject);
+	} else if (fields_parse(enroll_fields, enroll_nfields, req->body, &er,
+	    &scratch) == CE_OK && er.sans.v != NULL &&
+	    json_object_deep_copy(er.sans.v, &sans, NULL) != 0)
+		sans = NULL;
+	return sans != NULL ? sans : json_object_new_object();
+}
+
 /* A request as GET /Workflow/Certificates/{id} and the Pending and Denied
  * lists show it. */
 static json_object *
@@ -405,6 +439,7 @@ request_view(const struct request *req)
 	ADD(o, "StateString", json_object_new_string(state_string(st)));
 	ADD(o, "Metadata", req->metadata ? json_object_get(req->metadata) :
 	    json_object_new_object());
+	ADD(o, "SANs", request_sans(req));
 	if (req->comment != NULL)
 		ADD(o, "Comment", json_object_new_string(req->comment));
 	if (req->cert_id > 0)

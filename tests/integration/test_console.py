@@ -452,8 +452,14 @@ def test_stores_and_what_they_hold(svc, browser, tmp_path):
     WebDriverWait(browser, 20).until(lambda d: "web-tls" in d.find_element(
         By.ID, "main").text)
     assert str(folder) in main.text
-    rows = [tr.text for tr in main.find_elements(By.CSS_SELECTOR, "section tbody tr")]
+    # the inventory (the agent's last look), then the store's jobs
+    WebDriverWait(browser, 20).until(lambda d: len(d.find_elements(
+        By.CSS_SELECTOR, "section tbody tr")) >= 2)
+    inv, jobs = main.find_elements(By.CSS_SELECTOR, "section")[:2]
+    rows = [tr.text for tr in inv.find_elements(By.CSS_SELECTOR, "tbody tr")]
     assert len(rows) == 1 and rows[0].startswith("web-tls"), rows
+    rows = [tr.text for tr in jobs.find_elements(By.CSS_SELECTOR, "tbody tr")]
+    assert len(rows) == 1 and "add web-tls" in rows[0] and "succeeded" in rows[0], rows
     shot(browser, "stores")
     assert any(a.get_attribute("href").endswith("/%d" % ci["KeyfactorId"])
                for a in main.find_elements(By.CSS_SELECTOR, "section tbody a"))
@@ -473,7 +479,9 @@ def test_overview_counts_what_the_api_lists(svc, browser):
         "pq.queryString": 'ImportDate -ge "%s"' % day, "ReturnLimit": "5000"}))
     assert cards["Issued in the last 24 h"] == str(n_new) and n_new >= 1
     assert cards["Expiring in 30 days"] == "0"  # WebServer's are for a year
-    assert cards["Failed management jobs"] == "—"
+    n_failed = len(api(svc, "GET", "/OrchestratorJobs/JobHistory", user="storeops",
+                       params={"pq.queryString": "Result -eq 3", "ReturnLimit": "5000"}))
+    assert cards["Failed management jobs"] == str(n_failed)
     shot(browser, "overview")
     # a count leads to what it counts
     [c for c in main.find_elements(By.CSS_SELECTOR, ".card")

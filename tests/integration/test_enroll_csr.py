@@ -271,6 +271,9 @@ def test_approval_issues_for_the_csrs_key(svc):
     assert ci["RequestDisposition"] == "PENDING"
     assert ci["KeyfactorID"] == 0 and ci["Certificates"] == []
     rid = ci["KeyfactorRequestId"]
+    # the approver sees the names the CSR asks for
+    v = svc.request("GET", "/Workflow/Certificates/%d" % rid, user="approver").json()
+    assert v["SANs"] == {"dns": ["pending.csr.example.com"]}, v
     a = svc.request("POST", "/Workflow/Certificates/Approve", user="approver", json=[rid])
     assert a.status_code == 200, a.text
     assert [s["KeyfactorRequestId"] for s in a.json()["Successes"]] == [rid]

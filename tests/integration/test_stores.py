@@ -288,3 +288,55 @@ def test_replace_bad_input(svc, stores):
                           "Password": PW})
     assert r.status_code == 404
     assert svc.db_digest() == before
+
+
+def test_inventory_and_job_history(svc, stores):
+    """GET /CertificateStores/{id}/Inventory (Keyfactor's inventory model,
+    from the agent's last look at the store) and GET
+    /OrchestratorJobs/JobHistory (each management job: Status 3 and Result
+    1 once it succeeded, 3 once it failed), queried as the console does."""
+    ci = enroll_store(svc, cn="inv.example.com")
+    r = deploy(svc, {"Stores": [{"StoreId": stores["pem"], "Alias": "inv"}],
+                     "CertificateId": ci["KeyfactorId"], "Password": PW})
+    assert r.status_code == 200, r.text
+    q = {"pq.queryString": 'CertStoreId -eq "%s" AND CertificateId -eq %d' % (
+        stores["pem"], ci["KeyfactorId"])}
+    h = svc.request("GET", "/OrchestratorJobs/JobHistory", user="storeops", params=q)
+    assert h.status_code == 200, h.text
+    [job] = h.json()
+    assert (job["Status"], job["Result"], job["OperationEnd"]) == (1, 0, None)
+    agent(svc)
+    [job] = svc.request("GET", "/OrchestratorJobs/JobHistory", user="storeops",
+                        params=q).json()
+    assert (job["Status"], job["Result"], job["StatusString"]) == (3, 1, "succeeded")
+    assert job["JobType"] == "Management" and job["Alias"] == "inv"
+    assert job["StorePath"] == stores["pem_dir"] and job["ClientMachine"] == "web01.example.com"
+    assert job["OperationStart"] <= job["OperationEnd"]
+    assert len(job["JobId"]) == 36 and job["JobHistoryId"] > 0
+    inv = svc.request("GET", "/CertificateStores/%s/Inventory" % stores["pem"],
+                      user="storeops")
+    assert inv.status_code == 200, inv.text
+    items = {i["Name"]: i for i in inv.json()}
+    assert set(items["inv"]) == {"Name", "CertStoreInventoryItemId", "Certificates",
+                                 "Parameters"}
+    [c] = items["inv"]["Certificates"]
+    assert (c["Id"], c["Thumbprint"], c["CertState"]) == (ci["KeyfactorId"], ci["Thumbprint"], 1)
+    assert c["IssuedDN"].startswith("CN=inv.example.com") and c["SerialNumber"]
+    assert c["NotAfter"].endswith("Z") and c["SigningAlgorithm"]
+    # the failed jobs, as the console's overview counts them
+    failed = svc.request("GET", "/OrchestratorJobs/JobHistory", user="storeops",
+                         params={"pq.queryString": "Result -eq 3", "ReturnLimit": "5000"})
+    assert failed.status_code == 200, failed.text
+    assert all(j["Result"] == 3 and j["StatusString"] == "failed" for j in failed.json())
+    # refusals
+    for path, user, status in [
+            ("/CertificateStores/%s/Inventory" % stores["pem"], "alice", 403),
+            ("/CertificateStores/not-a-guid/Inventory", "storeops", 400),
+            ("/CertificateStores/3f2504e0-4f89-11d3-9a0c-0305e82c3399/Inventory",
+             "storeops", 404),
+            ("/OrchestratorJobs/JobHistory", "bob", 403)]:
+        r = svc.request("GET", path, user=user)
+        assert r.status_code == status, (path, r.text)
+    r = svc.request("GET", "/OrchestratorJobs/JobHistory", user="storeops",
+                    params={"pq.queryString": "Colour -eq red"})
+    assert r.status_code == 400 and "unknown field 'Colour'" in r.json()["Message"]

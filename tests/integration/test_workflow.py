@@ -96,6 +96,8 @@ def test_pending_is_listed_with_request_details(svc):
     it = items[0]
     assert VIEW_KEYS <= set(it), it
     assert it["State"] == 1 and it["StateString"] == "Pending"
+    # what the approver decides on: the names asked for
+    assert it["SANs"] == {"dns": [cn]}, it
     assert it["CommonName"] == cn
     assert "CN=%s" % cn in it["DistinguishedName"]
     assert it["Template"] == "NeedsApproval"

@@ -16,6 +16,7 @@
 #include "auth.h"
 #include "ca.h"
 #include "config.h"
+#include "deploy.h"
 #include "certdb.h"
 #include "kit.h"
 #include "keys.h"
@@ -523,4 +524,26 @@ kit_cert_x509(json_object *rec)
 	x = cert_x509(&c);
 	cert_clear(&c);
 	return x;
+}
+
+void
+kit_deploy(struct kit *k, const char *user, int64_t cert, const char *password,
+    const char *store, const char *alias)
+{
+	struct deploy_req req;
+	struct ce_error err;
+	json_object *body, *resp = NULL;
+	char text[512];
+
+	snprintf(text, sizeof(text), "{\"CertificateId\":%lld,\"Password\":"
+	    "\"%s\",\"Stores\":[{\"StoreId\":\"%s\",\"Alias\":\"%s\"}]}",
+	    (long long)cert, password, store, alias);
+	body = kit_json(text);
+	memset(&req, 0, sizeof(req));
+	E(fields_parse(deploy_fields, deploy_nfields, body, &req, &err));
+	E(deploy_pfx(k->db, user, &req, &resp, &err));
+	CHECK(json_object_array_length(json_object_object_get(resp,
+	    "SuccessfulStores")) == 1);
+	json_object_put(resp);
+	json_object_put(body);
 }

@@ -158,6 +158,12 @@ enum ce_err	kit_enroll(struct kit *k, const char *user, enum cert_format fmt,
 int64_t		kit_issue(struct kit *k, const char *user, enum cert_format fmt,
 		    const char *body);
 
+/* POST /Enrollment/PFX/Deploy of cert (a STORE enrollment of user's,
+ * its password password) to store as alias: a job due at once, which it
+ * must schedule. */
+void		kit_deploy(struct kit *k, const char *user, int64_t cert,
+		    const char *password, const char *store, const char *alias);
+
 /* POST /Certificates/Revoke of ids (a JSON array) with reason, as user
  * "revoker": it must revoke (or take off hold) at least one. */
 void		kit_revoke(struct kit *k, const char *ids, int64_t reason);
