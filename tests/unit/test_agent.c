@@ -14,13 +14,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <cmocka.h>
 #include <openssl/pem.h>
 
 #include "agent.h"
 #include "auth.h"
 #include "certdb.h"
-#include "deploy.h"
 #include "jobs.h"
 #include "kit.h"
 #include "pemutil.h"
@@ -40,28 +40,6 @@ enroll(struct kit *k, const char *cn)
 
 	snprintf(body, sizeof(body), ENROLL, cn);
 	return kit_issue(k, "alice", FMT_STORE, body);
-}
-
-/* Deploys cert to store as alias (a job due at once). */
-static void
-deploy(struct kit *k, int64_t cert, const char *store, const char *alias)
-{
-	struct deploy_req req;
-	struct ce_error err;
-	json_object *body, *resp = NULL;
-	char text[512];
-
-	snprintf(text, sizeof(text), "{\"CertificateId\":%lld,\"Password\":\""
-	    PW "\",\"Stores\":[{\"StoreId\":\"%s\",\"Alias\":\"%s\"}]}",
-	    (long long)cert, store, alias);
-	body = kit_json(text);
-	memset(&req, 0, sizeof(req));
-	E(fields_parse(deploy_fields, deploy_nfields, body, &req, &err));
-	E(deploy_pfx(k->db, "alice", &req, &resp, &err));
-	CHECK(json_object_array_length(json_object_object_get(resp,
-	    "SuccessfulStores")) == 1);
-	json_object_put(resp);
-	json_object_put(body);
 }
 
 static void
@@ -131,7 +109,7 @@ test_runs_once(void **state)
 
 	world(k, guid);
 	c.id = enroll(k, "web.example.com");
-	deploy(k, c.id, guid, "web");
+	kit_deploy(k, "alice", c.id, PW, guid, "web");
 	E(agent_run_due(k->db, time(NULL) + 1, &ran, &failed, &err));
 	CHECK(ran == 1 && failed == 0);
 	/* the store holds our certificate under the alias */
@@ -171,7 +149,7 @@ test_retried_then_failed(void **state)
 
 	world(k, guid);
 	cert = enroll(k, "gone.example.com");
-	deploy(k, cert, guid, "gone");
+	kit_deploy(k, "alice", cert, PW, guid, "gone");
 	/* the store's folder is gone (and is not to be made) */
 	dir = store_path(k, guid);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
@@ -222,7 +200,7 @@ test_lease_taken_over(void **state)
 
 	world(k, guid);
 	kit_setting(k, "job_lease", "10");
-	deploy(k, enroll(k, "held.example.com"), guid, "held");
+	kit_deploy(k, "alice", enroll(k, "held.example.com"), PW, guid, "held");
 	now = time(NULL) + 1;
 	E(job_claim_due(k->db, now, JOB_LEASE, &other, &err));
 	CHECK(other.id > 0 && other.attempts == 1);
@@ -242,6 +220,53 @@ test_lease_taken_over(void **state)
 	job_clear(&other);
 }
 
+/* Many jobs at once: one batch claims them, each store is opened once
+ * and inventoried once after all its jobs, and every job has its own
+ * outcome -- one whose alias is taken fails alone, and a store that
+ * cannot be written fails only its own jobs. */
+static void
+test_batch(void **state)
+{
+	struct kit *k = *state;
+	struct ce_error err;
+	struct ce_txn *txn = NULL;
+	struct store st;
+	char a[GUID_LEN + 1], b[GUID_LEN + 1], alias[32], file[256], *dir;
+	int64_t certs[70];
+	int i, ran, failed;
+
+	world(k, a);
+	kit_store(k, "PEM", 5, NULL, b);
+	dir = store_path(k, b);
+	CHECK(rmdir(dir) == 0);		/* b cannot be written */
+	/* 70 jobs for a (more than one batch), the last alias used twice,
+	 * and two for b */
+	for (i = 0; i < 70; i++) {
+		certs[i] = enroll(k, "batch.example.com");
+		snprintf(alias, sizeof(alias), "a%d", i < 69 ? i : 68);
+		kit_deploy(k, "alice", certs[i], PW, a, alias);
+	}
+	kit_deploy(k, "alice", certs[0], PW, b, "b0");
+	kit_deploy(k, "alice", certs[1], PW, b, "b1");
+	E(agent_run_due(k->db, time(NULL) + 1, &ran, &failed, &err));
+	CHECK(ran == 72);
+	/* the taken alias (no overwrite) and b's two: b's are retried */
+	CHECK(failed == 3);
+	free(dir);
+	dir = store_path(k, a);
+	for (i = 0; i < 69; i++) {
+		snprintf(file, sizeof(file), "%s/a%d.crt", dir, i);
+		CHECK(access(file, R_OK) == 0);
+	}
+	/* the inventory after the last batch lists every alias of a */
+	E(db_begin(k->db, 0, &txn, &err));
+	E(store_get(txn, a, &st, &err));
+	CHECK(st.ninventory == 69);
+	store_clear(&st);
+	db_abort(txn);
+	free(dir);
+}
+
 int
 main(void)
 {
@@ -249,6 +274,7 @@ main(void)
 		KIT_TEST(test_runs_once),
 		KIT_TEST(test_retried_then_failed),
 		KIT_TEST(test_lease_taken_over),
+		KIT_TEST(test_batch),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
