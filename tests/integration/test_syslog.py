@@ -328,8 +328,11 @@ def test_agent_and_admin_command_log_to_syslog(syslog_svc):
     _, ident, _, msg = col.wait_for("[error]", "no-data-here/",
                                     "No such file or directory")
     assert ident == "certenroll-agent", (ident, msg)
-    # The admin command answers whoever ran it on stderr, and logs too.
-    rc, err = run_logged(col, [TOOL, "-d", missing + "2", "cert", "list"], env)
-    assert rc == 1 and "cannot open" in err, err
-    _, ident, _, _ = col.wait_for("[error]", "cannot open", "no-data-here2")
+    # The admin command answers whoever ran it on stderr, and logs too: a
+    # template that is not there (on PostgreSQL no data folder is opened
+    # for the records, so a missing one is no error of its own).
+    rc, err = run_logged(col, [TOOL, "-d", s.data, "template", "set",
+                               "NoSuchTemplate9", "--subject-regex", "x"], env)
+    assert rc == 1 and "does not exist" in err, err
+    _, ident, _, _ = col.wait_for("[error]", "NoSuchTemplate9", "does not exist")
     assert ident == "certenroll"

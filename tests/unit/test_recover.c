@@ -141,8 +141,8 @@ test_pem_zip(void **state)
 	E(recover(k, id, RECOVER_PEM, PW, &resp, &err));
 	CHECK(strcmp(kit_jstr(resp, "FileName"), "a_b_.._c.pem") == 0);
 	answer_bytes(resp, &text);
-	CHECK(strstr((char *)text.data, "ENCRYPTED PRIVATE KEY") != NULL);
-	CHECK(strstr((char *)text.data, "BEGIN PRIVATE KEY") == NULL);
+	CHECK(memmem(text.data, text.len, "ENCRYPTED PRIVATE KEY", 21) != NULL);
+	CHECK(memmem(text.data, text.len, "BEGIN PRIVATE KEY", 17) == NULL);
 	bio = BIO_new_mem_buf(text.data, (int)text.len);
 	key = PEM_read_bio_PrivateKey(bio, NULL, NULL, (void *)PW);
 	CHECK(key != NULL);
