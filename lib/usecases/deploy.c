@@ -5,7 +5,9 @@
 #include <strings.h>
 #include <time.h>
 
+#include <openssl/crypto.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/pkcs12.h>
 
 #include "auth.h"
@@ -107,37 +109,101 @@ resolve_cert(struct ce_txn *txn, int has_cert, int64_t cert_id, int has_req,
 	return not_revoked(txn, *out, err);
 }
 
-/* Loads the staging data and checks that Password opens it. */
+/* Whether password opens the staged PKCS#12: its MAC, keyed by a PBKDF2
+ * of the password (what a wrong one fails first). */
 static enum ce_err
-load_staged(struct ce_db *db, struct ce_txn *txn, const char *user,
-    int64_t cert_id, const char *password, struct staged *st,
+password_opens(const struct ce_buf *pfx, const char *password, int64_t cert_id,
     struct ce_error *err)
 {
-	PKCS12 *p12 = NULL;
-	X509 *cert = NULL;
-	EVP_PKEY *key = NULL;
+	PKCS12 *p12;
+	enum ce_err rc = CE_OK;
+
+	if ((p12 = der_to_p12(pfx->data, pfx->len)) == NULL)
+		return ce_fault(err, CE_DB, "staged PKCS#12 of %lld",
+		    (long long)cert_id);
+	if (PKCS12_verify_mac(p12, password, -1) != 1) {
+		ERR_clear_error();
+		rc = ce_fail(err, CE_INVAL, "Password: does not match the password "
+		    "given at enrollment.");
+	}
+	PKCS12_free(p12);
+	return rc;
+}
+
+static void
+pfx_digest(const struct ce_buf *pfx, unsigned char md[32])
+{
+	if (EVP_Digest(pfx->data, pfx->len, md, NULL, EVP_sha256(), NULL) != 1)
+		memset(md, 0, 32);	/* matches no staged data: checked again */
+}
+
+/* A password already checked against the staged data whose digest this is
+ * (password_first), outside the write. */
+struct proof {
+	int64_t		 cert_id;
+	unsigned char	 digest[32];
+	int		 valid;
+};
+
+/* Loads the staging data, checks that Password opens it (unless proof
+ * says it was checked against these very bytes) and takes the
+ * certificate's thumbprint from its record. */
+static enum ce_err
+load_staged(struct ce_db *db, struct ce_txn *txn, const char *user,
+    int64_t cert_id, const char *password, const struct proof *pr,
+    struct staged *st, struct ce_error *err)
+{
+	unsigned char md[32];
+	struct cert c;
 	enum ce_err rc;
 
 	st->cert_id = cert_id;
 	if ((rc = staging_get(db, txn, cert_id, user, &st->pfx, err)) != CE_OK)
 		return rc;
-	if ((p12 = der_to_p12(st->pfx.data, st->pfx.len)) == NULL) {
-		rc = ce_fault(err, CE_DB, "staged PKCS#12 of %lld", (long long)cert_id);
-		goto out;
+	pfx_digest(&st->pfx, md);
+	if ((pr == NULL || !pr->valid || pr->cert_id != cert_id ||
+	    CRYPTO_memcmp(md, pr->digest, sizeof(md)) != 0) &&
+	    (rc = password_opens(&st->pfx, password, cert_id, err)) != CE_OK)
+		return rc;
+	memset(&c, 0, sizeof(c));
+	if ((rc = cert_get(txn, cert_id, &c, err)) == CE_OK)
+		snprintf(st->thumbprint, sizeof(st->thumbprint), "%s",
+		    c.thumbprint != NULL ? c.thumbprint : "");
+	cert_clear(&c);
+	return rc;
+}
+
+/*
+ * The password checked before the write, in a read transaction of its own:
+ * the check (a PBKDF2 of 2048 rounds) then runs on the request's thread,
+ * not on the one thread that commits every process's writes.  The write
+ * checks again only if the staging data changed in between.  A request that
+ * fails here fails as the write would have.
+ */
+static enum ce_err
+password_first(struct ce_db *db, const char *user, int has_cert,
+    int64_t cert_id, int has_req, int64_t req_id, const char *password,
+    struct proof *pr, struct ce_error *err)
+{
+	struct ce_txn *txn = NULL;
+	struct ce_buf pfx = { NULL, 0 };
+	enum ce_err rc;
+
+	memset(pr, 0, sizeof(*pr));
+	if ((rc = db_begin(db, 0, &txn, err)) != CE_OK)
+		return rc;
+	if ((rc = resolve_cert(txn, has_cert, cert_id, has_req, req_id,
+	    &pr->cert_id, err)) == CE_OK)
+		rc = staging_get(db, txn, pr->cert_id, user, &pfx, err);
+	db_abort(txn);
+	if (rc == CE_OK && (rc = password_opens(&pfx, password, pr->cert_id,
+	    err)) == CE_OK) {
+		pfx_digest(&pfx, pr->digest);
+		pr->valid = 1;
 	}
-	if (PKCS12_verify_mac(p12, password, -1) != 1 ||
-	    PKCS12_parse(p12, password, &key, &cert, NULL) != 1) {
-		ERR_clear_error();
-		rc = ce_fail(err, CE_INVAL, "Password: does not match the password "
-		    "given at enrollment.");
-		goto out;
-	}
-	if (x509_thumbprint(cert, st->thumbprint, sizeof(st->thumbprint)) != CE_OK)
-		rc = ce_fault(err, CE_CRYPTO, "thumbprint");
-out:
-	EVP_PKEY_free(key);
-	X509_free(cert);
-	PKCS12_free(p12);
+	if (pfx.data != NULL)
+		OPENSSL_cleanse(pfx.data, pfx.len);
+	buf_free(&pfx);
 	return rc;
 }
 
@@ -403,6 +469,7 @@ struct call {
 	const struct replace_req	*replace;
 	struct deploy_plan		 plan;
 	struct staged			 st;
+	struct proof			 proof;		/* password_first's */
 	int64_t				 cid;
 	size_t				 scheduled;
 	json_object			*response;
@@ -433,7 +500,7 @@ deploy_fn(struct ce_txn *txn, void *arg, struct ce_error *err)
 	if ((rc = resolve_cert(txn, req->certificate_id.set, req->certificate_id.v,
 	    req->request_id.set, req->request_id.v, &c->cid, err)) != CE_OK ||
 	    (rc = load_staged(c->db, txn, c->user, c->cid, req->password.v,
-	    &c->st, err)) != CE_OK ||
+	    &c->proof, &c->st, err)) != CE_OK ||
 	    (rc = schedule(c->db, txn, c->user, &c->plan, &c->st,
 	    req->password.v, JOB_ADD, due_time(&req->job_time), &c->response,
 	    &c->scheduled, err)) != CE_OK)
@@ -481,6 +548,9 @@ deploy_pfx(struct ce_db *db, const char *user, const struct deploy_req *req,
 	    req->store_ids.set ? req->store_ids.v : NULL,
 	    req->store_types.set ? req->store_types.v : NULL, 1, &c.plan,
 	    err)) != CE_OK ||
+	    (rc = password_first(db, user, req->certificate_id.set,
+	    req->certificate_id.v, req->request_id.set, req->request_id.v,
+	    req->password.v, &c.proof, err)) != CE_OK ||
 	    (rc = run(&c, deploy_fn, response, err)) != CE_OK)
 		return rc;
 	log_audit(user, "deploy", "cert=%lld stores=%zu scheduled=%zu",
@@ -573,7 +643,7 @@ replace_fn(struct ce_txn *txn, void *arg, struct ce_error *err)
 	    err)) != CE_OK ||
 	    (rc = replace_permitted(c->db, txn, c->user, &c->plan, err)) != CE_OK ||
 	    (rc = load_staged(c->db, txn, c->user, c->cid, req->password.v,
-	    &c->st, err)) != CE_OK ||
+	    &c->proof, &c->st, err)) != CE_OK ||
 	    (rc = schedule(c->db, txn, c->user, &c->plan, &c->st,
 	    req->password.v, JOB_REPLACE, due_time(&req->job_time),
 	    &c->response, &c->scheduled, err)) != CE_OK)
@@ -599,6 +669,9 @@ replace_pfx(struct ce_db *db, const char *user, const struct replace_req *req,
 	c.user = user;
 	c.replace = req;
 	if ((rc = deploy_require_schedule(db, user, err)) != CE_OK ||
+	    (rc = password_first(db, user, req->certificate_id.set,
+	    req->certificate_id.v, req->request_id.set, req->request_id.v,
+	    req->password.v, &c.proof, err)) != CE_OK ||
 	    (rc = run(&c, replace_fn, response, err)) != CE_OK)
 		return rc;
 	log_audit(user, "replace", "cert=%lld existing=%lld stores=%zu",
