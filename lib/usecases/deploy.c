@@ -177,34 +177,35 @@ load_staged(struct ce_db *db, struct ce_txn *txn, const char *user,
  * The password checked before the write, in a read transaction of its own:
  * the check (a PBKDF2 of 2048 rounds) then runs on the request's thread,
  * not on the one thread that commits every process's writes.  The write
- * checks again only if the staging data changed in between.  A request that
- * fails here fails as the write would have.
+ * checks again only if the staging data changed in between.  Whatever goes
+ * wrong here is left to the write, which finds it again in its own order
+ * (an unknown ExistingCertificateId before a wrong password).
  */
-static enum ce_err
+static void
 password_first(struct ce_db *db, const char *user, int has_cert,
     int64_t cert_id, int has_req, int64_t req_id, const char *password,
-    struct proof *pr, struct ce_error *err)
+    struct proof *pr)
 {
 	struct ce_txn *txn = NULL;
 	struct ce_buf pfx = { NULL, 0 };
+	struct ce_error scratch;
 	enum ce_err rc;
 
 	memset(pr, 0, sizeof(*pr));
-	if ((rc = db_begin(db, 0, &txn, err)) != CE_OK)
-		return rc;
+	if (db_begin(db, 0, &txn, &scratch) != CE_OK)
+		return;
 	if ((rc = resolve_cert(txn, has_cert, cert_id, has_req, req_id,
-	    &pr->cert_id, err)) == CE_OK)
-		rc = staging_get(db, txn, pr->cert_id, user, &pfx, err);
+	    &pr->cert_id, &scratch)) == CE_OK)
+		rc = staging_get(db, txn, pr->cert_id, user, &pfx, &scratch);
 	db_abort(txn);
-	if (rc == CE_OK && (rc = password_opens(&pfx, password, pr->cert_id,
-	    err)) == CE_OK) {
+	if (rc == CE_OK && password_opens(&pfx, password, pr->cert_id,
+	    &scratch) == CE_OK) {
 		pfx_digest(&pfx, pr->digest);
 		pr->valid = 1;
 	}
 	if (pfx.data != NULL)
 		OPENSSL_cleanse(pfx.data, pfx.len);
 	buf_free(&pfx);
-	return rc;
 }
 
 /* Reads Alias/Overwrite (+ StoreId) from one object of Stores/StoreTypes. */
@@ -547,11 +548,11 @@ deploy_pfx(struct ce_db *db, const char *user, const struct deploy_req *req,
 	    (rc = deploy_plan_parse(req->stores.set ? req->stores.v : NULL,
 	    req->store_ids.set ? req->store_ids.v : NULL,
 	    req->store_types.set ? req->store_types.v : NULL, 1, &c.plan,
-	    err)) != CE_OK ||
-	    (rc = password_first(db, user, req->certificate_id.set,
-	    req->certificate_id.v, req->request_id.set, req->request_id.v,
-	    req->password.v, &c.proof, err)) != CE_OK ||
-	    (rc = run(&c, deploy_fn, response, err)) != CE_OK)
+	    err)) != CE_OK)
+		return rc;
+	password_first(db, user, req->certificate_id.set, req->certificate_id.v,
+	    req->request_id.set, req->request_id.v, req->password.v, &c.proof);
+	if ((rc = run(&c, deploy_fn, response, err)) != CE_OK)
 		return rc;
 	log_audit(user, "deploy", "cert=%lld stores=%zu scheduled=%zu",
 	    (long long)c.cid, c.plan.n, c.scheduled);
@@ -668,11 +669,11 @@ replace_pfx(struct ce_db *db, const char *user, const struct replace_req *req,
 	c.db = db;
 	c.user = user;
 	c.replace = req;
-	if ((rc = deploy_require_schedule(db, user, err)) != CE_OK ||
-	    (rc = password_first(db, user, req->certificate_id.set,
-	    req->certificate_id.v, req->request_id.set, req->request_id.v,
-	    req->password.v, &c.proof, err)) != CE_OK ||
-	    (rc = run(&c, replace_fn, response, err)) != CE_OK)
+	if ((rc = deploy_require_schedule(db, user, err)) != CE_OK)
+		return rc;
+	password_first(db, user, req->certificate_id.set, req->certificate_id.v,
+	    req->request_id.set, req->request_id.v, req->password.v, &c.proof);
+	if ((rc = run(&c, replace_fn, response, err)) != CE_OK)
 		return rc;
 	log_audit(user, "replace", "cert=%lld existing=%lld stores=%zu",
 	    (long long)c.cid, (long long)req->existing_certificate_id.v,
