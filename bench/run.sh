@@ -196,7 +196,7 @@ agent_drain() {	# datadir deploy-url
 		echo "| measure | value |"
 		echo "|---|---|"
 		echo "| jobs queued by the Deploy sweep | $q0 |"
-		echo "| drained by one agent pass | $((q0 - q1)) in $(( (t1 - t0) / 1000000 )) ms: $(awk -v n=$((q0 - q1)) -v ns=$((t1 - t0)) 'BEGIN {printf "%.0f", ns > 0 ? n / (ns / 1e9) : 0}') jobs/s |"
+		echo "| drained by one agent pass | $((q0 - q1)) in $(( (t1 - t0) / 1000000 )) ms: $(awk -v n=$((q0 - q1)) -v ns=$((t1 - t0)) 'BEGIN {printf "%.0f", (ns > 0 ? n / (ns / 1e9) : 0)}') jobs/s |"
 		echo "| Deploy at 16 connections with the agent beside it | $(echo "$res" | sed -n 's/.* rps=\([^ ]*\).*/\1/p') req/s for ${secs} s |"
 		echo "| queue length, each second | $samples |"
 	} > "$out/drain.md"
