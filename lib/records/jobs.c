@@ -501,15 +501,11 @@ enum ce_err
 job_claim_due(struct ce_db *db, time_t now, int64_t lease, struct job *out,
     struct ce_error *err)
 {
-	struct claim c = { now, lease > 0 ? lease : JOB_LEASE, NULL };
-	enum ce_err rc;
+	int n;
 
+	/* A batch of one: out->id stays 0 when none is due. */
 	memset(out, 0, sizeof(*out));
-	if ((rc = db_write(db, claim_fn, &c, err)) != CE_OK) {
-		json_object_put(c.rec);
-		return rc;
-	}
-	return c.rec != NULL ? job_from(c.rec, out, err) : CE_OK;
+	return job_claim_due_batch(db, now, lease, out, 1, &n, err);
 }
 
 enum ce_err
